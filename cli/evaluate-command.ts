@@ -1,0 +1,85 @@
+/** `guardrail evaluate`: see DESIGN.md "CLI" and the README. */
+import { InvalidEventError } from '../shared/events/errors';
+import { evaluateRaw, type EngineDeps } from '../shared/engine/run';
+import { MemoryWindowCounter } from '../shared/engine/windows';
+import { SEVERITY_RANK, type Finding, type Severity } from '../shared/model/finding';
+import type { Policy } from '../shared/policy/types';
+import { formatSummary, formatTable, sortFindings, type RunStats } from './format';
+import { readInputs } from './inputs';
+import { Progress } from './progress';
+
+export interface EvaluateArgs {
+  readonly paths: readonly string[];
+  readonly format: 'table' | 'json';
+  readonly policy: Policy;
+  readonly enrich: boolean;
+  readonly failOn?: Severity;
+  readonly includeExempt: boolean;
+}
+
+export interface Io {
+  readonly stdout: (s: string) => void;
+  readonly stderr: (s: string) => void;
+  readonly readStdin: () => Buffer;
+  readonly stderrIsTty: boolean;
+  readonly stdoutIsTty: boolean;
+  readonly columns: number;
+}
+
+const isSuppressed = (f: Finding): boolean => f.exemption !== undefined && !f.exemption.expired;
+
+export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
+  const deps: EngineDeps = {
+    policy: args.policy,
+    counter: new MemoryWindowCounter(),
+    ...(args.enrich ? { enricher: await (await import('../shared/aws/enricher')).createAwsEnricher() } : {}),
+  };
+  const byId = new Map<string, Finding>();
+  const stats: RunStats = { events: 0, invalid: 0, incomplete: 0, exempted: 0 };
+  const progress = new Progress(io.stderrIsTty, io.stderr);
+
+  for (const item of readInputs(args.paths, io.readStdin)) {
+    if ('error' in item) {
+      stats.invalid++;
+      io.stderr(`guardrail: ${item.label}: ${item.error}\n`);
+      continue;
+    }
+    try {
+      const result = await evaluateRaw(item.value, deps);
+      stats.events++;
+      if (result.incomplete) {
+        stats.incomplete++;
+        io.stderr(
+          `guardrail: ${item.label}: incomplete: ${result.incomplete.reason}${args.enrich ? '' : ' (use --enrich)'}\n`,
+        );
+      }
+      // Aggregated findings are re-emitted as their count grows: keep the latest per findingId.
+      for (const f of result.findings) byId.set(f.findingId, f);
+    } catch (err) {
+      if (!(err instanceof InvalidEventError)) throw err;
+      stats.invalid++;
+      io.stderr(`guardrail: ${item.label}: invalid event: ${err.message}\n`);
+    }
+    progress.tick(stats.events + stats.invalid);
+  }
+  progress.done();
+
+  const all = sortFindings([...byId.values()]);
+  const shown = args.includeExempt ? all : all.filter((f) => !isSuppressed(f));
+  stats.exempted = all.filter(isSuppressed).length;
+
+  if (args.format === 'json') {
+    for (const f of shown) io.stdout(`${JSON.stringify(f)}\n`);
+    io.stderr(`${formatSummary(shown, stats, { color: false })}\n`);
+  } else {
+    if (shown.length) io.stdout(`${formatTable(shown, { color: io.stdoutIsTty, width: io.columns })}\n\n`);
+    io.stdout(`${formatSummary(shown, stats, { color: io.stdoutIsTty })}\n`);
+  }
+
+  if (stats.invalid > 0) return 2;
+  if (args.failOn) {
+    const min = SEVERITY_RANK[args.failOn];
+    if (shown.some((f) => f.mode !== 'off' && SEVERITY_RANK[f.severity] >= min)) return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,103 @@
+/**
+ * `guardrail` command line. Exit codes: 0 all inputs evaluated; 1 `--fail-on` matched; 2 an input was
+ * not a valid event (the valid ones are still evaluated); 3 the run could not start (usage, policy).
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { SEVERITIES, type Severity } from '../shared/model/finding';
+import { PolicyError } from '../shared/policy/errors';
+import { DEFAULT_POLICY, loadPolicyFile } from '../shared/policy/load';
+import { runEvaluate, type Io } from './evaluate-command';
+
+const USAGE = `Usage:
+  guardrail evaluate [--format table|json] [--policy FILE] [--enrich] [--fail-on SEVERITY] [--include-exempt] PATH...
+
+PATH: an event file, a JSON array of events, JSON Lines, a CloudTrail log file ({"Records": [...]},
+optionally .json.gz), a directory (recursive) or - for stdin.
+  --format table|json   table (default) or JSON Lines, one finding per line
+  --policy FILE         policy YAML (default: every rule in notify mode)
+  --enrich              describe what events lack (task definitions, ENI public IPs, services) via AWS APIs
+  --fail-on SEVERITY    exit 1 when a finding of this severity or worse is found (${SEVERITIES.join('|')})
+  --include-exempt      also print findings suppressed by an exemption
+
+Exit codes: 0 evaluated, 1 --fail-on matched, 2 invalid input(s), 3 usage or policy error.
+`;
+
+class UsageError extends Error {}
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  try {
+    const [command, ...rest] = argv;
+    if (!command || command === '--help' || command === '-h' || command === 'help') {
+      io.stdout(USAGE);
+      return command ? 0 : 3;
+    }
+    if (command !== 'evaluate') throw new UsageError(`unknown command "${command}"`);
+    const { values, positionals } = parseArgs({
+      args: [...rest],
+      allowPositionals: true,
+      options: {
+        format: { type: 'string', default: 'table' },
+        policy: { type: 'string' },
+        enrich: { type: 'boolean', default: false },
+        'fail-on': { type: 'string' },
+        'include-exempt': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+    if (values.help) {
+      io.stdout(USAGE);
+      return 0;
+    }
+    if (values.format !== 'table' && values.format !== 'json')
+      throw new UsageError('--format must be table or json');
+    const failOn = values['fail-on'];
+    if (failOn !== undefined && !SEVERITIES.includes(failOn as Severity))
+      throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}`);
+    if (positionals.length === 0) throw new UsageError('no PATH given (use - for stdin)');
+    const policy = values.policy ? loadPolicyFile(values.policy) : DEFAULT_POLICY;
+    return await runEvaluate(
+      {
+        paths: positionals,
+        format: values.format,
+        policy,
+        enrich: values.enrich,
+        includeExempt: values['include-exempt'],
+        ...(failOn ? { failOn: failOn as Severity } : {}),
+      },
+      io,
+    );
+  } catch (err) {
+    if (err instanceof PolicyError) {
+      io.stderr(`guardrail: policy error: ${err.message}\n`);
+      return 3;
+    }
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr(`guardrail: ${(err as Error).message}\n\n${USAGE}`);
+      return 3;
+    }
+    throw err;
+  }
+}
+
+/* c8 ignore start */
+if (require.main === module) {
+  const io: Io = {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+    readStdin: () => readFileSync(0),
+    stderrIsTty: Boolean(process.stderr.isTTY),
+    stdoutIsTty: Boolean(process.stdout.isTTY),
+    columns: process.stdout.columns ?? 140,
+  };
+  main(process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`guardrail: internal error: ${(err as Error).stack ?? String(err)}\n`);
+      process.exitCode = 70;
+    },
+  );
+}
+/* c8 ignore stop */

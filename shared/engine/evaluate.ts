@@ -1,0 +1,220 @@
+/**
+ * The engine: normalized event + policy -> findings. Pure and synchronous; aggregation windows are a
+ * separate step (`countWindows`) because their counter may live in DynamoDB.
+ */
+import type { Finding, FindingAction, Severity } from '../model/finding';
+import { RESOURCE_TYPE, type Resource } from '../model/resources';
+import type { NormalizedEvent } from '../events/normalize';
+import { applicableExemptions, applyExemptions, PROTECT_TAG } from '../policy/exemptions';
+import type { Policy, RulePolicy } from '../policy/types';
+import { RULES } from '../rules/registry';
+import type { ResourceRule, Rule, SignalRule, WindowSpec } from '../rules/types';
+import { findingIdOf } from './finding-id';
+import { windowStart, type WindowCounter } from './windows';
+
+export interface EvaluateOptions {
+  readonly policy: Policy;
+  /** For exemption expiry; defaults to the current time. */
+  readonly now?: Date;
+}
+
+/** A finding of an aggregated rule, waiting for its window count. */
+export interface WindowCandidate {
+  readonly finding: Finding;
+  readonly key: string;
+  readonly windowStartMs: number;
+  readonly spec: WindowSpec;
+}
+
+export interface Evaluation {
+  readonly findings: Finding[];
+  readonly windowed: WindowCandidate[];
+}
+
+interface ActiveRules {
+  readonly byResource: ReadonlyMap<string, readonly ResourceRule[]>;
+  readonly bySignal: ReadonlyMap<string, readonly SignalRule[]>;
+}
+
+const activeCache = new WeakMap<Policy, ActiveRules>();
+
+/** Rules grouped by what they apply to, without the ones the policy turns off (cached per policy). */
+function activeRules(policy: Policy): ActiveRules {
+  let a = activeCache.get(policy);
+  if (!a) {
+    const byResource = new Map<string, ResourceRule[]>();
+    const bySignal = new Map<string, SignalRule[]>();
+    for (const r of RULES as readonly Rule[]) {
+      if (policy.rules[r.id]?.mode === 'off') continue;
+      const map = (r.family === 'resource' ? byResource : bySignal) as Map<string, Rule[]>;
+      const list = map.get(r.appliesTo) ?? [];
+      list.push(r);
+      map.set(r.appliesTo, list);
+    }
+    a = { byResource, bySignal };
+    activeCache.set(policy, a);
+  }
+  return a;
+}
+
+function rulePolicy(policy: Policy, rule: Rule): RulePolicy {
+  return policy.rules[rule.id] ?? { mode: 'notify', params: rule.params?.defaults };
+}
+
+function actionFor(
+  rule: Rule,
+  rp: RulePolicy,
+  policy: Policy,
+  tags: Readonly<Record<string, string>> | undefined,
+): FindingAction | undefined {
+  if (rp.mode !== 'remediate' || !rule.remediation) return undefined;
+  const name = rule.remediation.action;
+  if (tags?.[PROTECT_TAG] === 'true')
+    return { name, status: 'skipped', reason: `resource is tagged ${PROTECT_TAG}=true: notify only` };
+  if (policy.dryRun) return { name, status: 'planned', reason: `dry-run: would ${rule.remediation.summary}` };
+  return { name, status: 'planned' };
+}
+
+function resourceName(r: Resource): string | undefined {
+  switch (r.kind) {
+    case 'TaskDefinition':
+      return r.revision !== undefined ? `${r.family}:${r.revision}` : r.family;
+    case 'Service':
+    case 'Cluster':
+      return r.name;
+    default:
+      return undefined;
+  }
+}
+
+export function evaluate(n: NormalizedEvent, opts: EvaluateOptions): Evaluation {
+  const { policy } = opts;
+  const now = opts.now ?? new Date();
+  const active = activeRules(policy);
+  const findings: Finding[] = [];
+  const windowed: WindowCandidate[] = [];
+
+  for (const resource of n.resources) {
+    const rules = active.byResource.get(resource.kind);
+    if (!rules) continue;
+    for (const rule of rules) {
+      const rp = rulePolicy(policy, rule);
+      const evidence = rule.check(resource as never, rp.params);
+      if (evidence.length === 0) continue;
+      const ex = applyExemptions(
+        evidence,
+        applicableExemptions(rule.id, resource.arn, resource.tags, policy.exemptions),
+        now,
+      );
+      if (ex.evidence.length === 0 && !ex.exemption) continue;
+      const name = resourceName(resource);
+      const action =
+        ex.exemption && !ex.exemption.expired ? undefined : actionFor(rule, rp, policy, resource.tags);
+      findings.push({
+        findingId: findingIdOf(rule.id, resource.arn),
+        ruleId: rule.id,
+        severity: rp.severity ?? rule.severity,
+        title: rule.title,
+        resource: { type: RESOURCE_TYPE[resource.kind], arn: resource.arn, ...(name ? { name } : {}) },
+        account: resource.account,
+        region: resource.region,
+        evidence: ex.evidence,
+        event: n.event,
+        controls: rule.controls,
+        mode: rp.mode,
+        advice: rule.advice,
+        ...(action ? { action } : {}),
+        ...(ex.exemption ? { exemption: ex.exemption } : {}),
+        ...(resource.tags && Object.keys(resource.tags).length ? { tags: resource.tags } : {}),
+      });
+    }
+  }
+
+  const eventTimeMs = Date.parse(n.event.time);
+  for (const signal of n.signals) {
+    const rules = active.bySignal.get(signal.kind);
+    if (!rules) continue;
+    for (const rule of rules) {
+      const rp = rulePolicy(policy, rule);
+      const out = rule.check(signal as never, rp.params);
+      if (!out) continue;
+      const ex = applyExemptions(
+        out.evidence,
+        applicableExemptions(rule.id, out.resource.arn, undefined, policy.exemptions),
+        now,
+      );
+      if (ex.exemption && !ex.exemption.expired) continue;
+      const base = {
+        ruleId: rule.id,
+        severity: rp.severity ?? rule.severity,
+        title: rule.title,
+        resource: out.resource,
+        account: n.account,
+        region: n.region,
+        evidence: ex.evidence,
+        event: n.event,
+        controls: rule.controls,
+        mode: rp.mode,
+        advice: rule.advice,
+      };
+      if (!out.window) {
+        findings.push({ findingId: findingIdOf(rule.id, out.resource.arn), ...base });
+        continue;
+      }
+      const key = [n.account, n.region, ...out.window.keyParts].join('|');
+      const startMs = windowStart(eventTimeMs, out.window.windowMs);
+      windowed.push({
+        finding: {
+          findingId: findingIdOf(rule.id, out.resource.arn, { key, windowStartMs: startMs }),
+          ...base,
+        },
+        key: `${rule.id}|${key}`,
+        windowStartMs: startMs,
+        spec: out.window,
+      });
+    }
+  }
+  return { findings, windowed };
+}
+
+/**
+ * Complete a windowed candidate with its count: a finding once the count reaches the threshold
+ * (`crossed` marks the event that reached it, and the one that reached the escalation point).
+ */
+export function completeWindow(
+  c: WindowCandidate,
+  count: number,
+  explicitSeverity?: Severity,
+): Finding | undefined {
+  const { spec } = c;
+  if (count < spec.threshold) return undefined;
+  const escalated = spec.escalateAt !== undefined && count >= spec.escalateAt;
+  const severity =
+    escalated && spec.escalatedSeverity && !explicitSeverity ? spec.escalatedSeverity : c.finding.severity;
+  return {
+    ...c.finding,
+    severity,
+    aggregate: {
+      key: c.key,
+      windowStart: new Date(c.windowStartMs).toISOString(),
+      windowEnd: new Date(c.windowStartMs + spec.windowMs).toISOString(),
+      count,
+      crossed: count === spec.threshold || count === spec.escalateAt,
+    },
+  };
+}
+
+/** Count every windowed candidate and return the findings whose window reached its threshold. */
+export async function countWindows(
+  candidates: readonly WindowCandidate[],
+  counter: WindowCounter,
+  policy: Policy,
+): Promise<Finding[]> {
+  const out: Finding[] = [];
+  for (const c of candidates) {
+    const count = await counter.increment(c.key, c.windowStartMs, c.spec.windowMs);
+    const f = completeWindow(c, count, policy.rules[c.finding.ruleId]?.severity);
+    if (f) out.push(f);
+  }
+  return out;
+}

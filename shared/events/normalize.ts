@@ -1,0 +1,460 @@
+/**
+ * Typed event -> the resources it reveals and the signals it carries (rules.md, "How events map to
+ * resources"). Pure: no I/O. Fields the event does not show stay undefined, so no rule flags them.
+ */
+import type { Actor, EventRef } from '../model/finding';
+import type {
+  AwsVpcConfiguration,
+  ClusterResource,
+  Resource,
+  ServiceResource,
+  TaskDefinitionResource,
+  TaskResource,
+  TaskSetResource,
+} from '../model/resources';
+import * as arns from '../model/arn';
+import type { ParsedEvent } from './parse';
+import {
+  ClusterShape,
+  RunTaskRequest,
+  RunTaskResponse,
+  ServiceShape,
+  TaskDefinitionShape,
+  TaskSetShape,
+  type CloudTrailDetail,
+  type TaskShape,
+} from './schemas';
+import type * as v from 'valibot';
+import { ECS_THROTTLE_EVENT_NAMES, THROTTLING_ERROR_CODES, type Signal } from './signals';
+import { validate } from './validate';
+
+export interface Incomplete {
+  readonly reason: string;
+  /** What enrichment would describe to complete the picture. */
+  readonly taskDefinition?: string;
+}
+
+export interface NormalizedEvent {
+  readonly event: EventRef;
+  readonly account: string;
+  readonly region: string;
+  readonly resources: readonly Resource[];
+  readonly signals: readonly Signal[];
+  /** Task definitions that a launch, a service or a running task uses (use-time check with enrichment). */
+  readonly taskDefinitionRefs: readonly string[];
+  readonly incomplete?: Incomplete;
+}
+
+type Tags = Record<string, string>;
+type NameValues = readonly { name: string; value?: string | null }[] | null | undefined;
+type KeyValues = readonly { key: string; value?: string | null }[] | null | undefined;
+
+const ECS_SOURCE = 'ecs.amazonaws.com';
+
+function tagsOf(list: KeyValues): Tags | undefined {
+  if (!list) return undefined;
+  const out: Tags = {};
+  for (const t of list) out[t.key] = t.value ?? '';
+  return out;
+}
+
+function networkOf(nc: v.InferOutput<typeof ServiceShape>['networkConfiguration']): AwsVpcConfiguration | undefined {
+  const c = nc?.awsvpcConfiguration;
+  if (!c) return undefined;
+  return {
+    ...(c.subnets ? { subnets: c.subnets } : {}),
+    ...(c.securityGroups ? { securityGroups: c.securityGroups } : {}),
+    ...(c.assignPublicIp ? { assignPublicIp: c.assignPublicIp } : {}),
+  };
+}
+
+/** Drop undefined/null members so resources carry only what the event showed. */
+function compact<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined || o[k] === null) delete o[k];
+  return o;
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+export function eniIdsOf(attachments: NameValuesAttachments): string[] {
+  const ids: string[] = [];
+  for (const a of attachments ?? []) {
+    if (a.type !== 'eni' && a.type !== 'ElasticNetworkInterface') continue;
+    for (const d of a.details ?? []) if (d.name === 'networkInterfaceId' && d.value) ids.push(d.value);
+  }
+  return ids;
+}
+type NameValuesAttachments = readonly { type?: string | null; details?: NameValues }[] | null | undefined;
+
+export function taskDefinitionFromShape(
+  td: TaskDefinitionShape,
+  region: string,
+  account: string,
+  extraTags?: Tags,
+): TaskDefinitionResource {
+  const ref = td.revision != null ? `${td.family}:${td.revision}` : td.family;
+  const arn = td.taskDefinitionArn ?? arns.taskDefinitionArn(region, account, ref);
+  const tags = tagsOf(td.tags) ?? extraTags;
+  return compact<TaskDefinitionResource>({
+    kind: 'TaskDefinition',
+    arn,
+    account,
+    region,
+    tags,
+    family: td.family,
+    revision: td.revision ?? arns.parseTaskDefinitionRef(arn).revision,
+    status: td.status ?? undefined,
+    networkMode: td.networkMode ?? undefined,
+    pidMode: td.pidMode ?? undefined,
+    ipcMode: td.ipcMode ?? undefined,
+    osFamily: td.runtimePlatform?.operatingSystemFamily ?? undefined,
+    requiresCompatibilities: td.requiresCompatibilities ?? undefined,
+    containers: td.containerDefinitions.map((c) =>
+      compact({
+        name: c.name,
+        image: c.image ?? undefined,
+        privileged: c.privileged ?? undefined,
+        user: c.user ?? undefined,
+        readonlyRootFilesystem: c.readonlyRootFilesystem ?? undefined,
+        capabilitiesAdd: c.linuxParameters?.capabilities?.add ?? [],
+        environment: (c.environment ?? []).map((e) => compact({ name: e.name, value: e.value ?? undefined })),
+        logDriver: c.logConfiguration?.logDriver ?? undefined,
+        logOptions: c.logConfiguration?.options
+          ? (Object.fromEntries(
+              Object.entries(c.logConfiguration.options).filter(([, val]) => val != null),
+            ) as Record<string, string>)
+          : undefined,
+      }),
+    ),
+    volumes: (td.volumes ?? []).map((vol) =>
+      compact({
+        name: vol.name,
+        hostSourcePath: vol.host?.sourcePath ?? undefined,
+        efsTransitEncryption: vol.efsVolumeConfiguration
+          ? (vol.efsVolumeConfiguration.transitEncryption ?? 'DISABLED')
+          : undefined,
+      }),
+    ),
+  });
+}
+
+export function serviceFromShape(
+  s: v.InferOutput<typeof ServiceShape>,
+  region: string,
+  account: string,
+): ServiceResource | undefined {
+  const name = s.serviceName ?? (s.service ? arns.lastSegment(s.service) : undefined);
+  const arn =
+    s.serviceArn ?? (name ? arns.serviceArn(region, account, s.clusterArn ?? s.cluster, s.service ?? name) : undefined);
+  if (!arn) return undefined;
+  const clusterName = s.clusterArn ?? s.cluster ?? arns.clusterNameOfServiceArn(arn);
+  return compact<ServiceResource>({
+    kind: 'Service',
+    arn,
+    account,
+    region,
+    tags: tagsOf(s.tags),
+    name: name ?? arns.lastSegment(arn),
+    clusterArn: arns.clusterArn(region, account, clusterName),
+    network: networkOf(s.networkConfiguration),
+    enableExecuteCommand: s.enableExecuteCommand ?? undefined,
+    launchType: s.launchType ?? undefined,
+    platformVersion: s.platformVersion ?? undefined,
+    capacityProviders: s.capacityProviderStrategy?.map((c) => c.capacityProvider),
+    taskDefinition: s.taskDefinition ?? undefined,
+    deploymentController: s.deploymentController?.type ?? undefined,
+    status: s.status ?? undefined,
+  });
+}
+
+export function clusterFromShape(
+  c: v.InferOutput<typeof ClusterShape>,
+  region: string,
+  account: string,
+): ClusterResource | undefined {
+  const ref = c.clusterArn ?? c.cluster ?? c.clusterName;
+  if (!ref) return undefined;
+  const arn = arns.clusterArn(region, account, ref);
+  return compact<ClusterResource>({
+    kind: 'Cluster',
+    arn,
+    account,
+    region,
+    tags: tagsOf(c.tags),
+    name: c.clusterName ?? arns.lastSegment(arn),
+    settings: c.settings ? Object.fromEntries(c.settings.map((s) => [s.name, s.value ?? ''])) : undefined,
+  });
+}
+
+export function taskFromShape(
+  t: TaskShape,
+  region: string,
+  account: string,
+  request?: v.InferOutput<typeof RunTaskRequest>,
+): TaskResource {
+  return compact<TaskResource>({
+    kind: 'Task',
+    arn: t.taskArn,
+    account,
+    region,
+    tags: tagsOf(t.tags),
+    clusterArn: t.clusterArn ?? (request?.cluster ? arns.clusterArn(region, account, request.cluster) : undefined),
+    taskDefinitionArn: t.taskDefinitionArn ?? undefined,
+    group: t.group ?? request?.group ?? undefined,
+    startedBy: t.startedBy ?? request?.startedBy ?? undefined,
+    lastStatus: t.lastStatus ?? undefined,
+    launchType: t.launchType ?? request?.launchType ?? undefined,
+    network: request ? networkOf(request.networkConfiguration) : undefined,
+    enableExecuteCommand: t.enableExecuteCommand ?? request?.enableExecuteCommand ?? undefined,
+    eniIds: eniIdsOf(t.attachments),
+  });
+}
+
+function actorOf(d: CloudTrailDetail): Actor | undefined {
+  const u = d.userIdentity;
+  if (!u) return undefined;
+  return compact<Actor>({
+    arn: u.arn ?? undefined,
+    type: u.type ?? undefined,
+    roleArn: u.sessionContext?.sessionIssuer?.arn ?? undefined,
+    invokedBy: u.invokedBy ?? undefined,
+  });
+}
+
+interface Ctx {
+  region: string;
+  account: string;
+  resources: Resource[];
+  signals: Signal[];
+  refs: string[];
+  incomplete?: Incomplete;
+}
+
+const REQ = 'detail.requestParameters';
+const RESP = 'detail.responseElements';
+
+function normalizeCloudTrail(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undefined): void {
+  if (d.errorCode) {
+    // A failed call changed nothing; only throttling codes are a signal.
+    if (THROTTLING_ERROR_CODES.has(d.errorCode)) {
+      ctx.signals.push({
+        kind: 'apiThrottle',
+        eventSource: d.eventSource,
+        eventName: d.eventName.trim(),
+        errorCode: d.errorCode,
+        principal: actor?.roleArn ?? actor?.arn ?? actor?.invokedBy ?? 'unknown',
+      });
+    }
+    return;
+  }
+  if (d.eventSource !== ECS_SOURCE) return;
+  const req = d.requestParameters;
+  const resp = isObject(d.responseElements) ? d.responseElements : undefined;
+  const { region, account } = ctx;
+
+  switch (d.eventName) {
+    case 'RegisterTaskDefinition': {
+      const respTd = resp && isObject(resp.taskDefinition) ? resp.taskDefinition : undefined;
+      const source =
+        respTd && Array.isArray(respTd.containerDefinitions)
+          ? { shape: respTd, path: `${RESP}.taskDefinition` }
+          : isObject(req) && Array.isArray(req.containerDefinitions)
+            ? { shape: req, path: REQ }
+            : undefined;
+      if (!source) {
+        // Truncated (`omitted`) or missing parameters: the definition is unknown, never "compliant".
+        const arn =
+          typeof respTd?.taskDefinitionArn === 'string'
+            ? respTd.taskDefinitionArn
+            : isObject(req) && typeof req.family === 'string'
+              ? arns.taskDefinitionArn(region, account, req.family)
+              : undefined;
+        ctx.incomplete = {
+          reason: 'requestParameters/responseElements truncated or missing: task definition unknown',
+          ...(arn ? { taskDefinition: arn } : {}),
+        };
+        return;
+      }
+      const td = validate(TaskDefinitionShape, source.shape, source.path);
+      const requestTags = isObject(req) ? tagsFromUnknown(req.tags) : undefined;
+      const responseTags = resp ? tagsFromUnknown(resp.tags) : undefined;
+      ctx.resources.push(taskDefinitionFromShape(td, region, account, requestTags ?? responseTags));
+      return;
+    }
+    case 'CreateService':
+    case 'UpdateService': {
+      const shape = resp && isObject(resp.service) ? { s: resp.service, p: `${RESP}.service` } : { s: req, p: REQ };
+      if (!isObject(shape.s)) return;
+      const parsed = validate(ServiceShape, shape.s, shape.p);
+      const svc = serviceFromShape(parsed, region, account);
+      if (!svc) return;
+      ctx.resources.push(svc);
+      if (svc.taskDefinition) ctx.refs.push(arns.taskDefinitionArn(region, account, svc.taskDefinition));
+      return;
+    }
+    case 'CreateTaskSet': {
+      const shape = resp && isObject(resp.taskSet) ? { s: resp.taskSet, p: `${RESP}.taskSet` } : { s: req, p: REQ };
+      if (!isObject(shape.s)) return;
+      const ts = validate(TaskSetShape, shape.s, shape.p);
+      const request = isObject(req) ? validate(TaskSetShape, req, REQ) : undefined;
+      const serviceRef = ts.serviceArn ?? ts.service ?? request?.service;
+      const clusterRef = ts.clusterArn ?? ts.cluster ?? request?.cluster;
+      const svcArn = serviceRef ? arns.serviceArn(region, account, clusterRef, serviceRef) : undefined;
+      const arn =
+        ts.taskSetArn ??
+        (svcArn && ts.id ? `${svcArn.replace(':service/', ':task-set/')}/${ts.id}` : undefined) ??
+        (svcArn ? `${svcArn.replace(':service/', ':task-set/')}/unknown` : undefined);
+      if (!arn) return;
+      ctx.resources.push(
+        compact<TaskSetResource>({
+          kind: 'TaskSet',
+          arn,
+          account,
+          region,
+          tags: tagsOf(ts.tags),
+          serviceArn: svcArn,
+          clusterArn: clusterRef ? arns.clusterArn(region, account, clusterRef) : undefined,
+          network: networkOf(ts.networkConfiguration ?? request?.networkConfiguration),
+          taskDefinition: ts.taskDefinition ?? undefined,
+        }),
+      );
+      if (ts.taskDefinition) ctx.refs.push(arns.taskDefinitionArn(region, account, ts.taskDefinition));
+      return;
+    }
+    case 'RunTask':
+    case 'StartTask': {
+      const request = isObject(req) ? validate(RunTaskRequest, req, REQ) : undefined;
+      const response = resp ? validate(RunTaskResponse, resp, RESP) : undefined;
+      for (const t of response?.tasks ?? []) ctx.resources.push(taskFromShape(t, region, account, request));
+      const tdRef = response?.tasks?.[0]?.taskDefinitionArn ?? request?.taskDefinition;
+      if (tdRef && response?.tasks?.length) ctx.refs.push(arns.taskDefinitionArn(region, account, tdRef));
+      return;
+    }
+    case 'CreateCluster':
+    case 'UpdateCluster':
+    case 'UpdateClusterSettings': {
+      const shape = resp && isObject(resp.cluster) ? { s: resp.cluster, p: `${RESP}.cluster` } : { s: req, p: REQ };
+      if (!isObject(shape.s)) return;
+      const cluster = clusterFromShape(validate(ClusterShape, shape.s, shape.p), region, account);
+      if (cluster) ctx.resources.push(cluster);
+      return;
+    }
+    default:
+      return; // Unknown or irrelevant API: ignored, never an error.
+  }
+}
+
+function tagsFromUnknown(x: unknown): Tags | undefined {
+  if (!Array.isArray(x)) return undefined;
+  const out: Tags = {};
+  for (const t of x) if (isObject(t) && typeof t.key === 'string') out[t.key] = typeof t.value === 'string' ? t.value : '';
+  return out;
+}
+
+export function normalize(e: ParsedEvent): NormalizedEvent {
+  const env = e.envelope;
+  const ctx: Ctx = { region: env.region, account: env.account, resources: [], signals: [], refs: [] };
+  let actor: Actor | undefined;
+  let eventName: string | undefined;
+  let time = env.time;
+  const firstResource = env.resources?.[0];
+
+  switch (e.kind) {
+    case 'cloudTrail': {
+      const d = e.detail;
+      ctx.region = d.awsRegion ?? env.region;
+      ctx.account = d.recipientAccountId ?? env.account;
+      actor = actorOf(d);
+      eventName = d.eventName;
+      time = d.eventTime ?? env.time;
+      normalizeCloudTrail(d, ctx, actor);
+      break;
+    }
+    case 'task': {
+      const d = e.detail;
+      ctx.resources.push(
+        compact<TaskResource>({
+          kind: 'Task',
+          arn: d.taskArn,
+          account: env.account,
+          region: env.region,
+          clusterArn: d.clusterArn ?? undefined,
+          taskDefinitionArn: d.taskDefinitionArn ?? undefined,
+          group: d.group ?? undefined,
+          startedBy: d.startedBy ?? undefined,
+          lastStatus: d.lastStatus ?? undefined,
+          launchType: d.launchType ?? undefined,
+          enableExecuteCommand: d.enableExecuteCommand ?? undefined,
+          eniIds: eniIdsOf(d.attachments),
+        }),
+      );
+      if (d.taskDefinitionArn && d.lastStatus !== 'STOPPED') ctx.refs.push(d.taskDefinitionArn);
+      break;
+    }
+    case 'containerInstance': {
+      const d = e.detail;
+      ctx.resources.push(
+        compact({
+          kind: 'ContainerInstance' as const,
+          arn: d.containerInstanceArn,
+          account: env.account,
+          region: env.region,
+          clusterArn: d.clusterArn ?? undefined,
+          ec2InstanceId: d.ec2InstanceId ?? undefined,
+          attributes: (d.attributes ?? []).map((a) => a.name),
+        }),
+      );
+      break;
+    }
+    case 'deployment': {
+      const d = e.detail;
+      eventName = d.eventName;
+      if (d.eventName === 'SERVICE_DEPLOYMENT_FAILED') {
+        ctx.signals.push(
+          compact({
+            kind: 'deploymentFailed' as const,
+            resourceArn: firstResource ?? arns.clusterArn(env.region, env.account, undefined),
+            deploymentId: d.deploymentId ?? undefined,
+            reason: d.reason ?? undefined,
+          }),
+        );
+      }
+      break;
+    }
+    case 'serviceAction': {
+      const d = e.detail;
+      eventName = d.eventName;
+      const resourceArn = firstResource ?? arns.clusterArn(env.region, env.account, d.clusterArn);
+      if (ECS_THROTTLE_EVENT_NAMES.has(d.eventName)) {
+        ctx.signals.push(
+          compact({ kind: 'ecsThrottle' as const, eventName: d.eventName, resourceArn, reason: d.reason ?? undefined }),
+        );
+      } else if (d.eventName === 'SERVICE_TASK_PLACEMENT_FAILURE') {
+        ctx.signals.push(compact({ kind: 'placementFailure' as const, resourceArn, reason: d.reason ?? undefined }));
+      }
+      break;
+    }
+    case 'other':
+      break;
+  }
+
+  const event: EventRef = compact<EventRef>({
+    id: env.id,
+    source: env.source,
+    detailType: env['detail-type'],
+    time,
+    eventName,
+    actor,
+  });
+  return {
+    event,
+    account: ctx.account,
+    region: ctx.region,
+    resources: ctx.resources,
+    signals: ctx.signals,
+    taskDefinitionRefs: [...new Set(ctx.refs)],
+    ...(ctx.incomplete ? { incomplete: ctx.incomplete } : {}),
+  };
+}

@@ -1,0 +1,233 @@
+/**
+ * Schemas of the events the guardrail reads (valibot, a Standard Schema library).
+ *
+ * Lenient on fields nobody reads: `v.object` ignores unknown keys and they are never visited.
+ * Strict on the fields a rule reads: a wrong type there rejects the event with a typed error.
+ * `nullish` everywhere a field is optional: CloudTrail renders absent values as null at times.
+ */
+import * as v from 'valibot';
+
+const str = v.string();
+const optStr = v.nullish(str);
+const optBool = v.nullish(v.boolean());
+const optStrArray = v.nullish(v.array(str));
+const plainObject = v.custom<Record<string, unknown>>(
+  (x) => typeof x === 'object' && x !== null && !Array.isArray(x),
+  'must be a JSON object',
+);
+const isoTime = v.pipe(
+  str,
+  v.check((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 time'),
+);
+
+export const NameValue = v.object({ name: str, value: optStr });
+export const KeyValueTags = v.nullish(v.array(v.object({ key: str, value: optStr })));
+
+// ---------------------------------------------------------------- envelope
+
+export const EnvelopeSchema = v.object({
+  version: optStr,
+  id: str,
+  'detail-type': str,
+  source: str,
+  account: v.pipe(str, v.regex(/^\d{12}$/, 'must be a 12-digit account id')),
+  time: isoTime,
+  region: str,
+  resources: v.nullish(v.array(str)),
+  detail: plainObject,
+  'replay-name': optStr,
+});
+export type Envelope = v.InferOutput<typeof EnvelopeSchema>;
+
+// ---------------------------------------------------------------- ECS state events
+
+const Attachment = v.object({
+  type: optStr,
+  status: optStr,
+  details: v.nullish(v.array(NameValue)),
+});
+
+export const TaskStateDetail = v.object({
+  taskArn: str,
+  clusterArn: optStr,
+  taskDefinitionArn: optStr,
+  version: v.nullish(v.number()),
+  lastStatus: optStr,
+  desiredStatus: optStr,
+  launchType: optStr,
+  group: optStr,
+  startedBy: optStr,
+  enableExecuteCommand: optBool,
+  attachments: v.nullish(v.array(Attachment)),
+});
+export type TaskStateDetail = v.InferOutput<typeof TaskStateDetail>;
+
+export const ContainerInstanceStateDetail = v.object({
+  containerInstanceArn: str,
+  clusterArn: optStr,
+  ec2InstanceId: optStr,
+  version: v.nullish(v.number()),
+  status: optStr,
+  attributes: v.nullish(v.array(NameValue)),
+});
+export type ContainerInstanceStateDetail = v.InferOutput<typeof ContainerInstanceStateDetail>;
+
+export const DeploymentStateDetail = v.object({
+  eventType: optStr,
+  eventName: str,
+  deploymentId: optStr,
+  reason: optStr,
+  updatedAt: optStr,
+});
+export type DeploymentStateDetail = v.InferOutput<typeof DeploymentStateDetail>;
+
+export const ServiceActionDetail = v.object({
+  eventType: optStr,
+  eventName: str,
+  clusterArn: optStr,
+  reason: optStr,
+  createdAt: optStr,
+  capacityProviderArns: optStrArray,
+  containerInstanceArns: optStrArray,
+});
+export type ServiceActionDetail = v.InferOutput<typeof ServiceActionDetail>;
+
+// ---------------------------------------------------------------- CloudTrail record
+
+export const UserIdentity = v.object({
+  type: optStr,
+  arn: optStr,
+  principalId: optStr,
+  accountId: optStr,
+  invokedBy: optStr,
+  sessionContext: v.nullish(
+    v.object({ sessionIssuer: v.nullish(v.object({ type: optStr, arn: optStr, userName: optStr })) }),
+  ),
+});
+
+export const CloudTrailDetail = v.object({
+  eventSource: str,
+  eventName: str,
+  eventID: str,
+  eventTime: v.nullish(isoTime),
+  awsRegion: optStr,
+  recipientAccountId: optStr,
+  errorCode: optStr,
+  errorMessage: optStr,
+  readOnly: optBool,
+  userIdentity: v.nullish(UserIdentity),
+  requestParameters: v.nullish(v.unknown()),
+  responseElements: v.nullish(v.unknown()),
+});
+export type CloudTrailDetail = v.InferOutput<typeof CloudTrailDetail>;
+
+// ---------------------------------------------------------------- ECS API shapes (CloudTrail and Describe*)
+
+export const AwsVpc = v.nullish(
+  v.object({
+    awsvpcConfiguration: v.nullish(
+      v.object({ subnets: optStrArray, securityGroups: optStrArray, assignPublicIp: optStr }),
+    ),
+  }),
+);
+
+const ContainerDefinition = v.object({
+  name: str,
+  image: optStr,
+  privileged: optBool,
+  user: optStr,
+  readonlyRootFilesystem: optBool,
+  linuxParameters: v.nullish(v.object({ capabilities: v.nullish(v.object({ add: optStrArray })) })),
+  environment: v.nullish(v.array(NameValue)),
+  logConfiguration: v.nullish(
+    v.object({ logDriver: optStr, options: v.nullish(v.record(str, v.nullish(str))) }),
+  ),
+});
+
+const VolumeSchema = v.object({
+  name: str,
+  host: v.nullish(v.object({ sourcePath: optStr })),
+  efsVolumeConfiguration: v.nullish(v.object({ transitEncryption: optStr })),
+});
+
+export const TaskDefinitionShape = v.object({
+  family: str,
+  taskDefinitionArn: optStr,
+  revision: v.nullish(v.number()),
+  status: optStr,
+  networkMode: optStr,
+  pidMode: optStr,
+  ipcMode: optStr,
+  runtimePlatform: v.nullish(v.object({ operatingSystemFamily: optStr })),
+  requiresCompatibilities: optStrArray,
+  containerDefinitions: v.array(ContainerDefinition),
+  volumes: v.nullish(v.array(VolumeSchema)),
+  tags: KeyValueTags,
+});
+export type TaskDefinitionShape = v.InferOutput<typeof TaskDefinitionShape>;
+
+export const ServiceShape = v.object({
+  serviceArn: optStr,
+  serviceName: optStr,
+  service: optStr,
+  cluster: optStr,
+  clusterArn: optStr,
+  taskDefinition: optStr,
+  launchType: optStr,
+  platformVersion: optStr,
+  capacityProviderStrategy: v.nullish(v.array(v.object({ capacityProvider: str }))),
+  networkConfiguration: AwsVpc,
+  enableExecuteCommand: optBool,
+  deploymentController: v.nullish(v.object({ type: optStr })),
+  status: optStr,
+  tags: KeyValueTags,
+});
+export type ServiceShape = v.InferOutput<typeof ServiceShape>;
+
+export const TaskSetShape = v.object({
+  taskSetArn: optStr,
+  id: optStr,
+  service: optStr,
+  serviceArn: optStr,
+  cluster: optStr,
+  clusterArn: optStr,
+  taskDefinition: optStr,
+  networkConfiguration: AwsVpc,
+  tags: KeyValueTags,
+});
+export type TaskSetShape = v.InferOutput<typeof TaskSetShape>;
+
+export const RunTaskRequest = v.object({
+  cluster: optStr,
+  taskDefinition: optStr,
+  launchType: optStr,
+  group: optStr,
+  startedBy: optStr,
+  networkConfiguration: AwsVpc,
+  enableExecuteCommand: optBool,
+});
+
+export const TaskShape = v.object({
+  taskArn: str,
+  clusterArn: optStr,
+  taskDefinitionArn: optStr,
+  group: optStr,
+  startedBy: optStr,
+  lastStatus: optStr,
+  launchType: optStr,
+  enableExecuteCommand: optBool,
+  attachments: v.nullish(v.array(Attachment)),
+  tags: KeyValueTags,
+});
+export type TaskShape = v.InferOutput<typeof TaskShape>;
+
+export const RunTaskResponse = v.object({ tasks: v.nullish(v.array(TaskShape)) });
+
+export const ClusterShape = v.object({
+  clusterArn: optStr,
+  clusterName: optStr,
+  cluster: optStr,
+  settings: v.nullish(v.array(NameValue)),
+  tags: KeyValueTags,
+});
+export type ClusterShape = v.InferOutput<typeof ClusterShape>;

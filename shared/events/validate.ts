@@ -1,0 +1,34 @@
+import * as v from 'valibot';
+import { InvalidEventError } from './errors';
+
+function describeType(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'array';
+  return typeof x;
+}
+
+/**
+ * Parse `input` with `schema` or throw an InvalidEventError naming the field and the problem.
+ * The message says what type was found, never the value, so a secret in a bad field cannot leak.
+ */
+export function validate<S extends v.GenericSchema>(
+  schema: S,
+  input: unknown,
+  basePath: string,
+): v.InferOutput<S> {
+  const result = v.safeParse(schema, input, { abortEarly: true });
+  if (result.success) return result.output;
+  const issue = result.issues[0];
+  const sub = v.getDotPath(issue);
+  const path = sub ? (basePath ? `${basePath}.${sub}` : sub) : basePath || undefined;
+  let problem: string;
+  if (issue.kind === 'schema') {
+    problem =
+      issue.input === undefined
+        ? `is required (expected ${issue.expected})`
+        : `expected ${issue.expected}, got ${describeType(issue.input)}`;
+  } else {
+    problem = issue.message;
+  }
+  throw new InvalidEventError(problem, path);
+}

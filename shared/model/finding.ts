@@ -1,0 +1,96 @@
+/** The finding contract of rules.md: field names are camelCase and stable. */
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Higher is worse. */
+export const SEVERITY_RANK: Readonly<Record<Severity, number>> = {
+  critical: 4,
+  high: 3,
+  medium: 2,
+  low: 1,
+  info: 0,
+};
+
+export const MODES = ['off', 'observe', 'notify', 'remediate'] as const;
+export type Mode = (typeof MODES)[number];
+
+export interface Evidence {
+  /** Where in the resource, e.g. `containerDefinitions[0].privileged`. */
+  readonly path: string;
+  /** Human-readable; never contains a secret value. */
+  readonly message: string;
+  readonly container?: string;
+}
+
+export interface Actor {
+  readonly arn?: string;
+  readonly type?: string;
+  /** The role behind an assumed-role session (used to recognise the guardrail's own calls). */
+  readonly roleArn?: string;
+  readonly invokedBy?: string;
+}
+
+export interface EventRef {
+  readonly id: string;
+  readonly source: string;
+  readonly detailType: string;
+  readonly time: string;
+  readonly eventName?: string;
+  readonly actor?: Actor;
+}
+
+export interface Controls {
+  readonly securityHub?: string;
+  readonly config?: string;
+  readonly checkov?: string;
+  readonly prowler?: string;
+  readonly seeds?: readonly string[];
+}
+
+export type ActionStatus = 'planned' | 'done' | 'skipped' | 'failed';
+
+export interface FindingAction {
+  readonly name: string;
+  readonly status: ActionStatus;
+  readonly reason?: string;
+}
+
+export interface Exemption {
+  readonly source: 'tag' | 'policy';
+  readonly reason?: string;
+  readonly until?: string;
+  /** An expired exemption no longer exempts; the finding says so. */
+  readonly expired: boolean;
+  /** Set when only some containers were exempted. */
+  readonly containers?: readonly string[];
+}
+
+export interface Aggregate {
+  readonly key: string;
+  readonly windowStart: string;
+  readonly windowEnd: string;
+  readonly count: number;
+  /** True on the event that made the window reach its threshold (the one that notifies). */
+  readonly crossed: boolean;
+}
+
+export interface Finding {
+  readonly findingId: string;
+  readonly ruleId: string;
+  readonly severity: Severity;
+  readonly title: string;
+  readonly resource: { readonly type: string; readonly arn: string; readonly name?: string };
+  readonly account: string;
+  readonly region: string;
+  readonly evidence: readonly Evidence[];
+  readonly event: EventRef;
+  readonly controls: Controls;
+  readonly mode: Mode;
+  readonly action?: FindingAction;
+  readonly exemption?: Exemption;
+  readonly aggregate?: Aggregate;
+  /** What the ECS Best Practices Guide advises, in one sentence. */
+  readonly advice?: string;
+  readonly tags?: Readonly<Record<string, string>>;
+}

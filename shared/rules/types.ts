@@ -1,0 +1,71 @@
+/**
+ * A rule is metadata plus a pure check. The registry of these is the single source for the engine,
+ * policy validation (parameter schemas), the README rule table and the Security Hub mapping.
+ */
+import type * as v from 'valibot';
+import type { Controls, Evidence, Severity } from '../model/finding';
+import type { ResourceKind, ResourceOfKind } from '../model/resources';
+import type { SignalKind, SignalOfKind } from '../events/signals';
+
+export interface RuleMeta {
+  readonly id: string;
+  readonly title: string;
+  readonly severity: Severity;
+  /** CloudFormation resource type the finding is about. */
+  readonly resourceType: string;
+  /** When it fires, in one sentence (the README table uses it). */
+  readonly description: string;
+  /** What the ECS Best Practices Guide advises. */
+  readonly advice: string;
+  readonly controls: Controls;
+  /** The opt-in remediation action, when the rule has one. */
+  readonly remediation?: { readonly action: string; readonly summary: string };
+}
+
+export interface ParamSpec<P> {
+  readonly schema: v.GenericSchema<unknown, P>;
+  readonly defaults: P;
+}
+
+export interface ResourceRule<K extends ResourceKind = ResourceKind, P = unknown> extends RuleMeta {
+  readonly family: 'resource';
+  readonly appliesTo: K;
+  readonly params?: ParamSpec<P>;
+  /** Pure: the evidence of every violation in the resource; empty when compliant. */
+  check(resource: ResourceOfKind<K>, params: P): Evidence[];
+}
+
+export interface WindowSpec {
+  /** Key parts besides account and region. */
+  readonly keyParts: readonly string[];
+  readonly windowMs: number;
+  /** Count at which the window produces its finding. */
+  readonly threshold: number;
+  /** Count at which severity rises to `escalatedSeverity`. */
+  readonly escalateAt?: number;
+  readonly escalatedSeverity?: Severity;
+}
+
+export interface SignalOutcome {
+  readonly resource: { readonly type: string; readonly arn: string; readonly name?: string };
+  readonly evidence: Evidence[];
+  /** Aggregated rules: counted per key and window; undefined means one finding per event. */
+  readonly window?: WindowSpec;
+}
+
+export interface SignalRule<K extends SignalKind = SignalKind, P = unknown> extends RuleMeta {
+  readonly family: 'signal';
+  readonly appliesTo: K;
+  readonly params?: ParamSpec<P>;
+  check(signal: SignalOfKind<K>, params: P): SignalOutcome | undefined;
+}
+
+export type Rule = ResourceRule | SignalRule;
+
+/** Erase the precise types for the registry (the engine dispatches on `appliesTo`). */
+export function resourceRule<K extends ResourceKind, P>(r: ResourceRule<K, P>): Rule {
+  return r as unknown as Rule;
+}
+export function signalRule<K extends SignalKind, P>(r: SignalRule<K, P>): Rule {
+  return r as unknown as Rule;
+}
