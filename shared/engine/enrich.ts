@@ -23,15 +23,48 @@ export interface Enricher {
   ): Promise<ServiceResource | undefined>;
 }
 
+/**
+ * Thrown by an Enricher when it could not find out (access denied, throttled after its retries, network
+ * or credential failure); "does not exist" is `undefined`, not an error. `enrichEvent` leaves the fact
+ * unknown (so no rule fires on it) and reports the event as incomplete with this message.
+ */
+export class EnrichmentError extends Error {
+  override readonly name = 'EnrichmentError';
+  /** e.g. `ecs:DescribeTaskDefinition`. */
+  readonly operation: string;
+  /** The AWS error code (AccessDeniedException, ThrottlingException, ...) or the error's name. */
+  readonly code: string;
+  /** True when trying again later may succeed (throttling, 5xx, network). */
+  readonly retryable: boolean;
+
+  constructor(operation: string, code: string, retryable: boolean, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.operation = operation;
+    this.code = code;
+    this.retryable = retryable;
+  }
+}
+
 export async function enrichEvent(n: NormalizedEvent, enricher: Enricher): Promise<NormalizedEvent> {
   const scope: ResourceScope = { account: n.account, region: n.region };
+  const failures: string[] = [];
+  const attempt = async <T>(call: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await call();
+    } catch (err) {
+      if (!(err instanceof EnrichmentError)) throw err;
+      failures.push(err.message);
+      return undefined;
+    }
+  };
   const resources: Resource[] = [];
   for (const r of n.resources) {
     if (r.kind === 'Task' && r.eniIds.length && r.lastStatus !== 'STOPPED' && r.publicIps === undefined) {
-      resources.push({ ...r, publicIps: await enricher.publicIps(r.eniIds, scope) } satisfies TaskResource);
+      const publicIps = await attempt(() => enricher.publicIps(r.eniIds, scope));
+      resources.push(publicIps ? ({ ...r, publicIps } satisfies TaskResource) : r);
     } else if (r.kind === 'Service' && r.network === undefined) {
       // The event does not show the network configuration: read the service's current state.
-      const current = await enricher.describeService(r.arn, r.clusterArn, scope);
+      const current = await attempt(() => enricher.describeService(r.arn, r.clusterArn, scope));
       resources.push(current ? { ...current, ...definedOnly(r), network: current.network } : r);
     } else {
       resources.push(r);
@@ -43,14 +76,17 @@ export async function enrichEvent(n: NormalizedEvent, enricher: Enricher): Promi
   let completed = false;
   for (const arn of refs) {
     if (known.has(arn)) continue;
-    const td = await enricher.describeTaskDefinition(arn, scope);
+    const td = await attempt(() => enricher.describeTaskDefinition(arn, scope));
     if (!td) continue;
     known.add(td.arn);
     resources.push(td);
     if (arn === n.incomplete?.taskDefinition) completed = true;
   }
-  const { incomplete, ...rest } = n;
-  return { ...rest, resources, ...(incomplete && !completed ? { incomplete } : {}) };
+  const { incomplete: before, ...rest } = n;
+  const failed = failures.length ? `enrichment failed: ${failures.join('; ')}` : undefined;
+  const still = before && !completed ? before : undefined;
+  const incomplete = still && failed ? { ...still, reason: `${still.reason}; ${failed}` } : (still ?? (failed ? { reason: failed } : undefined));
+  return { ...rest, resources, ...(incomplete ? { incomplete } : {}) };
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {
