@@ -1,0 +1,95 @@
+/**
+ * Deliver a payload to a Slack incoming webhook. 429: wait `Retry-After` when it is short, otherwise
+ * hand back a retryable error carrying the delay (the notifier requeues the message for that long);
+ * 5xx and network errors: retry with exponential backoff and jitter, then a retryable error. Nothing
+ * is ever dropped silently. The webhook URL is a secret: it never appears in an error or a log.
+ */
+import type { SlackPayload } from './slack-message';
+
+export class SlackDeliveryError extends Error {
+  override readonly name = 'SlackDeliveryError';
+  constructor(
+    message: string,
+    /** False when trying again cannot help (e.g. 400 invalid_payload, 404 no_service). */
+    readonly retryable: boolean,
+    readonly status?: number,
+    /** Slack asked to wait this long before the next attempt. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface SlackWebhookOptions {
+  /** Attempts within one call (default 4). */
+  readonly maxAttempts?: number;
+  /** Longest Retry-After waited inline; longer ones are handed back (default 5 s). */
+  readonly maxInlineWaitMs?: number;
+  readonly baseBackoffMs?: number;
+  readonly timeoutMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+}
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export function parseRetryAfter(header: string | null): number {
+  if (!header) return 1000;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? 1000 : Math.max(0, date - Date.now());
+}
+
+export async function postToSlack(
+  url: string,
+  payload: SlackPayload,
+  opts: SlackWebhookOptions = {},
+): Promise<void> {
+  const maxAttempts = opts.maxAttempts ?? 4;
+  const maxInlineWaitMs = opts.maxInlineWaitMs ?? 5000;
+  const base = opts.baseBackoffMs ?? 250;
+  const sleep = opts.sleep ?? defaultSleep;
+  const random = opts.random ?? Math.random;
+  const body = JSON.stringify(payload);
+  let last: SlackDeliveryError | undefined;
+
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        signal: AbortSignal.timeout(opts.timeoutMs ?? 5000),
+      });
+    } catch (err) {
+      // Network failure or timeout; the cause's message may contain the URL, so only its name is kept.
+      last = new SlackDeliveryError(`Slack webhook unreachable (${(err as Error).name})`, true);
+      if (attempt < maxAttempts) await sleep(base * 2 ** (attempt - 1) * (0.5 + random()));
+      continue;
+    }
+    await res.text().catch(() => '');
+    if (res.ok) return;
+    if (res.status === 429) {
+      const wait = parseRetryAfter(res.headers.get('retry-after'));
+      last = new SlackDeliveryError('Slack rate limited the webhook (HTTP 429)', true, 429, wait);
+      if (attempt < maxAttempts && wait <= maxInlineWaitMs) {
+        await sleep(wait);
+        continue;
+      }
+      throw last;
+    }
+    if (res.status >= 500) {
+      last = new SlackDeliveryError(`Slack webhook failed (HTTP ${res.status})`, true, res.status);
+      if (attempt < maxAttempts) await sleep(base * 2 ** (attempt - 1) * (0.5 + random()));
+      continue;
+    }
+    throw new SlackDeliveryError(
+      `Slack webhook rejected the message (HTTP ${res.status})`,
+      false,
+      res.status,
+    );
+  }
+  throw last ?? new SlackDeliveryError('Slack delivery failed', true);
+}
