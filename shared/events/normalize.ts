@@ -95,7 +95,7 @@ export function taskDefinitionFromShape(
   extraTags?: Tags,
 ): TaskDefinitionResource {
   const ref = td.revision != null ? `${td.family}:${td.revision}` : td.family;
-  const arn = td.taskDefinitionArn ?? arns.taskDefinitionArn(region, account, ref);
+  const arn = td.taskDefinitionArn || arns.taskDefinitionArn(region, account, ref);
   const tags = tagsOf(td.tags) ?? extraTags;
   return compact<TaskDefinitionResource>({
     kind: 'TaskDefinition',
@@ -244,7 +244,7 @@ function normalizeCloudTrail(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undef
         eventSource: d.eventSource,
         eventName: d.eventName.trim(),
         errorCode: d.errorCode,
-        principal: actor?.roleArn ?? actor?.arn ?? actor?.invokedBy ?? 'unknown',
+        principal: actor?.roleArn || actor?.arn || actor?.invokedBy || 'unknown',
       });
     }
     return;
@@ -277,7 +277,12 @@ function normalizeCloudTrail(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undef
         };
         return;
       }
-      const td = validate(TaskDefinitionShape, source.shape, source.path);
+      const parsedTd = validate(TaskDefinitionShape, source.shape, source.path);
+      // rules.md: the ARN comes from responseElements.taskDefinition.taskDefinitionArn whenever it is there.
+      const td =
+        !parsedTd.taskDefinitionArn && typeof respTd?.taskDefinitionArn === 'string'
+          ? { ...parsedTd, taskDefinitionArn: respTd.taskDefinitionArn }
+          : parsedTd;
       const requestTags = isObject(req) ? tagsFromUnknown(req.tags) : undefined;
       const responseTags = resp ? tagsFromUnknown(resp.tags) : undefined;
       ctx.resources.push(taskDefinitionFromShape(td, region, account, requestTags ?? responseTags));
@@ -359,7 +364,7 @@ export function normalize(e: ParsedEvent): NormalizedEvent {
   let actor: Actor | undefined;
   let eventName: string | undefined;
   let time = env.time;
-  const firstResource = env.resources?.[0];
+  const firstResource = env.resources?.[0] || undefined; // "" is no ARN: fall back to the cluster
 
   switch (e.kind) {
     case 'cloudTrail': {

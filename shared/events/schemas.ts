@@ -15,9 +15,12 @@ const plainObject = v.custom<Record<string, unknown>>(
   (x) => typeof x === 'object' && x !== null && !Array.isArray(x),
   'must be a JSON object',
 );
+// ISO-8601 date-time with a zone (any fraction precision): Date.parse alone also takes "Mar 2, 2026",
+// read in the machine's local zone, which would shift event-time windows.
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
 const isoTime = v.pipe(
   str,
-  v.check((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 time'),
+  v.check((s) => ISO_DATE_TIME.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 time'),
 );
 
 export const NameValue = v.object({ name: str, value: optStr });
@@ -47,8 +50,11 @@ const Attachment = v.object({
   details: v.nullish(v.array(NameValue)),
 });
 
+/** The identity of the resource a finding is about: an empty one would make a finding about nothing. */
+const idStr = v.pipe(str, v.minLength(1, 'must not be empty'));
+
 export const TaskStateDetail = v.object({
-  taskArn: str,
+  taskArn: idStr,
   clusterArn: optStr,
   taskDefinitionArn: optStr,
   version: v.nullish(v.number()),
@@ -63,7 +69,7 @@ export const TaskStateDetail = v.object({
 export type TaskStateDetail = v.InferOutput<typeof TaskStateDetail>;
 
 export const ContainerInstanceStateDetail = v.object({
-  containerInstanceArn: str,
+  containerInstanceArn: idStr,
   clusterArn: optStr,
   ec2InstanceId: optStr,
   version: v.nullish(v.number()),
@@ -208,7 +214,7 @@ export const RunTaskRequest = v.object({
 });
 
 export const TaskShape = v.object({
-  taskArn: str,
+  taskArn: idStr,
   clusterArn: optStr,
   taskDefinitionArn: optStr,
   group: optStr,

@@ -22,7 +22,7 @@ export function validate<S extends v.GenericSchema>(
   const sub = v.getDotPath(issue);
   const path = sub ? (basePath ? `${basePath}.${sub}` : sub) : basePath || undefined;
   let problem: string;
-  if (issue.kind === 'schema') {
+  if (issue.kind === 'schema' && issue.type !== 'custom') {
     problem =
       issue.input === undefined
         ? `is required (expected ${issue.expected})`

@@ -1,9 +1,10 @@
 /** Task definition rules (AWS::ECS::TaskDefinition). Each check is pure and lists every offending container. */
+import { posix } from 'node:path';
 import * as v from 'valibot';
 import type { Evidence } from '../model/finding';
 import type { ContainerDefinition, TaskDefinitionResource } from '../model/resources';
 import { globToRegExp, parseImage } from './image';
-import { compileSecretPatterns, namePattern, secretReason, type SecretPatterns } from './secrets';
+import { compileSecretPatterns, secretReason, type SecretPatterns } from './secrets';
 import { resourceRule, type Rule } from './types';
 
 const TD = 'AWS::ECS::TaskDefinition';
@@ -144,6 +145,17 @@ const DEFAULT_DENY = [
 ];
 const normCap = (c: string): string => c.trim().toUpperCase().replace(/^CAP_/, '');
 
+/** Values derived from a (readonly) parameter list once per policy instead of once per event. */
+function perParams<V>(derive: (list: readonly string[]) => V): (list: readonly string[]) => V {
+  const cache = new WeakMap<readonly string[], V>();
+  return (list) => {
+    let v = cache.get(list);
+    if (v === undefined) cache.set(list, (v = derive(list)));
+    return v;
+  };
+}
+const denySetOf = perParams((list) => new Set(list.map(normCap)));
+
 const dangerousCapabilities = resourceRule({
   family: 'resource',
   id: 'td-dangerous-capabilities',
@@ -160,7 +172,7 @@ const dangerousCapabilities = resourceRule({
     defaults: { denyList: DEFAULT_DENY },
   },
   check: (td, p) => {
-    const deny = new Set(p.denyList.map(normCap));
+    const deny = denySetOf(p.denyList);
     const out: Evidence[] = [];
     td.containers.forEach((c, i) => {
       const bad = c.capabilitiesAdd.filter((cap) => deny.has(normCap(cap)));
@@ -228,9 +240,8 @@ const secretsInEnvironment = resourceRule({
           });
       });
       for (const [key, value] of Object.entries(container.logOptions ?? {})) {
-        const reason =
-          secretReason(key, value, c) ??
-          (value && namePattern(key, c) && value.length >= 8 ? 'credential-like option name' : undefined);
+        // Same exclusions as for environment values: flags and references are not secrets.
+        const reason = secretReason(key, value, c);
         if (reason)
           out.push({
             path: `containerDefinitions[${i}].logConfiguration.options.${key}`,
@@ -285,6 +296,8 @@ const mutableImage = resourceRule({
     ),
 });
 
+const allowRegExpsOf = perParams((list) => list.map(globToRegExp));
+
 const untrustedRegistry = resourceRule({
   family: 'resource',
   id: 'td-untrusted-registry',
@@ -303,7 +316,7 @@ const untrustedRegistry = resourceRule({
     },
   },
   check: (td, p) => {
-    const allow = p.allowRegistries.map(globToRegExp);
+    const allow = allowRegExpsOf(p.allowRegistries);
     return perContainer(
       td,
       (c) => {
@@ -355,9 +368,12 @@ const DEFAULT_SENSITIVE = [
 ];
 
 function normalizePath(p: string): string {
-  const collapsed = p.trim().replace(/\/+/g, '/');
+  // Resolve `.`/`..` as the kernel does (`/tmp/../etc` is `/etc`), collapse slashes, drop a trailing one.
+  const collapsed = posix.normalize(p.trim());
   return collapsed.length > 1 ? collapsed.replace(/\/$/, '') : collapsed;
 }
+
+const sensitivePathsOf = perParams((list) => list.map(normalizePath));
 
 const sensitiveHostMount = resourceRule({
   family: 'resource',
@@ -375,7 +391,7 @@ const sensitiveHostMount = resourceRule({
     defaults: { sensitivePaths: DEFAULT_SENSITIVE },
   },
   check: (td, p) => {
-    const sensitive = p.sensitivePaths.map(normalizePath);
+    const sensitive = sensitivePathsOf(p.sensitivePaths);
     return td.volumes.flatMap((vol, i) => {
       if (vol.hostSourcePath === undefined) return [];
       const path = normalizePath(vol.hostSourcePath);
