@@ -85,7 +85,10 @@ export async function enrichEvent(n: NormalizedEvent, enricher: Enricher): Promi
   const { incomplete: before, ...rest } = n;
   const failed = failures.length ? `enrichment failed: ${failures.join('; ')}` : undefined;
   const still = before && !completed ? before : undefined;
-  const incomplete = still && failed ? { ...still, reason: `${still.reason}; ${failed}` } : (still ?? (failed ? { reason: failed } : undefined));
+  const incomplete =
+    still && failed
+      ? { ...still, reason: `${still.reason}; ${failed}` }
+      : (still ?? (failed ? { reason: failed } : undefined));
   return { ...rest, resources, ...(incomplete ? { incomplete } : {}) };
 }
 
