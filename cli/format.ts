@@ -40,7 +40,8 @@ export function sortFindings(findings: Finding[]): Finding[] {
 export function formatTable(findings: readonly Finding[], opts: { color: boolean; width: number }): string {
   const paint = (sev: Severity, s: string): string => (opts.color ? `${COLORS[sev]}${s}${RESET}` : s);
   const w = Math.max(opts.width, 100);
-  const cols = { sev: 9, rule: 36, res: Math.floor((w - 9 - 36 - 14 - 5) * 0.45), mode: 14 };
+  // MODE fits `remediate:planned` / `remediate:skipped` (17).
+  const cols = { sev: 9, rule: 36, res: Math.floor((w - 9 - 36 - 17 - 5) * 0.45), mode: 17 };
   const evW = w - cols.sev - cols.rule - cols.res - cols.mode - 4;
   const lines = [
     [

@@ -31,6 +31,37 @@ function decode(buf: Buffer): string {
   return (buf.length > 2 && buf[0] === 0x1f && buf[1] === 0x8b ? gunzipSync(buf) : buf).toString('utf8');
 }
 
+/**
+ * JSON.parse's complaint without the excerpt of the input that V8 quotes in some messages
+ * (`Unexpected token 'A', "...AKIA..." is not valid JSON`): the input may hold a secret.
+ */
+function jsonProblem(err: unknown, doc?: string): string {
+  const m = err instanceof Error ? err.message : '';
+  if (m.includes('Unexpected end of JSON input')) return 'not valid JSON (unexpected end: truncated?)';
+  const at = / (?:in|after) JSON at position (\d+)/.exec(m);
+  const what = at ? m.slice(0, at.index) : '';
+  const safe =
+    what && !what.startsWith('Unexpected token') && !what.includes('"') ? what : 'unexpected character';
+  let where = '';
+  if (at && doc) {
+    const before = doc.slice(0, Number(at[1]));
+    const line = before.split('\n').length;
+    where = ` at line ${line} column ${before.length - before.lastIndexOf('\n')}`;
+  } else if (at) where = ` at position ${at[1]}`;
+  return `not valid JSON (${safe}${where})`;
+}
+
+/** A line that is a whole record of JSON Lines, or meant to be one (`{...}`). */
+function isRecordLine(line: string): boolean {
+  if (/^\{.*\}$|^\[.*\]$/.test(line)) return true;
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function* itemsOfText(text: string, label: string): Generator<InputItem> {
   const trimmed = text.trim();
   if (trimmed === '') {
@@ -43,8 +74,14 @@ function* itemsOfText(text: string, label: string): Generator<InputItem> {
     try {
       whole = JSON.parse(trimmed);
       parsedWhole = true;
-    } catch {
-      // Not one JSON document: maybe JSON Lines (below).
+    } catch (err) {
+      // Not one JSON document: JSON Lines (below) when the first line is a record of its own; else one
+      // broken (e.g. truncated, pretty-printed) document, reported once rather than once per line.
+      const nl = trimmed.indexOf('\n');
+      if (!isRecordLine((nl === -1 ? trimmed : trimmed.slice(0, nl)).trim())) {
+        yield { label, error: jsonProblem(err, trimmed) };
+        return;
+      }
     }
   }
   if (parsedWhole) {
@@ -68,7 +105,7 @@ function* itemsOfText(text: string, label: string): Generator<InputItem> {
     try {
       yield { label: `${label}:${i + 1}`, value: JSON.parse(line), size: line.length };
     } catch (err) {
-      yield { label: `${label}:${i + 1}`, error: `not valid JSON (${(err as Error).message})` };
+      yield { label: `${label}:${i + 1}`, error: jsonProblem(err) };
     }
   }
   if (!sawLine) yield { label, error: 'empty input' };
@@ -77,7 +114,15 @@ function* itemsOfText(text: string, label: string): Generator<InputItem> {
 export function* readInputs(paths: readonly string[], readStdin: () => Buffer): Generator<InputItem> {
   for (const path of paths) {
     if (path === '-') {
-      yield* itemsOfText(decode(readStdin()), 'stdin');
+      let stdin: string;
+      try {
+        stdin = decode(readStdin());
+      } catch (err) {
+        // e.g. a truncated gzip stream: a bad input, not a crash.
+        yield { label: 'stdin', error: `cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
+        continue;
+      }
+      yield* itemsOfText(stdin, 'stdin');
       continue;
     }
     let files: string[];

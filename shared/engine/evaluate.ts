@@ -156,6 +156,8 @@ export function evaluate(n: NormalizedEvent, opts: EvaluateOptions): Evaluation 
         controls: rule.controls,
         mode: rp.mode,
         advice: rule.advice,
+        // Only an expired exemption gets here: the finding says it expired.
+        ...(ex.exemption ? { exemption: ex.exemption } : {}),
       };
       if (!out.window) {
         findings.push({ findingId: findingIdOf(rule.id, out.resource.arn), ...base });

@@ -28,13 +28,18 @@ export function parseExemptTag(value: string): ExemptionEntry[] {
     if (!/^[a-z][a-z0-9-]*$/.test(rule) && rule !== '*') continue;
     let until: string | undefined;
     let reason: string | undefined;
+    let malformed = false;
     for (const a of attrs) {
       const eq = a.indexOf('=');
       const k = eq === -1 ? a : a.slice(0, eq);
       const val = eq === -1 ? '' : a.slice(eq + 1);
-      if (k === 'until' && /^\d{4}-\d{2}-\d{2}$/.test(val)) until = val;
-      else if (k === 'reason' && val) reason = val;
+      // A bad expiry must not turn a temporary exemption into a permanent one: skip the entry.
+      if (k === 'until') {
+        if (isCalendarDate(val)) until = val;
+        else malformed = true;
+      } else if (k === 'reason' && val) reason = val;
     }
+    if (malformed) continue;
     out.push({
       rule,
       source: 'tag',
@@ -44,6 +49,13 @@ export function parseExemptTag(value: string): ExemptionEntry[] {
     });
   }
   return out;
+}
+
+/** `YYYY-MM-DD` naming a real day (`2027-02-30` matches the pattern but would never expire). */
+export function isCalendarDate(s: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const t = Date.parse(`${s}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === s;
 }
 
 /** The exemption holds through the whole `until` day (UTC). */

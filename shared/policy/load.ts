@@ -8,7 +8,8 @@ import { parse as parseYaml } from 'yaml';
 import { MODES, SEVERITIES, type Mode } from '../model/finding';
 import { RULES, RULES_BY_ID } from '../rules/registry';
 import { PolicyError } from './errors';
-import type { Policy, PolicyExemption, RulePolicy } from './types';
+import { isCalendarDate } from './exemptions';
+import type { NotificationsPolicy, Policy, PolicyExemption, RemediationPolicy, RulePolicy } from './types';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -21,6 +22,7 @@ const ExemptionSchema = v.strictObject({
       v.union([v.string(), v.date()]),
       v.transform(toIsoDate),
       v.regex(DATE, 'must be a date YYYY-MM-DD'),
+      v.check(isCalendarDate, 'must be a date YYYY-MM-DD'),
     ),
   ),
   reason: v.optional(v.string()),
@@ -32,12 +34,112 @@ const RuleEntrySchema = v.strictObject({
   params: v.optional(v.record(v.string(), v.unknown())),
 });
 
+const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov|\*):iam::(\d{12}|\*):role\/[\w+=,.@/*-]+$/;
+
+const RemediationSchema = v.strictObject({
+  budgetPerHour: v.optional(
+    v.pipe(
+      v.number(),
+      v.integer('must be a whole number'),
+      v.minValue(0, 'must be 0 or more'),
+      v.maxValue(1000, 'must be at most 1000'),
+    ),
+  ),
+  guardrailRoleArns: v.optional(
+    v.array(
+      v.pipe(v.string(), v.regex(ROLE_ARN, 'must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)')),
+    ),
+  ),
+  allowAccounts: v.optional(
+    v.array(
+      v.pipe(
+        v.union([v.string(), v.number()]),
+        v.transform(String),
+        v.regex(/^\d{12}$/, 'must be a 12-digit account id (quote it in YAML)'),
+      ),
+    ),
+  ),
+  roleName: v.optional(v.pipe(v.string(), v.regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name'))),
+  externalId: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2 to 1224 characters of [A-Za-z0-9+=,.@:/_-]'),
+    ),
+  ),
+  deregisterInUse: v.optional(v.boolean()),
+  stopStandaloneTasks: v.optional(v.boolean()),
+});
+
+export const DEFAULT_REMEDIATION_POLICY: RemediationPolicy = {
+  budgetPerHour: 10,
+  guardrailRoleArns: [],
+  deregisterInUse: false,
+  stopStandaloneTasks: true,
+};
+
+// notifications: (docs/notifications.md). Webhook URLs are secrets: the policy names SSM parameters only.
+const SSM_PARAMETER = /^(arn:aws[\w-]*:ssm:[a-z0-9-]+:\d{12}:parameter)?\/?[A-Za-z0-9_.\-/]{1,1011}$/;
+const WebhookParameterSchema = v.pipe(
+  v.string(),
+  v.regex(
+    SSM_PARAMETER,
+    'must be the name of an SSM SecureString parameter (e.g. /guardrail/slack/default), never the webhook URL',
+  ),
+);
+const ChannelSchema = v.strictObject({
+  enabled: v.optional(v.boolean()),
+  minSeverity: v.optional(v.picklist(SEVERITIES)),
+});
+const NotificationsSchema = v.strictObject({
+  suppressionHours: v.optional(
+    v.pipe(
+      v.number(),
+      v.check((n) => n > 0 && n <= 8760, 'must be more than 0 and at most 8760 (a year)'),
+    ),
+  ),
+  reminders: v.optional(v.boolean()),
+  sns: v.optional(v.nullable(ChannelSchema)),
+  slack: v.optional(
+    v.nullable(
+      v.strictObject({
+        ...ChannelSchema.entries,
+        webhookParameter: v.optional(WebhookParameterSchema),
+        teamTag: v.optional(
+          v.pipe(v.string(), v.regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, 'must be a tag key')),
+        ),
+        teams: v.optional(
+          v.nullable(
+            v.record(
+              v.pipe(v.string(), v.minLength(1, 'must not be empty')),
+              v.strictObject({
+                webhookParameter: WebhookParameterSchema,
+                minSeverity: v.optional(v.picklist(SEVERITIES)),
+              }),
+            ),
+          ),
+        ),
+      }),
+    ),
+  ),
+  securityHub: v.optional(v.nullable(ChannelSchema)),
+});
+
+export const DEFAULT_NOTIFICATIONS_POLICY: NotificationsPolicy = {
+  suppressionHours: 24,
+  reminders: true,
+  sns: { enabled: true, minSeverity: 'info' },
+  slack: { enabled: true, minSeverity: 'low', teamTag: 'guardrail:team', teams: {} },
+  securityHub: { enabled: false, minSeverity: 'low' },
+};
+
 const PolicySchema = v.strictObject({
   version: v.optional(v.literal(1)),
   dryRun: v.optional(v.boolean()),
   defaultMode: v.optional(v.picklist(MODES)),
   rules: v.optional(v.nullable(v.record(v.string(), v.nullable(RuleEntrySchema)))),
   exemptions: v.optional(v.nullable(v.array(ExemptionSchema))),
+  remediation: v.optional(v.nullable(RemediationSchema)),
+  notifications: v.optional(v.nullable(NotificationsSchema)),
 });
 
 function toIsoDate(x: string | Date): string {
@@ -54,7 +156,8 @@ function issueToError(issue: v.BaseIssue<unknown>, prefix: string, source?: stri
   const path = v.getDotPath(issue);
   const key = [prefix, path].filter(Boolean).join('.') || undefined;
   let problem: string;
-  if (issue.type === 'strict_object' || (issue.kind === 'schema' && issue.expected === 'never')) {
+  // An unknown key is a `never` issue; a missing key or a non-mapping is a strict_object issue too.
+  if (issue.kind === 'schema' && issue.expected === 'never') {
     problem = 'unknown key';
   } else if (issue.kind === 'schema') {
     problem =
@@ -113,7 +216,7 @@ export function policyFromDocument(doc: unknown, source?: string): Policy {
       const defaults = rule.params.defaults as Record<string, unknown>;
       const given = entry.params ?? {};
       for (const k of Object.keys(given))
-        if (!(k in defaults))
+        if (!Object.hasOwn(defaults, k))
           throw new PolicyError(
             `unknown parameter (known: ${Object.keys(defaults).join(', ')})`,
             `rules.${rule.id}.params.${k}`,
@@ -141,7 +244,24 @@ export function policyFromDocument(doc: unknown, source?: string): Policy {
       throw unknownRule(e.rule, `exemptions[${i}].rule`, source);
     return e;
   });
-  return { dryRun: parsed.dryRun ?? false, rules, exemptions };
+  const r = parsed.remediation ?? {};
+  if (r.externalId && !r.roleName)
+    throw new PolicyError(
+      'needs remediation.roleName (the role it is for)',
+      'remediation.externalId',
+      source,
+    );
+  const remediation: RemediationPolicy = { ...DEFAULT_REMEDIATION_POLICY, ...r };
+  const n = parsed.notifications ?? {};
+  const d = DEFAULT_NOTIFICATIONS_POLICY;
+  const notifications: NotificationsPolicy = {
+    suppressionHours: n.suppressionHours ?? d.suppressionHours,
+    reminders: n.reminders ?? d.reminders,
+    sns: { ...d.sns, ...n.sns },
+    slack: { ...d.slack, ...n.slack, teams: n.slack?.teams ?? {} },
+    securityHub: { ...d.securityHub, ...n.securityHub },
+  };
+  return { dryRun: parsed.dryRun ?? false, rules, exemptions, remediation, notifications };
 }
 
 export function parsePolicy(text: string, source?: string): Policy {

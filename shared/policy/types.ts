@@ -18,9 +18,58 @@ export interface PolicyExemption {
   readonly reason?: string;
 }
 
+/** The policy's `remediation:` section, defaults applied (docs/remediation.md). */
+export interface RemediationPolicy {
+  /** Changes per account and hour (default 10); past it the guardrail notifies instead. */
+  readonly budgetPerHour: number;
+  /** The guardrail's own roles (ARN globs, `*` = any characters): their calls never trigger remediation. */
+  readonly guardrailRoleArns: readonly string[];
+  /** Accounts remediation may act in; undefined: only the account of the guardrail's own credentials. */
+  readonly allowAccounts?: readonly string[];
+  /** Role assumed in member accounts (infra/member-account.yml); without it, no cross-account action. */
+  readonly roleName?: string;
+  /** sts:ExternalId for that role, when its trust policy requires one. */
+  readonly externalId?: string;
+  /** td-privileged: deregister a revision even while an ACTIVE service uses it (default false). */
+  readonly deregisterInUse: boolean;
+  /** td-privileged: also stop the standalone tasks running the revision (default true). */
+  readonly stopStandaloneTasks: boolean;
+}
+
+/** One Slack team route of the policy's `notifications.slack.teams` (docs/notifications.md). */
+export interface SlackTeamRoute {
+  /** Name of the SSM SecureString parameter holding the team's webhook URL (never the URL). */
+  readonly webhookParameter: string;
+  /** Defaults to `notifications.slack.minSeverity`. */
+  readonly minSeverity?: Severity;
+}
+
+/** The policy's `notifications:` section, defaults applied (docs/notifications.md). */
+export interface NotificationsPolicy {
+  /** An open finding seen again is not re-notified for this long; then one reminder (default 24). */
+  readonly suppressionHours: number;
+  /** Send a reminder once the suppression period is over (default true). */
+  readonly reminders: boolean;
+  readonly sns: { readonly enabled: boolean; readonly minSeverity: Severity };
+  readonly slack: {
+    readonly enabled: boolean;
+    readonly minSeverity: Severity;
+    /** Default webhook: an SSM SecureString parameter name (else env GUARDRAIL_SLACK_WEBHOOK_PARAMETER). */
+    readonly webhookParameter?: string;
+    /** Resource tag whose value picks a team route (default `guardrail:team`). */
+    readonly teamTag: string;
+    readonly teams: Readonly<Record<string, SlackTeamRoute>>;
+  };
+  readonly securityHub: { readonly enabled: boolean; readonly minSeverity: Severity };
+}
+
 export interface Policy {
   readonly dryRun: boolean;
   /** Every rule of the registry, resolved (rules the file does not name get the defaults). */
   readonly rules: Readonly<Record<string, RulePolicy>>;
   readonly exemptions: readonly PolicyExemption[];
+  /** Set by the loader; absent in hand-built policies, which then get the defaults. */
+  readonly remediation?: RemediationPolicy;
+  /** Set by the loader; absent in hand-built policies, which then get the defaults. */
+  readonly notifications?: NotificationsPolicy;
 }

@@ -1,0 +1,88 @@
+/** End to end: the bundled dist/guardrail.cjs as a child process (real stdin, stdout, stderr, exit code). */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EVENTS_DIR, FIXTURES } from '../engine/builders';
+import { jsonLines } from './memory-io';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const CLI = join(ROOT, 'dist', 'guardrail.cjs');
+const PRIVILEGED = join(EVENTS_DIR, 'cloudtrail-register-task-definition-privileged.json');
+const TRAIL = join(FIXTURES, 'formats', 'cloudtrail-log.json');
+const tmp = mkdtempSync(join(tmpdir(), 'guardrail-e2e-'));
+
+function guardrail(args: string[], input?: Buffer | string) {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: ROOT,
+    input: input ?? '',
+    encoding: 'utf8',
+    timeout: 30_000,
+    // No AWS settings: without --enrich the CLI must not need any.
+    env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1' },
+  });
+  if (r.error) throw r.error;
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(() => {
+  execFileSync(process.execPath, ['scripts/build-cli.mjs'], { cwd: ROOT, stdio: 'pipe' });
+}, 60_000);
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('dist/guardrail.cjs', () => {
+  it('evaluates an event file: JSON Lines on stdout, the summary on stderr, exit 0', () => {
+    const r = guardrail(['evaluate', '--format', 'json', PRIVILEGED]);
+    expect(r.code).toBe(0);
+    const findings = jsonLines(r.stdout);
+    expect(findings).toHaveLength(9);
+    expect(new Set(findings.map((f) => f.findingId)).size).toBe(9);
+    expect(r.stderr).toBe(
+      '9 finding(s) from 9 rule(s) over 1 event(s): critical 1, high 4, medium 4, low 0, info 0\n',
+    );
+  });
+
+  it('reads a gzipped CloudTrail log from stdin and exits 1 on --fail-on', () => {
+    const r = guardrail(['evaluate', '--fail-on', 'critical', '-'], gzipSync(readFileSync(TRAIL)));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^SEVERITY/);
+    expect(r.stdout).toContain('12 finding(s) from 12 rule(s) over 3 event(s)');
+    expect(r.stderr).toBe('');
+  });
+
+  it('exits 2 with one message per bad input, after printing the valid findings', () => {
+    const bad = join(tmp, 'bad.jsonl');
+    writeFileSync(
+      bad,
+      `${JSON.stringify(JSON.parse(readFileSync(PRIVILEGED, 'utf8')))}\n{"truncated": \n[1, 2]\n`,
+    );
+    const r = guardrail(['evaluate', '--format', 'json', bad]);
+    expect(r.code).toBe(2);
+    expect(jsonLines(r.stdout)).toHaveLength(9);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('guardrail:'))).toEqual([
+      `guardrail: ${bad}:2: not valid JSON (unexpected end: truncated?)`,
+      `guardrail: ${bad}:3: invalid event: not an event: expected a JSON object, got array`,
+    ]);
+  });
+
+  it('exits 3 for a bad policy and for a usage error', () => {
+    const policy = join(tmp, 'policy.yml');
+    writeFileSync(policy, 'dryRun: "yes"\n');
+    const p = guardrail(['evaluate', '--policy', policy, PRIVILEGED]);
+    expect(p.code).toBe(3);
+    expect(p.stderr).toBe(`guardrail: policy error: ${policy}: dryRun: expected boolean, got "yes"\n`);
+    const u = guardrail(['evaluate']);
+    expect(u.code).toBe(3);
+    expect(u.stderr).toContain('no PATH given');
+  });
+
+  it('loads examples/policy.yml', () => {
+    const r = guardrail(['evaluate', '--policy', 'examples/policy.yml', '--format', 'json', PRIVILEGED]);
+    expect(r.code).toBe(0);
+    const priv = jsonLines(r.stdout).find((f) => f.ruleId === 'td-privileged')!;
+    expect(priv.action).toMatchObject({ name: 'deregister-task-definition', status: 'planned' });
+    expect(priv.action!.reason).toMatch(/^dry-run: would /);
+  });
+});
