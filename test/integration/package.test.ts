@@ -1,0 +1,383 @@
+/**
+ * `npm run package` (osls + serverless-esbuild) offline, without AWS credentials, then the real
+ * cfn-lint (Python) on the generated template: zero findings (errors and warnings). Then the
+ * deployment contract on the template itself: rules from infra/event-patterns.json with retry policies
+ * and dead-letter queues, per-function least-privilege roles, the state table, alarms; and the zips.
+ *
+ * Needs cfn-lint on PATH (`pip install cfn-lint`); the test fails, never skips, when it is missing.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import patterns from '../../infra/event-patterns.json';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const FUNCTIONS = ['ecs-state-change', 'cloudtrail-api-call', 'throttling'] as const;
+type Fn = (typeof FUNCTIONS)[number];
+const MAX_ZIP_BYTES = 1024 * 1024;
+/** Read calls whose APIs have no resource-level permission: the only ones allowed on Resource "*". */
+const NO_RESOURCE_LEVEL_ACTIONS = new Set(['ecs:DescribeTaskDefinition', 'ec2:DescribeNetworkInterfaces']);
+
+type Json = Record<string, unknown>;
+interface CfnResource {
+  Type: string;
+  Properties: Json;
+  DependsOn?: string | string[];
+}
+interface Template {
+  Resources: Record<string, CfnResource>;
+}
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource?: unknown;
+  Principal?: unknown;
+  Condition?: Json;
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
+  return spawnSync(cmd, args, { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+}
+
+/** Names of the entries of a zip file, from its central directory. */
+function zipEntries(file: string): string[] {
+  const buf = readFileSync(file);
+  let eocd = -1;
+  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 65_535); i--) {
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw new Error(`${file}: not a zip file`);
+  const count = buf.readUInt16LE(eocd + 10);
+  let p = buf.readUInt32LE(eocd + 16);
+  const names: string[] = [];
+  for (let n = 0; n < count; n++) {
+    if (buf.readUInt32LE(p) !== 0x02014b50) throw new Error(`${file}: bad central directory`);
+    const nameLen = buf.readUInt16LE(p + 28);
+    const extraLen = buf.readUInt16LE(p + 30);
+    const commentLen = buf.readUInt16LE(p + 32);
+    names.push(buf.toString('utf8', p + 46, p + 46 + nameLen));
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return names;
+}
+
+const asArray = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
+const getAtt = (x: unknown): [string, string] | undefined => {
+  const g = (x as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt'];
+  return Array.isArray(g) ? g : undefined;
+};
+
+describe('npm run package + cfn-lint', () => {
+  let out: string;
+  let template: Template;
+  const byType = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+
+  /** Every policy statement of the template: role policies, queue policies, key policies. */
+  function statements(): { where: string; s: Statement }[] {
+    const found: { where: string; s: Statement }[] = [];
+    for (const [id, r] of Object.entries(template.Resources)) {
+      const p = r.Properties ?? {};
+      const docs: unknown[] = [];
+      if (r.Type === 'AWS::IAM::Role') {
+        for (const pol of asArray(p.Policies as { PolicyDocument: unknown }[])) docs.push(pol.PolicyDocument);
+        docs.push(p.AssumeRolePolicyDocument);
+      }
+      if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') docs.push(p.PolicyDocument);
+      if (r.Type === 'AWS::SQS::QueuePolicy' || r.Type === 'AWS::SNS::TopicPolicy')
+        docs.push(p.PolicyDocument);
+      if (r.Type === 'AWS::S3::BucketPolicy') docs.push(p.PolicyDocument);
+      if (r.Type === 'AWS::KMS::Key') docs.push(p.KeyPolicy);
+      for (const d of docs)
+        for (const s of asArray((d as { Statement?: Statement | Statement[] } | undefined)?.Statement))
+          found.push({ where: id, s });
+    }
+    return found;
+  }
+
+  beforeAll(() => {
+    const lint = run('cfn-lint', ['--version']);
+    if (lint.error || lint.status !== 0) throw new Error('cfn-lint is not installed: pip install cfn-lint');
+
+    // Offline and without AWS credentials: no key in the environment, no profile, no credential files.
+    out = mkdtempSync(join(tmpdir(), 'guardrail-package-'));
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_NO_WARNINGS: '1' };
+    for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'])
+      delete env[k];
+    env.AWS_SHARED_CREDENTIALS_FILE = join(out, 'no-credentials');
+    env.AWS_CONFIG_FILE = join(out, 'no-config');
+    const pkg = run('npm', ['run', 'package', '--', '--package', out], env);
+    if (pkg.status !== 0) {
+      throw new Error(`npm run package failed (exit ${pkg.status}):\n${pkg.stdout}\n${pkg.stderr}`);
+    }
+    template = JSON.parse(
+      readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'),
+    ) as Template;
+  }, 300_000);
+
+  afterAll(() => {
+    if (out) rmSync(out, { recursive: true, force: true });
+  });
+
+  it('cfn-lint reports nothing (no error, no warning) on the generated templates', () => {
+    for (const name of [
+      'cloudformation-template-update-stack.json',
+      'cloudformation-template-create-stack.json',
+    ]) {
+      const r = run('cfn-lint', ['--format', 'json', '--', join(out, name)]);
+      const findings = JSON.parse(r.stdout || '[]') as { Rule: { Id: string }; Message: string }[];
+      expect(
+        findings.map((f) => `${f.Rule.Id} ${f.Message}`),
+        `${name}: cfn-lint exit ${r.status} ${r.stderr}`,
+      ).toEqual([]);
+      expect(r.status).toBe(0);
+    }
+  });
+
+  it.each(FUNCTIONS)('%s: one zip of at most 1 MB with the bundled handler and the policy file', (fn) => {
+    const zip = join(out, `${fn}.zip`);
+    expect(existsSync(zip), `${zip} missing`).toBe(true);
+    expect(statSync(zip).size).toBeLessThanOrEqual(MAX_ZIP_BYTES);
+    const entries = zipEntries(zip);
+    expect(entries).toContain(`functions/${fn}.js`);
+    expect(
+      entries,
+      'guardrail.policy.yml must be in every zip (package.patterns); is it missing at the repository root?',
+    ).toContain('guardrail.policy.yml');
+    // Bundled: no node_modules shipped next to the bundle, and nothing else from the repository.
+    expect(entries.filter((e) => !['guardrail.policy.yml', `functions/${fn}.js`].includes(e))).toEqual([]);
+  });
+
+  it('each function: nodejs22.x, arm64, 256 MB, its own role, the environment contract, async on-failure destination', () => {
+    const fns = byType('AWS::Lambda::Function');
+    expect(fns).toHaveLength(FUNCTIONS.length);
+    const roles = new Set<string>();
+    for (const [id, f] of fns) {
+      const p = f.Properties;
+      expect(p.Runtime, id).toBe('nodejs22.x');
+      expect(p.Architectures, id).toEqual(['arm64']);
+      expect(p.MemorySize, id).toBe(256);
+      const role = (p.Role as { 'Fn::Sub'?: string })['Fn::Sub'] ?? getAtt(p.Role)?.[0];
+      expect(role, `${id} role`).toMatch(/^\$\{\w+Role\.Arn\}$|^\w+Role$/);
+      roles.add(String(role));
+      const vars = (p.Environment as { Variables: Json }).Variables;
+      expect(Object.keys(vars).sort(), id).toEqual(
+        [
+          'GUARDRAIL_OUTBOX_QUEUE_URL',
+          'GUARDRAIL_POLICY_FILE',
+          'GUARDRAIL_TABLE',
+          'POWERTOOLS_METRICS_NAMESPACE',
+          'POWERTOOLS_SERVICE_NAME',
+        ].sort(),
+      );
+      expect(vars.GUARDRAIL_TABLE).toEqual({ Ref: 'GuardrailTable' });
+      expect(vars.GUARDRAIL_OUTBOX_QUEUE_URL).toEqual({ Ref: 'OutboxQueue' });
+      expect(vars.GUARDRAIL_POLICY_FILE).toBe('guardrail.policy.yml');
+      expect(vars.POWERTOOLS_SERVICE_NAME).toBe('ecs-guardrail');
+      expect(vars.POWERTOOLS_METRICS_NAMESPACE).toBe('EcsGuardrail');
+      const conf = byType('AWS::Lambda::EventInvokeConfig').find(
+        ([, c]) => (c.Properties.FunctionName as { Ref: string }).Ref === id,
+      );
+      expect(conf, `${id} EventInvokeConfig`).toBeDefined();
+      const onFailure = (conf![1].Properties.DestinationConfig as { OnFailure: { Destination: unknown } })
+        .OnFailure;
+      const dest = getAtt(onFailure.Destination)?.[0];
+      expect(template.Resources[dest ?? '']?.Type, `${id} on-failure destination`).toBe('AWS::SQS::Queue');
+    }
+    expect(roles.size, 'one role per function').toBe(FUNCTIONS.length);
+    expect(template.Resources.IamRoleLambdaExecution, 'no shared default role').toBeUndefined();
+  });
+
+  it('each rule: the pattern of infra/event-patterns.json, a retry policy and a DLQ that lets the rule in', () => {
+    const rules = byType('AWS::Events::Rule');
+    expect(rules).toHaveLength(FUNCTIONS.length);
+    // functions/<fn>.handler -> <fn>
+    const lambdaOf = Object.fromEntries(
+      byType('AWS::Lambda::Function').map(([id, f]) => [
+        id,
+        /^functions\/(.+)\.handler$/.exec(String(f.Properties.Handler))?.[1],
+      ]),
+    );
+    const seen = new Set<Fn>();
+    for (const [id, r] of rules) {
+      const targets = r.Properties.Targets as Json[];
+      expect(targets, id).toHaveLength(1);
+      const t = targets[0]!;
+      const fn = lambdaOf[getAtt(t.Arn)?.[0] ?? ''] as Fn;
+      expect(FUNCTIONS, `${id} targets a guardrail function`).toContain(fn);
+      seen.add(fn);
+      expect(r.Properties.EventPattern, `${id} pattern`).toEqual(patterns[fn]);
+      expect(r.Properties.EventBusName, `${id} on the default bus`).toBeUndefined();
+      expect(r.Properties.State).toBe(
+        fn === 'throttling' ? 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS' : 'ENABLED',
+      );
+      const retry = t.RetryPolicy as { MaximumRetryAttempts: unknown; MaximumEventAgeInSeconds: unknown };
+      expect(Number(retry.MaximumRetryAttempts), `${id} retries`).toBeGreaterThan(0);
+      expect(Number(retry.MaximumEventAgeInSeconds), `${id} event age`).toBeGreaterThanOrEqual(60);
+      const dlq = getAtt((t.DeadLetterConfig as { Arn: unknown }).Arn)?.[0];
+      expect(template.Resources[dlq ?? '']?.Type, `${id} DLQ`).toBe('AWS::SQS::Queue');
+      // The queue policy EventBridge needs: events.amazonaws.com SendMessage, aws:SourceArn = this rule.
+      const allowed = byType('AWS::SQS::QueuePolicy')
+        .filter(([, qp]) =>
+          asArray(qp.Properties.Queues as unknown[]).some((q) => (q as { Ref: string }).Ref === dlq),
+        )
+        .flatMap(([, qp]) => asArray((qp.Properties.PolicyDocument as { Statement: Statement[] }).Statement))
+        .filter(
+          (s) =>
+            s.Effect === 'Allow' &&
+            (s.Principal as { Service?: string }).Service === 'events.amazonaws.com' &&
+            asArray(s.Action).includes('sqs:SendMessage') &&
+            getAtt(s.Resource)?.[0] === dlq &&
+            asArray((s.Condition?.ArnEquals as Json | undefined)?.['aws:SourceArn']).some(
+              (a) => getAtt(a)?.[0] === id,
+            ),
+        );
+      expect(allowed, `${id}: queue policy of ${dlq} lets the rule send`).toHaveLength(1);
+      const permission = byType('AWS::Lambda::Permission').filter(
+        ([, p]) =>
+          getAtt(p.Properties.SourceArn)?.[0] === id &&
+          p.Properties.Principal === 'events.amazonaws.com' &&
+          getAtt(p.Properties.FunctionName)?.[0] === getAtt(t.Arn)?.[0],
+      );
+      expect(permission, `${id}: lambda permission`).toHaveLength(1);
+    }
+    expect([...seen].sort()).toEqual([...FUNCTIONS].sort());
+  });
+
+  it('no IAM statement allows Action "*"; role statements use no wildcard action and Resource "*" only for reads without resource-level permissions', () => {
+    const all = statements();
+    expect(all.length).toBeGreaterThan(10);
+    for (const { where, s } of all) expect(asArray(s.Action), `${where} ${s.Sid ?? ''}`).not.toContain('*');
+    const roleStatements = all.filter(({ where }) =>
+      ['AWS::IAM::Role', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::Policy'].includes(
+        template.Resources[where]!.Type,
+      ),
+    );
+    for (const { where, s } of roleStatements) {
+      for (const a of asArray(s.Action)) expect(a, `${where} ${s.Sid ?? ''}`).not.toMatch(/\*/);
+      if (asArray(s.Resource as unknown).includes('*')) {
+        for (const a of asArray(s.Action))
+          expect(NO_RESOURCE_LEVEL_ACTIONS, `${where} ${a} on "*"`).toContain(a);
+      }
+    }
+  });
+
+  it('each role grants exactly the actions of the IAM table in docs/deployment.md', () => {
+    const common = [
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+      'kms:Decrypt',
+      'kms:DescribeKey',
+      'kms:Encrypt',
+      'kms:GenerateDataKey',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'sqs:SendMessage',
+    ];
+    const expected: Record<Fn, string[]> = {
+      'ecs-state-change': [...common, 'ec2:DescribeNetworkInterfaces', 'ecs:DescribeTaskDefinition'],
+      'cloudtrail-api-call': [
+        ...common,
+        'ec2:DescribeNetworkInterfaces',
+        'ecs:DescribeServices',
+        'ecs:DescribeTaskDefinition',
+      ],
+      throttling: common,
+    };
+    const docStatements = (doc: unknown) =>
+      asArray((doc as { Statement: Statement | Statement[] }).Statement);
+    for (const [, f] of byType('AWS::Lambda::Function')) {
+      const fn = /^functions\/(.+)\.handler$/.exec(String(f.Properties.Handler))![1] as Fn;
+      const roleId = /^\$\{(\w+)\.Arn\}$/.exec((f.Properties.Role as { 'Fn::Sub': string })['Fn::Sub'])![1]!;
+      const role = template.Resources[roleId]!.Properties;
+      const granted = [
+        ...asArray(role.Policies as { PolicyDocument: unknown }[]).flatMap((p) =>
+          docStatements(p.PolicyDocument),
+        ),
+        ...asArray(role.ManagedPolicyArns as { Ref: string }[]).flatMap((ref) =>
+          docStatements(template.Resources[ref.Ref]!.Properties.PolicyDocument),
+        ),
+      ];
+      expect(granted.every((st) => st.Effect === 'Allow')).toBe(true);
+      const actions = [...new Set(granted.flatMap((st) => asArray(st.Action)))].sort();
+      expect(actions, fn).toEqual([...expected[fn]].sort());
+    }
+  });
+
+  it('the state table: pk/sk, gsi1, TTL on expiration, on-demand, point-in-time recovery, KMS', () => {
+    const tables = byType('AWS::DynamoDB::Table');
+    expect(tables).toHaveLength(1);
+    const p = tables[0]![1].Properties;
+    expect(p.KeySchema).toEqual([
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ]);
+    expect(p.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(p.TimeToLiveSpecification).toEqual({ AttributeName: 'expiration', Enabled: true });
+    expect(p.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(p.SSESpecification).toMatchObject({ SSEEnabled: true, SSEType: 'KMS' });
+    expect(p.GlobalSecondaryIndexes).toEqual([
+      {
+        IndexName: 'gsi1',
+        KeySchema: [
+          { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+          { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ]);
+  });
+
+  it('data at rest under KMS; an alarm on every dead-letter queue and on every function error', () => {
+    for (const [id, q] of byType('AWS::SQS::Queue')) expect(q.Properties.KmsMasterKeyId, id).toBeDefined();
+    for (const [id, t] of byType('AWS::SNS::Topic')) expect(t.Properties.KmsMasterKeyId, id).toBeDefined();
+
+    const dlqs = new Set<string>();
+    for (const [, r] of byType('AWS::Events::Rule'))
+      for (const t of r.Properties.Targets as Json[])
+        dlqs.add(getAtt((t.DeadLetterConfig as { Arn: unknown }).Arn)![0]);
+    for (const [, c] of byType('AWS::Lambda::EventInvokeConfig'))
+      dlqs.add(
+        getAtt(
+          (c.Properties.DestinationConfig as { OnFailure: { Destination: unknown } }).OnFailure.Destination,
+        )![0],
+      );
+    for (const [, q] of byType('AWS::SQS::Queue')) {
+      const target = (q.Properties.RedrivePolicy as { deadLetterTargetArn?: unknown } | undefined)
+        ?.deadLetterTargetArn;
+      if (target) dlqs.add(getAtt(target)![0]);
+    }
+    expect(dlqs.size).toBeGreaterThanOrEqual(3);
+
+    const alarms = byType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    const dimension = (a: Json) => (a.Dimensions as { Name: string; Value: unknown }[])[0]!;
+    for (const q of dlqs) {
+      const found = alarms.filter(
+        (a) =>
+          a.Namespace === 'AWS/SQS' &&
+          a.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+          getAtt(dimension(a).Value)?.[0] === q,
+      );
+      expect(found, `depth alarm on ${q}`).toHaveLength(1);
+    }
+    for (const [id] of byType('AWS::Lambda::Function')) {
+      const found = alarms.filter(
+        (a) =>
+          a.Namespace === 'AWS/Lambda' &&
+          a.MetricName === 'Errors' &&
+          (dimension(a).Value as { Ref?: string }).Ref === id,
+      );
+      expect(found, `Errors alarm on ${id}`).toHaveLength(1);
+    }
+    for (const a of alarms) expect(asArray(a.AlarmActions as unknown[]).length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,353 @@
+/**
+ * Routing: the real EventBridge patterns of infra/event-patterns.json (the ones serverless.yml deploys)
+ * are created as rules on moto's default bus, one SQS queue per function as the target. Every fixture
+ * event (test/fixtures/routing, copied from the team handbook's fixtures) is put on the bus and must
+ * reach exactly the function(s) of the table below, once, and no other.
+ *
+ * moto limits (../shared/reference/aws-emulator.md §2): it ignores the rule State, so the read-only
+ * delivery of the throttling rule (ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS) is asserted on the
+ * generated template in package.test.ts, not here; and it cannot match into arrays of objects, which
+ * none of our patterns does (asserted below), so no local matcher is needed.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  EventBridgeClient,
+  PutEventsCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+  type RuleState,
+} from '@aws-sdk/client-eventbridge';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import patterns from '../../infra/event-patterns.json';
+import { ECS_THROTTLE_EVENT_NAMES, THROTTLING_ERROR_CODES } from '../../shared/events/signals';
+import { motoClientConfig, startMoto, type Moto } from '../helpers/moto';
+
+const FUNCTIONS = ['ecs-state-change', 'cloudtrail-api-call', 'throttling'] as const;
+type Fn = (typeof FUNCTIONS)[number];
+
+/** Rule state of each function's rule, as in infra/eventbridge.yml. */
+const RULE_STATE: Record<Fn, RuleState> = {
+  'ecs-state-change': 'ENABLED',
+  'cloudtrail-api-call': 'ENABLED',
+  throttling: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS',
+};
+
+const E: Fn = 'ecs-state-change';
+const C: Fn = 'cloudtrail-api-call';
+const T: Fn = 'throttling';
+
+/** Where each fixture must go. Empty: no function (nothing in it can produce a finding). */
+const EXPECTED: Record<string, readonly Fn[]> = {
+  // Successful ECS API calls named in rules.md.
+  'cloudtrail-create-service-assign-public-ip.json': [C],
+  'cloudtrail-create-task-set-assign-public-ip.json': [C],
+  'cloudtrail-register-task-definition-compliant-fargate.json': [C],
+  'cloudtrail-register-task-definition-huge-near-limits.json': [C],
+  'cloudtrail-register-task-definition-privileged.json': [C],
+  // Truncated parameters: the handler reports it incomplete or enriches; it must get the event.
+  'cloudtrail-register-task-definition-truncated-omitted.json': [C],
+  // RunTask without errorCode but no task started: the pattern cannot see that `tasks` is empty.
+  'cloudtrail-run-task-placement-failure-no-errorcode.json': [C],
+  'cloudtrail-run-task-public-ip-with-overrides.json': [C],
+  'cloudtrail-start-task-ec2-privileged-taskdef.json': [C],
+  'cloudtrail-update-service-assign-public-ip.json': [C],
+  'cloudtrail-update-service-desired-count-only.json': [C],
+  'cloudtrail-update-service-replayed-from-archive.json': [C],
+  // A failed call changed nothing, and its error code is not a throttle.
+  'cloudtrail-create-service-invalid-parameter-null-response.json': [],
+  // ECS APIs that no rule of rules.md evaluates.
+  'cloudtrail-delete-service-force.json': [],
+  'cloudtrail-deregister-task-definition.json': [],
+  'cloudtrail-execute-command.json': [],
+  'cloudtrail-put-account-setting-container-insights-disabled.json': [],
+  'cloudtrail-update-container-agent.json': [],
+  // Throttled calls: ECS, EC2 (`Client.RequestLimitExceeded`), ELB (read-only).
+  'cloudtrail-throttling-exception.json': [T],
+  'cloudtrail-ec2-client-request-limit-exceeded.json': [T],
+  'cloudtrail-elb-describe-target-health-throttled-readonly.json': [T],
+  // ECS state events.
+  'ecs-container-instance-state-change-active.json': [E],
+  'ecs-task-state-change-legacy-bridge-no-attachments.json': [E],
+  // Malformed: routed so the handler rejects it with a clear error (to the DLQ), never dropped silently.
+  'ecs-task-state-change-malformed-missing-fields.json': [E],
+  'ecs-task-state-change-provisioning-eni-precreated.json': [E],
+  'ecs-task-state-change-running-awsvpc.json': [E],
+  'ecs-task-state-change-running-ec2-awsvpc.json': [E],
+  'ecs-task-state-change-stopped-duplicate-same-version.json': [E],
+  'ecs-task-state-change-stopped-essential-container-exited.json': [E],
+  // Deployments: only SERVICE_DEPLOYMENT_FAILED produces a finding (ops-deployment-failed).
+  'ecs-deployment-state-change-failed-circuit-breaker.json': [E],
+  'ecs-deployment-state-change-in-progress-rollback.json': [],
+  // Service Actions: placement failures to ecs-state-change, scheduler throttles to throttling.
+  'ecs-service-action-task-placement-failure-ec2-cpu.json': [E],
+  'ecs-service-action-task-placement-failure-fargate-spot.json': [E],
+  'ecs-service-action-operation-throttled.json': [T],
+  'ecs-service-action-service-discovery-operation-throttled.json': [T],
+  'ecs-service-action-capacity-provider-steady-state.json': [],
+  'ecs-service-action-rebalancing-started-unknown-to-older-parsers.json': [],
+  'ecs-service-action-steady-state.json': [],
+};
+
+const FIXTURES_DIR = fileURLToPath(new URL('../fixtures/routing/', import.meta.url));
+
+interface BusEvent {
+  source: string;
+  'detail-type': string;
+  time?: string;
+  resources?: string[];
+  detail: Record<string, unknown>;
+}
+
+function fixture(name: string): BusEvent {
+  return JSON.parse(readFileSync(join(FIXTURES_DIR, name), 'utf8')) as BusEvent;
+}
+
+/** A variant of a fixture (deep copy) for cases the fixtures do not cover. */
+function derive(name: string, change: (e: BusEvent) => void): BusEvent {
+  const e = fixture(name);
+  change(e);
+  return e;
+}
+
+const ECS_THROTTLE = 'cloudtrail-throttling-exception.json';
+const ELB_THROTTLE = 'cloudtrail-elb-describe-target-health-throttled-readonly.json';
+const CREATE_SERVICE = 'cloudtrail-create-service-assign-public-ip.json';
+
+/** Cases derived from the fixtures: every API name, throttle code and service the patterns name. */
+const DERIVED: { name: string; event: BusEvent; expected: readonly Fn[] }[] = [
+  ...['CreateCluster', 'UpdateCluster', 'UpdateClusterSettings'].map((eventName) => ({
+    name: `successful ${eventName}`,
+    event: derive(CREATE_SERVICE, (e) => {
+      e.detail.eventName = eventName;
+    }),
+    expected: [C],
+  })),
+  {
+    name: 'CreateService that failed with ThrottlingException goes to throttling only',
+    event: derive(CREATE_SERVICE, (e) => {
+      e.detail.errorCode = 'ThrottlingException';
+      e.detail.errorMessage = 'Rate exceeded';
+      e.detail.responseElements = null;
+    }),
+    expected: [T],
+  },
+  ...[...THROTTLING_ERROR_CODES].map((code) => ({
+    name: `ECS call throttled with ${code}`,
+    event: derive(ECS_THROTTLE, (e) => {
+      e.detail.errorCode = code;
+    }),
+    expected: [T],
+  })),
+  {
+    name: 'Cloud Map (servicediscovery) throttled read-only call',
+    event: derive(ELB_THROTTLE, (e) => {
+      e.source = 'aws.servicediscovery';
+      e.detail.eventSource = 'servicediscovery.amazonaws.com';
+      e.detail.eventName = 'DiscoverInstances';
+    }),
+    expected: [T],
+  },
+  {
+    name: 'Application Auto Scaling throttled read-only call',
+    event: derive(ELB_THROTTLE, (e) => {
+      e.source = 'aws.application-autoscaling';
+      e.detail.eventSource = 'application-autoscaling.amazonaws.com';
+      e.detail.eventName = 'DescribeScalableTargets';
+    }),
+    expected: [T],
+  },
+  {
+    name: 'throttled call of a service the guardrail does not watch (Lambda)',
+    event: derive(ELB_THROTTLE, (e) => {
+      e.source = 'aws.lambda';
+      e.detail.eventSource = 'lambda.amazonaws.com';
+      e.detail.eventName = 'GetFunction';
+      e.detail.errorCode = 'TooManyRequestsException';
+    }),
+    expected: [],
+  },
+  {
+    name: 'non-throttling error code (AccessDenied) on an ECS call',
+    event: derive(ECS_THROTTLE, (e) => {
+      e.detail.errorCode = 'AccessDenied';
+    }),
+    expected: [],
+  },
+  {
+    name: 'error code that only starts like a throttle (prefix match would take it)',
+    event: derive(ECS_THROTTLE, (e) => {
+      e.detail.errorCode = 'ThrottlingExceptionX';
+    }),
+    expected: [],
+  },
+  {
+    name: 'ECS Deployment State Change SERVICE_DEPLOYMENT_COMPLETED',
+    event: derive('ecs-deployment-state-change-failed-circuit-breaker.json', (e) => {
+      e.detail.eventName = 'SERVICE_DEPLOYMENT_COMPLETED';
+      e.detail.eventType = 'INFO';
+    }),
+    expected: [],
+  },
+  {
+    name: 'ECS Service Action SERVICE_DEPLOYMENT_FAILED (the finding comes from the Deployment event)',
+    event: derive('ecs-service-action-steady-state.json', (e) => {
+      e.detail.eventName = 'SERVICE_DEPLOYMENT_FAILED';
+      e.detail.eventType = 'ERROR';
+    }),
+    expected: [],
+  },
+  {
+    name: 'placement failure name under another source',
+    event: derive('ecs-service-action-task-placement-failure-ec2-cpu.json', (e) => {
+      e.source = 'aws.ec2';
+    }),
+    expected: [],
+  },
+];
+
+describe('infra/event-patterns.json', () => {
+  it('defines exactly one pattern per function, each under the 4096-character EventPattern limit', () => {
+    expect(Object.keys(patterns).sort()).toEqual([...FUNCTIONS].sort());
+    for (const fn of FUNCTIONS) expect(JSON.stringify(patterns[fn]).length).toBeLessThan(4096);
+  });
+
+  it('names exactly the throttling error codes and ECS throttle events the engine treats as throttles', () => {
+    const api = patterns.throttling.$or.find((b) => b['detail-type'][0] === 'AWS API Call via CloudTrail');
+    const svc = patterns.throttling.$or.find((b) => b['detail-type'][0] === 'ECS Service Action');
+    expect(new Set(api?.detail && 'errorCode' in api.detail ? api.detail.errorCode : [])).toEqual(
+      THROTTLING_ERROR_CODES,
+    );
+    expect(new Set(svc?.detail.eventName)).toEqual(ECS_THROTTLE_EVENT_NAMES);
+  });
+
+  it('never reaches into an array of objects (moto cannot match that; EventBridge can)', () => {
+    // Every array in a pattern is a list of match values: strings or operator objects such as
+    // {"exists": false}; `$or` is the only array of sub-patterns.
+    const walk = (node: unknown, key: string): void => {
+      if (Array.isArray(node)) {
+        if (key === '$or') return node.forEach((n) => walk(n, ''));
+        for (const v of node) {
+          const ok = typeof v === 'string' || (typeof v === 'object' && v !== null && 'exists' in v);
+          expect(ok, `${key}: ${JSON.stringify(v)}`).toBe(true);
+        }
+      } else if (typeof node === 'object' && node !== null) {
+        for (const [k, v] of Object.entries(node)) walk(v, k);
+      }
+    };
+    for (const fn of FUNCTIONS) walk(patterns[fn], fn);
+  });
+});
+
+describe('routing through moto EventBridge with the real patterns', () => {
+  let moto: Moto;
+  let events: EventBridgeClient;
+  let sqs: SQSClient;
+  const queueUrls = {} as Record<Fn, string>;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    events = new EventBridgeClient(motoClientConfig(moto));
+    sqs = new SQSClient(motoClientConfig(moto));
+    for (const fn of FUNCTIONS) {
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `routing-${fn}` }));
+      queueUrls[fn] = QueueUrl!;
+      const attrs = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: QueueUrl!, AttributeNames: ['QueueArn'] }),
+      );
+      await events.send(
+        new PutRuleCommand({
+          Name: `ecs-guardrail-test-${fn}`,
+          EventPattern: JSON.stringify(patterns[fn]),
+          State: RULE_STATE[fn],
+        }),
+      );
+      const put = await events.send(
+        new PutTargetsCommand({
+          Rule: `ecs-guardrail-test-${fn}`,
+          Targets: [{ Id: fn, Arn: attrs.Attributes!.QueueArn! }],
+        }),
+      );
+      expect(put.FailedEntryCount).toBe(0);
+    }
+  });
+
+  afterAll(async () => {
+    events?.destroy();
+    sqs?.destroy();
+    await moto?.stop();
+  });
+
+  /** Put one event on the default bus, then collect what each function's queue received. */
+  async function route(e: BusEvent): Promise<Record<Fn, BusEvent[]>> {
+    const out = await events.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            Source: e.source,
+            DetailType: e['detail-type'],
+            Detail: JSON.stringify(e.detail),
+            Resources: e.resources ?? [],
+            ...(e.time ? { Time: new Date(e.time) } : {}),
+          },
+        ],
+      }),
+    );
+    expect(out.FailedEntryCount).toBe(0);
+    const got = {} as Record<Fn, BusEvent[]>;
+    for (const fn of FUNCTIONS) {
+      got[fn] = [];
+      for (;;) {
+        const r = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: queueUrls[fn], MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+        );
+        const msgs = r.Messages ?? [];
+        if (msgs.length === 0) break;
+        for (const m of msgs) got[fn].push(JSON.parse(m.Body!) as BusEvent);
+        await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: queueUrls[fn],
+            Entries: msgs.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+          }),
+        );
+      }
+    }
+    return got;
+  }
+
+  function expectRoutedTo(e: BusEvent, got: Record<Fn, BusEvent[]>, expected: readonly Fn[]): void {
+    const counts = Object.fromEntries(FUNCTIONS.map((fn) => [fn, got[fn].length]));
+    expect(counts).toEqual(Object.fromEntries(FUNCTIONS.map((fn) => [fn, expected.includes(fn) ? 1 : 0])));
+    for (const fn of expected) {
+      const d = got[fn][0]!;
+      expect(d.source).toBe(e.source);
+      expect(d['detail-type']).toBe(e['detail-type']);
+      expect(d.detail).toEqual(e.detail);
+    }
+  }
+
+  it('the table names every fixture file, no more, no less', () => {
+    const files = readdirSync(FIXTURES_DIR).filter((f) => f.endsWith('.json'));
+    expect(files.sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it.each(Object.entries(EXPECTED))('%s -> %j', async (file, expected) => {
+    const e = fixture(file);
+    expectRoutedTo(e, await route(e), expected);
+  });
+
+  it.each(DERIVED.map((d) => [d.name, d.expected, d.event] as const))(
+    'derived: %s -> %j',
+    async (_name, expected, e) => {
+      expectRoutedTo(e, await route(e), expected);
+    },
+  );
+});
