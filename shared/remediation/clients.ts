@@ -1,0 +1,73 @@
+/**
+ * ECS clients for remediation, per (account, region), with the right credentials and BOUNDED retries:
+ * a throttled or denied change fails after at most `maxAttempts` SDK attempts (default 2: one retry
+ * with the SDK's backoff and jitter), is recorded as `failed`, and is never looped on. No endpoint is
+ * set: the SDK honours AWS_ENDPOINT_URL (tests point it at moto).
+ */
+import { ECSClient, type ECSClientConfig } from '@aws-sdk/client-ecs';
+import type { CrossAccountCredentials } from './credentials';
+
+export const REMEDIATION_MAX_ATTEMPTS = 2;
+
+export interface AccountAccess {
+  readonly ecs: ECSClient;
+  /** Who acts (audit): the assumed role ARN, or the guardrail's own principal when known. */
+  readonly principal?: string;
+}
+
+export interface RemediationClients {
+  /** Is the account on the allow-list? (The ones that are not are counted.) */
+  allows(account: string): Promise<boolean>;
+  /** Throws when no credentials can be had for the account (e.g. AssumeRole denied). */
+  ecs(account: string, region: string): Promise<AccountAccess>;
+}
+
+export interface AwsRemediationClientsOptions {
+  readonly credentials: CrossAccountCredentials;
+  /** SDK attempts per call, first try included (default 2). */
+  readonly maxAttempts?: number;
+  /** Extra client configuration (tests: endpoint, static home credentials). */
+  readonly clientConfig?: Partial<ECSClientConfig>;
+}
+
+export class AwsRemediationClients implements RemediationClients {
+  private readonly clients = new Map<string, Promise<AccountAccess>>();
+
+  constructor(private readonly options: AwsRemediationClientsOptions) {}
+
+  allows(account: string): Promise<boolean> {
+    return this.options.credentials.allows(account);
+  }
+
+  ecs(account: string, region: string): Promise<AccountAccess> {
+    const key = `${account}/${region}`;
+    let p = this.clients.get(key);
+    if (!p) {
+      p = this.create(account, region);
+      this.clients.set(key, p);
+      p.catch(() => this.clients.delete(key));
+    }
+    return p;
+  }
+
+  /** Forget every client and cached credential (e.g. after the emulator was reset). */
+  clear(): void {
+    this.clients.clear();
+    this.options.credentials.clear();
+  }
+
+  private async create(account: string, region: string): Promise<AccountAccess> {
+    const creds = this.options.credentials;
+    const base: ECSClientConfig = {
+      ...this.options.clientConfig,
+      region,
+      retryMode: 'standard',
+      maxAttempts: this.options.maxAttempts ?? REMEDIATION_MAX_ATTEMPTS,
+    };
+    const first = await creds.credentialsFor(account, region);
+    if (!first) return { ecs: new ECSClient(base), principal: await creds.homePrincipal() };
+    // The provider is asked again whenever the SDK sees the identity expire; the cache renews it.
+    const provider = async () => (await creds.credentialsFor(account, region)) ?? first;
+    return { ecs: new ECSClient({ ...base, credentials: provider }), principal: first.roleArn };
+  }
+}

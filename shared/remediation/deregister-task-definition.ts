@@ -1,0 +1,191 @@
+/**
+ * `deregister-task-definition` (td-privileged): DeregisterTaskDefinition on the offending revision, so
+ * nothing new can start from it. Running tasks are not affected by a deregistration; the standalone ones
+ * are stopped afterwards through `stop-task` (followUps), a service's tasks are left to the service.
+ * A revision that an ACTIVE service still uses is only notified unless `remediation.deregisterInUse`.
+ */
+import {
+  DeregisterTaskDefinitionCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ListClustersCommand,
+  ListServicesCommand,
+  ListTasksCommand,
+  type ECSClient,
+} from '@aws-sdk/client-ecs';
+import { parseTaskDefinitionRef } from '../model/arn';
+import { allPages, chunks, nameOf, taskDefinitionKey, tagsOf } from './ecs-helpers';
+import { awsCall, errorName, RemediationCallError } from './errors';
+import type { ActionContext, ActionTarget, Observed, RemediationAction } from './types';
+
+async function listClusters(ecs: ECSClient): Promise<string[]> {
+  return allPages(async (nextToken) => {
+    const r = await awsCall('ecs:ListClusters', () => ecs.send(new ListClustersCommand({ nextToken })));
+    return { items: r.clusterArns ?? [], nextToken: r.nextToken };
+  });
+}
+
+/** ACTIVE services (any cluster) whose current task definition or an active deployment is `key`. */
+export async function servicesUsing(ecs: ECSClient, key: string): Promise<string[]> {
+  const users: string[] = [];
+  for (const cluster of await listClusters(ecs)) {
+    const arns = await allPages(async (nextToken) => {
+      const r = await awsCall('ecs:ListServices', () =>
+        ecs.send(new ListServicesCommand({ cluster, nextToken })),
+      );
+      return { items: r.serviceArns ?? [], nextToken: r.nextToken };
+    });
+    for (const batch of chunks(arns, 10)) {
+      const r = await awsCall('ecs:DescribeServices', () =>
+        ecs.send(new DescribeServicesCommand({ cluster, services: batch })),
+      );
+      for (const s of r.services ?? []) {
+        if (s.status !== 'ACTIVE') continue;
+        const used = [s.taskDefinition, ...(s.deployments ?? []).map((d) => d.taskDefinition)];
+        if (used.some((td) => td && taskDefinitionKey(td) === key))
+          users.push(s.serviceArn ?? s.serviceName ?? '?');
+      }
+    }
+  }
+  return users;
+}
+
+/**
+ * Standalone tasks (group not `service:...`) still meant to run the revision, in every cluster.
+ * ListTasks is not filtered by `family`: the revision is INACTIVE by now, and a family filter is not
+ * guaranteed to return tasks of inactive revisions (moto_server does not); the tasks are matched on
+ * their exact `taskDefinitionArn` instead.
+ */
+export async function standaloneTasksRunning(ecs: ECSClient, key: string): Promise<ActionTarget[]> {
+  const out: ActionTarget[] = [];
+  for (const cluster of await listClusters(ecs)) {
+    const arns = await allPages(async (nextToken) => {
+      const r = await awsCall('ecs:ListTasks', () =>
+        ecs.send(new ListTasksCommand({ cluster, desiredStatus: 'RUNNING', nextToken })),
+      );
+      return { items: r.taskArns ?? [], nextToken: r.nextToken };
+    });
+    for (const batch of chunks(arns, 100)) {
+      const r = await awsCall('ecs:DescribeTasks', () =>
+        ecs.send(new DescribeTasksCommand({ cluster, tasks: batch })),
+      );
+      for (const t of r.tasks ?? []) {
+        if (!t.taskArn || !t.taskDefinitionArn || taskDefinitionKey(t.taskDefinitionArn) !== key) continue;
+        if (t.group?.startsWith('service:') || t.desiredStatus === 'STOPPED') continue;
+        const [, , , region = '', account = ''] = t.taskArn.split(':');
+        out.push({ arn: t.taskArn, account, region, clusterArn: t.clusterArn ?? cluster });
+      }
+    }
+  }
+  return out;
+}
+
+export const deregisterTaskDefinition: RemediationAction = {
+  meta: {
+    name: 'deregister-task-definition',
+    title: 'Deregister the task definition revision',
+    rules: ['td-privileged'],
+    resourceType: 'AWS::ECS::TaskDefinition',
+    summary:
+      'Deregisters the offending revision (status INACTIVE) so no new task or deployment can use it; then ' +
+      'stops the standalone tasks still running it (each through `stop-task`, with its own checks and ' +
+      "budget). A service's tasks are left to the service.",
+    readCalls: [
+      'ecs:DescribeTaskDefinition (include TAGS)',
+      'ecs:ListClusters, ecs:ListServices, ecs:DescribeServices (is an ACTIVE service using the revision?)',
+      'ecs:ListTasks (desiredStatus RUNNING, per cluster), ecs:DescribeTasks (standalone tasks still running it)',
+    ],
+    writeCalls: ['ecs:DeregisterTaskDefinition'],
+    iamPermissions: [
+      'ecs:DescribeTaskDefinition',
+      'ecs:DeregisterTaskDefinition',
+      'ecs:ListClusters',
+      'ecs:ListServices',
+      'ecs:DescribeServices',
+      'ecs:ListTasks',
+      'ecs:DescribeTasks',
+      'ecs:ListTagsForResource',
+    ],
+    risk: 'medium',
+    riskNote:
+      'Running tasks keep running, but a service that still points at the revision cannot scale out or ' +
+      'replace failed tasks (hence the in-use check); deregistration cannot be undone (re-register a new ' +
+      'revision instead).',
+    skipsWhen: [
+      'the revision is already INACTIVE (already compliant)',
+      'the finding does not name a revision (family only)',
+      'an ACTIVE service still uses the revision (unless `remediation.deregisterInUse: true`)',
+    ],
+  },
+
+  async read(ctx: ActionContext, target: ActionTarget): Promise<Observed | undefined> {
+    const { family, revision } = parseTaskDefinitionRef(target.arn);
+    const key = revision === undefined ? family : `${family}:${revision}`;
+    if (revision === undefined) {
+      return {
+        state: { taskDefinition: key },
+        tags: {},
+        compliant: false,
+        notApplicable: 'the finding names no revision (family only): nothing precise to deregister',
+        plan: `deregistered ${key}`,
+      };
+    }
+    let out;
+    try {
+      out = await ctx.ecs.send(
+        new DescribeTaskDefinitionCommand({ taskDefinition: target.arn, include: ['TAGS'] }),
+      );
+    } catch (err) {
+      // ECS answers ClientException for a revision that does not exist.
+      if (errorName(err) === 'ClientException') return undefined;
+      throw new RemediationCallError('ecs:DescribeTaskDefinition', err);
+    }
+    const td = out.taskDefinition;
+    if (!td) return undefined;
+    const status = td.status ?? 'UNKNOWN';
+    const state = {
+      taskDefinition: key,
+      status,
+      privilegedContainers: (td.containerDefinitions ?? [])
+        .filter((c) => c.privileged === true)
+        .map((c) => c.name ?? '?'),
+    };
+    const compliant = status !== 'ACTIVE';
+    let notApplicable: string | undefined;
+    if (!compliant && !ctx.settings.deregisterInUse) {
+      const users = await servicesUsing(ctx.ecs, key);
+      if (users.length)
+        notApplicable =
+          `revision ${key} is used by ACTIVE service(s) ${users.map(nameOf).join(', ')}: notify only ` +
+          '(set remediation.deregisterInUse to deregister anyway)';
+    }
+    return {
+      state,
+      tags: tagsOf(out.tags),
+      compliant,
+      ...(notApplicable ? { notApplicable } : {}),
+      plan: `deregistered task definition ${key} (ecs:DeregisterTaskDefinition)`,
+    };
+  },
+
+  async apply(ctx, target) {
+    await awsCall('ecs:DeregisterTaskDefinition', () =>
+      ctx.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: target.arn })),
+    );
+    return { calls: ['ecs:DeregisterTaskDefinition'] };
+  },
+
+  async followUps(ctx, target) {
+    if (!ctx.settings.stopStandaloneTasks) return { action: 'stop-task', targets: [] };
+    const targets = await standaloneTasksRunning(ctx.ecs, taskDefinitionKey(target.arn));
+    return {
+      action: 'stop-task',
+      targets: targets.map((t) => ({
+        ...t,
+        account: t.account || target.account,
+        region: t.region || target.region,
+      })),
+    };
+  },
+};

@@ -1,0 +1,66 @@
+/**
+ * `disable-exec` (svc-exec-enabled): UpdateService `enableExecuteCommand: false` with
+ * `forceNewDeployment: true`, because the setting only applies to tasks started after the change: the
+ * new deployment replaces the tasks that still accept ECS Exec sessions.
+ */
+import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { clusterOf, nameOf, tagsOf } from './ecs-helpers';
+import { awsCall } from './errors';
+import { controllerOf, controllerReason, describeService } from './service-state';
+import type { ActionContext, ActionTarget, Observed, RemediationAction } from './types';
+
+export const disableExec: RemediationAction = {
+  meta: {
+    name: 'disable-exec',
+    title: 'Turn ECS Exec off on the service',
+    rules: ['svc-exec-enabled'],
+    resourceType: 'AWS::ECS::Service',
+    summary:
+      'UpdateService `enableExecuteCommand: false`, `forceNewDeployment: true` (running tasks keep Exec ' +
+      'until they are replaced, so a new deployment replaces them).',
+    readCalls: ['ecs:DescribeServices (include TAGS), before and after'],
+    writeCalls: ['ecs:UpdateService'],
+    iamPermissions: ['ecs:DescribeServices', 'ecs:UpdateService', 'ecs:ListTagsForResource'],
+    risk: 'medium',
+    riskNote:
+      'Every task of the service is replaced by a rolling deployment (capacity follows the deployment ' +
+      'configuration); open ECS Exec sessions end with their task.',
+    skipsWhen: [
+      'enableExecuteCommand is already false (already compliant)',
+      'the deployment controller is CODE_DEPLOY or EXTERNAL (notify why)',
+      'the service is no longer ACTIVE',
+    ],
+  },
+
+  async read(ctx: ActionContext, target: ActionTarget): Promise<Observed | undefined> {
+    const s = await describeService(ctx, target);
+    if (!s) return undefined;
+    const state = {
+      service: nameOf(s.serviceArn ?? target.arn),
+      deploymentController: controllerOf(s),
+      enableExecuteCommand: s.enableExecuteCommand === true,
+    };
+    const reason = controllerReason(s);
+    return {
+      state,
+      tags: tagsOf(s.tags),
+      compliant: s.enableExecuteCommand !== true,
+      ...(reason ? { notApplicable: reason } : {}),
+      plan: `updated service ${state.service} to enableExecuteCommand false with a new deployment (ecs:UpdateService)`,
+    };
+  },
+
+  async apply(ctx, target) {
+    await awsCall('ecs:UpdateService', () =>
+      ctx.ecs.send(
+        new UpdateServiceCommand({
+          cluster: clusterOf(target),
+          service: target.arn,
+          enableExecuteCommand: false,
+          forceNewDeployment: true,
+        }),
+      ),
+    );
+    return { calls: ['ecs:UpdateService'] };
+  },
+};

@@ -1,0 +1,91 @@
+/**
+ * `disable-public-ip` (svc-public-ip): UpdateService with the service's CURRENT subnets and security
+ * groups, every one of them, and `assignPublicIp: DISABLED`. Nothing else is sent, so nothing else
+ * changes; ECS starts a new deployment because the network configuration changed.
+ * Only for the ECS deployment controller (CODE_DEPLOY / EXTERNAL services change through task sets).
+ */
+import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { clusterOf, nameOf, tagsOf } from './ecs-helpers';
+import { awsCall } from './errors';
+import { controllerOf, controllerReason, describeService } from './service-state';
+import type { ActionContext, ActionTarget, Observed, RemediationAction } from './types';
+
+export const disablePublicIp: RemediationAction = {
+  meta: {
+    name: 'disable-public-ip',
+    title: "Stop assigning public IPs to the service's tasks",
+    rules: ['svc-public-ip'],
+    resourceType: 'AWS::ECS::Service',
+    summary:
+      'UpdateService with `networkConfiguration.awsvpcConfiguration` = the current subnets and security ' +
+      'groups, unchanged, and `assignPublicIp: DISABLED`. ECS rolls the tasks through a new deployment.',
+    readCalls: ['ecs:DescribeServices (include TAGS), before and after'],
+    writeCalls: ['ecs:UpdateService'],
+    iamPermissions: ['ecs:DescribeServices', 'ecs:UpdateService', 'ecs:ListTagsForResource'],
+    risk: 'high',
+    riskNote:
+      'Tasks in a public subnet without a NAT gateway (or VPC endpoints for ECR, S3 and CloudWatch Logs) ' +
+      'lose outbound internet access: new tasks then fail to pull images and the deployment stalls or ' +
+      'rolls back (with the circuit breaker). Tasks that served traffic directly on their public IP stop ' +
+      'being reachable.',
+    skipsWhen: [
+      'assignPublicIp is already DISABLED or the service has no awsvpc configuration (already compliant)',
+      'the deployment controller is CODE_DEPLOY or EXTERNAL (notify why)',
+      'the service is no longer ACTIVE',
+    ],
+  },
+
+  async read(ctx: ActionContext, target: ActionTarget): Promise<Observed | undefined> {
+    const s = await describeService(ctx, target);
+    if (!s) return undefined;
+    const vpc = s.networkConfiguration?.awsvpcConfiguration;
+    const state = {
+      service: nameOf(s.serviceArn ?? target.arn),
+      deploymentController: controllerOf(s),
+      subnets: vpc?.subnets ?? [],
+      securityGroups: vpc?.securityGroups ?? [],
+      assignPublicIp: vpc?.assignPublicIp ?? 'DISABLED',
+    };
+    const reason = controllerReason(s);
+    return {
+      state,
+      tags: tagsOf(s.tags),
+      compliant: vpc?.assignPublicIp !== 'ENABLED',
+      ...(reason ? { notApplicable: reason } : {}),
+      plan:
+        `updated service ${state.service} to assignPublicIp DISABLED keeping subnets ` +
+        `[${state.subnets.join(', ')}] and security groups [${state.securityGroups.join(', ')}] (ecs:UpdateService)`,
+    };
+  },
+
+  async apply(ctx, target, before) {
+    const subnets = before.state.subnets as string[];
+    const securityGroups = before.state.securityGroups as string[];
+    if (!subnets.length) throw new Error('the service shows no subnets: refusing to send an empty list');
+    await awsCall('ecs:UpdateService', () =>
+      ctx.ecs.send(
+        new UpdateServiceCommand({
+          cluster: clusterOf(target),
+          service: target.arn,
+          networkConfiguration: {
+            awsvpcConfiguration: {
+              subnets: [...subnets],
+              ...(securityGroups.length ? { securityGroups: [...securityGroups] } : {}),
+              assignPublicIp: 'DISABLED',
+            },
+          },
+        }),
+      ),
+    );
+    return { calls: ['ecs:UpdateService'] };
+  },
+
+  verify(before, after) {
+    const same = (k: string): boolean =>
+      JSON.stringify([...(before.state[k] as string[])].sort()) ===
+      JSON.stringify([...(after.state[k] as string[])].sort());
+    if (!same('subnets') || !same('securityGroups'))
+      return 'subnets or security groups differ from the ones before the change';
+    return undefined;
+  },
+};

@@ -1,0 +1,75 @@
+/**
+ * The action reference of docs/remediation.md, rendered from the registry (never written twice).
+ * Regenerate with `npx tsx shared/remediation/docs.ts`; test/unit/remediation/docs.test.ts fails when
+ * the file is out of date.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RULES } from '../rules/registry';
+import { ACTIONS, remediationIamPermissions } from './registry';
+
+export const DOC_PATH = join(__dirname, '..', '..', 'docs', 'remediation.md');
+const START = '<!-- actions:start (generated from shared/remediation/registry.ts) -->';
+const END = '<!-- actions:end -->';
+
+const code = (s: string): string => `\`${s}\``;
+
+export function renderActions(): string {
+  const lines: string[] = [];
+  lines.push('| Action | Rules | Write calls | Risk |', '|---|---|---|---|');
+  for (const a of ACTIONS) {
+    const m = a.meta;
+    lines.push(
+      `| [${code(m.name)}](#${m.name}) | ${m.rules.map(code).join(', ')} | ${m.writeCalls.map(code).join(', ')} | ${m.risk} |`,
+    );
+  }
+  for (const a of ACTIONS) {
+    const m = a.meta;
+    const rules = RULES.filter((r) => r.remediation?.action === m.name).map((r) => code(r.id));
+    lines.push(
+      '',
+      `### ${m.name}`,
+      '',
+      `**${m.title}** (${code(m.resourceType)}). ${m.summary}`,
+      '',
+      `- Default remediation of: ${rules.length ? rules.join(', ') : `none directly (run by ${m.rules.map(code).join(', ')})`}`,
+      `- Reads: ${m.readCalls.join('; ')}`,
+      `- Writes: ${m.writeCalls.map(code).join(', ')}`,
+      `- IAM permissions: ${m.iamPermissions.map(code).join(', ')}`,
+      `- Risk: **${m.risk}**. ${m.riskNote}`,
+      `- Skipped (with the reason in the finding) when: ${m.skipsWhen.join('; ')}.`,
+    );
+  }
+  lines.push(
+    '',
+    `All permissions together (what ${code('infra/member-account.yml')} grants the remediation role): ` +
+      `${remediationIamPermissions().map(code).join(', ')}.`,
+  );
+  return lines.join('\n');
+}
+
+/** The document with its generated section replaced. */
+export function withRenderedActions(doc: string): string {
+  const i = doc.indexOf(START);
+  const j = doc.indexOf(END);
+  if (i === -1 || j === -1 || j < i) throw new Error(`${DOC_PATH}: markers ${START} ... ${END} not found`);
+  return `${doc.slice(0, i + START.length)}\n${renderActions()}\n${doc.slice(j)}`;
+}
+
+/** The whole document as it must be on disk: generated section replaced, then formatted by prettier. */
+export async function renderedDocument(doc: string): Promise<string> {
+  const prettier = await import('prettier');
+  const config = (await prettier.resolveConfig(DOC_PATH)) ?? {};
+  return prettier.format(withRenderedActions(doc), { ...config, filepath: DOC_PATH });
+}
+
+/* c8 ignore start */
+if (require.main === module) {
+  void (async () => {
+    const before = readFileSync(DOC_PATH, 'utf8');
+    const after = await renderedDocument(before);
+    if (after !== before) writeFileSync(DOC_PATH, after);
+    console.log(after === before ? 'docs/remediation.md is up to date' : 'docs/remediation.md updated');
+  })();
+}
+/* c8 ignore stop */

@@ -1,0 +1,417 @@
+/**
+ * The Remediator: the one place that decides whether a finding's remediation action runs, and runs it
+ * safely. Used by the Lambda pipeline and by `guardrail evaluate --enrich --remediate`.
+ *
+ * For a finding whose rule is in `remediate` mode, in this order (the first that applies decides):
+ *  1. an active exemption (tag or policy list, decided by the engine): no action at all;
+ *  2. the event was caused by the guardrail's own role (remediation.guardrailRoleArns, or the
+ *     member-account role remediation.roleName): skipped, never a loop;
+ *  3. the account is not on remediation.allowAccounts: skipped and counted (ignored);
+ *  4. the event showed `guardrail:protect=true`: skipped;
+ *  5. read the resource's CURRENT state and tags from AWS: gone -> skipped; protect tag -> skipped;
+ *     an active `guardrail:exempt` entry for the rule -> skipped; already compliant -> skipped
+ *     (idempotent: a duplicate event finds nothing to do); the action refuses (a service's task, a
+ *     non-ECS deployment controller, a revision an ACTIVE service uses) -> skipped with why;
+ *  6. global dryRun: planned, "dry-run: would have ...";
+ *  7. the account's hourly budget (atomic, shared by all invocations): exhausted -> skipped, notify;
+ *  8. act (bounded SDK retries, no loop), read again to verify: done, or failed with the error name.
+ * Every decision from step 2 on (except ignored accounts) is written to the audit log; the outcome is
+ * the finding's `action`.
+ */
+import type { Actor, ActionStatus, Finding } from '../model/finding';
+import type { Resource } from '../model/resources';
+import { applicableExemptions, applyExemptions, PROTECT_TAG } from '../policy/exemptions';
+import { DEFAULT_REMEDIATION_POLICY } from '../policy/load';
+import type { Policy, RemediationPolicy } from '../policy/types';
+import type { AuditEntry, AuditLog } from './audit';
+import type { RemediationBudget } from './budget';
+import type { AccountAccess, RemediationClients } from './clients';
+import { failureReason } from './errors';
+import { ACTIONS_BY_NAME, actionForRule } from './registry';
+import type { ActionContext, ActionSettings, ActionTarget, Observed, RemediationAction } from './types';
+
+export interface RemediatorOptions {
+  readonly policy: Policy;
+  readonly clients: RemediationClients;
+  readonly budget: RemediationBudget;
+  readonly audit: AuditLog;
+  readonly now?: () => Date;
+  /**
+   * The API enable-container-insights writes with. Production: UpdateClusterSettings (default).
+   * moto_server lacks it, so the integration tests pass UpdateCluster (same effect on AWS).
+   */
+  readonly containerInsightsApi?: ActionSettings['containerInsightsApi'];
+  readonly containerInsightsValue?: ActionSettings['containerInsightsValue'];
+  /** Structured log sink (the Lambda passes Powertools' logger); default: silent. */
+  readonly log?: (level: 'info' | 'warn', message: string, data: Record<string, unknown>) => void;
+  readonly newId?: () => string;
+}
+
+export interface RemediationContext {
+  /** The event's normalized resources: services and tasks carry their cluster. */
+  readonly resources?: readonly Resource[];
+}
+
+interface Outcome {
+  readonly status: ActionStatus;
+  readonly reason: string;
+}
+
+export type RemediationStats = Record<ActionStatus, number> & { ignored: number };
+
+/** `arn:aws:sts::1:assumed-role/name/session` -> `arn:aws:iam::1:role/name`. */
+function roleArnOf(actor: Actor | undefined): string | undefined {
+  if (!actor) return undefined;
+  if (actor.roleArn) return actor.roleArn;
+  const m = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\//.exec(actor.arn ?? '');
+  return m ? `arn:${m[1]}:iam::${m[2]}:role/${m[3]}` : undefined;
+}
+
+function globMatches(glob: string, value: string): boolean {
+  const re = new RegExp(
+    `^${glob
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
+  return re.test(value);
+}
+
+export class Remediator {
+  readonly stats: RemediationStats = { planned: 0, done: 0, skipped: 0, failed: 0, ignored: 0 };
+  private readonly settings: RemediationPolicy;
+  private readonly actionSettings: ActionSettings;
+  private readonly now: () => Date;
+  private readonly newId: () => string;
+
+  constructor(private readonly options: RemediatorOptions) {
+    this.settings = options.policy.remediation ?? DEFAULT_REMEDIATION_POLICY;
+    this.actionSettings = {
+      deregisterInUse: this.settings.deregisterInUse,
+      stopStandaloneTasks: this.settings.stopStandaloneTasks,
+      containerInsightsApi: options.containerInsightsApi ?? 'UpdateClusterSettings',
+      containerInsightsValue: options.containerInsightsValue ?? 'enabled',
+    };
+    this.now = options.now ?? (() => new Date());
+    this.newId = options.newId ?? (() => crypto.randomUUID());
+  }
+
+  /** Remediate each finding in turn (in order: the budget is spent first come, first served). */
+  async remediateAll(findings: readonly Finding[], context: RemediationContext = {}): Promise<Finding[]> {
+    const out: Finding[] = [];
+    for (const f of findings) out.push(await this.remediate(f, context));
+    return out;
+  }
+
+  /** The finding with its `action` set to the outcome; unchanged when its rule is not in remediate mode. */
+  async remediate(finding: Finding, context: RemediationContext = {}): Promise<Finding> {
+    const mode = this.options.policy.rules[finding.ruleId]?.mode ?? finding.mode;
+    const action = actionForRule(finding.ruleId);
+    if (mode !== 'remediate' || !action) return finding;
+    if (finding.exemption && !finding.exemption.expired) {
+      // Exempted: notified as exempt by the engine, never acted on.
+      const { action: _planned, ...rest } = finding;
+      return rest;
+    }
+    const target = this.targetOf(finding, context);
+    const outcome = await this.decide(finding, action, target);
+    return { ...finding, action: { name: action.meta.name, status: outcome.status, reason: outcome.reason } };
+  }
+
+  private targetOf(finding: Finding, context: RemediationContext): ActionTarget {
+    const resource = context.resources?.find((r) => r.arn === finding.resource.arn);
+    const clusterArn =
+      resource && (resource.kind === 'Service' || resource.kind === 'Task') ? resource.clusterArn : undefined;
+    return {
+      arn: finding.resource.arn,
+      account: finding.account,
+      region: finding.region,
+      ...(clusterArn ? { clusterArn } : {}),
+    };
+  }
+
+  /** The guardrail's own role caused the event (its own change coming back as a CloudTrail event). */
+  isOwnRole(actor: Actor | undefined): string | undefined {
+    const role = roleArnOf(actor);
+    if (!role) return undefined;
+    if (this.settings.guardrailRoleArns.some((g) => globMatches(g, role))) return role;
+    const name = role.slice(role.lastIndexOf('/') + 1);
+    if (this.settings.roleName && name === this.settings.roleName) return role;
+    return undefined;
+  }
+
+  private async decide(finding: Finding, action: RemediationAction, target: ActionTarget): Promise<Outcome> {
+    const own = this.isOwnRole(finding.event.actor);
+    if (own)
+      return this.conclude(finding, action, target, undefined, {
+        status: 'skipped',
+        reason: `caused by the guardrail's own role ${own}: never remediated (no loop)`,
+      });
+
+    let allowed: boolean;
+    try {
+      allowed = await this.options.clients.allows(finding.account);
+    } catch (err) {
+      // The allow-list check may need the guardrail's own account (STS GetCallerIdentity).
+      return this.conclude(finding, action, target, undefined, {
+        status: 'failed',
+        reason: `cannot check remediation.allowAccounts: ${failureReason(err)}`,
+      });
+    }
+    if (!allowed) {
+      this.stats.ignored++;
+      this.stats.skipped++;
+      this.options.log?.('warn', 'remediation ignored: account not allowed', { account: finding.account });
+      return {
+        status: 'skipped',
+        reason: `account ${finding.account} is not on remediation.allowAccounts: ignored`,
+      };
+    }
+
+    if (finding.tags?.[PROTECT_TAG] === 'true')
+      return this.conclude(finding, action, target, undefined, {
+        status: 'skipped',
+        reason: `resource is tagged ${PROTECT_TAG}=true: notify only`,
+      });
+
+    let access: AccountAccess;
+    try {
+      access = await this.options.clients.ecs(finding.account, finding.region);
+    } catch (err) {
+      return this.conclude(finding, action, target, undefined, {
+        status: 'failed',
+        reason: `no access to account ${finding.account}: ${failureReason(err)}`,
+      });
+    }
+
+    const primary = await this.run(finding, action, target, access);
+    if (!action.followUps || !primary.followUps) return primary.outcome;
+    return this.runFollowUps(finding, action, target, access, primary.outcome);
+  }
+
+  /** One action on one target: read, check, (dry-run | budget, act, verify), audit. */
+  private async run(
+    finding: Finding,
+    action: RemediationAction,
+    target: ActionTarget,
+    access: AccountAccess,
+  ): Promise<{ outcome: Outcome; followUps: boolean }> {
+    const ctx = this.contextFor(finding, access);
+    const who = access.principal;
+    const end = async (o: Outcome, before?: Observed, after?: Observed, calls: readonly string[] = []) =>
+      this.conclude(finding, action, target, who, o, before, after, calls);
+
+    let before: Observed | undefined;
+    try {
+      before = await action.read(ctx, target);
+    } catch (err) {
+      return {
+        outcome: await end({ status: 'failed', reason: `${failureReason(err)} (reading the current state)` }),
+        followUps: false,
+      };
+    }
+    if (!before)
+      return {
+        outcome: await end({ status: 'skipped', reason: 'the resource no longer exists' }),
+        followUps: false,
+      };
+    if (before.tags[PROTECT_TAG] === 'true')
+      return {
+        outcome: await end(
+          { status: 'skipped', reason: `resource is tagged ${PROTECT_TAG}=true: notify only` },
+          before,
+        ),
+        followUps: false,
+      };
+    const exemption = applyExemptions(
+      finding.evidence,
+      applicableExemptions(finding.ruleId, target.arn, before.tags, []),
+      this.now(),
+    ).exemption;
+    if (exemption && !exemption.expired)
+      return {
+        outcome: await end(
+          { status: 'skipped', reason: `exempted by the resource's current guardrail:exempt tag` },
+          before,
+        ),
+        followUps: false,
+      };
+    if (before.compliant)
+      return {
+        outcome: await end({ status: 'skipped', reason: 'already compliant' }, before),
+        followUps: true,
+      };
+    if (before.notApplicable)
+      return {
+        outcome: await end({ status: 'skipped', reason: before.notApplicable }, before),
+        followUps: false,
+      };
+    if (this.options.policy.dryRun)
+      return {
+        outcome: await end({ status: 'planned', reason: `dry-run: would have ${before.plan}` }, before),
+        followUps: true,
+      };
+
+    const limit = this.settings.budgetPerHour;
+    let allowed: boolean;
+    let hour = '';
+    try {
+      const d = await this.options.budget.tryConsume(target.account, this.now(), limit);
+      allowed = d.allowed;
+      hour = d.hour;
+    } catch (err) {
+      // Fail closed: without the budget there is no cap, so no change.
+      return {
+        outcome: await end({ status: 'failed', reason: `budget unavailable: ${failureReason(err)}` }, before),
+        followUps: false,
+      };
+    }
+    if (!allowed)
+      return {
+        outcome: await end(
+          {
+            status: 'skipped',
+            reason: `budget exhausted: ${limit} change(s) already made in account ${target.account} in hour ${hour} UTC; notify only`,
+          },
+          before,
+        ),
+        followUps: false,
+      };
+
+    let calls: readonly string[] = [];
+    try {
+      calls = (await action.apply(ctx, target, before)).calls;
+    } catch (err) {
+      return {
+        outcome: await end({ status: 'failed', reason: failureReason(err) }, before),
+        followUps: false,
+      };
+    }
+    let after: Observed | undefined;
+    try {
+      after = await action.read(ctx, target);
+    } catch (err) {
+      return {
+        outcome: await end(
+          { status: 'failed', reason: `changed, but the verification read failed: ${failureReason(err)}` },
+          before,
+          undefined,
+          calls,
+        ),
+        followUps: false,
+      };
+    }
+    const problem = !after
+      ? 'the resource is gone after the change'
+      : !after.compliant
+        ? 'the resource is still not compliant after the change'
+        : action.verify?.(before, after);
+    if (problem)
+      return {
+        outcome: await end(
+          { status: 'failed', reason: `verification failed: ${problem}` },
+          before,
+          after,
+          calls,
+        ),
+        followUps: false,
+      };
+    return {
+      outcome: await end({ status: 'done', reason: before.plan }, before, after, calls),
+      followUps: true,
+    };
+  }
+
+  /** deregister-task-definition: stop the standalone tasks still running the revision (stop-task). */
+  private async runFollowUps(
+    finding: Finding,
+    action: RemediationAction,
+    target: ActionTarget,
+    access: AccountAccess,
+    primary: Outcome,
+  ): Promise<Outcome> {
+    let listed;
+    try {
+      listed = await action.followUps!(this.contextFor(finding, access), target);
+    } catch (err) {
+      return {
+        status: 'failed',
+        reason: `${primary.reason}; could not list the tasks still running it: ${failureReason(err)}`,
+      };
+    }
+    const next = ACTIONS_BY_NAME.get(listed.action);
+    if (!next || listed.targets.length === 0) return primary;
+    const results: Outcome[] = [];
+    for (const t of listed.targets) results.push((await this.run(finding, next, t, access)).outcome);
+    const count = (s: ActionStatus) => results.filter((r) => r.status === s).length;
+    const parts = (['done', 'planned', 'skipped', 'failed'] as const)
+      .filter((s) => count(s) > 0)
+      .map((s) => `${count(s)} ${s}`);
+    const firstProblem = results.find((r) => r.status === 'failed' || r.status === 'skipped');
+    const summary =
+      `${listed.targets.length} standalone task(s) still running it: ${next.meta.name} ${parts.join(', ')}` +
+      (firstProblem ? ` (${firstProblem.reason})` : '');
+    const status: ActionStatus = count('failed')
+      ? 'failed'
+      : primary.status === 'skipped' && count('done')
+        ? 'done'
+        : primary.status;
+    return { status, reason: `${primary.reason}; ${summary}` };
+  }
+
+  private contextFor(finding: Finding, access: AccountAccess): ActionContext {
+    return {
+      ecs: access.ecs,
+      settings: this.actionSettings,
+      reasonText: `ecs-guardrail ${finding.ruleId}: finding ${finding.findingId} (event ${finding.event.id})`,
+    };
+  }
+
+  private async conclude(
+    finding: Finding,
+    action: RemediationAction,
+    target: ActionTarget,
+    who: string | undefined,
+    outcome: Outcome,
+    before?: Observed,
+    after?: Observed,
+    calls: readonly string[] = [],
+  ): Promise<Outcome> {
+    this.stats[outcome.status]++;
+    const entry: AuditEntry = {
+      auditId: this.newId(),
+      at: this.now().toISOString(),
+      account: target.account,
+      region: target.region,
+      action: action.meta.name,
+      resourceArn: target.arn,
+      findingId: finding.findingId,
+      ruleId: finding.ruleId,
+      status: outcome.status,
+      reason: outcome.reason,
+      dryRun: this.options.policy.dryRun,
+      ...(who ? { performedBy: who } : {}),
+      trigger: {
+        eventId: finding.event.id,
+        ...(finding.event.actor?.arn ? { actor: finding.event.actor.arn } : {}),
+      },
+      calls,
+      ...(before ? { before: before.state } : {}),
+      ...(after ? { after: after.state } : {}),
+    };
+    this.options.log?.(outcome.status === 'failed' ? 'warn' : 'info', 'remediation', {
+      action: entry.action,
+      resourceArn: entry.resourceArn,
+      status: entry.status,
+      reason: entry.reason,
+      eventId: entry.trigger.eventId,
+    });
+    try {
+      await this.options.audit.record(entry);
+    } catch (err) {
+      this.options.log?.('warn', 'remediation audit record failed', { error: failureReason(err) });
+      return { ...outcome, reason: `${outcome.reason} (audit record failed: ${failureReason(err)})` };
+    }
+    return outcome;
+  }
+}

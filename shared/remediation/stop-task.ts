@@ -1,0 +1,77 @@
+/**
+ * `stop-task` (task-public-ip; and td-privileged's standalone tasks): StopTask on a standalone task. A
+ * task whose `group` starts with `service:` belongs to a service: stopping it would only make the service
+ * start another one, so it is fixed through its service and skipped here.
+ */
+import { DescribeTasksCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { clusterOf, nameOf, tagsOf } from './ecs-helpers';
+import { awsCall } from './errors';
+import type { ActionContext, ActionTarget, Observed, RemediationAction } from './types';
+
+/** StopTask's `reason` is limited to 255 characters. */
+const MAX_REASON = 255;
+
+export const stopTask: RemediationAction = {
+  meta: {
+    name: 'stop-task',
+    title: 'Stop the standalone task',
+    rules: ['task-public-ip', 'td-privileged'],
+    resourceType: 'AWS::ECS::Task',
+    summary:
+      "Stops a standalone task (group not `service:...`) with a reason naming the guardrail and the finding. A service's task is fixed through its service.",
+    readCalls: ['ecs:DescribeTasks (include TAGS)'],
+    writeCalls: ['ecs:StopTask'],
+    iamPermissions: ['ecs:DescribeTasks', 'ecs:StopTask', 'ecs:ListTagsForResource'],
+    risk: 'high',
+    riskNote:
+      'The task is terminated (SIGTERM, then SIGKILL after its stop timeout): work in progress in a batch ' +
+      'job or one-off task is lost and is not restarted.',
+    skipsWhen: [
+      'the task is already stopped or stopping (already compliant)',
+      'the task belongs to a service (group `service:...`): fixed through the service',
+    ],
+  },
+
+  async read(ctx: ActionContext, target: ActionTarget): Promise<Observed | undefined> {
+    const cluster = clusterOf(target);
+    const out = await awsCall('ecs:DescribeTasks', () =>
+      ctx.ecs.send(new DescribeTasksCommand({ cluster, tasks: [target.arn], include: ['TAGS'] })),
+    );
+    const task = out.tasks?.find((t) => t.taskArn === target.arn) ?? out.tasks?.[0];
+    if (!task) return undefined;
+    const group = task.group ?? '';
+    const state = {
+      task: nameOf(target.arn),
+      cluster: nameOf(task.clusterArn ?? cluster),
+      group,
+      lastStatus: task.lastStatus ?? 'UNKNOWN',
+      desiredStatus: task.desiredStatus ?? 'UNKNOWN',
+      taskDefinition: task.taskDefinitionArn ? nameOf(task.taskDefinitionArn) : undefined,
+    };
+    const compliant = task.desiredStatus === 'STOPPED' || task.lastStatus === 'STOPPED';
+    return {
+      state,
+      tags: tagsOf(task.tags),
+      compliant,
+      ...(group.startsWith('service:')
+        ? {
+            notApplicable: `task belongs to service ${group.slice('service:'.length)}: it is fixed through its service, not stopped`,
+          }
+        : {}),
+      plan: `stopped task ${nameOf(target.arn)} in cluster ${state.cluster} (ecs:StopTask)`,
+    };
+  },
+
+  async apply(ctx, target) {
+    await awsCall('ecs:StopTask', () =>
+      ctx.ecs.send(
+        new StopTaskCommand({
+          cluster: clusterOf(target),
+          task: target.arn,
+          reason: ctx.reasonText.slice(0, MAX_REASON),
+        }),
+      ),
+    );
+    return { calls: ['ecs:StopTask'] };
+  },
+};

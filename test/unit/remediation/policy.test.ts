@@ -1,0 +1,83 @@
+/** The policy's `remediation:` section: defaults, values, and a PolicyError naming the key for bad values. */
+import { describe, expect, it } from 'vitest';
+import { PolicyError } from '../../../shared/policy/errors';
+import { DEFAULT_POLICY, DEFAULT_REMEDIATION_POLICY, parsePolicy } from '../../../shared/policy/load';
+
+function errorOf(yaml: string): PolicyError {
+  try {
+    parsePolicy(yaml, 'p.yml');
+  } catch (err) {
+    expect(err).toBeInstanceOf(PolicyError);
+    return err as PolicyError;
+  }
+  throw new Error(`expected a PolicyError for:\n${yaml}`);
+}
+
+describe('remediation policy section', () => {
+  it('defaults: budget 10, no guardrail roles, home account only, no role, in-use revisions kept', () => {
+    expect(DEFAULT_POLICY.remediation).toEqual({
+      budgetPerHour: 10,
+      guardrailRoleArns: [],
+      deregisterInUse: false,
+      stopStandaloneTasks: true,
+    });
+    expect(parsePolicy('remediation:\n').remediation).toEqual(DEFAULT_REMEDIATION_POLICY);
+  });
+
+  it('reads every key', () => {
+    const p = parsePolicy(`
+remediation:
+  budgetPerHour: 3
+  guardrailRoleArns: ['arn:aws:iam::111122223333:role/guardrail-fn', 'arn:aws:iam::*:role/ops/*']
+  allowAccounts: ['012345678901', 111122223333]
+  roleName: ecs-guardrail-remediation
+  externalId: guardrail-7f3a
+  deregisterInUse: true
+  stopStandaloneTasks: false
+`);
+    expect(p.remediation).toEqual({
+      budgetPerHour: 3,
+      guardrailRoleArns: ['arn:aws:iam::111122223333:role/guardrail-fn', 'arn:aws:iam::*:role/ops/*'],
+      allowAccounts: ['012345678901', '111122223333'],
+      roleName: 'ecs-guardrail-remediation',
+      externalId: 'guardrail-7f3a',
+      deregisterInUse: true,
+      stopStandaloneTasks: false,
+    });
+  });
+
+  it.each([
+    ['budgetPerHour: -1', 'remediation.budgetPerHour', 'must be 0 or more'],
+    ['budgetPerHour: 2.5', 'remediation.budgetPerHour', 'must be a whole number'],
+    ['budgetPerHour: 5000', 'remediation.budgetPerHour', 'must be at most 1000'],
+    ['budgetPerHour: ten', 'remediation.budgetPerHour', 'expected number, got "ten"'],
+    [
+      'guardrailRoleArns: [arn:aws:iam::1:user/bob]',
+      'remediation.guardrailRoleArns.0',
+      'must be an IAM role ARN',
+    ],
+    [
+      'guardrailRoleArns: arn:aws:iam::111122223333:role/x',
+      'remediation.guardrailRoleArns',
+      'expected Array',
+    ],
+    // Unquoted 012345678901 is the number 12345678901 in YAML: 11 digits, refused with a hint.
+    ['allowAccounts: [012345678901]', 'remediation.allowAccounts.0', 'quote it in YAML'],
+    ["allowAccounts: ['12345']", 'remediation.allowAccounts.0', 'must be a 12-digit account id'],
+    ['roleName: "bad role"', 'remediation.roleName', 'must be an IAM role name'],
+    ['roleName: r\n  externalId: "x"', 'remediation.externalId', 'must be 2 to 1224 characters'],
+    ['externalId: abc-123', 'remediation.externalId', 'needs remediation.roleName'],
+    ['deregisterInUse: "yes"', 'remediation.deregisterInUse', 'expected boolean'],
+    ['stopTasks: true', 'remediation.stopTasks', 'unknown key'],
+  ])('%s -> PolicyError on %s', (line, key, problem) => {
+    const err = errorOf(`remediation:\n  ${line}\n`);
+    expect(err.key).toBe(key);
+    expect(err.message).toContain(problem);
+    expect(err.message).toContain(`p.yml: ${key}:`);
+  });
+
+  it('an error never echoes the external id', () => {
+    const err = errorOf('remediation:\n  roleName: r\n  externalId: "s3cr3t value with spaces"\n');
+    expect(err.message).not.toContain('s3cr3t');
+  });
+});
