@@ -1,4 +1,6 @@
-// Regenerate the README's rule table from shared/rules/registry.ts (the one source of rule metadata).
+// Regenerate the generated parts of the docs from their registries (the one source of metadata):
+// the README's rule table (shared/rules/registry.ts) and the action reference of docs/remediation.md
+// (shared/remediation/registry.ts).
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +14,7 @@ try {
   await build({
     stdin: {
       contents:
-        "export { RULES } from './shared/rules/registry'; export { withRuleTable } from './shared/rules/catalog-markdown';",
+        "export { RULES } from './shared/rules/registry'; export { withRuleTable } from './shared/rules/catalog-markdown'; export { renderedDocument } from './shared/remediation/docs';",
       resolveDir: process.cwd(),
       loader: 'ts',
     },
@@ -23,15 +25,15 @@ try {
     packages: 'external',
     logLevel: 'warning',
   });
-  const { RULES, withRuleTable } = createRequire(import.meta.url)(join(process.cwd(), out));
-  const readme = readFileSync('README.md', 'utf8');
-  const next = withRuleTable(readme, RULES);
-  if (next !== readme) {
-    writeFileSync('README.md', next);
-    console.log('README.md rule table updated');
-  } else {
-    console.log('README.md rule table is up to date');
-  }
+  const { RULES, withRuleTable, renderedDocument } = createRequire(import.meta.url)(join(process.cwd(), out));
+  const update = async (file, render) => {
+    const before = readFileSync(file, 'utf8');
+    const after = await render(before);
+    if (after !== before) writeFileSync(file, after);
+    console.log(`${file}: ${after === before ? 'up to date' : 'updated'}`);
+  };
+  await update('README.md', (doc) => withRuleTable(doc, RULES));
+  await update('docs/remediation.md', renderedDocument);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,9 +1,8 @@
 /**
  * The action reference of docs/remediation.md, rendered from the registry (never written twice).
- * Regenerate with `npx tsx shared/remediation/docs.ts`; test/unit/remediation/docs.test.ts fails when
+ * Regenerate with `npm run docs`; test/unit/remediation/docs.test.ts fails when
  * the file is out of date.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RULES } from '../rules/registry';
 import { ACTIONS, remediationIamPermissions } from './registry';
@@ -62,14 +61,3 @@ export async function renderedDocument(doc: string): Promise<string> {
   const config = (await prettier.resolveConfig(DOC_PATH)) ?? {};
   return prettier.format(withRenderedActions(doc), { ...config, filepath: DOC_PATH });
 }
-
-/* c8 ignore start */
-if (require.main === module) {
-  void (async () => {
-    const before = readFileSync(DOC_PATH, 'utf8');
-    const after = await renderedDocument(before);
-    if (after !== before) writeFileSync(DOC_PATH, after);
-    console.log(after === before ? 'docs/remediation.md is up to date' : 'docs/remediation.md updated');
-  })();
-}
-/* c8 ignore stop */
