@@ -18,12 +18,27 @@ export interface FindingRecord {
   readonly resolvedReason?: string;
   /** When a notification for this finding was last queued (suppression window of the notifier). */
   readonly lastNotifiedAt?: string;
+  /** Outbox marker: key of the event whose notification is claimed but not yet queued (see NotifyClaim). */
+  readonly pendingNotification?: string;
 }
 
 export interface RecordOutcome {
   readonly record: FindingRecord;
   /** True when the finding was not open before (new, or re-opened after being resolved). */
   readonly opened: boolean;
+  /** Only with a NotifyClaim: true when the record's pending notification belongs to the claim's key. */
+  readonly notify?: boolean;
+}
+
+/**
+ * Ask `record` to mark a notification pending on the record (atomically with the update), owned by `key`
+ * (the event's idempotency key): on `open` when this call opens the record, `always` (an aggregate that
+ * crossed its threshold), `never` (only report whether `key` already owns the pending notification: a
+ * retry of an event whose first attempt failed before queueing).
+ */
+export interface NotifyClaim {
+  readonly key: string;
+  readonly when: 'open' | 'always' | 'never';
 }
 
 export interface Scope {
@@ -33,11 +48,12 @@ export interface Scope {
 
 export interface FindingStore {
   /** Create or update the finding as seen at `at` (ISO time); increments its count. */
-  record(finding: Finding, at: string): Promise<RecordOutcome>;
+  record(finding: Finding, at: string, claim?: NotifyClaim): Promise<RecordOutcome>;
   /** Resolve an open finding; undefined when it was not open. */
   resolve(findingId: string, reason: string, at: string): Promise<FindingRecord | undefined>;
   get(findingId: string): Promise<FindingRecord | undefined>;
   /** Open findings of one account and region (sweep reconciliation). */
   listOpen(scope: Scope): AsyncIterable<FindingRecord>;
-  markNotified(findingId: string, at: string): Promise<void>;
+  /** Sets lastNotifiedAt; clears the pending notification when `claimKey` owns it. */
+  markNotified(findingId: string, at: string, claimKey?: string): Promise<void>;
 }

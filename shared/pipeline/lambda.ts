@@ -1,0 +1,127 @@
+/**
+ * Lambda runtime of the pipeline: Powertools Logger and Metrics, and the pipeline built once per
+ * container from the environment (config.ts) on the first event. functions/*.ts only add the middy
+ * middlewares around `guardrailHandler(name)`.
+ *
+ * Loaded at cold start: the DynamoDB client (every event needs idempotency), Logger, Metrics, the engine.
+ * Loaded on first use: the SQS SDK (first notification), the enricher with the ECS/EC2 SDKs (first event
+ * that lacks facts; only in the functions that pass an enricher loader).
+ */
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import type { Enricher } from '../engine/enrich';
+import { DynamoDbFindingStore } from '../store/dynamodb-store';
+import { idempotencyPartition, TABLE_KEYS } from '../store/dynamodb-keys';
+import { DynamoDbWindowCounter } from '../store/dynamodb-window-counter';
+import { loadPolicy, readConfig } from './config';
+import { LazyEnricher } from './lazy-enricher';
+import { Pipeline } from './pipeline';
+import { SqsOutbox } from './sqs-outbox';
+import type { PipelineMetrics, PipelineSummary } from './types';
+
+export const SERVICE_NAME = 'ecs-guardrail';
+export const METRICS_NAMESPACE = 'EcsGuardrail';
+
+export type FunctionName = 'ecs-state-change' | 'cloudtrail-api-call' | 'throttling';
+
+/** The event kinds each function's EventBridge patterns route to it (anything else is a routing bug). */
+const EXPECTED_KINDS: Readonly<Record<FunctionName, readonly string[]>> = {
+  'ecs-state-change': ['task', 'containerInstance', 'deployment', 'serviceAction'],
+  'cloudtrail-api-call': ['cloudTrail'],
+  throttling: ['serviceAction', 'cloudTrail'],
+};
+
+export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || SERVICE_NAME });
+export const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || METRICS_NAMESPACE,
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME || SERVICE_NAME,
+});
+
+const emf: PipelineMetrics = {
+  count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value),
+  countWith: (name, dimensions, value = 1) => {
+    const single = metrics.singleMetric();
+    single.addDimensions(dimensions);
+    single.addMetric(name, MetricUnit.Count, value);
+  },
+};
+
+export interface HandlerOptions {
+  /**
+   * Loads the Enricher (with its SDKs) on the first event that needs one, e.g.
+   * `() => import('../shared/aws/enricher').then((m) => m.createAwsEnricher())`. Used when
+   * GUARDRAIL_ENRICH is true (the default); a function without a loader never enriches.
+   */
+  readonly enricher?: () => Promise<Enricher>;
+}
+
+function buildPipeline(name: FunctionName, options: HandlerOptions): Pipeline {
+  const config = readConfig();
+  const policy = loadPolicy(config.policyFile, logger);
+  const dynamodb = new DynamoDBClient({});
+  const documents = DynamoDBDocumentClient.from(dynamodb, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME || name;
+  const enrich = config.enrich && options.enricher !== undefined;
+  logger.info('pipeline ready', { function: name, table: config.tableName, enrich });
+  return new Pipeline({
+    policy,
+    store: new DynamoDbFindingStore({ client: documents, tableName: config.tableName }),
+    counter: new DynamoDbWindowCounter({ client: documents, tableName: config.tableName }),
+    outbox: new SqsOutbox({ queueUrl: config.outboxQueueUrl }),
+    logger,
+    metrics: emf,
+    ...(enrich && options.enricher ? { enricher: new LazyEnricher(options.enricher) } : {}),
+    idempotency: {
+      keyPrefix: functionName,
+      persistenceStore: new DynamoDBPersistenceLayer({
+        tableName: config.tableName,
+        keyAttr: TABLE_KEYS.pk,
+        sortKeyAttr: TABLE_KEYS.sk,
+        expiryAttr: TABLE_KEYS.ttl,
+        staticPkValue: idempotencyPartition(functionName),
+        awsSdkV3Client: dynamodb,
+      }),
+    },
+  });
+}
+
+const pipelines = new Map<FunctionName, Pipeline>();
+
+function pipelineFor(name: FunctionName, options: HandlerOptions): Pipeline {
+  let p = pipelines.get(name);
+  if (!p) {
+    try {
+      p = buildPipeline(name, options);
+    } catch (err) {
+      // Configuration or policy error: every event fails (and is retried, then dead-lettered) until fixed.
+      metrics.addMetric('ConfigurationErrors', MetricUnit.Count, 1);
+      logger.error('cannot start the pipeline: configuration error', {
+        errorType: err instanceof Error ? err.name : 'NonError',
+        error: err instanceof Error ? err.message : String(err),
+      });
+      throw err;
+    }
+    pipelines.set(name, p);
+  }
+  return p;
+}
+
+/** The base handler of one function: returns the pipeline's summary (the value idempotency stores). */
+export function guardrailHandler(name: FunctionName, options: HandlerOptions = {}) {
+  return async (event: unknown, context: Context): Promise<PipelineSummary> => {
+    const summary = await pipelineFor(name, options).handle(event, context);
+    if (!EXPECTED_KINDS[name].includes(summary.kind)) {
+      logger.warn('event kind not expected by this function: check its EventBridge patterns', {
+        function: name,
+        kind: summary.kind,
+      });
+    }
+    return summary;
+  };
+}

@@ -1,0 +1,298 @@
+/**
+ * The flow of one event (DESIGN.md), shared by the three Lambda handlers and built on the engine the CLI
+ * uses (`evaluateParsed`):
+ *
+ *   parse -> idempotency -> normalize -> enrich -> evaluate + policy -> record -> queue -> remediate
+ *
+ * - parse: `parseEvent` (valibot). Bad input throws InvalidEventError, logged with the problem and the
+ *   field path (never the event body), then re-thrown so the event goes to the DLQ.
+ * - idempotency: Powertools `makeIdempotent` on DynamoDB, keyed by `idempotencyKeyOf` (task ARN +
+ *   version, CloudTrail eventID, envelope id). A duplicate returns the first delivery's summary.
+ * - record: the FindingStore counts every sighting; opening a finding is atomic, so one invocation only
+ *   sees `opened` for a given finding.
+ * - queue: a finding is queued when this event opened it, or when it is an aggregate that crossed its
+ *   threshold (the atomic window count makes that exactly one event). The claim is written with the record
+ *   (outbox marker) so a retry after a failed send queues it again; duplicates and later sightings do not.
+ * - remediate: rules in `remediate` mode, on the same trigger as the notification (so at most once per
+ *   finding), through the Remediator (default: "remediation not enabled").
+ */
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import type { Context } from 'aws-lambda';
+import type { Enricher } from '../engine/enrich';
+import { evaluateParsed } from '../engine/run';
+import type { WindowCounter } from '../engine/windows';
+import { InvalidEventError } from '../events/errors';
+import { parseEvent, type ParsedEvent } from '../events/parse';
+import { ECS_THROTTLE_EVENT_NAMES, THROTTLING_ERROR_CODES } from '../events/signals';
+import type { Finding, FindingAction } from '../model/finding';
+import type { Policy } from '../policy/types';
+import type { FindingStore, NotifyClaim } from '../store/types';
+import { idempotencyKeyOf, resourceArnOf } from './idempotency-key';
+import { DisabledRemediator } from './remediator';
+import {
+  noMetrics,
+  type Outbox,
+  type PipelineLogger,
+  type PipelineMetrics,
+  type PipelineSummary,
+  type Remediator,
+} from './types';
+
+/** Idempotency records live this long: EventBridge retries for up to 24 h, Lambda async for up to 6 h. */
+export const IDEMPOTENCY_EXPIRY_SECONDS = 30 * 3600;
+
+export interface IdempotencyOptions {
+  /** Powertools persistence layer (DynamoDBPersistenceLayer in the Lambdas). */
+  readonly persistenceStore: BasePersistenceLayer;
+  /** Prefix of the idempotency keys (the function name): keeps each function's records apart. */
+  readonly keyPrefix: string;
+  /** Defaults: key `key`, 30 h expiry, local cache of 1,000 records. */
+  readonly config?: IdempotencyConfig;
+}
+
+export interface PipelineDeps {
+  readonly policy: Policy;
+  readonly store: FindingStore;
+  readonly counter: WindowCounter;
+  readonly outbox: Outbox;
+  readonly logger: PipelineLogger;
+  readonly metrics?: PipelineMetrics;
+  readonly remediator?: Remediator;
+  /** Absent: no enrichment (the event's own facts only). */
+  readonly enricher?: Enricher;
+  /** Absent: no duplicate suppression beyond the store's (CLI, unit tests). */
+  readonly idempotency?: IdempotencyOptions;
+  readonly now?: () => Date;
+}
+
+/** What the idempotent step receives. Only `key` is hashed. */
+interface Invocation {
+  readonly key: string;
+  readonly parsed: ParsedEvent;
+  /** Set when the step really ran (false: Powertools returned the stored result of a duplicate). */
+  executed: boolean;
+}
+
+interface Tally {
+  findings: number;
+  new: number;
+  queued: number;
+  exempted: number;
+  remediations: number;
+}
+
+/** A safe correlation id from input that failed validation: only a plain, short id, never other data. */
+function safeEventId(raw: unknown): string | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const id = (raw as Record<string, unknown>).id;
+  return typeof id === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(id) ? id : undefined;
+}
+
+/** `ecs:RegisterTaskDefinition` for a throttled CloudTrail call, `ecs:ECS_OPERATION_THROTTLED` for ECS. */
+function throttledApiOf(e: ParsedEvent): string | undefined {
+  if (e.kind === 'cloudTrail' && e.detail.errorCode && THROTTLING_ERROR_CODES.has(e.detail.errorCode)) {
+    return `${e.detail.eventSource.replace(/\.amazonaws\.com$/, '')}:${e.detail.eventName}`;
+  }
+  if (e.kind === 'serviceAction' && ECS_THROTTLE_EVENT_NAMES.has(e.detail.eventName)) {
+    return `ecs:${e.detail.eventName}`;
+  }
+  return undefined;
+}
+
+const isSuppressed = (f: Finding): boolean => f.exemption !== undefined && !f.exemption.expired;
+
+export class Pipeline {
+  private readonly deps: PipelineDeps;
+  private readonly logger: PipelineLogger;
+  private readonly metrics: PipelineMetrics;
+  private readonly remediator: Remediator;
+  private readonly run: (input: Invocation, context?: Context) => Promise<PipelineSummary>;
+
+  constructor(deps: PipelineDeps) {
+    this.deps = deps;
+    this.logger = deps.logger;
+    this.metrics = deps.metrics ?? noMetrics;
+    this.remediator = deps.remediator ?? new DisabledRemediator(deps.logger);
+    const step = (input: Invocation): Promise<PipelineSummary> => this.process(input);
+    if (deps.idempotency) {
+      const { persistenceStore, keyPrefix } = deps.idempotency;
+      const config =
+        deps.idempotency.config ??
+        new IdempotencyConfig({
+          eventKeyJmesPath: 'key',
+          throwOnNoIdempotencyKey: true,
+          expiresAfterSeconds: IDEMPOTENCY_EXPIRY_SECONDS,
+          useLocalCache: true,
+          maxLocalCacheSize: 1000,
+        });
+      // Called as (input, context): Powertools registers the Lambda context, so an invocation that dies
+      // mid-way leaves an in-progress record that expires with the invocation's deadline.
+      const idempotent = makeIdempotent(
+        (input: Invocation, _context?: Context): Promise<PipelineSummary> => step(input),
+        { persistenceStore, config, keyPrefix },
+      );
+      this.run = (input, context) => idempotent(input, context);
+    } else {
+      this.run = step;
+    }
+  }
+
+  /** One event: returns its summary, or throws (InvalidEventError for bad input) so it is retried/DLQ'd. */
+  async handle(raw: unknown, context?: Context): Promise<PipelineSummary> {
+    const keys: string[] = [];
+    const correlate = (attrs: Record<string, string | undefined>): void => {
+      const defined = Object.fromEntries(Object.entries(attrs).filter(([, v]) => v !== undefined));
+      this.logger.appendKeys(defined);
+      keys.push(...Object.keys(defined));
+    };
+    // Every invocation publishes at least this metric (and a dashboard gets the event rate).
+    this.metrics.count('Events');
+    try {
+      let parsed: ParsedEvent;
+      try {
+        parsed = parseEvent(raw);
+      } catch (err) {
+        correlate({ eventId: safeEventId(raw) });
+        throw err;
+      }
+      const key = idempotencyKeyOf(parsed);
+      correlate({
+        eventId: parsed.envelope.id,
+        detailType: parsed.envelope['detail-type'],
+        resourceArn: resourceArnOf(parsed),
+        idempotencyKey: key,
+      });
+      const input: Invocation = { key, parsed, executed: false };
+      const summary = await this.run(input, context);
+      if (!input.executed) {
+        this.metrics.count('DuplicateEvents');
+        this.logger.info('duplicate event: already processed, returning the recorded result', { summary });
+      }
+      return summary;
+    } catch (err) {
+      this.reportFailure(err);
+      throw err;
+    } finally {
+      if (keys.length) this.logger.removeKeys(keys);
+    }
+  }
+
+  private reportFailure(err: unknown): void {
+    const errorType = err instanceof Error ? err.name : 'NonError';
+    this.metrics.countWith('Errors', { errorType });
+    if (err instanceof InvalidEventError) {
+      // The problem and where, never the value: the event may hold secrets.
+      this.logger.error('invalid event: rejected (it goes to the dead-letter queue)', {
+        errorType,
+        problem: err.problem,
+        ...(err.path ? { path: err.path } : {}),
+      });
+    } else if (errorType === 'IdempotencyAlreadyInProgressError') {
+      this.logger.warn('the same event is in progress in another invocation: failing so it is retried', {
+        errorType,
+      });
+    } else {
+      this.logger.error('event processing failed: it will be retried, then dead-lettered', {
+        errorType,
+        error: err instanceof Error ? err : String(err),
+      });
+    }
+  }
+
+  private async process(input: Invocation): Promise<PipelineSummary> {
+    input.executed = true;
+    const { parsed, key } = input;
+    const { policy, counter, enricher, now } = this.deps;
+
+    const api = throttledApiOf(parsed);
+    if (api) this.metrics.countWith('Throttles', { api });
+
+    const result = await evaluateParsed(parsed, {
+      policy,
+      counter,
+      ...(enricher ? { enricher } : {}),
+      ...(now ? { now } : {}),
+    });
+    if (result.incomplete) {
+      this.metrics.count('IncompleteEvents');
+      this.logger.warn('incomplete event: rules needing the missing facts were not evaluated', {
+        reason: result.incomplete.reason,
+      });
+    }
+
+    const tally: Tally = { findings: 0, new: 0, queued: 0, exempted: 0, remediations: 0 };
+    const settled = await Promise.allSettled(result.findings.map((f) => this.handleFinding(f, key, tally)));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+
+    const summary: PipelineSummary = {
+      eventId: parsed.envelope.id,
+      kind: parsed.kind,
+      ...tally,
+      ...(result.incomplete ? { incomplete: result.incomplete.reason } : {}),
+    };
+    if (tally.new) this.metrics.count('NewFindings', tally.new);
+    if (tally.queued) this.metrics.count('NotificationsQueued', tally.queued);
+    this.logger.info('event processed', { summary });
+    return summary;
+  }
+
+  private async handleFinding(f: Finding, key: string, tally: Tally): Promise<void> {
+    const ids = { findingId: f.findingId, ruleId: f.ruleId, resourceArn: f.resource.arn };
+    if (isSuppressed(f)) {
+      tally.exempted++;
+      this.metrics.countWith('ExemptedFindings', { rule: f.ruleId });
+      this.logger.debug('finding exempted', { ...ids, reason: f.exemption?.reason });
+      return;
+    }
+    tally.findings++;
+    this.metrics.countWith('Findings', { rule: f.ruleId, severity: f.severity });
+
+    const notifies = f.mode === 'notify' || f.mode === 'remediate';
+    const claim: NotifyClaim | undefined = notifies
+      ? { key, when: f.aggregate ? (f.aggregate.crossed ? 'always' : 'never') : 'open' }
+      : undefined;
+    const outcome = await this.deps.store.record(f, f.event.time, claim);
+    if (outcome.opened) tally.new++;
+    // Stores without outbox markers (memory) leave `notify` undefined: decide from this call alone.
+    const due = notifies && (outcome.notify ?? (f.aggregate ? f.aggregate.crossed : outcome.opened));
+    this.logger.info('finding', {
+      ...ids,
+      severity: f.severity,
+      mode: f.mode,
+      opened: outcome.opened,
+      count: outcome.record.count,
+      ...(f.aggregate ? { windowCount: f.aggregate.count, crossed: f.aggregate.crossed } : {}),
+      queue: due,
+    });
+    if (!due) return;
+
+    await this.deps.outbox.send(f, { dedupeKey: key });
+    tally.queued++;
+    await this.deps.store.markNotified(f.findingId, new Date().toISOString(), key);
+
+    if (f.mode === 'remediate' && f.action?.status === 'planned' && !this.deps.policy.dryRun) {
+      tally.remediations++;
+      const action = await this.remediate(f);
+      this.metrics.countWith('Remediations', { action: action.name, status: action.status });
+      this.logger.info('remediation', { ...ids, action });
+    }
+  }
+
+  private async remediate(f: Finding): Promise<FindingAction> {
+    try {
+      return await this.remediator.remediate(f);
+    } catch (err) {
+      return {
+        name: f.action?.name ?? 'unknown',
+        status: 'failed',
+        reason: err instanceof Error ? `${err.name}: ${err.message}` : 'remediation failed',
+      };
+    }
+  }
+}
+
+export function createPipeline(deps: PipelineDeps): Pipeline {
+  return new Pipeline(deps);
+}

@@ -1,0 +1,52 @@
+/**
+ * The single state table (docs/state.md): partition key `pk` (S), sort key `sk` (S), TTL attribute
+ * `expiration` (epoch seconds), sparse GSI `gsi1` (`gsi1pk` / `gsi1sk`) holding open findings only.
+ * Every item kind's key is built here so the layout is written down once.
+ */
+import { createHash } from 'node:crypto';
+
+export const TABLE_KEYS = {
+  pk: 'pk',
+  sk: 'sk',
+  ttl: 'expiration',
+  gsi1: 'gsi1',
+  gsi1pk: 'gsi1pk',
+  gsi1sk: 'gsi1sk',
+} as const;
+
+export interface ItemKey {
+  readonly pk: string;
+  readonly sk: string;
+}
+
+/** DynamoDB keys are at most 2048 bytes (partition) / 1024 (sort): long parts are replaced by a hash. */
+function bounded(part: string, max = 900): string {
+  return Buffer.byteLength(part) <= max ? part : `sha256:${createHash('sha256').update(part).digest('hex')}`;
+}
+
+/** A finding: one item per findingId. */
+export function findingKey(findingId: string): ItemKey {
+  return { pk: `FINDING#${findingId}`, sk: 'FINDING' };
+}
+
+/** gsi1 partition of the open findings of one account and region (removed when the finding resolves). */
+export function openFindingsPartition(account: string, region: string): string {
+  return `OPEN#${account}#${region}`;
+}
+
+/** gsi1 sort key: oldest open finding first. */
+export function openFindingsSort(firstSeen: string, findingId: string): string {
+  return `${firstSeen}#${findingId}`;
+}
+
+/** A throttle window counter: one item per aggregation key and window (all windows of a key share pk). */
+export function windowKey(key: string, windowStartMs: number): ItemKey {
+  return { pk: `WINDOW#${bounded(key)}`, sk: new Date(windowStartMs).toISOString() };
+}
+
+/** Idempotency records (Powertools DynamoDBPersistenceLayer, keyAttr pk / sortKeyAttr sk). */
+export function idempotencyPartition(functionName: string): string {
+  return `idempotency#${functionName}`;
+}
+
+export const epochSeconds = (ms: number): number => Math.floor(ms / 1000);

@@ -1,0 +1,78 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  ConfigError,
+  loadPolicy,
+  parseFlag,
+  readConfig,
+  resolvePolicyFile,
+} from '../../../shared/pipeline/config';
+import { PolicyError } from '../../../shared/policy/errors';
+import { DEFAULT_POLICY } from '../../../shared/policy/load';
+import { RecordingLogger } from './recorders';
+
+const REPO_ROOT = join(__dirname, '..', '..', '..');
+const env = {
+  GUARDRAIL_TABLE: 'state',
+  GUARDRAIL_OUTBOX_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/outbox',
+  LAMBDA_TASK_ROOT: '/var/task',
+};
+
+describe('readConfig', () => {
+  it('reads the contract variables; policy file resolved against LAMBDA_TASK_ROOT; enrichment on by default', () => {
+    expect(readConfig(env)).toEqual({
+      tableName: 'state',
+      outboxQueueUrl: 'https://sqs.us-east-1.amazonaws.com/1/outbox',
+      policyFile: '/var/task/guardrail.policy.yml',
+      enrich: true,
+    });
+    expect(readConfig({ ...env, GUARDRAIL_ENRICH: 'false' }).enrich).toBe(false);
+    expect(readConfig({ ...env, GUARDRAIL_POLICY_FILE: 'conf/p.yml' }).policyFile).toBe(
+      '/var/task/conf/p.yml',
+    );
+    expect(readConfig({ ...env, GUARDRAIL_POLICY_FILE: '/opt/p.yml' }).policyFile).toBe('/opt/p.yml');
+  });
+
+  it('without LAMBDA_TASK_ROOT the policy file is resolved against the working directory', () => {
+    expect(resolvePolicyFile({}, '/home/dev/guardrail')).toBe('/home/dev/guardrail/guardrail.policy.yml');
+  });
+
+  it('a missing variable or a bad flag is a ConfigError naming it', () => {
+    expect(() => readConfig({ ...env, GUARDRAIL_TABLE: '' })).toThrow(ConfigError);
+    expect(() => readConfig({ ...env, GUARDRAIL_OUTBOX_QUEUE_URL: undefined })).toThrow(
+      /GUARDRAIL_OUTBOX_QUEUE_URL/,
+    );
+    expect(() => readConfig({ ...env, GUARDRAIL_ENRICH: 'maybe' })).toThrow(/GUARDRAIL_ENRICH/);
+    expect(parseFlag(' OFF ', 'X', true)).toBe(false);
+    expect(parseFlag(undefined, 'X', true)).toBe(true);
+  });
+});
+
+describe('loadPolicy', () => {
+  it('the repository policy (guardrail.policy.yml) is valid: every rule in notify mode', () => {
+    const logger = new RecordingLogger();
+    const policy = loadPolicy(join(REPO_ROOT, 'guardrail.policy.yml'), logger);
+    expect(policy).toEqual(DEFAULT_POLICY);
+    expect(Object.values(policy.rules).every((r) => r.mode === 'notify')).toBe(true);
+    expect(logger.find('policy loaded')).toBeDefined();
+  });
+
+  it('an absent file falls back to the default policy, and says so', () => {
+    const logger = new RecordingLogger();
+    const path = join(tmpdir(), 'no-such-dir', 'guardrail.policy.yml');
+    expect(loadPolicy(path, logger)).toBe(DEFAULT_POLICY);
+    expect(logger.find('policy file not found')).toMatchObject({
+      level: 'warn',
+      attributes: { policyFile: path },
+    });
+  });
+
+  it('an invalid file is an error, never a silent fallback', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'policy-'));
+    const path = join(dir, 'p.yml');
+    writeFileSync(path, 'rules:\n  td-privilegd: { mode: off }\n');
+    expect(() => loadPolicy(path, new RecordingLogger())).toThrow(PolicyError);
+  });
+});

@@ -1,0 +1,54 @@
+/** In-memory logger, metrics and outbox for the pipeline's unit tests. */
+import type { Finding } from '../../../shared/model/finding';
+import type { Outbox, OutboxMeta, PipelineLogger, PipelineMetrics } from '../../../shared/pipeline/types';
+
+export interface LogEntry {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+  attributes: Record<string, unknown>;
+}
+
+export class RecordingLogger implements PipelineLogger {
+  readonly entries: LogEntry[] = [];
+  readonly keys: Record<string, unknown> = {};
+  private log(level: LogEntry['level'], message: string, extra: Record<string, unknown>[]): void {
+    this.entries.push({ level, message, attributes: Object.assign({}, this.keys, ...extra) });
+  }
+  debug = (m: string, ...e: Record<string, unknown>[]) => this.log('debug', m, e);
+  info = (m: string, ...e: Record<string, unknown>[]) => this.log('info', m, e);
+  warn = (m: string, ...e: Record<string, unknown>[]) => this.log('warn', m, e);
+  error = (m: string, ...e: Record<string, unknown>[]) => this.log('error', m, e);
+  appendKeys(attributes: Record<string, unknown>): void {
+    Object.assign(this.keys, attributes);
+  }
+  removeKeys(keys: string[]): void {
+    for (const k of keys) delete this.keys[k];
+  }
+  find(message: string): LogEntry | undefined {
+    return this.entries.find((e) => e.message.startsWith(message));
+  }
+}
+
+export class RecordingMetrics implements PipelineMetrics {
+  readonly counts: { name: string; dimensions: Record<string, string>; value: number }[] = [];
+  count(name: string, value = 1): void {
+    this.counts.push({ name, dimensions: {}, value });
+  }
+  countWith(name: string, dimensions: Record<string, string>, value = 1): void {
+    this.counts.push({ name, dimensions, value });
+  }
+  total(name: string, dimensions: Record<string, string> = {}): number {
+    return this.counts
+      .filter((c) => c.name === name && Object.entries(dimensions).every(([k, v]) => c.dimensions[k] === v))
+      .reduce((n, c) => n + c.value, 0);
+  }
+}
+
+export class RecordingOutbox implements Outbox {
+  readonly sent: { finding: Finding; meta: OutboxMeta }[] = [];
+  failWith: Error | undefined;
+  async send(finding: Finding, meta: OutboxMeta): Promise<void> {
+    if (this.failWith) throw this.failWith;
+    this.sent.push({ finding, meta });
+  }
+}
