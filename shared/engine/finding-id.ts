@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** Stable finding id: rule + resource ARN (+ aggregation key and window for aggregated rules). */
 export function findingIdOf(
@@ -6,7 +6,9 @@ export function findingIdOf(
   arn: string,
   aggregate?: { key: string; windowStartMs: number },
 ): string {
-  const h = createHash('sha256').update(ruleId).update('\n').update(arn);
-  if (aggregate) h.update('\n').update(aggregate.key).update('\n').update(String(aggregate.windowStartMs));
-  return h.digest('hex').slice(0, 32);
+  // One-shot hash of the same bytes as update(ruleId), update('\n'), ...: about half the cost per finding.
+  const data = aggregate
+    ? `${ruleId}\n${arn}\n${aggregate.key}\n${String(aggregate.windowStartMs)}`
+    : `${ruleId}\n${arn}`;
+  return hash('sha256', data).slice(0, 32);
 }

@@ -68,14 +68,10 @@ function networkOf(nc: v.InferOutput<typeof ServiceShape>['networkConfiguration'
   };
 }
 
-/**
- * Drop undefined/null members so resources carry only what the event showed. Copies the kept members (same
- * order) into a new object: `delete` would leave a slow dictionary-mode object for every later read.
- */
+/** Drop undefined/null members so resources carry only what the event showed. */
 function compact<T extends object>(o: T): T {
-  const out = {} as T;
-  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] !== undefined && o[k] !== null) out[k] = o[k];
-  return out;
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined || o[k] === null) delete o[k];
+  return o;
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {

@@ -30,6 +30,13 @@ export const VALUE_FORMATS: readonly { readonly name: string; readonly re: RegEx
   { name: 'JWT', re: /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+/ },
 ];
 
+/** Matches whenever one of VALUE_FORMATS does: one scan rules out all of them for most values. */
+const ANY_BUILT_IN_FORMAT = new RegExp(VALUE_FORMATS.map((f) => `(?:${f.re.source})`).join('|'));
+const BUILT_IN_FORMATS: ReadonlySet<object> = new Set(VALUE_FORMATS);
+const SEPARATORS = /[-.\s]/g;
+const HAS_SEPARATOR = /[-.\s]/;
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 const FLAG_VALUES = new Set([
   'yes',
   'no',
@@ -59,6 +66,8 @@ export interface CompiledSecretPatterns {
   readonly names: readonly string[];
   readonly values: readonly { readonly name: string; readonly re: RegExp }[];
   readonly allow: ReadonlySet<string>;
+  /** Matches when some entry of `names` is a substring (a prefilter: one scan instead of one per name). */
+  readonly anyName?: RegExp;
 }
 
 const compiledCache = new WeakMap<SecretPatterns, CompiledSecretPatterns>();
@@ -66,10 +75,12 @@ const compiledCache = new WeakMap<SecretPatterns, CompiledSecretPatterns>();
 export function compileSecretPatterns(p: SecretPatterns): CompiledSecretPatterns {
   let c = compiledCache.get(p);
   if (!c) {
+    const names = [...NAME_FRAGMENTS, ...p.extraNames.map((n) => n.toUpperCase().replace(/[-.\s]/g, '_'))];
     c = {
-      names: [...NAME_FRAGMENTS, ...p.extraNames.map((n) => n.toUpperCase().replace(/[-.\s]/g, '_'))],
+      names,
       values: [...VALUE_FORMATS, ...p.extraValues.map((x) => ({ name: x.name, re: new RegExp(x.pattern) }))],
       allow: new Set(p.allowNames.map((n) => n.toUpperCase())),
+      anyName: new RegExp(names.map(escapeRegExp).join('|')),
     };
     compiledCache.set(p, c);
   }
@@ -78,15 +89,21 @@ export function compileSecretPatterns(p: SecretPatterns): CompiledSecretPatterns
 
 /** Which value format the value matches, if any. */
 export function valueFormat(value: string, c: CompiledSecretPatterns): string | undefined {
-  for (const f of c.values) if (f.re.test(value)) return f.name;
+  const builtInPossible = ANY_BUILT_IN_FORMAT.test(value);
+  for (const f of c.values) {
+    if (!builtInPossible && BUILT_IN_FORMATS.has(f)) continue;
+    if (f.re.test(value)) return f.name;
+  }
   return undefined;
 }
 
 /** Which name pattern makes `name` look like a credential, if any. */
 export function namePattern(name: string, c: CompiledSecretPatterns): string | undefined {
-  const n = name.toUpperCase().replace(/[-.\s]/g, '_');
+  const upper = name.toUpperCase();
+  const n = HAS_SEPARATOR.test(upper) ? upper.replace(SEPARATORS, '_') : upper;
   if (c.allow.has(n)) return undefined;
   if (EXACT_NAMES.has(n)) return n;
+  if (c.anyName && !c.anyName.test(n)) return undefined;
   for (const f of c.names) if (n.includes(f)) return f;
   return undefined;
 }
@@ -94,10 +111,9 @@ export function namePattern(name: string, c: CompiledSecretPatterns): string | u
 /** A value that cannot be a credential whatever its name: flags, references, short values. */
 export function isBenignValue(value: string): boolean {
   const v = value.trim();
-  if (v === '') return true;
+  if (v.length < 8) return true; // also the empty string; the cheapest test first
   if (FLAG_VALUES.has(v.toLowerCase())) return true;
-  if (REFERENCE.test(v)) return true;
-  return v.length < 8;
+  return REFERENCE.test(v);
 }
 
 /** The reason `name=value` looks like a secret, or undefined. Never returns any part of the value. */
