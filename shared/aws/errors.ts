@@ -6,6 +6,7 @@ import type * as v from 'valibot';
 import { EnrichmentError } from '../engine/enrich';
 import { InvalidEventError } from '../events/errors';
 import { validate } from '../events/validate';
+import { AUTH_FAILURE_NAMES, THROTTLING_ERROR_NAMES } from './error-codes';
 
 interface SdkErrorLike {
   readonly name?: unknown;
@@ -15,33 +16,8 @@ interface SdkErrorLike {
   readonly $metadata?: { readonly httpStatusCode?: number; readonly attempts?: number };
 }
 
-/** Throttling codes across ECS (JSON) and EC2 (query) APIs. */
-const THROTTLING = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'ThrottledException',
-  'RequestLimitExceeded',
-  'Client.RequestLimitExceeded',
-  'TooManyRequestsException',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'SlowDown',
-  'EC2ThrottledException',
-]);
-
-/** Failures of the caller's identity, not of one resource: every call in that (account, region) fails. */
-const AUTH_FAILURES = new Set([
-  'CredentialsProviderError',
-  'UnrecognizedClientException',
-  'InvalidClientTokenId',
-  'ExpiredToken',
-  'ExpiredTokenException',
-  'AuthFailure',
-  'InvalidSignatureException',
-  'SignatureDoesNotMatch',
-  'IncompleteSignature',
-  'MissingAuthenticationToken',
-]);
+const THROTTLING = THROTTLING_ERROR_NAMES;
+const AUTH_FAILURES = AUTH_FAILURE_NAMES;
 
 const NETWORK = new Set([
   'ECONNREFUSED',

@@ -3,6 +3,8 @@
  * this module imports no SDK code. Error messages from AWS name resources and actions, never secrets.
  */
 
+import { AUTH_FAILURE_NAMES, THROTTLING_ERROR_NAMES } from '../aws/error-codes';
+
 export type GapKind = 'access-denied' | 'throttled' | 'timeout' | 'invalid-response' | 'error';
 
 export interface ClassifiedError {
@@ -14,33 +16,14 @@ export interface ClassifiedError {
   readonly attempts?: number;
 }
 
-const ACCESS_DENIED = new Set([
+const ACCESS_DENIED: ReadonlySet<string> = new Set([
   'AccessDeniedException',
   'AccessDenied',
   'UnauthorizedOperation',
-  'UnrecognizedClientException',
-  'InvalidClientTokenId',
-  'ExpiredToken',
-  'ExpiredTokenException',
-  'AuthFailure',
-  'CredentialsProviderError',
-  'InvalidSignatureException',
-  'SignatureDoesNotMatch',
-  'MissingAuthenticationToken',
+  ...AUTH_FAILURE_NAMES,
 ]);
 
-const THROTTLED = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'ThrottledException',
-  'RequestLimitExceeded',
-  'Client.RequestLimitExceeded',
-  'TooManyRequestsException',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'SlowDown',
-  'EC2ThrottledException',
-]);
+const THROTTLED = THROTTLING_ERROR_NAMES;
 
 const TIMEOUT = new Set(['AbortError', 'TimeoutError', 'ETIMEDOUT', 'RequestTimeout', 'SweepDeadlineError']);
 
