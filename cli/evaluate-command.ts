@@ -13,8 +13,12 @@ export interface EvaluateArgs {
   readonly format: 'table' | 'json';
   readonly policy: Policy;
   readonly enrich: boolean;
+  /** Run the Remediator on the findings (requires enrich; docs/remediation.md). */
+  readonly remediate?: boolean;
   readonly failOn?: Severity;
   readonly includeExempt: boolean;
+  /** Deliver the findings through the policy's channels, directly (docs/notifications.md). */
+  readonly notify?: boolean;
 }
 
 export interface Io {
@@ -29,11 +33,20 @@ export interface Io {
 const isSuppressed = (f: Finding): boolean => f.exemption !== undefined && !f.exemption.expired;
 
 export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
+  const notify = args.notify ? await import('../shared/notify/direct') : undefined;
+  const notifyProblem = notify?.notifyConfigProblem(args.policy);
+  if (notifyProblem) {
+    io.stderr(`guardrail: ${notifyProblem}\n`);
+    return 3;
+  }
   const deps: EngineDeps = {
     policy: args.policy,
     counter: new MemoryWindowCounter(),
     ...(args.enrich ? { enricher: await (await import('../shared/aws/enricher')).createAwsEnricher() } : {}),
   };
+  const remediation = args.remediate
+    ? (await import('../shared/remediation/cli')).createCliRemediation(args.policy, io.stderr)
+    : undefined;
   const byId = new Map<string, Finding>();
   const stats: RunStats = { events: 0, invalid: 0, incomplete: 0, exempted: 0 };
   const progress = new Progress(io.stderrIsTty, io.stderr);
@@ -54,7 +67,8 @@ export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
         );
       }
       // Aggregated findings are re-emitted as their count grows: keep the latest per findingId.
-      for (const f of result.findings) byId.set(f.findingId, f);
+      const findings = remediation ? await remediation.remediate(result.findings) : result.findings;
+      for (const f of findings) byId.set(f.findingId, f);
     } catch (err) {
       if (!(err instanceof InvalidEventError)) throw err;
       stats.invalid++;
@@ -76,7 +90,10 @@ export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
     io.stdout(`${formatSummary(shown, stats, { color: io.stdoutIsTty })}\n`);
   }
 
+  // --notify: the findings shown (never exempted ones) through the notifier's delivery code.
+  const notifyFailed = notify ? !(await notify.notifyForCli(shown, args.policy, io.stderr)) : false;
   if (stats.invalid > 0) return 2;
+  if (notifyFailed) return 4;
   if (args.failOn) {
     const min = SEVERITY_RANK[args.failOn];
     if (shown.some((f) => f.mode !== 'off' && SEVERITY_RANK[f.severity] >= min)) return 1;

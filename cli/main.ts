@@ -10,15 +10,22 @@ import { DEFAULT_POLICY, loadPolicyFile } from '../shared/policy/load';
 import { runEvaluate, type Io } from './evaluate-command';
 
 const USAGE = `Usage:
-  guardrail evaluate [--format table|json] [--policy FILE] [--enrich] [--fail-on SEVERITY] [--include-exempt] PATH...
+  guardrail evaluate [--format table|json] [--policy FILE] [--enrich [--remediate]] [--notify] [--fail-on SEVERITY] [--include-exempt] PATH...
+  guardrail scan [--region R] [--policy FILE] [--format table|json] [--html FILE] [--state FILE] [--fail-on SEVERITY]
+      (sweep an account's ECS estate; guardrail scan --help)
+  guardrail redrive --queue DLQ_URL --to OUTBOX_URL [--max N] [--dry-run]
+      (move dead-lettered notifications back to the outbox; guardrail redrive --help)
 
 PATH: an event file, a JSON array of events, JSON Lines, a CloudTrail log file ({"Records": [...]},
 optionally .json.gz), a directory (recursive) or - for stdin.
   --format table|json   table (default) or JSON Lines, one finding per line
   --policy FILE         policy YAML (default: every rule in notify mode)
   --enrich              describe what events lack (task definitions, ENI public IPs, services) via AWS APIs
+  --remediate           with --enrich: run the policy's remediations now (modes, dryRun, budget; docs/remediation.md)
   --fail-on SEVERITY    exit 1 when a finding of this severity or worse is found (${SEVERITIES.join('|')})
   --include-exempt      also print findings suppressed by an exemption
+  --notify              also deliver the findings through the policy's channels (SNS, Slack, Security Hub);
+                        exit 4 when a delivery failed (docs/notifications.md)
 
 Exit codes: 0 evaluated, 1 --fail-on matched, 2 invalid input(s), 3 usage or policy error.
 `;
@@ -32,6 +39,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       io.stdout(USAGE);
       return command ? 0 : 3;
     }
+    // Loaded on demand: `evaluate` never pays for the AWS SDK clients the sweep needs.
+    if (command === 'scan') return await (await import('./scan-command')).runScanCommand(rest, io);
+    if (command === 'redrive') return await (await import('./redrive-command')).runRedriveCommand(rest, io);
     if (command !== 'evaluate') throw new UsageError(`unknown command "${command}"`);
     const { values, positionals } = parseArgs({
       args: [...rest],
@@ -40,8 +50,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         format: { type: 'string', default: 'table' },
         policy: { type: 'string' },
         enrich: { type: 'boolean', default: false },
+        remediate: { type: 'boolean', default: false },
         'fail-on': { type: 'string' },
         'include-exempt': { type: 'boolean', default: false },
+        notify: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -54,6 +66,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const failOn = values['fail-on'];
     if (failOn !== undefined && !SEVERITIES.includes(failOn as Severity))
       throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}`);
+    if (values.remediate && !values.enrich)
+      throw new UsageError('--remediate requires --enrich (remediation reads the current state from AWS)');
     if (positionals.length === 0) throw new UsageError('no PATH given (use - for stdin)');
     const policy = values.policy ? loadPolicyFile(values.policy) : DEFAULT_POLICY;
     return await runEvaluate(
@@ -62,7 +76,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         format: values.format,
         policy,
         enrich: values.enrich,
+        remediate: values.remediate,
         includeExempt: values['include-exempt'],
+        notify: values.notify,
         ...(failOn ? { failOn: failOn as Severity } : {}),
       },
       io,

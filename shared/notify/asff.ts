@@ -64,6 +64,12 @@ export function toAsff(
     FirstObservedAt: opts.firstSeen ?? f.event.time,
     LastObservedAt: f.event.time,
     Severity: { Label: LABEL[f.severity] },
+    // Providers set and update Severity and Types through FindingProviderFields (the top-level ones only
+    // count when the finding is created).
+    FindingProviderFields: {
+      Severity: { Label: LABEL[f.severity], Original: f.severity },
+      Types: ['Software and Configuration Checks/AWS Security Best Practices'],
+    },
     Title: f.title.slice(0, 256),
     Description: description.slice(0, 1024),
     ...(f.advice ? { Remediation: { Recommendation: { Text: f.advice.slice(0, 512) } } } : {}),

@@ -6,7 +6,16 @@
 import type { Finding, Severity } from '../model/finding';
 import { consoleUrl } from './console-url';
 
-export type MessageKind = 'opened' | 'resolved';
+/** What a notification says about its finding: it opened, it is still open (reminder), it resolved. */
+export type MessageKind = 'opened' | 'resolved' | 'reminder';
+
+/** Lifecycle facts a reminder or resolved message can show (from the finding store). */
+export interface MessageContext {
+  readonly firstSeen?: string;
+  readonly count?: number;
+  /** Why a resolved finding resolved (e.g. "remediation succeeded", "sweep: the resource is now compliant"). */
+  readonly resolvedReason?: string;
+}
 
 export interface SlackPayload {
   readonly text: string;
@@ -52,12 +61,23 @@ function field(label: string, value: string): Record<string, unknown> {
   return { type: 'mrkdwn', text: truncate(`*${label}*\n${slackEscape(value)}`, SLACK_LIMITS.field) };
 }
 
-export function slackMessage(f: Finding, kind: MessageKind = 'opened'): SlackPayload {
+function seenText(ctx: MessageContext): string {
+  const times = ctx.count !== undefined ? ` ${ctx.count} time(s)` : '';
+  const since = ctx.firstSeen ? ` since ${ctx.firstSeen}` : '';
+  return times || since ? `\nSeen${times}${since}.` : '';
+}
+
+export function slackMessage(
+  f: Finding,
+  kind: MessageKind = 'opened',
+  ctx: MessageContext = {},
+): SlackPayload {
   const resolved = kind === 'resolved';
-  const headerText = truncate(
-    `${resolved ? ':white_check_mark: Resolved:' : `${MARKER[f.severity]} ${f.severity.toUpperCase()}`} ${slackEscape(f.title)}`,
-    SLACK_LIMITS.header,
-  );
+  const reminder = kind === 'reminder';
+  const marker = resolved
+    ? ':white_check_mark: Resolved:'
+    : `${reminder ? ':bell: Still open: ' : ''}${MARKER[f.severity]} ${f.severity.toUpperCase()}`;
+  const headerText = truncate(`${marker} ${slackEscape(f.title)}`, SLACK_LIMITS.header);
   const resource = f.resource.name ? `${f.resource.name} (${f.resource.arn})` : f.resource.arn;
   const evidence = f.evidence.map((e) => `• ${slackEscape(e.message)}`).join('\n');
   const aggregate = f.aggregate
@@ -70,7 +90,7 @@ export function slackMessage(f: Finding, kind: MessageKind = 'opened'): SlackPay
       text: {
         type: 'mrkdwn',
         text: truncate(
-          `*${slackEscape(f.ruleId)}*${resolved ? ' is compliant again.' : ''}\n${evidence}${slackEscape(aggregate)}`,
+          `*${slackEscape(f.ruleId)}*${resolved ? ` is compliant again${ctx.resolvedReason ? ` (${slackEscape(ctx.resolvedReason)})` : ''}. It was:` : ''}\n${evidence}${slackEscape(aggregate)}${slackEscape(reminder || resolved ? seenText(ctx) : '')}`,
           SLACK_LIMITS.section,
         ),
       },
@@ -121,7 +141,7 @@ export function slackMessage(f: Finding, kind: MessageKind = 'opened'): SlackPay
     ],
   });
   const text = truncate(
-    `${resolved ? 'Resolved' : f.severity.toUpperCase()}: ${slackEscape(f.title)} on ${slackEscape(resource)} in ${f.account}/${f.region}`,
+    `${resolved ? 'Resolved' : `${reminder ? 'Still open: ' : ''}${f.severity.toUpperCase()}`}: ${slackEscape(f.title)} on ${slackEscape(resource)} in ${f.account}/${f.region}`,
     SLACK_LIMITS.section,
   );
   return { text, blocks: blocks.slice(0, SLACK_LIMITS.blocks) };

@@ -29,6 +29,12 @@ export interface SlackWebhookOptions {
   readonly timeoutMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
+  /**
+   * Epoch ms after which no further attempt or wait starts (the Lambda's remaining time): a wait that
+   * would cross it is handed back as a retryable error instead, with the delay when Slack gave one.
+   */
+  readonly deadline?: number;
+  readonly now?: () => number;
 }
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -51,22 +57,30 @@ export async function postToSlack(
   const base = opts.baseBackoffMs ?? 250;
   const sleep = opts.sleep ?? defaultSleep;
   const random = opts.random ?? Math.random;
+  const now = opts.now ?? Date.now;
+  const deadline = opts.deadline ?? Number.POSITIVE_INFINITY;
   const body = JSON.stringify(payload);
   let last: SlackDeliveryError | undefined;
+  /** Whether waiting `ms` and then trying again still fits before the deadline. */
+  const fits = (ms: number): boolean => now() + ms < deadline;
 
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    if (attempt > 1 && !fits(0)) break;
     let res: Response;
     try {
+      const timeoutMs = Math.max(1, Math.min(opts.timeoutMs ?? 5000, deadline - now()));
       res = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body,
-        signal: AbortSignal.timeout(opts.timeoutMs ?? 5000),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
       // Network failure or timeout; the cause's message may contain the URL, so only its name is kept.
       last = new SlackDeliveryError(`Slack webhook unreachable (${(err as Error).name})`, true);
-      if (attempt < maxAttempts) await sleep(base * 2 ** (attempt - 1) * (0.5 + random()));
+      const wait = base * 2 ** (attempt - 1) * (0.5 + random());
+      if (attempt < maxAttempts && fits(wait)) await sleep(wait);
+      else break;
       continue;
     }
     await res.text().catch(() => '');
@@ -74,7 +88,7 @@ export async function postToSlack(
     if (res.status === 429) {
       const wait = parseRetryAfter(res.headers.get('retry-after'));
       last = new SlackDeliveryError('Slack rate limited the webhook (HTTP 429)', true, 429, wait);
-      if (attempt < maxAttempts && wait <= maxInlineWaitMs) {
+      if (attempt < maxAttempts && wait <= maxInlineWaitMs && fits(wait)) {
         await sleep(wait);
         continue;
       }
@@ -82,7 +96,9 @@ export async function postToSlack(
     }
     if (res.status >= 500) {
       last = new SlackDeliveryError(`Slack webhook failed (HTTP ${res.status})`, true, res.status);
-      if (attempt < maxAttempts) await sleep(base * 2 ** (attempt - 1) * (0.5 + random()));
+      const wait = base * 2 ** (attempt - 1) * (0.5 + random());
+      if (attempt < maxAttempts && fits(wait)) await sleep(wait);
+      else break;
       continue;
     }
     throw new SlackDeliveryError(

@@ -1,10 +1,11 @@
 /**
- * A finding as an SNS message: the body is the finding JSON; attributes let subscribers filter
- * (e.g. `{"severity": ["critical", "high"]}`).
+ * A finding as an SNS message: the body is the finding JSON (plus `status`); attributes let subscribers
+ * filter (e.g. `{"severity": ["critical", "high"]}`): severity, ruleId, account, region, mode, status
+ * (open | resolved) and kind (opened | reminder | resolved). Seven attributes: SNS allows ten.
  */
 import type { MessageAttributeValue } from '@aws-sdk/client-sns';
 import type { Finding } from '../model/finding';
-import type { MessageKind } from './slack-message';
+import type { MessageContext, MessageKind } from './slack-message';
 
 export interface SnsMessage {
   readonly Subject: string;
@@ -14,14 +15,26 @@ export interface SnsMessage {
 
 const str = (v: string): MessageAttributeValue => ({ DataType: 'String', StringValue: v });
 
-export function snsMessage(f: Finding, kind: MessageKind = 'opened'): SnsMessage {
+/**
+ * `ctx` (reminders and resolved messages) adds a `lifecycle` object to the body: firstSeen, count,
+ * resolvedReason, as known.
+ */
+export function snsMessage(f: Finding, kind: MessageKind = 'opened', ctx: MessageContext = {}): SnsMessage {
   // SNS subjects: ASCII printable, at most 100 characters.
-  const subject = `[${kind === 'resolved' ? 'RESOLVED' : f.severity.toUpperCase()}] ${f.title}`
-    .replace(/[^\x20-\x7e]/g, '?')
-    .slice(0, 100);
+  const tag =
+    kind === 'resolved'
+      ? 'RESOLVED'
+      : `${kind === 'reminder' ? 'STILL OPEN ' : ''}${f.severity.toUpperCase()}`;
+  const subject = `[${tag}] ${f.title}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
   return {
     Subject: subject,
-    Message: JSON.stringify(kind === 'resolved' ? { ...f, status: 'resolved' } : { ...f, status: 'open' }),
+    Message: JSON.stringify({
+      ...f,
+      status: kind === 'resolved' ? 'resolved' : 'open',
+      ...(ctx.firstSeen || ctx.count !== undefined || ctx.resolvedReason
+        ? { lifecycle: { kind, ...ctx } }
+        : {}),
+    }),
     MessageAttributes: {
       severity: str(f.severity),
       ruleId: str(f.ruleId),
@@ -29,6 +42,7 @@ export function snsMessage(f: Finding, kind: MessageKind = 'opened'): SnsMessage
       region: str(f.region),
       mode: str(f.mode),
       status: str(kind === 'resolved' ? 'resolved' : 'open'),
+      kind: str(kind),
     },
   };
 }

@@ -1,4 +1,7 @@
-/** A local HTTP server standing in for a Slack incoming webhook: records payloads, answers as scripted. */
+/**
+ * A local HTTP server standing in for Slack incoming webhooks: records payloads, answers as scripted.
+ * One server serves any number of webhooks (one per path, e.g. a default and per-team webhooks).
+ */
 import { createServer, type Server } from 'node:http';
 
 export interface ScriptedResponse {
@@ -7,28 +10,61 @@ export interface ScriptedResponse {
   readonly body?: string;
 }
 
+export interface ReceivedRequest {
+  readonly path: string;
+  readonly body: unknown;
+  readonly status: number;
+  readonly at: number;
+}
+
 export interface FakeSlack {
+  /** The default webhook (path /services/T000/B000/XXXXSECRET). */
   readonly url: string;
   /** Every request body received, parsed as JSON, in order (including the ones answered with errors). */
   readonly requests: unknown[];
   /** Bodies of the requests answered 2xx. */
   readonly delivered: unknown[];
-  /** Queue responses; when empty the server answers 200 "ok". */
+  /** Every request with its path, the status it got and when (epoch ms). */
+  readonly received: ReceivedRequest[];
+  /** A webhook URL on this server for another channel, e.g. urlFor('payments'). */
+  urlFor(name: string): string;
+  /** Queue responses (any path); when empty the server answers 200 "ok". */
   script(...responses: ScriptedResponse[]): void;
+  /** Queue responses for one webhook (urlFor(name)); consulted before the shared queue. */
+  scriptFor(name: string, ...responses: ScriptedResponse[]): void;
+  /** Answer every request to one webhook this way until cleared with undefined. */
+  always(name: string, response: ScriptedResponse | undefined): void;
+  /** Clear recorded requests and scripts. */
+  reset(): void;
   close(): Promise<void>;
 }
 
+const DEFAULT_PATH = '/services/T000/B000/XXXXSECRET';
+const pathFor = (name: string): string => `/services/T000/${name}/XXXXSECRET${name.toUpperCase()}`;
+
 export async function startFakeSlack(): Promise<FakeSlack> {
   const queue: ScriptedResponse[] = [];
+  const perPath = new Map<string, ScriptedResponse[]>();
+  const sticky = new Map<string, ScriptedResponse>();
   const requests: unknown[] = [];
   const delivered: unknown[] = [];
+  const received: ReceivedRequest[] = [];
   const server: Server = createServer((req, res) => {
     let data = '';
     req.on('data', (c: Buffer) => (data += c.toString()));
     req.on('end', () => {
-      const body = JSON.parse(data) as unknown;
+      const path = req.url ?? '/';
+      let body: unknown;
+      try {
+        body = JSON.parse(data) as unknown;
+      } catch {
+        body = data;
+      }
       requests.push(body);
-      const r = queue.shift() ?? { status: 200, body: 'ok' };
+      const r = sticky.get(path) ??
+        perPath.get(path)?.shift() ??
+        queue.shift() ?? { status: 200, body: 'ok' };
+      received.push({ path, body, status: r.status, at: Date.now() });
       if (r.status >= 200 && r.status < 300) delivered.push(body);
       res.writeHead(r.status, { 'content-type': 'text/plain', ...r.headers });
       res.end(r.body ?? (r.status === 200 ? 'ok' : 'error'));
@@ -37,11 +73,28 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const addr = server.address();
   if (!addr || typeof addr === 'string') throw new Error('fake Slack did not bind');
+  const base = `http://127.0.0.1:${addr.port}`;
   return {
-    url: `http://127.0.0.1:${addr.port}/services/T000/B000/XXXXSECRET`,
+    url: `${base}${DEFAULT_PATH}`,
     requests,
     delivered,
+    received,
+    urlFor: (name) => `${base}${pathFor(name)}`,
     script: (...r) => queue.push(...r),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    scriptFor: (name, ...r) => perPath.set(pathFor(name), [...(perPath.get(pathFor(name)) ?? []), ...r]),
+    always: (name, r) => (r ? sticky.set(pathFor(name), r) : sticky.delete(pathFor(name))),
+    reset: () => {
+      requests.length = 0;
+      delivered.length = 0;
+      received.length = 0;
+      queue.length = 0;
+      perPath.clear();
+      sticky.clear();
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -130,6 +130,30 @@ describe('Slack Block Kit message', () => {
     );
     expect(resolved.text).toMatch(/^Resolved:/);
   });
+
+  it('marks a reminder as still open and shows how often and since when the finding was seen', () => {
+    const p = slackMessage(finding(), 'reminder', { count: 37, firstSeen: '2026-03-01T08:00:00.000Z' });
+    expect((p.blocks[0] as { text: { text: string } }).text.text).toBe(
+      ':bell: Still open: :red_circle: CRITICAL Privileged container in task definition',
+    );
+    expect(JSON.stringify(p.blocks)).toContain('Seen 37 time(s) since 2026-03-01T08:00:00.000Z.');
+    expect(p.text).toMatch(/^Still open: CRITICAL: /);
+  });
+
+  it('says why a resolved finding resolved and what it was, escaped', () => {
+    const p = slackMessage(finding(), 'resolved', { resolvedReason: 'remediation <succeeded>', count: 2 });
+    expect((p.blocks[1] as { text: { text: string } }).text.text).toBe(
+      '*td-privileged* is compliant again (remediation &lt;succeeded&gt;). It was:\n• container "node-exporter" is privileged\nSeen 2 time(s).',
+    );
+    const sns = JSON.parse(
+      snsMessage(finding(), 'resolved', { resolvedReason: 'sweep', firstSeen: 'x' }).Message,
+    );
+    expect(sns).toMatchObject({
+      status: 'resolved',
+      lifecycle: { kind: 'resolved', resolvedReason: 'sweep', firstSeen: 'x' },
+    });
+    expect(JSON.parse(snsMessage(finding()).Message).lifecycle).toBeUndefined();
+  });
 });
 
 describe('SNS message', () => {
@@ -147,8 +171,13 @@ describe('SNS message', () => {
       region: { DataType: 'String', StringValue: 'us-west-2' },
       mode: { DataType: 'String', StringValue: 'notify' },
       status: { DataType: 'String', StringValue: 'open' },
+      kind: { DataType: 'String', StringValue: 'opened' },
     });
     expect(m.Subject).toBe('[CRITICAL] Privileged container in task definition');
+    const reminder = snsMessage(finding(), 'reminder');
+    expect(reminder.Subject).toBe('[STILL OPEN CRITICAL] Privileged container in task definition');
+    expect(reminder.MessageAttributes.kind?.StringValue).toBe('reminder');
+    expect(reminder.MessageAttributes.status?.StringValue).toBe('open');
   });
 
   it('keeps the subject within 100 printable ASCII characters', () => {
@@ -169,6 +198,10 @@ describe('Security Hub ASFF', () => {
       GeneratorId: 'ecs-guardrail/td-privileged',
       AwsAccountId: '111122223333',
       Severity: { Label: 'CRITICAL' },
+      FindingProviderFields: {
+        Severity: { Label: 'CRITICAL', Original: 'critical' },
+        Types: ['Software and Configuration Checks/AWS Security Best Practices'],
+      },
       Compliance: { Status: 'FAILED', SecurityControlId: 'ECS.4' },
       RecordState: 'ACTIVE',
     });

@@ -1,0 +1,157 @@
+/**
+ * Direct delivery for `guardrail evaluate --notify` (backfills from CloudTrail log files): the same
+ * Notifier as the Lambda, without the outbox queue. Channels come from the policy and the environment
+ * (GUARDRAIL_TOPIC_ARN, GUARDRAIL_SLACK_WEBHOOK_PARAMETER; Security Hub when the policy enables it).
+ * With GUARDRAIL_TABLE set, delivery records go to that table, so re-running the same backfill does not
+ * post twice; without it they are kept in memory for the run.
+ *
+ * A Slack 429 is waited out (the CLI can wait) and the remaining deliveries retried, up to `rounds`
+ * times; only channels that still lack a message are retried.
+ */
+import type { Finding } from '../model/finding';
+import type { Policy } from '../policy/types';
+import { readChannelConfig, type ChannelConfig } from './config';
+import { MemoryDeliveryLedger, type DeliveryLedger } from './ledger';
+import { Notifier, type NotifierDeps } from './notifier';
+import { dedupeIdOf } from './outbox';
+import type { DeliveryFailure, Notification, NotifyLogger } from './types';
+import { silentLogger } from './types';
+import { SsmSecretSource } from './webhook-secrets';
+
+export interface DirectNotifyOptions {
+  readonly config?: ChannelConfig;
+  readonly ledger?: DeliveryLedger;
+  readonly logger?: NotifyLogger;
+  /** Extra rounds for retryable failures (default 3). */
+  readonly rounds?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Overrides for tests (clients, secrets). */
+  readonly deps?: Partial<Pick<NotifierDeps, 'sns' | 'slack' | 'securityHub'>>;
+}
+
+export interface DirectNotifyResult {
+  /** Findings given a notification (in notify or remediate mode, not exempted). */
+  readonly notifications: number;
+  /** Deliveries made (one per finding and target). */
+  readonly delivered: number;
+  readonly alreadyDelivered: number;
+  /** Findings whose routing chose no target at all. */
+  readonly unrouted: number;
+  readonly failures: readonly (DeliveryFailure & { readonly findingId: string })[];
+}
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Which findings a backfill notifies: rules in notify or remediate mode, not under a valid exemption. */
+export function notifiable(f: Finding): boolean {
+  const exempted = f.exemption !== undefined && !f.exemption.expired;
+  return !exempted && (f.mode === 'notify' || f.mode === 'remediate');
+}
+
+/** Whether any channel is configured at all (else --notify is a usage error). */
+export function channelsConfigured(policy: Policy, config: ChannelConfig): boolean {
+  const n = policy.notifications;
+  const sns = Boolean(config.topicArn) && (n?.sns.enabled ?? true);
+  const slack =
+    (n?.slack.enabled ?? true) &&
+    Boolean(
+      n?.slack.webhookParameter ?? config.defaultWebhookParameter ?? Object.keys(n?.slack.teams ?? {}).length,
+    );
+  return sns || slack || Boolean(n?.securityHub.enabled);
+}
+
+export async function createLedgerFromConfig(config: ChannelConfig): Promise<DeliveryLedger> {
+  if (!config.tableName) return new MemoryDeliveryLedger();
+  const [{ DynamoDBClient }, { DynamoDBDocumentClient }, { DynamoDbDeliveryLedger }] = await Promise.all([
+    import('@aws-sdk/client-dynamodb'),
+    import('@aws-sdk/lib-dynamodb'),
+    import('./ledger'),
+  ]);
+  return new DynamoDbDeliveryLedger({
+    client: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+      marshallOptions: { removeUndefinedValues: true },
+    }),
+    tableName: config.tableName,
+  });
+}
+
+export async function notifyFindings(
+  findings: readonly Finding[],
+  policy: Policy,
+  options: DirectNotifyOptions = {},
+): Promise<DirectNotifyResult> {
+  const config = options.config ?? readChannelConfig();
+  const sleep = options.sleep ?? defaultSleep;
+  const notifier = new Notifier({
+    policy,
+    ledger: options.ledger ?? (await createLedgerFromConfig(config)),
+    logger: options.logger ?? silentLogger,
+    ...(config.topicArn ? { sns: { topicArn: config.topicArn } } : {}),
+    slack: {
+      secrets: new SsmSecretSource({ ttlMs: config.secretTtlMs }),
+      ...(config.defaultWebhookParameter ? { defaultWebhookParameter: config.defaultWebhookParameter } : {}),
+      post: { maxInlineWaitMs: 30_000 },
+    },
+    ...options.deps,
+  });
+  let pending: Notification[] = findings.filter(notifiable).map((finding) => ({
+    finding,
+    kind: 'opened',
+    // A backfill of the same event always carries the same id: a re-run skips what was delivered.
+    dedupeId: dedupeIdOf(finding.findingId, 'opened', `event:${finding.event.id}`),
+  }));
+  const total = pending.length;
+  const unrouted = pending.filter((n) => notifier.targetsOf(n).length === 0).length;
+  let delivered = 0;
+  let alreadyDelivered = 0;
+  const failures: (DeliveryFailure & { findingId: string })[] = [];
+  const rounds = options.rounds ?? 3;
+  for (let round = 0; round <= rounds && pending.length; round++) {
+    const results = await notifier.deliver(pending);
+    const retry: Notification[] = [];
+    let wait = 0;
+    for (const r of results) {
+      delivered += r.delivered.length;
+      // Later rounds see the earlier rounds' deliveries as already delivered: count those once.
+      if (round === 0) alreadyDelivered += r.alreadyDelivered.length;
+      const again = round < rounds && r.failures.some((f) => f.retryable);
+      if (again) retry.push(r.notification);
+      else for (const f of r.failures) failures.push({ ...f, findingId: r.notification.finding.findingId });
+      for (const f of r.failures) wait = Math.max(wait, f.retryAfterMs ?? 0);
+    }
+    pending = retry;
+    if (pending.length) await sleep(Math.max(wait, 1000 * 2 ** round));
+  }
+  return { notifications: total, delivered, alreadyDelivered, unrouted, failures };
+}
+
+/** Why `--notify` cannot run, or undefined when at least one channel is configured. */
+export function notifyConfigProblem(
+  policy: Policy,
+  config: ChannelConfig = readChannelConfig(),
+): string | undefined {
+  return channelsConfigured(policy, config)
+    ? undefined
+    : '--notify: no channel configured (set GUARDRAIL_TOPIC_ARN, notifications.slack.webhookParameter or GUARDRAIL_SLACK_WEBHOOK_PARAMETER, or enable notifications.securityHub in the policy)';
+}
+
+/** `guardrail evaluate --notify`: deliver, report on stderr; true when nothing failed. */
+export async function notifyForCli(
+  findings: readonly Finding[],
+  policy: Policy,
+  stderr: (s: string) => void,
+  options: DirectNotifyOptions = {},
+): Promise<boolean> {
+  const r = await notifyFindings(findings, policy, options);
+  for (const f of r.failures)
+    stderr(
+      `guardrail: notify: finding ${f.findingId} not delivered to ${f.target}: ${f.error}${f.status !== undefined ? ` (HTTP ${f.status})` : ''}: ${f.message}\n`,
+    );
+  stderr(
+    `guardrail: notify: ${r.notifications} finding(s), ${r.delivered} delivery(ies)` +
+      `${r.alreadyDelivered ? `, ${r.alreadyDelivered} already delivered earlier` : ''}` +
+      `${r.unrouted ? `, ${r.unrouted} below every channel's minimum severity` : ''}` +
+      `${r.failures.length ? `, ${r.failures.length} failed` : ''}\n`,
+  );
+  return r.failures.length === 0;
+}

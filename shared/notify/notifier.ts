@@ -1,0 +1,480 @@
+/**
+ * The notifier: delivers notifications to the channels the policy routes them to, exactly once per
+ * channel (the delivery ledger), and consumes the outbox queue in batches with partial batch failure
+ * reporting.
+ *
+ * Notifier.deliver (used by the Lambda and by `guardrail evaluate --notify`):
+ *   route -> claim each (dedupeId, target) -> deliver what was claimed -> complete or release the claim.
+ *   SNS publishes run concurrently, Slack posts run one at a time per webhook, Security Hub imports are
+ *   batched across the notifications (at most 100 a call).
+ *
+ * OutboxConsumer.handle (the SQS event source, ReportBatchItemFailures):
+ *   - every target delivered (or already delivered): success, Lambda deletes the message;
+ *   - a retryable failure before the last receive: the message is reported failed and its visibility set
+ *     to Slack's Retry-After or an exponential backoff (15 s, 30 s, 60 s, ...), so SQS redelivers it then;
+ *   - the last receive (ApproximateReceiveCount >= maxReceiveCount), a failure retrying cannot fix, or a
+ *     poisoned message: the notifier itself sends it to the outbox DLQ with the original body and
+ *     attributes plus `guardrail.failure` (last error name and HTTP status, the targets still missing,
+ *     the receive count; never a message text, never a secret), then reports success. Should that send
+ *     fail, the message is reported failed and the queue's redrive policy moves it to the DLQ unchanged.
+ */
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { Policy } from '../policy/types';
+import {
+  deliverSlackRun,
+  failureFrom,
+  importToSecurityHub,
+  publishSns,
+  type SecurityHubOptions,
+  type SlackItem,
+} from './channels';
+import type { DeliveryLedger } from './ledger';
+import { attributesForResend, decodeRecord, InvalidNotificationError, type OutboxRecord } from './outbox';
+import { notificationsPolicy, route } from './routing';
+import type { SlackWebhookOptions } from './slack-webhook';
+import {
+  noNotifyMetrics,
+  OUTBOX_ATTRIBUTES,
+  type DeliveryFailure,
+  type DeliveryResult,
+  type FailureRecord,
+  type Notification,
+  type NotifyLogger,
+  type NotifyMetrics,
+  type Target,
+} from './types';
+import { scrub, SsmSecretSource, type SecretSource } from './webhook-secrets';
+
+export interface NotifierDeps {
+  readonly policy: Policy;
+  readonly ledger: DeliveryLedger;
+  readonly logger: NotifyLogger;
+  readonly metrics?: NotifyMetrics;
+  /** SNS channel: absent topic = no SNS. The client is created on first use when not given. */
+  readonly sns?: { readonly topicArn: string; readonly client?: SNSClient };
+  /** Slack channel. Secrets default to SSM SecureString parameters (cached 5 min). */
+  readonly slack?: {
+    readonly secrets?: SecretSource;
+    /** Default webhook parameter when the policy names none (env GUARDRAIL_SLACK_WEBHOOK_PARAMETER). */
+    readonly defaultWebhookParameter?: string;
+    readonly post?: SlackWebhookOptions;
+  };
+  /** Security Hub channel (used only when the policy enables it). */
+  readonly securityHub?: { readonly client?: SecurityHubClient } & SecurityHubOptions;
+  /** Claims made at once (default 16). */
+  readonly concurrency?: number;
+  readonly now?: () => number;
+}
+
+export interface DeliverOptions {
+  /** Epoch ms after which no new delivery starts (the Lambda's remaining time minus a margin). */
+  readonly deadline?: number;
+}
+
+interface Work {
+  readonly index: number;
+  readonly target: Target;
+}
+
+/** Run `fn` over `items`, at most `limit` at a time. */
+async function pool<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+export class Notifier {
+  private readonly deps: NotifierDeps;
+  private readonly metrics: NotifyMetrics;
+  private readonly secrets: SecretSource;
+  private readonly now: () => number;
+  private snsClient: Promise<SNSClient> | undefined;
+  private securityHubClient: Promise<SecurityHubClient> | undefined;
+
+  constructor(deps: NotifierDeps) {
+    this.deps = deps;
+    this.metrics = deps.metrics ?? noNotifyMetrics;
+    this.secrets = deps.slack?.secrets ?? new SsmSecretSource();
+    this.now = deps.now ?? Date.now;
+    if (deps.sns?.client) this.snsClient = Promise.resolve(deps.sns.client);
+    if (deps.securityHub?.client) this.securityHubClient = Promise.resolve(deps.securityHub.client);
+  }
+
+  /** The targets a notification goes to under the policy and the configured channels. */
+  targetsOf(n: Notification): Target[] {
+    return route(n.finding, notificationsPolicy(this.deps.policy), {
+      sns: Boolean(this.deps.sns?.topicArn),
+      ...(this.deps.slack?.defaultWebhookParameter
+        ? { defaultWebhookParameter: this.deps.slack.defaultWebhookParameter }
+        : {}),
+    });
+  }
+
+  /** Secrets currently known (webhook URLs): scrub them from anything logged. */
+  knownSecrets(): readonly string[] {
+    return this.secrets.known();
+  }
+
+  async deliver(
+    notifications: readonly Notification[],
+    opts: DeliverOptions = {},
+  ): Promise<DeliveryResult[]> {
+    const { ledger, logger } = this.deps;
+    const results = notifications.map((notification) => ({
+      notification,
+      delivered: [] as string[],
+      alreadyDelivered: [] as string[],
+      failures: [] as DeliveryFailure[],
+    }));
+
+    // 1. Claim every (message, target); skip what an earlier attempt delivered.
+    const wanted: Work[] = notifications.flatMap((n, index) =>
+      this.targetsOf(n).map((target) => ({ index, target })),
+    );
+    const claimed: Work[] = [];
+    await pool(wanted, this.deps.concurrency ?? 16, async (w) => {
+      const r = results[w.index]!;
+      try {
+        const c = await ledger.claim(r.notification.dedupeId, w.target.key);
+        if (c === 'claimed') claimed.push(w);
+        else if (c === 'delivered') r.alreadyDelivered.push(w.target.key);
+        else
+          r.failures.push({
+            target: w.target.key,
+            error: 'DeliveryInProgress',
+            message: 'another delivery of this message to this target is in progress',
+            retryable: true,
+          });
+      } catch (err) {
+        r.failures.push(failureFrom(w.target.key, err));
+      }
+    });
+
+    // 2. Deliver, channel by channel (concurrently across channels).
+    const done = async (w: Work, failure: DeliveryFailure | undefined): Promise<void> => {
+      const r = results[w.index]!;
+      const id = r.notification.dedupeId;
+      if (!failure) {
+        r.delivered.push(w.target.key);
+        this.metrics.countWith('NotificationsDelivered', { channel: w.target.channel });
+        try {
+          await ledger.complete(id, w.target.key);
+        } catch (err) {
+          // Delivered but not recorded: a redelivery after the claim's lease could deliver it again.
+          logger.warn('delivered, but the delivery record could not be written', {
+            target: w.target.key,
+            dedupeId: id,
+            errorType: (err as Error).name,
+          });
+        }
+        return;
+      }
+      r.failures.push(failure);
+      this.metrics.countWith('NotificationFailures', { channel: w.target.channel, error: failure.error });
+      try {
+        await ledger.release(id, w.target.key);
+      } catch (err) {
+        logger.warn('could not release a delivery claim (it expires with its lease)', {
+          target: w.target.key,
+          dedupeId: id,
+          errorType: (err as Error).name,
+        });
+      }
+    };
+
+    const sns = claimed.filter((w) => w.target.channel === 'sns');
+    const slack = claimed.filter((w) => w.target.channel === 'slack');
+    const hub = claimed.filter((w) => w.target.channel === 'securityHub');
+    await Promise.all([
+      this.deliverSns(sns, results, done),
+      this.deliverSlack(slack, results, done, opts),
+      this.deliverSecurityHub(hub, results, done),
+    ]);
+    // Report in routing order, whatever order the channels finished in.
+    const order = new Map(
+      wanted.map((w) => [w.target.key, ['sns', 'slack', 'securityHub'].indexOf(w.target.channel)]),
+    );
+    const rank = (k: string): number => order.get(k) ?? 9;
+    for (const r of results) {
+      r.delivered.sort((a, b) => rank(a) - rank(b));
+      r.alreadyDelivered.sort((a, b) => rank(a) - rank(b));
+      r.failures.sort((a, b) => rank(a.target) - rank(b.target));
+    }
+    return results;
+  }
+
+  private async deliverSns(
+    work: readonly Work[],
+    results: readonly { notification: Notification }[],
+    done: (w: Work, f: DeliveryFailure | undefined) => Promise<void>,
+  ): Promise<void> {
+    if (!work.length || !this.deps.sns) return;
+    const { topicArn } = this.deps.sns;
+    this.snsClient ??= import('@aws-sdk/client-sns').then((m) => new m.SNSClient({}));
+    const client = await this.snsClient;
+    await pool(work, 10, async (w) => {
+      try {
+        await publishSns(client, topicArn, results[w.index]!.notification);
+        await done(w, undefined);
+      } catch (err) {
+        await done(w, failureFrom(w.target.key, err));
+      }
+    });
+  }
+
+  private async deliverSlack(
+    work: readonly Work[],
+    results: readonly { notification: Notification }[],
+    done: (w: Work, f: DeliveryFailure | undefined) => Promise<void>,
+    opts: DeliverOptions,
+  ): Promise<void> {
+    if (!work.length) return;
+    const byWebhook = new Map<string, Work[]>();
+    for (const w of work) {
+      if (w.target.channel !== 'slack') continue;
+      byWebhook.set(w.target.webhookParameter, [...(byWebhook.get(w.target.webhookParameter) ?? []), w]);
+    }
+    await Promise.all(
+      [...byWebhook].map(async ([parameter, ws]) => {
+        const items: SlackItem[] = ws.map((w) => ({
+          n: results[w.index]!.notification,
+          target: w.target.key,
+        }));
+        const outcomes = await deliverSlackRun(parameter, items, {
+          secrets: this.secrets,
+          ...(this.deps.slack?.post ? { post: this.deps.slack.post } : {}),
+          ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}),
+          now: this.now,
+        });
+        for (let i = 0; i < ws.length; i++) await done(ws[i]!, outcomes[i]);
+      }),
+    );
+  }
+
+  private async deliverSecurityHub(
+    work: readonly Work[],
+    results: readonly { notification: Notification }[],
+    done: (w: Work, f: DeliveryFailure | undefined) => Promise<void>,
+  ): Promise<void> {
+    if (!work.length) return;
+    this.securityHubClient ??= import('@aws-sdk/client-securityhub').then((m) => new m.SecurityHubClient({}));
+    let outcomes: (DeliveryFailure | undefined)[];
+    try {
+      const client = await this.securityHubClient;
+      outcomes = await importToSecurityHub(
+        client,
+        work.map((w) => ({ n: results[w.index]!.notification, target: w.target.key })),
+        this.deps.securityHub ?? {},
+      );
+    } catch (err) {
+      outcomes = work.map((w) => failureFrom(w.target.key, err));
+    }
+    for (let i = 0; i < work.length; i++) await done(work[i]!, outcomes[i]);
+  }
+}
+
+// ------------------------------------------------------------------ the outbox consumer
+
+export interface SqsBatchResponse {
+  batchItemFailures: { itemIdentifier: string }[];
+}
+
+export interface OutboxConsumerOptions {
+  readonly notifier: Notifier;
+  /** The outbox queue (ChangeMessageVisibility of a message to retry later). */
+  readonly queueUrl: string;
+  /** The outbox DLQ: where the notifier itself dead-letters, with the failure. Absent: redrive policy only. */
+  readonly dlqUrl?: string;
+  /** The queue's redrive maxReceiveCount (default 5): the receive that is the last try. */
+  readonly maxReceiveCount?: number;
+  /** First retry delay; doubles per receive, at most 15 min (default 15 s; 0: leave the visibility timeout). */
+  readonly backoffBaseSeconds?: number;
+  readonly sqs?: SQSClient;
+  readonly logger: NotifyLogger;
+  readonly metrics?: NotifyMetrics;
+  readonly now?: () => number;
+}
+
+/** SQS allows at most 12 h of visibility. */
+const MAX_VISIBILITY_SECONDS = 43_200;
+
+export class OutboxConsumer {
+  private readonly o: OutboxConsumerOptions;
+  private readonly metrics: NotifyMetrics;
+  private readonly now: () => number;
+  private sqs: Promise<SQSClient> | undefined;
+
+  constructor(options: OutboxConsumerOptions) {
+    this.o = options;
+    this.metrics = options.metrics ?? noNotifyMetrics;
+    this.now = options.now ?? Date.now;
+    if (options.sqs) this.sqs = Promise.resolve(options.sqs);
+  }
+
+  private client(): Promise<SQSClient> {
+    this.sqs ??= import('@aws-sdk/client-sqs').then((m) => new m.SQSClient({}));
+    return this.sqs;
+  }
+
+  async handle(records: readonly OutboxRecord[], opts: DeliverOptions = {}): Promise<SqsBatchResponse> {
+    const { logger } = this.o;
+    const maxReceive = this.o.maxReceiveCount ?? 5;
+    const decoded: { record: OutboxRecord; n?: Notification; invalid?: InvalidNotificationError }[] =
+      records.map((record) => {
+        try {
+          return { record, n: decodeRecord(record) };
+        } catch (err) {
+          if (err instanceof InvalidNotificationError) return { record, invalid: err };
+          throw err;
+        }
+      });
+    const valid = decoded.filter((d): d is { record: OutboxRecord; n: Notification } => d.n !== undefined);
+    const results = await this.o.notifier.deliver(
+      valid.map((d) => d.n),
+      opts,
+    );
+    const resultOf = new Map(valid.map((d, i) => [d.record.messageId, results[i]!]));
+    // Failure texts are scrubbed where they are made; scrub again what is logged, against every known secret.
+    const safe = (x: unknown): unknown =>
+      JSON.parse(scrub(JSON.stringify(x), this.o.notifier.knownSecrets()));
+
+    const failures: { itemIdentifier: string }[] = [];
+    await Promise.all(
+      decoded.map(async ({ record, invalid }) => {
+        const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1') || 1;
+        const ids = { messageId: record.messageId, receiveCount };
+        if (invalid) {
+          logger.error('poisoned outbox message: dead-lettering it', { ...ids, problem: invalid.message });
+          const ok = await this.deadLetter(record, {
+            error: invalid.name,
+            channels: [],
+            receiveCount,
+            retryable: false,
+            at: new Date(this.now()).toISOString(),
+          });
+          if (!ok) failures.push({ itemIdentifier: record.messageId });
+          return;
+        }
+        const r = resultOf.get(record.messageId)!;
+        const n = r.notification;
+        const about = { ...ids, findingId: n.finding.findingId, kind: n.kind, dedupeId: n.dedupeId };
+        if (!r.failures.length) {
+          const sent = Number(record.attributes.SentTimestamp);
+          if (Number.isFinite(sent) && r.delivered.length)
+            this.metrics.timing?.('DeliveryLatency', this.now() - sent);
+          logger.info('notification delivered', {
+            ...about,
+            delivered: r.delivered,
+            alreadyDelivered: r.alreadyDelivered,
+          });
+          return;
+        }
+        const failed = r.failures.map((f) => ({
+          target: f.target,
+          error: f.error,
+          ...(f.status !== undefined ? { status: f.status } : {}),
+          retryable: f.retryable,
+          message: f.message,
+        }));
+        const hopeless = r.failures.every((f) => !f.retryable);
+        if (hopeless || receiveCount >= maxReceive) {
+          const last = r.failures.find((f) => !f.retryable) ?? r.failures[r.failures.length - 1]!;
+          logger.error('notification failed for good: dead-lettering it (redrive it once fixed)', {
+            ...about,
+            delivered: r.delivered,
+            alreadyDelivered: r.alreadyDelivered,
+            failures: safe(failed),
+            reason: hopeless ? 'not retryable' : `last try (receive ${receiveCount} of ${maxReceive})`,
+          });
+          const ok = await this.deadLetter(record, {
+            error: last.error,
+            ...(last.status !== undefined ? { status: last.status } : {}),
+            channels: r.failures.map((f) => f.target),
+            receiveCount,
+            retryable: !hopeless,
+            at: new Date(this.now()).toISOString(),
+          });
+          if (!ok) failures.push({ itemIdentifier: record.messageId });
+          return;
+        }
+        const retryAfterMs = Math.max(0, ...r.failures.map((f) => f.retryAfterMs ?? 0));
+        const base = this.o.backoffBaseSeconds ?? 15;
+        const backoff = base > 0 ? Math.min(900, base * 2 ** (receiveCount - 1)) : 0;
+        const visibility = Math.min(
+          MAX_VISIBILITY_SECONDS,
+          Math.max(Math.ceil(retryAfterMs / 1000), backoff),
+        );
+        logger.warn('notification failed: it will be retried', {
+          ...about,
+          delivered: r.delivered,
+          alreadyDelivered: r.alreadyDelivered,
+          failures: safe(failed),
+          retryInSeconds: visibility || 'queue visibility timeout',
+        });
+        if (visibility > 0) await this.requeue(record, visibility);
+        this.metrics.count('NotificationsRetried');
+        failures.push({ itemIdentifier: record.messageId });
+      }),
+    );
+    return { batchItemFailures: failures };
+  }
+
+  private async requeue(record: OutboxRecord, seconds: number): Promise<void> {
+    try {
+      const { ChangeMessageVisibilityCommand } = await import('@aws-sdk/client-sqs');
+      await (
+        await this.client()
+      ).send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: this.o.queueUrl,
+          ReceiptHandle: record.receiptHandle,
+          VisibilityTimeout: seconds,
+        }),
+      );
+    } catch (err) {
+      // The message still comes back, after the queue's visibility timeout instead.
+      this.o.logger.warn('could not delay the retry (ChangeMessageVisibility failed)', {
+        messageId: record.messageId,
+        errorType: (err as Error).name,
+      });
+    }
+  }
+
+  /** Send the message to the DLQ with its failure; false when that was not possible. */
+  private async deadLetter(record: OutboxRecord, failure: FailureRecord): Promise<boolean> {
+    this.metrics.countWith('NotificationsDeadLettered', { error: failure.error });
+    if (!this.o.dlqUrl) return false;
+    try {
+      const { SendMessageCommand } = await import('@aws-sdk/client-sqs');
+      const attributes = attributesForResend(record, [OUTBOX_ATTRIBUTES.failure]);
+      // SQS allows 10 attributes: the failure goes along when there is room (ours use at most 9).
+      if (Object.keys(attributes).length < 10)
+        attributes[OUTBOX_ATTRIBUTES.failure] = { DataType: 'String', StringValue: JSON.stringify(failure) };
+      await (
+        await this.client()
+      ).send(
+        new SendMessageCommand({
+          QueueUrl: this.o.dlqUrl,
+          MessageBody: record.body,
+          MessageAttributes: attributes,
+        }),
+      );
+      return true;
+    } catch (err) {
+      this.o.logger.error('could not dead-letter the message: the queue redrive policy will', {
+        messageId: record.messageId,
+        errorType: (err as Error).name,
+      });
+      return false;
+    }
+  }
+}
