@@ -1,6 +1,7 @@
 /**
  * `guardrail` command line. Exit codes: 0 all inputs evaluated; 1 `--fail-on` matched; 2 an input was
- * not a valid event (the valid ones are still evaluated); 3 the run could not start (usage, policy).
+ * not a valid event (the valid ones are still evaluated); 3 the run could not start (usage, policy); 4 a
+ * `--notify` delivery failed.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -27,7 +28,7 @@ optionally .json.gz), a directory (recursive) or - for stdin.
   --notify              also deliver the findings through the policy's channels (SNS, Slack, Security Hub);
                         exit 4 when a delivery failed (docs/notifications.md)
 
-Exit codes: 0 evaluated, 1 --fail-on matched, 2 invalid input(s), 3 usage or policy error.
+Exit codes: 0 evaluated, 1 --fail-on matched, 2 invalid input(s), 3 usage or policy error, 4 a --notify delivery failed.
 `;
 
 class UsageError extends Error {}
