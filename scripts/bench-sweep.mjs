@@ -1,6 +1,6 @@
 // Sweep benchmark: bundle bench/sweep.ts with esbuild and run it (moto_server must be on PATH).
 // Usage: node scripts/bench-sweep.mjs [--services 1000] [--revisions 5000] [--tasks 200]
-//                                     [--concurrency 4] [--write docs/sweep-benchmark.md]
+//                                     [--concurrency 4] [--write bench/out/sweep.md]
 import { spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
 
