@@ -12,6 +12,9 @@ export const handler = middy(
   guardrailHandler('cloudtrail-api-call', {
     // Loaded on the first event that lacks facts (GUARDRAIL_ENRICH=false turns it off).
     enricher: () => import('../shared/aws/enricher').then((m) => m.createAwsEnricher()),
+    // Loaded on the first finding to remediate, only when a policy rule is in `remediate` mode.
+    remediator: (options) =>
+      import('../shared/remediation/factory').then((m) => m.createPipelineRemediator(options)),
   }),
 )
   .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }))

@@ -21,7 +21,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { ConfigError, loadPolicy, parseFlag, resolvePolicyFile } from '../shared/pipeline/config';
-import { SqsOutbox } from '../shared/pipeline/sqs-outbox';
+import { SqsNotificationOutbox } from '../shared/notify/outbox';
 import type { Policy } from '../shared/policy/types';
 import { DynamoDbFindingStore } from '../shared/store/dynamodb-store';
 import type { FindingStore } from '../shared/store/types';
@@ -96,7 +96,7 @@ export function depsFromEnvironment(env: Env = process.env): SweepFunctionDeps {
     ...(notify
       ? {
           notify: {
-            notifier: new SqsOutbox({ queueUrl }),
+            notifier: new SqsNotificationOutbox({ queueUrl }),
             max: positiveInt(env, 'GUARDRAIL_SWEEP_NOTIFY_MAX', 50),
           },
         }

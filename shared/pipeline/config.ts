@@ -1,13 +1,15 @@
 /**
  * The Lambdas' configuration, from the environment (the contract with serverless.yml):
  * GUARDRAIL_TABLE, GUARDRAIL_OUTBOX_QUEUE_URL, GUARDRAIL_POLICY_FILE (default `guardrail.policy.yml`
- * resolved against LAMBDA_TASK_ROOT or the working directory), GUARDRAIL_ENRICH (default true).
+ * resolved against LAMBDA_TASK_ROOT or the working directory), GUARDRAIL_ENRICH (default true),
+ * GUARDRAIL_ROLE_ARNS (optional, comma-separated: the execution roles of the functions that remediate;
+ * added to the policy's `remediation.guardrailRoleArns` so their own changes never trigger remediation).
  * A missing variable or an invalid policy is a deployment error: it fails loudly, never falls back.
  * Only an absent policy file falls back to the default policy (every rule in notify mode), and says so.
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { DEFAULT_POLICY, loadPolicyFile } from '../policy/load';
+import { DEFAULT_POLICY, DEFAULT_REMEDIATION_POLICY, loadPolicyFile } from '../policy/load';
 import type { Policy } from '../policy/types';
 import type { PipelineLogger } from './types';
 
@@ -23,6 +25,8 @@ export interface LambdaConfig {
   /** Absolute path of the policy file. */
   readonly policyFile: string;
   readonly enrich: boolean;
+  /** The guardrail's own execution roles (GUARDRAIL_ROLE_ARNS): never remediate what they caused. */
+  readonly guardrailRoleArns: readonly string[];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -52,7 +56,35 @@ export function readConfig(env: Env = process.env): LambdaConfig {
     outboxQueueUrl: required(env, 'GUARDRAIL_OUTBOX_QUEUE_URL'),
     policyFile: resolvePolicyFile(env),
     enrich: parseFlag(env.GUARDRAIL_ENRICH, 'GUARDRAIL_ENRICH', true),
+    guardrailRoleArns: parseRoleArns(env.GUARDRAIL_ROLE_ARNS),
   };
+}
+
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_/-]{1,512}$/;
+
+/** GUARDRAIL_ROLE_ARNS: comma-separated IAM role ARNs (empty or unset: none). */
+export function parseRoleArns(value: string | undefined): string[] {
+  const arns = (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const arn of arns)
+    if (!ROLE_ARN.test(arn))
+      throw new ConfigError('environment variable GUARDRAIL_ROLE_ARNS must be comma-separated IAM role ARNs');
+  return arns;
+}
+
+/** Does any rule of the policy remediate? (Otherwise the remediation code and its SDKs are never loaded.) */
+export function policyRemediates(policy: Policy): boolean {
+  return Object.values(policy.rules).some((r) => r.mode === 'remediate');
+}
+
+/** The policy with the deployment's own roles added to `remediation.guardrailRoleArns`. */
+export function withGuardrailRoles(policy: Policy, roleArns: readonly string[]): Policy {
+  if (roleArns.length === 0) return policy;
+  const remediation = policy.remediation ?? DEFAULT_REMEDIATION_POLICY;
+  const merged = [...new Set([...remediation.guardrailRoleArns, ...roleArns])];
+  return { ...policy, remediation: { ...remediation, guardrailRoleArns: merged } };
 }
 
 /** The policy file, or DEFAULT_POLICY when there is none (logged). An invalid file throws PolicyError. */

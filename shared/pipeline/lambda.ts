@@ -5,7 +5,9 @@
  *
  * Loaded at cold start: the DynamoDB client (every event needs idempotency), Logger, Metrics, the engine.
  * Loaded on first use: the SQS SDK (first notification), the enricher with the ECS/EC2 SDKs (first event
- * that lacks facts; only in the functions that pass an enricher loader).
+ * that lacks facts; only in the functions that pass an enricher loader), the Remediator with the ECS and
+ * STS SDKs (first finding to remediate; only when a rule of the policy is in `remediate` mode and only in
+ * the functions that pass a remediator loader).
  */
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -17,11 +19,14 @@ import type { Enricher } from '../engine/enrich';
 import { DynamoDbFindingStore } from '../store/dynamodb-store';
 import { idempotencyPartition, TABLE_KEYS } from '../store/dynamodb-keys';
 import { DynamoDbWindowCounter } from '../store/dynamodb-window-counter';
-import { loadPolicy, readConfig } from './config';
+import type { Policy } from '../policy/types';
+import { loadPolicy, policyRemediates, readConfig, withGuardrailRoles } from './config';
+import { DynamoDbFindingActions } from './dynamodb-finding-actions';
 import { LazyEnricher } from './lazy-enricher';
+import { LazyRemediator } from './lazy-remediator';
 import { Pipeline } from './pipeline';
-import { SqsOutbox } from './sqs-outbox';
-import type { PipelineMetrics, PipelineSummary } from './types';
+import { SqsNotificationOutbox } from '../notify/outbox';
+import type { PipelineMetrics, PipelineSummary, Remediator } from './types';
 
 export const SERVICE_NAME = 'ecs-guardrail';
 export const METRICS_NAMESPACE = 'EcsGuardrail';
@@ -57,23 +62,53 @@ export interface HandlerOptions {
    * GUARDRAIL_ENRICH is true (the default); a function without a loader never enriches.
    */
   readonly enricher?: () => Promise<Enricher>;
+  /**
+   * Loads the Remediator on the first finding to remediate, e.g.
+   * `(o) => import('../shared/remediation/factory').then((m) => m.createPipelineRemediator(o))`. Used only
+   * when a rule of the policy is in `remediate` mode; a function without a loader never remediates.
+   */
+  readonly remediator?: (options: RemediatorLoadOptions) => Promise<Remediator>;
 }
+
+/** What the pipeline gives the remediator loader (shared/remediation/factory.ts). */
+export interface RemediatorLoadOptions {
+  /** The policy, with the deployment's own roles (GUARDRAIL_ROLE_ARNS) in remediation.guardrailRoleArns. */
+  readonly policy: Policy;
+  /** The state table: the hourly budget and the audit trail live there. */
+  readonly tableName: string;
+  readonly log: (level: 'info' | 'warn', message: string, data: Record<string, unknown>) => void;
+}
+
+const remediationLog: RemediatorLoadOptions['log'] = (level, message, data) => {
+  if (level === 'warn') logger.warn(message, data);
+  else logger.info(message, data);
+};
 
 function buildPipeline(name: FunctionName, options: HandlerOptions): Pipeline {
   const config = readConfig();
-  const policy = loadPolicy(config.policyFile, logger);
+  const policy = withGuardrailRoles(loadPolicy(config.policyFile, logger), config.guardrailRoleArns);
   const dynamodb = new DynamoDBClient({});
   const documents = DynamoDBDocumentClient.from(dynamodb, {
     marshallOptions: { removeUndefinedValues: true },
   });
   const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME || name;
   const enrich = config.enrich && options.enricher !== undefined;
-  logger.info('pipeline ready', { function: name, table: config.tableName, enrich });
+  const loadRemediator = options.remediator;
+  const remediate = loadRemediator !== undefined && policyRemediates(policy);
+  logger.info('pipeline ready', { function: name, table: config.tableName, enrich, remediate });
   return new Pipeline({
     policy,
     store: new DynamoDbFindingStore({ client: documents, tableName: config.tableName }),
+    actions: new DynamoDbFindingActions({ client: documents, tableName: config.tableName }),
+    ...(remediate && loadRemediator
+      ? {
+          remediator: new LazyRemediator(() =>
+            loadRemediator({ policy, tableName: config.tableName, log: remediationLog }),
+          ),
+        }
+      : {}),
     counter: new DynamoDbWindowCounter({ client: documents, tableName: config.tableName }),
-    outbox: new SqsOutbox({ queueUrl: config.outboxQueueUrl }),
+    outbox: new SqsNotificationOutbox({ queueUrl: config.outboxQueueUrl }),
     logger,
     metrics: emf,
     ...(enrich && options.enricher ? { enricher: new LazyEnricher(options.enricher) } : {}),

@@ -2,7 +2,7 @@
  * The flow of one event (DESIGN.md), shared by the three Lambda handlers and built on the engine the CLI
  * uses (`evaluateParsed`):
  *
- *   parse -> idempotency -> normalize -> enrich -> evaluate + policy -> record -> queue -> remediate
+ *   parse -> idempotency -> normalize -> enrich -> evaluate + policy -> record -> remediate -> queue
  *
  * - parse: `parseEvent` (valibot). Bad input throws InvalidEventError, logged with the problem and the
  *   field path (never the event body), then re-thrown so the event goes to the DLQ.
@@ -10,28 +10,38 @@
  *   version, CloudTrail eventID, envelope id). A duplicate returns the first delivery's summary.
  * - record: the FindingStore counts every sighting; opening a finding is atomic, so one invocation only
  *   sees `opened` for a given finding.
+ * - remediate: findings of rules in `remediate` mode, on the same trigger as the notification (below), so
+ *   at most once per finding and event, through the Remediator (default: "remediation not enabled"). It
+ *   is called under dryRun too: it reads the resource and reports `planned` ("dry-run: would have ...").
+ *   It runs BEFORE the notification is queued, so the notification carries the outcome in `action`
+ *   (done / planned / skipped / failed), and the outcome is written back into the stored finding
+ *   (FindingActionStore). A retry of the same event reuses the outcome of its first attempt.
+ *   Consequence of sharing the trigger (deliberate: no remediation storm): a finding that stays open is
+ *   not remediated again by later events; it is again once it was resolved (the sweep resolves fixed
+ *   resources) and a new violation re-opens it. The hourly budget bounds what remains.
  * - queue: a finding is queued when this event opened it, or when it is an aggregate that crossed its
  *   threshold (the atomic window count makes that exactly one event). The claim is written with the record
  *   (outbox marker) so a retry after a failed send queues it again; duplicates and later sightings do not.
- * - remediate: rules in `remediate` mode, on the same trigger as the notification (so at most once per
- *   finding), through the Remediator (default: "remediation not enabled").
  */
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context } from 'aws-lambda';
 import type { Enricher } from '../engine/enrich';
-import { evaluateParsed } from '../engine/run';
+import { evaluateWithEvent, type EventResult } from '../engine/run';
+import type { NormalizedEvent } from '../events/normalize';
 import type { WindowCounter } from '../engine/windows';
 import { InvalidEventError } from '../events/errors';
 import { parseEvent, type ParsedEvent } from '../events/parse';
 import { ECS_THROTTLE_EVENT_NAMES, THROTTLING_ERROR_CODES } from '../events/signals';
 import type { Finding, FindingAction } from '../model/finding';
 import type { Policy } from '../policy/types';
-import type { FindingStore, NotifyClaim } from '../store/types';
+import { decideNotification, resolveAndNotify, resolvedBy } from '../notify/lifecycle';
+import type { FindingStore, NotifyClaim, RecordOutcome } from '../store/types';
 import { idempotencyKeyOf, resourceArnOf } from './idempotency-key';
 import { DisabledRemediator } from './remediator';
 import {
   noMetrics,
+  type FindingActionStore,
   type Outbox,
   type PipelineLogger,
   type PipelineMetrics,
@@ -58,7 +68,10 @@ export interface PipelineDeps {
   readonly outbox: Outbox;
   readonly logger: PipelineLogger;
   readonly metrics?: PipelineMetrics;
+  /** Default: DisabledRemediator ("remediation not enabled"). The Lambdas pass a LazyRemediator. */
   readonly remediator?: Remediator;
+  /** Where remediation outcomes are written back (absent: only notified and logged). */
+  readonly actions?: FindingActionStore;
   /** Absent: no enrichment (the event's own facts only). */
   readonly enricher?: Enricher;
   /** Absent: no duplicate suppression beyond the store's (CLI, unit tests). */
@@ -80,6 +93,7 @@ interface Tally {
   queued: number;
   exempted: number;
   remediations: number;
+  resolved: number;
 }
 
 /** A safe correlation id from input that failed validation: only a plain, short id, never other data. */
@@ -208,7 +222,7 @@ export class Pipeline {
     const api = throttledApiOf(parsed);
     if (api) this.metrics.countWith('Throttles', { api });
 
-    const result = await evaluateParsed(parsed, {
+    const { result, normalized } = await evaluateWithEvent(parsed, {
       policy,
       counter,
       ...(enricher ? { enricher } : {}),
@@ -221,10 +235,11 @@ export class Pipeline {
       });
     }
 
-    const tally: Tally = { findings: 0, new: 0, queued: 0, exempted: 0, remediations: 0 };
+    const tally: Tally = { findings: 0, new: 0, queued: 0, exempted: 0, remediations: 0, resolved: 0 };
     const settled = await Promise.allSettled(result.findings.map((f) => this.handleFinding(f, key, tally)));
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
+    await this.resolveShownFixed(result, normalized, tally);
 
     const summary: PipelineSummary = {
       eventId: parsed.envelope.id,
@@ -266,18 +281,120 @@ export class Pipeline {
       ...(f.aggregate ? { windowCount: f.aggregate.count, crossed: f.aggregate.crossed } : {}),
       queue: due,
     });
-    if (!due) return;
-
-    await this.deps.outbox.send(f, { dedupeKey: key });
-    tally.queued++;
-    await this.deps.store.markNotified(f.findingId, new Date().toISOString(), key);
-
-    if (f.mode === 'remediate' && f.action?.status === 'planned' && !this.deps.policy.dryRun) {
-      tally.remediations++;
-      const action = await this.remediate(f);
-      this.metrics.countWith('Remediations', { action: action.name, status: action.status });
-      this.logger.info('remediation', { ...ids, action });
+    if (!due) {
+      if (notifies && !outcome.opened) await this.remindIfDue(f, outcome, tally);
+      return;
     }
+
+    let notified = f;
+    if (f.mode === 'remediate' && f.action) {
+      tally.remediations++;
+      const action = await this.remediateOnce(f, key, outcome.opened);
+      notified = { ...f, action };
+    }
+
+    await this.deps.outbox.send(notified, { dedupeKey: key });
+    tally.queued++;
+    await this.deps.store.markNotified(f.findingId, (this.deps.now?.() ?? new Date()).toISOString(), key);
+    if (notified.action?.status === 'done') {
+      // The fix is made and verified: the finding resolves, with one "resolved" message after the opened one.
+      const r = await resolveAndNotify(
+        this.deps.store,
+        this.deps.outbox,
+        f.findingId,
+        `remediation succeeded: ${notified.action.name}`,
+        new Date().toISOString(), // the fix happened now: older events show the state before it
+      );
+      if (r.resolved) tally.resolved++;
+      if (r.notified) tally.queued++;
+    }
+  }
+
+  /** An open finding seen again: nothing within the suppression period, then one reminder (lifecycle.ts). */
+  private async remindIfDue(f: Finding, outcome: RecordOutcome, tally: Tally): Promise<void> {
+    const now = this.deps.now?.() ?? new Date();
+    const d = decideNotification(outcome.record, outcome, now, this.deps.policy);
+    if (!d.notify) return;
+    await this.deps.outbox.enqueue(f, {
+      kind: d.kind,
+      dedupeKey: d.dedupeKey,
+      firstSeen: outcome.record.firstSeen,
+      count: outcome.record.count,
+    });
+    tally.queued++;
+    await this.deps.store.markNotified(f.findingId, now.toISOString());
+    this.logger.info('notification', { findingId: f.findingId, kind: d.kind, reason: d.reason });
+  }
+
+  /**
+   * Open findings this event shows fixed (a resource rule evaluated on what the event shows, and no
+   * finding) are resolved, with one "resolved" message each. Task definition revisions are immutable, so
+   * an event cannot show one fixed: they are left to the sweep (which sees exemptions and policy changes).
+   */
+  private async resolveShownFixed(
+    result: EventResult,
+    normalized: NormalizedEvent,
+    tally: Tally,
+  ): Promise<void> {
+    const resources = normalized.resources.filter((r) => r.kind !== 'TaskDefinition');
+    if (resources.length === 0) return;
+    const ids = resolvedBy({ resources }, result.findings, this.deps.policy);
+    for (const id of ids) {
+      const r = await resolveAndNotify(
+        this.deps.store,
+        this.deps.outbox,
+        id,
+        `compliant: event ${result.event.id} shows the fix`,
+        result.event.time,
+      );
+      if (r.resolved) {
+        tally.resolved++;
+        this.logger.info('finding resolved', { findingId: id, notified: r.notified });
+      }
+      if (r.notified) tally.queued++;
+    }
+  }
+
+  /**
+   * The remediation outcome for this finding and event: the first attempt's when this is a retry of the
+   * event (its notification failed after remediating), else the Remediator's, written back to the store.
+   */
+  private async remediateOnce(f: Finding, key: string, opened: boolean): Promise<FindingAction> {
+    const ids = { findingId: f.findingId, ruleId: f.ruleId, resourceArn: f.resource.arn };
+    const { actions } = this.deps;
+    if (actions && !opened) {
+      const earlier = await actions.previous(f.findingId, key).catch((err: unknown) => {
+        this.logger.warn('could not read an earlier remediation outcome: remediating', {
+          ...ids,
+          errorType: err instanceof Error ? err.name : 'NonError',
+        });
+        return undefined;
+      });
+      if (earlier) {
+        this.logger.info('remediation: outcome of an earlier attempt of this event', {
+          ...ids,
+          action: earlier,
+        });
+        return earlier;
+      }
+    }
+    const action = await this.remediate(f);
+    this.metrics.countWith('Remediations', { action: action.name, status: action.status });
+    if (action.status === 'failed') this.logger.warn('remediation', { ...ids, action });
+    else this.logger.info('remediation', { ...ids, action });
+    if (actions) {
+      try {
+        await actions.save(f, action, key, new Date().toISOString());
+      } catch (err) {
+        // The change (if any) is made and audited; the notification still carries the outcome.
+        this.metrics.countWith('Errors', { errorType: 'RemediationWriteBack' });
+        this.logger.warn('could not write the remediation outcome into the stored finding', {
+          ...ids,
+          errorType: err instanceof Error ? err.name : 'NonError',
+        });
+      }
+    }
+    return action;
   }
 
   private async remediate(f: Finding): Promise<FindingAction> {

@@ -1,4 +1,7 @@
-/** Remediation is its own issue: until then the default Remediator only says it is not enabled. */
+/**
+ * The default Remediator: used when no real one is loaded (the policy has no rule in `remediate` mode, or
+ * the function has no remediator loader, like `throttling`). It changes nothing and says so.
+ */
 import type { Finding, FindingAction } from '../model/finding';
 import type { PipelineLogger, Remediator } from './types';
 

@@ -1,11 +1,12 @@
 /** The seams of the pipeline: where findings go after evaluation, and what it reports. */
 import type { Finding, FindingAction } from '../model/finding';
+import type { NotificationOutbox } from '../notify/outbox';
 
 /**
  * Queue of findings to notify (the notifier function delivers them to SNS / Slack / Security Hub).
  * `send` resolves once the queue accepted the message; an error fails the event, which is retried.
  */
-export interface Outbox {
+export interface Outbox extends NotificationOutbox {
   send(finding: Finding, meta: OutboxMeta): Promise<void>;
 }
 
@@ -16,10 +17,23 @@ export interface OutboxMeta {
 
 /**
  * Acts on a finding whose rule is in `remediate` mode. Must not throw: a failure is returned as an action
- * with status `failed` (the pipeline converts a thrown error into one, too).
+ * with status `failed` (the pipeline converts a thrown error into one, too). Honours the policy's dryRun
+ * itself (reads, then reports `planned`: "dry-run: would have ..."), so the pipeline always calls it.
+ * The Lambdas use shared/remediation's PipelineRemediator, loaded lazily (lazy-remediator.ts).
  */
 export interface Remediator {
   remediate(finding: Finding): Promise<FindingAction>;
+}
+
+/**
+ * Where the remediation outcome is written back into the stored finding (DynamoDB in the Lambdas:
+ * dynamodb-finding-actions.ts). `key` is the event's idempotency key: a retry of the same event (its
+ * notification failed after the remediation ran) finds the outcome of its first attempt with `previous`
+ * instead of acting again and reporting "already compliant".
+ */
+export interface FindingActionStore {
+  save(finding: Finding, action: FindingAction, key: string, at: string): Promise<void>;
+  previous(findingId: string, key: string): Promise<FindingAction | undefined>;
 }
 
 /** What the handler returns for one event (also the value Powertools idempotency stores and replays). */
@@ -35,8 +49,10 @@ export interface PipelineSummary {
   readonly queued: number;
   /** Findings suppressed by a valid exemption (neither recorded nor notified). */
   readonly exempted: number;
-  /** Remediation actions attempted. */
+  /** Remediation actions run (or replayed from an earlier attempt of this event). */
   readonly remediations: number;
+  /** Open findings this event resolved (it shows the fix, or a remediation succeeded). */
+  readonly resolved: number;
   /** Set when the event lacked facts the rules need (and enrichment could not supply them). */
   readonly incomplete?: string;
 }

@@ -11,6 +11,13 @@ export class MemoryFindingStore implements FindingStore {
 
   async record(finding: Finding, at: string): Promise<RecordOutcome> {
     const prev = this.records.get(finding.findingId);
+    // As in DynamoDB: an event that predates the resolution shows the old state and does not re-open it.
+    if (
+      prev?.status === 'resolved' &&
+      prev.resolvedAt !== undefined &&
+      Date.parse(prev.resolvedAt) > Date.parse(at)
+    )
+      return { record: prev, opened: false };
     const opened = !prev || prev.status !== 'open';
     const record: FindingRecord = opened
       ? { findingId: finding.findingId, status: 'open', finding, firstSeen: at, lastSeen: at, count: 1 }

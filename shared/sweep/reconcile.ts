@@ -11,6 +11,8 @@
  * off, last seen before the sweep started (an event during the sweep is newer than what it read). Signal findings (throttling, failed deployments, placement failures) come from events the sweep
  * cannot see and are never resolved by it. A partial sweep resolves nothing.
  */
+import { notifyResolved } from '../notify/lifecycle';
+import type { NotificationOutbox } from '../notify/outbox';
 import { evaluate } from '../engine/evaluate';
 import type { EventRef, Finding } from '../model/finding';
 import type { Policy } from '../policy/types';
@@ -96,7 +98,8 @@ export const RESOLUTION_REASONS: Readonly<Record<ResolutionKind, string>> = {
 };
 
 /** Where notifications of findings the sweep opens go (the pipeline's Outbox fits). */
-export interface SweepNotifier {
+/** The notification outbox: `send` queues an opened finding, `enqueue` a resolved one (lifecycle.ts). */
+export interface SweepNotifier extends NotificationOutbox {
   send(finding: Finding, meta: { readonly dedupeKey: string }): Promise<void>;
 }
 
@@ -177,6 +180,12 @@ export async function reconcile(
     const r = await store.resolve(record.findingId, RESOLUTION_REASONS[kind], at);
     return r ? { kind, record: r } : undefined;
   });
+  if (options.notify) {
+    // One "resolved" message per finding that was notified while open, capped like the opened ones.
+    const notifier = options.notify.notifier;
+    const done = resolved.filter((r): r is ResolvedFinding => r !== undefined).slice(0, max);
+    await mapPool(done, concurrency, (r) => notifyResolved(notifier, r.record));
+  }
   return {
     recorded: outcomes.length,
     opened,

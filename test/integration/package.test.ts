@@ -2,7 +2,9 @@
  * `npm run package` (osls + serverless-esbuild) offline, without AWS credentials, then the real
  * cfn-lint (Python) on the generated template: zero findings (errors and warnings). Then the
  * deployment contract on the template itself: rules from infra/event-patterns.json with retry policies
- * and dead-letter queues, per-function least-privilege roles, the state table, alarms; and the zips.
+ * and dead-letter queues, the sweep's schedule, per-function least-privilege roles (remediation
+ * permissions exactly the registry's, for the two functions that remediate), the organization's bus
+ * policy, the state table, alarms; and the zips.
  *
  * Needs cfn-lint on PATH (`pip install cfn-lint`); the test fails, never skips, when it is missing.
  */
@@ -13,13 +15,34 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import patterns from '../../infra/event-patterns.json';
+import { remediationIamPermissions } from '../../shared/remediation/registry';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const FUNCTIONS = ['ecs-state-change', 'cloudtrail-api-call', 'throttling'] as const;
+/** The functions EventBridge rules route events to (infra/eventbridge.yml). */
+const EVENT_FUNCTIONS = ['ecs-state-change', 'cloudtrail-api-call', 'throttling'] as const;
+const FUNCTIONS = [...EVENT_FUNCTIONS, 'sweep', 'notifier'] as const;
+type EventFn = (typeof EVENT_FUNCTIONS)[number];
 type Fn = (typeof FUNCTIONS)[number];
+/** The functions that remediate (shared/pipeline: a remediator loader in functions/<fn>.ts). */
+const REMEDIATING: readonly Fn[] = ['ecs-state-change', 'cloudtrail-api-call'];
 const MAX_ZIP_BYTES = 1024 * 1024;
-/** Read calls whose APIs have no resource-level permission: the only ones allowed on Resource "*". */
-const NO_RESOURCE_LEVEL_ACTIONS = new Set(['ecs:DescribeTaskDefinition', 'ec2:DescribeNetworkInterfaces']);
+/** Calls whose APIs have no resource-level permission: the only ones allowed on Resource "*". */
+const NO_RESOURCE_LEVEL_ACTIONS = new Set([
+  'ecs:DescribeTaskDefinition',
+  'ec2:DescribeNetworkInterfaces',
+  'ecs:DeregisterTaskDefinition',
+  'ecs:ListClusters',
+  'ecs:ListServices',
+  'ecs:ListTasks',
+  'ecs:ListContainerInstances',
+  'ecs:ListTaskDefinitions',
+]);
+/** Remediation writes: only on this account's and region's resources of the right type. */
+const REMEDIATION_WRITES: Record<string, string> = {
+  'ecs:StopTask': 'task/*',
+  'ecs:UpdateService': 'service/*',
+  'ecs:UpdateClusterSettings': 'cluster/*',
+};
 
 type Json = Record<string, unknown>;
 interface CfnResource {
@@ -28,7 +51,10 @@ interface CfnResource {
   DependsOn?: string | string[];
 }
 interface Template {
+  Parameters?: Record<string, Json>;
+  Conditions?: Record<string, unknown>;
   Resources: Record<string, CfnResource>;
+  Outputs?: Record<string, { Value: unknown }>;
 }
 interface Statement {
   Sid?: string;
@@ -154,19 +180,38 @@ describe('npm run package + cfn-lint', () => {
     expect(entries.filter((e) => !['guardrail.policy.yml', `functions/${fn}.js`].includes(e))).toEqual([]);
   });
 
-  it('each function: nodejs22.x, arm64, 256 MB, its own role, the environment contract, async on-failure destination', () => {
+  it('each function: nodejs22.x, arm64, 256 MB (sweep 512 MB, 900 s), its own role, the environment contract, async on-failure destination', () => {
     const fns = byType('AWS::Lambda::Function');
     expect(fns).toHaveLength(FUNCTIONS.length);
     const roles = new Set<string>();
     for (const [id, f] of fns) {
       const p = f.Properties;
+      const fn = /^functions\/(.+)\.handler$/.exec(String(p.Handler))![1] as Fn;
       expect(p.Runtime, id).toBe('nodejs22.x');
       expect(p.Architectures, id).toEqual(['arm64']);
-      expect(p.MemorySize, id).toBe(256);
+      expect(p.MemorySize, id).toBe(fn === 'sweep' ? 512 : 256);
+      expect(p.Timeout, id).toBe(fn === 'sweep' ? 900 : 30);
       const role = (p.Role as { 'Fn::Sub'?: string })['Fn::Sub'] ?? getAtt(p.Role)?.[0];
       expect(role, `${id} role`).toMatch(/^\$\{\w+Role\.Arn\}$|^\w+Role$/);
       roles.add(String(role));
       const vars = (p.Environment as { Variables: Json }).Variables;
+      const extra: Record<Fn, string[]> = {
+        'ecs-state-change': ['GUARDRAIL_ROLE_ARNS'],
+        'cloudtrail-api-call': ['GUARDRAIL_ROLE_ARNS'],
+        throttling: [],
+        sweep: [
+          'AWS_MAX_ATTEMPTS',
+          'GUARDRAIL_SWEEP_CONCURRENCY',
+          'GUARDRAIL_SWEEP_NOTIFY',
+          'GUARDRAIL_SWEEP_NOTIFY_MAX',
+        ],
+        notifier: [
+          'GUARDRAIL_OUTBOX_DLQ_URL',
+          'GUARDRAIL_OUTBOX_MAX_RECEIVE_COUNT',
+          'GUARDRAIL_SLACK_WEBHOOK_PARAMETER',
+          'GUARDRAIL_TOPIC_ARN',
+        ],
+      };
       expect(Object.keys(vars).sort(), id).toEqual(
         [
           'GUARDRAIL_OUTBOX_QUEUE_URL',
@@ -174,8 +219,21 @@ describe('npm run package + cfn-lint', () => {
           'GUARDRAIL_TABLE',
           'POWERTOOLS_METRICS_NAMESPACE',
           'POWERTOOLS_SERVICE_NAME',
+          ...extra[fn],
         ].sort(),
       );
+      if (REMEDIATING.includes(fn)) {
+        // Both remediating roles, so neither function remediates what the other one changed.
+        expect(vars.GUARDRAIL_ROLE_ARNS, id).toEqual({
+          'Fn::Join': [
+            ',',
+            [
+              { 'Fn::GetAtt': ['EcsStateChangeRole', 'Arn'] },
+              { 'Fn::GetAtt': ['CloudtrailApiCallRole', 'Arn'] },
+            ],
+          ],
+        });
+      }
       expect(vars.GUARDRAIL_TABLE).toEqual({ Ref: 'GuardrailTable' });
       expect(vars.GUARDRAIL_OUTBOX_QUEUE_URL).toEqual({ Ref: 'OutboxQueue' });
       expect(vars.GUARDRAIL_POLICY_FILE).toBe('guardrail.policy.yml');
@@ -184,19 +242,25 @@ describe('npm run package + cfn-lint', () => {
       const conf = byType('AWS::Lambda::EventInvokeConfig').find(
         ([, c]) => (c.Properties.FunctionName as { Ref: string }).Ref === id,
       );
+      if (fn === 'notifier') {
+        // Not invoked asynchronously: the SQS event source retries, then the queue's redrive policy.
+        expect(conf, `${id} EventInvokeConfig`).toBeUndefined();
+        continue;
+      }
       expect(conf, `${id} EventInvokeConfig`).toBeDefined();
       const onFailure = (conf![1].Properties.DestinationConfig as { OnFailure: { Destination: unknown } })
         .OnFailure;
       const dest = getAtt(onFailure.Destination)?.[0];
       expect(template.Resources[dest ?? '']?.Type, `${id} on-failure destination`).toBe('AWS::SQS::Queue');
+      expect(conf![1].Properties.MaximumRetryAttempts, `${id} async retries`).toBe(fn === 'sweep' ? 0 : 2);
     }
     expect(roles.size, 'one role per function').toBe(FUNCTIONS.length);
     expect(template.Resources.IamRoleLambdaExecution, 'no shared default role').toBeUndefined();
   });
 
   it('each rule: the pattern of infra/event-patterns.json, a retry policy and a DLQ that lets the rule in', () => {
-    const rules = byType('AWS::Events::Rule');
-    expect(rules).toHaveLength(FUNCTIONS.length);
+    const rules = byType('AWS::Events::Rule').filter(([, r]) => r.Properties.EventPattern !== undefined);
+    expect(rules).toHaveLength(EVENT_FUNCTIONS.length);
     // functions/<fn>.handler -> <fn>
     const lambdaOf = Object.fromEntries(
       byType('AWS::Lambda::Function').map(([id, f]) => [
@@ -204,13 +268,13 @@ describe('npm run package + cfn-lint', () => {
         /^functions\/(.+)\.handler$/.exec(String(f.Properties.Handler))?.[1],
       ]),
     );
-    const seen = new Set<Fn>();
+    const seen = new Set<EventFn>();
     for (const [id, r] of rules) {
       const targets = r.Properties.Targets as Json[];
       expect(targets, id).toHaveLength(1);
       const t = targets[0]!;
-      const fn = lambdaOf[getAtt(t.Arn)?.[0] ?? ''] as Fn;
-      expect(FUNCTIONS, `${id} targets a guardrail function`).toContain(fn);
+      const fn = lambdaOf[getAtt(t.Arn)?.[0] ?? ''] as EventFn;
+      expect(EVENT_FUNCTIONS, `${id} targets a guardrail function`).toContain(fn);
       seen.add(fn);
       expect(r.Properties.EventPattern, `${id} pattern`).toEqual(patterns[fn]);
       expect(r.Properties.EventBusName, `${id} on the default bus`).toBeUndefined();
@@ -247,7 +311,48 @@ describe('npm run package + cfn-lint', () => {
       );
       expect(permission, `${id}: lambda permission`).toHaveLength(1);
     }
-    expect([...seen].sort()).toEqual([...FUNCTIONS].sort());
+    expect([...seen].sort()).toEqual([...EVENT_FUNCTIONS].sort());
+  });
+
+  it('the sweep runs on a schedule, rate(6 hours), with its Lambda permission', () => {
+    const schedules = byType('AWS::Events::Rule').filter(([, r]) => r.Properties.ScheduleExpression);
+    expect(schedules).toHaveLength(1);
+    const [id, rule] = schedules[0]!;
+    expect(rule.Properties.ScheduleExpression).toBe('rate(6 hours)');
+    expect(rule.Properties.State).toBe('ENABLED');
+    const targets = rule.Properties.Targets as Json[];
+    expect(targets.map((t) => getAtt(t.Arn)?.[0])).toEqual(['SweepLambdaFunction']);
+    expect(template.Resources.SweepLambdaFunction?.Properties.Handler).toBe('functions/sweep.handler');
+    const permission = byType('AWS::Lambda::Permission').filter(
+      ([, p]) =>
+        getAtt(p.Properties.SourceArn)?.[0] === id && p.Properties.Principal === 'events.amazonaws.com',
+    );
+    expect(permission).toHaveLength(1);
+  });
+
+  it('member accounts of the organization may put events on the default bus, only when organizationId is set', () => {
+    expect(template.Parameters?.OrganizationId).toMatchObject({
+      Type: 'String',
+      Default: '',
+      AllowedPattern: '^(o-[a-z0-9]{10,32})?$',
+    });
+    expect(template.Conditions?.AcceptOrganizationEvents).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'OrganizationId' }, ''] }],
+    });
+    const policies = byType('AWS::Events::EventBusPolicy');
+    expect(policies).toHaveLength(1);
+    const [, policy] = policies[0]!;
+    expect((policy as CfnResource & { Condition?: string }).Condition).toBe('AcceptOrganizationEvents');
+    expect(policy.Properties.EventBusName).toBe('default');
+    expect(policy.Properties.Statement).toEqual({
+      Effect: 'Allow',
+      Principal: '*',
+      Action: 'events:PutEvents',
+      Resource: {
+        'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default',
+      },
+      Condition: { StringEquals: { 'aws:PrincipalOrgID': { Ref: 'OrganizationId' } } },
+    });
   });
 
   it('no IAM statement allows Action "*"; role statements use no wildcard action and Resource "*" only for reads without resource-level permissions', () => {
@@ -261,14 +366,14 @@ describe('npm run package + cfn-lint', () => {
     );
     for (const { where, s } of roleStatements) {
       for (const a of asArray(s.Action)) expect(a, `${where} ${s.Sid ?? ''}`).not.toMatch(/\*/);
-      if (asArray(s.Resource as unknown).includes('*')) {
+      if (s.Effect === 'Allow' && asArray(s.Resource as unknown).includes('*')) {
         for (const a of asArray(s.Action))
           expect(NO_RESOURCE_LEVEL_ACTIONS, `${where} ${a} on "*"`).toContain(a);
       }
     }
   });
 
-  it('each role grants exactly the actions of the IAM table in docs/deployment.md', () => {
+  it('each role grants exactly the actions of the IAM table in docs/deployment.md (remediation: the registry)', () => {
     const common = [
       'dynamodb:DeleteItem',
       'dynamodb:GetItem',
@@ -283,15 +388,59 @@ describe('npm run package + cfn-lint', () => {
       'logs:PutLogEvents',
       'sqs:SendMessage',
     ];
+    // What shared/remediation/registry.ts lists, plus the member-account role.
+    const remediation = [...remediationIamPermissions(), 'sts:AssumeRole'];
+    expect(remediation).toContain('ecs:DeregisterTaskDefinition');
     const expected: Record<Fn, string[]> = {
-      'ecs-state-change': [...common, 'ec2:DescribeNetworkInterfaces', 'ecs:DescribeTaskDefinition'],
+      'ecs-state-change': [
+        ...common,
+        ...remediation,
+        'ec2:DescribeNetworkInterfaces',
+        'ecs:DescribeTaskDefinition',
+      ],
       'cloudtrail-api-call': [
         ...common,
+        ...remediation,
         'ec2:DescribeNetworkInterfaces',
         'ecs:DescribeServices',
         'ecs:DescribeTaskDefinition',
       ],
       throttling: common,
+      sweep: [
+        ...common,
+        'dynamodb:BatchGetItem',
+        'dynamodb:BatchWriteItem',
+        'ec2:DescribeNetworkInterfaces',
+        'ecs:DescribeClusters',
+        'ecs:DescribeContainerInstances',
+        'ecs:DescribeServices',
+        'ecs:DescribeTaskDefinition',
+        'ecs:DescribeTasks',
+        'ecs:ListClusters',
+        'ecs:ListContainerInstances',
+        'ecs:ListServices',
+        'ecs:ListTagsForResource',
+        'ecs:ListTaskDefinitions',
+        'ecs:ListTasks',
+      ],
+      // Its own role, without the common policy: only delivery records, never findings.
+      notifier: [
+        'dynamodb:DeleteItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'kms:Decrypt',
+        'kms:GenerateDataKey',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'securityhub:BatchImportFindings',
+        'sns:Publish',
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:ReceiveMessage',
+        'sqs:SendMessage',
+        'ssm:GetParameter',
+      ],
     };
     const docStatements = (doc: unknown) =>
       asArray((doc as { Statement: Statement | Statement[] }).Statement);
@@ -307,10 +456,46 @@ describe('npm run package + cfn-lint', () => {
           docStatements(template.Resources[ref.Ref]!.Properties.PolicyDocument),
         ),
       ];
-      expect(granted.every((st) => st.Effect === 'Allow')).toBe(true);
-      const actions = [...new Set(granted.flatMap((st) => asArray(st.Action)))].sort();
-      expect(actions, fn).toEqual([...expected[fn]].sort());
+      const allowed = granted.filter((st) => st.Effect === 'Allow');
+      const denied = granted.filter((st) => st.Effect !== 'Allow');
+      const actions = [...new Set(allowed.flatMap((st) => asArray(st.Action)))].sort();
+      expect(actions, fn).toEqual([...new Set(expected[fn])].sort());
+      if (!REMEDIATING.includes(fn)) {
+        expect(denied, fn).toEqual([]);
+        continue;
+      }
+      // Writes only on this account's and region's resources of their type.
+      for (const st of allowed)
+        for (const a of asArray(st.Action))
+          if (REMEDIATION_WRITES[a])
+            expect(st.Resource, `${fn} ${a}`).toEqual({
+              'Fn::Sub': `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:${REMEDIATION_WRITES[a]}`,
+            });
+      // Only the member-account role name (policy remediation.roleName) may be assumed.
+      const assume = allowed.filter((st) => asArray(st.Action).includes('sts:AssumeRole'));
+      expect(assume.map((st) => st.Resource)).toEqual([
+        { 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/ecs-guardrail-remediation' },
+      ]);
+      // Never a write on a resource tagged guardrail:protect=true (as in the member-account role).
+      expect(denied).toEqual([
+        {
+          Sid: 'NeverTouchProtected',
+          Effect: 'Deny',
+          Action: ['ecs:StopTask', 'ecs:UpdateService', 'ecs:UpdateClusterSettings'],
+          Resource: '*',
+          Condition: { StringEquals: { 'aws:ResourceTag/guardrail:protect': 'true' } },
+        },
+      ]);
     }
+  });
+
+  it('the role ARNs of the remediating functions are stack outputs (policy remediation.guardrailRoleArns)', () => {
+    expect(template.Outputs?.EcsStateChangeRoleArn?.Value).toEqual({
+      'Fn::GetAtt': ['EcsStateChangeRole', 'Arn'],
+    });
+    expect(template.Outputs?.CloudtrailApiCallRoleArn?.Value).toEqual({
+      'Fn::GetAtt': ['CloudtrailApiCallRole', 'Arn'],
+    });
   });
 
   it('the state table: pk/sk, gsi1, TTL on expiration, on-demand, point-in-time recovery, KMS', () => {
@@ -342,7 +527,7 @@ describe('npm run package + cfn-lint', () => {
     for (const [id, t] of byType('AWS::SNS::Topic')) expect(t.Properties.KmsMasterKeyId, id).toBeDefined();
 
     const dlqs = new Set<string>();
-    for (const [, r] of byType('AWS::Events::Rule'))
+    for (const [, r] of byType('AWS::Events::Rule').filter(([, x]) => x.Properties.EventPattern))
       for (const t of r.Properties.Targets as Json[])
         dlqs.add(getAtt((t.DeadLetterConfig as { Arn: unknown }).Arn)![0]);
     for (const [, c] of byType('AWS::Lambda::EventInvokeConfig'))

@@ -10,7 +10,8 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../shared/model/finding';
 import { Pipeline } from '../../shared/pipeline/pipeline';
-import { SqsOutbox } from '../../shared/pipeline/sqs-outbox';
+import { SqsNotificationOutbox } from '../../shared/notify/outbox';
+import type { EnqueueMeta } from '../../shared/notify/outbox';
 import type { Outbox, OutboxMeta, PipelineLogger } from '../../shared/pipeline/types';
 import { parsePolicy } from '../../shared/policy/load';
 import { DynamoDbFindingStore } from '../../shared/store/dynamodb-store';
@@ -45,6 +46,9 @@ class FlakyOutbox implements Outbox {
       throw err;
     }
     return this.inner.send(finding, meta);
+  }
+  enqueue(finding: Finding, meta: EnqueueMeta): Promise<void> {
+    return this.inner.enqueue(finding, meta);
   }
 }
 
@@ -99,7 +103,7 @@ afterAll(async () => {
 
 describe('outbox outage', () => {
   it('a failed send fails the event; its retry queues the notification exactly once', async () => {
-    const outbox = new FlakyOutbox(new SqsOutbox({ queueUrl, client: sqs }), 1);
+    const outbox = new FlakyOutbox(new SqsNotificationOutbox({ queueUrl, client: sqs }), 1);
     const p = pipeline(outbox);
     const event = loadEvent('cloudtrail-create-service-assign-public-ip');
     const ctx = fakeContext('cloudtrail-api-call');
@@ -113,7 +117,7 @@ describe('outbox outage', () => {
     expect(again).toEqual(retry);
     const other = loadEvent('cloudtrail-update-service-assign-public-ip'); // a later sighting
     // (the fixture's service is the same one: the finding is open, nothing new to say)
-    const later = await pipeline(new SqsOutbox({ queueUrl, client: sqs })).handle(other, ctx);
+    const later = await pipeline(new SqsNotificationOutbox({ queueUrl, client: sqs })).handle(other, ctx);
     expect(later).toMatchObject({ findings: 1, new: 0, queued: 0 });
 
     const messages = await drainQueue(sqs, queueUrl);
@@ -127,7 +131,7 @@ describe('outbox outage', () => {
   });
 
   it('an aggregate whose crossing send failed is queued by the retry, even though its count moved on', async () => {
-    const outbox = new FlakyOutbox(new SqsOutbox({ queueUrl, client: sqs }), 1);
+    const outbox = new FlakyOutbox(new SqsNotificationOutbox({ queueUrl, client: sqs }), 1);
     const p = pipeline(outbox, 'rules:\n  throttle-api-calls:\n    params: { threshold: 3 }\n');
     const base = loadEvent('cloudtrail-throttling-exception');
     const event = (i: number) => ({ ...base, id: `t-${i}`, detail: { ...base.detail, eventID: `ev-${i}` } });

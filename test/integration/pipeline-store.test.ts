@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../shared/model/finding';
+import { DynamoDbFindingActions } from '../../shared/pipeline/dynamodb-finding-actions';
 import { findingKey, windowKey } from '../../shared/store/dynamodb-keys';
 import { DynamoDbFindingStore } from '../../shared/store/dynamodb-store';
 import { DynamoDbWindowCounter } from '../../shared/store/dynamodb-window-counter';
@@ -199,5 +200,36 @@ describe('DynamoDbWindowCounter', () => {
     expect(await counter.increment(long, start, 300_000)).toBe(1);
     expect(await counter.increment(long, start, 300_000)).toBe(2);
     expect(windowKey(long, start).pk).toMatch(/^WINDOW#sha256:[0-9a-f]{64}$/);
+  });
+});
+
+describe('DynamoDbFindingActions (remediation outcome written back)', () => {
+  it("sets the action on the item and in the stored finding while the event is the latest; else beside a newer event's finding", async () => {
+    const actions = new DynamoDbFindingActions({ client: docs, tableName: TABLE });
+    const t1 = '2026-03-09T13:00:00.000Z';
+    const f1 = finding('act', 'ev-1', t1, { mode: 'remediate' });
+    await store.record(f1, t1);
+    const done = { name: 'disable-public-ip', status: 'done' as const, reason: 'set DISABLED' };
+    await actions.save(f1, done, 'key-1', '2026-03-09T13:00:01.000Z');
+    expect((await store.get('act'))!.finding.action).toEqual(done);
+    expect(await actions.previous('act', 'key-1')).toEqual(done);
+    expect(await actions.previous('act', 'key-2')).toBeUndefined();
+
+    // A newer event's sighting is stored; the older event's outcome must not replace its finding.
+    const t2 = '2026-03-09T13:05:00.000Z';
+    await store.record(finding('act', 'ev-2', t2, { mode: 'remediate' }), t2);
+    const skipped = { name: 'disable-public-ip', status: 'skipped' as const, reason: 'already compliant' };
+    await actions.save(f1, skipped, 'key-1b', '2026-03-09T13:05:01.000Z');
+    const rec = await store.get('act');
+    expect(rec!.finding.event.id).toBe('ev-2');
+    expect(rec!.finding.action).toBeUndefined();
+    expect(await actions.previous('act', 'key-1b')).toEqual(skipped);
+    const item = await docs.send(new GetCommand({ TableName: TABLE, Key: findingKey('act') }));
+    expect(item.Item).toMatchObject({ action: skipped, actionEventKey: 'key-1b', count: 2 });
+
+    // Never creates an item for a finding that is not stored.
+    await expect(actions.save(finding('none', 'e', t1), done, 'k', t1)).rejects.toMatchObject({
+      name: 'ConditionalCheckFailedException',
+    });
   });
 });

@@ -6,11 +6,13 @@ import {
   ConfigError,
   loadPolicy,
   parseFlag,
+  policyRemediates,
   readConfig,
   resolvePolicyFile,
+  withGuardrailRoles,
 } from '../../../shared/pipeline/config';
 import { PolicyError } from '../../../shared/policy/errors';
-import { DEFAULT_POLICY } from '../../../shared/policy/load';
+import { DEFAULT_POLICY, parsePolicy } from '../../../shared/policy/load';
 import { RecordingLogger } from './recorders';
 
 const REPO_ROOT = join(__dirname, '..', '..', '..');
@@ -27,6 +29,7 @@ describe('readConfig', () => {
       outboxQueueUrl: 'https://sqs.us-east-1.amazonaws.com/1/outbox',
       policyFile: '/var/task/guardrail.policy.yml',
       enrich: true,
+      guardrailRoleArns: [],
     });
     expect(readConfig({ ...env, GUARDRAIL_ENRICH: 'false' }).enrich).toBe(false);
     expect(readConfig({ ...env, GUARDRAIL_POLICY_FILE: 'conf/p.yml' }).policyFile).toBe(
@@ -74,5 +77,36 @@ describe('loadPolicy', () => {
     const path = join(dir, 'p.yml');
     writeFileSync(path, 'rules:\n  td-privilegd: { mode: off }\n');
     expect(() => loadPolicy(path, new RecordingLogger())).toThrow(PolicyError);
+  });
+});
+
+describe('remediation settings of the deployment', () => {
+  const A = 'arn:aws:iam::123456789012:role/ecs-guardrail-prod-EcsStateChangeRole-AB12';
+  const B = 'arn:aws:iam::123456789012:role/ecs-guardrail-prod-CloudtrailApiCallRole-CD34';
+
+  it('GUARDRAIL_ROLE_ARNS: comma-separated role ARNs; anything else is a ConfigError', () => {
+    expect(readConfig({ ...env, GUARDRAIL_ROLE_ARNS: ` ${A} ,${B},` }).guardrailRoleArns).toEqual([A, B]);
+    expect(readConfig({ ...env, GUARDRAIL_ROLE_ARNS: '' }).guardrailRoleArns).toEqual([]);
+    expect(() => readConfig({ ...env, GUARDRAIL_ROLE_ARNS: 'arn:aws:iam::1:user/x' })).toThrow(
+      /GUARDRAIL_ROLE_ARNS/,
+    );
+  });
+
+  it("the deployment's roles are added to remediation.guardrailRoleArns (kept unique), nothing else changes", () => {
+    const policy = parsePolicy(
+      `rules:\n  td-privileged: { mode: remediate }\nremediation:\n  guardrailRoleArns: ['${A}']\n  budgetPerHour: 3\n`,
+    );
+    const merged = withGuardrailRoles(policy, [A, B]);
+    expect(merged.remediation).toEqual({ ...policy.remediation, guardrailRoleArns: [A, B] });
+    expect(merged.rules).toBe(policy.rules);
+    expect(withGuardrailRoles(policy, [])).toBe(policy);
+    expect(withGuardrailRoles(DEFAULT_POLICY, [B]).remediation?.guardrailRoleArns).toEqual([B]);
+  });
+
+  it('policyRemediates: only when a rule is in remediate mode', () => {
+    expect(policyRemediates(DEFAULT_POLICY)).toBe(false);
+    expect(
+      policyRemediates(parsePolicy('dryRun: true\nrules:\n  svc-public-ip: { mode: remediate }\n')),
+    ).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The pipeline with in-memory parts (the CLI's store and counter, a recording outbox and logger): policy
- * modes, exemptions, aggregates, remediation default, errors and logging. No AWS.
+ * modes, exemptions, aggregates, remediation (order, dry-run, lazy loading, write-back), errors and
+ * logging. No AWS.
  */
 import { describe, expect, it } from 'vitest';
 import { MemoryWindowCounter } from '../../../shared/engine/windows';
@@ -8,11 +9,18 @@ import { InvalidEventError } from '../../../shared/events/errors';
 import type { Enricher } from '../../../shared/engine/enrich';
 import { LazyEnricher } from '../../../shared/pipeline/lazy-enricher';
 import { Pipeline, type PipelineDeps } from '../../../shared/pipeline/pipeline';
+import { LazyRemediator } from '../../../shared/pipeline/lazy-remediator';
 import type { Remediator } from '../../../shared/pipeline/types';
 import { DEFAULT_POLICY, parsePolicy } from '../../../shared/policy/load';
 import { MemoryFindingStore } from '../../../shared/store/memory-store';
 import { loadEvent } from '../../fixtures/pipeline/harness';
-import { RecordingLogger, RecordingMetrics, RecordingOutbox } from './recorders';
+import {
+  MemoryFindingActions,
+  RecordingLogger,
+  RecordingMetrics,
+  RecordingOutbox,
+  ScriptedRemediator,
+} from './recorders';
 
 function setup(policyYaml?: string, extra: Partial<PipelineDeps> = {}) {
   const store = new MemoryFindingStore();
@@ -45,6 +53,7 @@ describe('Pipeline', () => {
       queued: 1,
       exempted: 0,
       remediations: 0,
+      resolved: 0,
     });
     const again = await pipeline.handle({ ...publicIpService(), id: 'another-delivery' });
     expect(again).toMatchObject({ findings: 1, new: 0, queued: 0 });
@@ -66,38 +75,166 @@ describe('Pipeline', () => {
     expect(store.records.size).toBe(1);
   });
 
-  it('remediate mode: queued, and the default remediator only logs "remediation not enabled", once', async () => {
+  it('remediate mode without a remediator: the default one says "remediation not enabled", once; the notification says so', async () => {
     const { pipeline, outbox, logger, metrics } = setup('rules:\n  svc-public-ip: { mode: remediate }\n');
     expect(await pipeline.handle(publicIpService())).toMatchObject({ queued: 1, remediations: 1 });
     expect(await pipeline.handle({ ...publicIpService(), id: 'dup' })).toMatchObject({
       queued: 0,
       remediations: 0,
     });
-    expect(outbox.sent[0]!.finding.action).toEqual({ name: 'disable-public-ip', status: 'planned' });
+    expect(outbox.sent[0]!.finding.action).toEqual({
+      name: 'disable-public-ip',
+      status: 'skipped',
+      reason: 'remediation not enabled',
+    });
     expect(logger.find('remediation not enabled')?.attributes).toMatchObject({
       ruleId: 'svc-public-ip',
       action: 'disable-public-ip',
     });
-    expect(logger.find('remediation')).toBeDefined();
     expect(metrics.total('Remediations', { action: 'disable-public-ip', status: 'skipped' })).toBe(1);
   });
 
-  it('dry-run: remediate-mode findings are notified and not acted on', async () => {
-    const { pipeline, outbox } = setup('dryRun: true\nrules:\n  svc-public-ip: { mode: remediate }\n');
-    expect(await pipeline.handle(publicIpService())).toMatchObject({ queued: 1, remediations: 0 });
-    expect(outbox.sent[0]!.finding.action?.reason).toMatch(/^dry-run: would /);
+  it('remediates BEFORE queueing: the notification carries the outcome, which is written back with the event key', async () => {
+    const order: string[] = [];
+    const remediator = new ScriptedRemediator((f) => {
+      order.push('remediate');
+      return { name: f.action!.name, status: 'done', reason: 'set assignPublicIp to DISABLED' };
+    });
+    const actions = new MemoryFindingActions();
+    const { pipeline, outbox, metrics, logger } = setup('rules:\n  svc-public-ip: { mode: remediate }\n', {
+      remediator,
+      actions,
+    });
+    const send = outbox.send.bind(outbox);
+    outbox.send = async (f, m) => {
+      order.push('queue');
+      return send(f, m);
+    };
+    expect(await pipeline.handle(publicIpService())).toMatchObject({
+      queued: 2,
+      remediations: 1,
+      resolved: 1,
+    });
+    expect(order).toEqual(['remediate', 'queue']);
+    // The verified fix resolves the finding: one "resolved" message follows the opened one.
+    expect(outbox.enqueued.map((e) => [e.meta.kind, e.finding.ruleId])).toEqual([
+      ['resolved', 'svc-public-ip'],
+    ]);
+    // The Remediator got the engine's finding (action planned), the outbox the outcome.
+    expect(remediator.calls[0]!.action).toEqual({ name: 'disable-public-ip', status: 'planned' });
+    expect(outbox.sent[0]!.finding.action).toEqual({
+      name: 'disable-public-ip',
+      status: 'done',
+      reason: 'set assignPublicIp to DISABLED',
+    });
+    const saved = actions.saved.get(outbox.sent[0]!.finding.findingId);
+    expect(saved).toMatchObject({
+      key: `cloudtrail|${publicIpService().detail.eventID}`,
+      action: { status: 'done' },
+      finding: { ruleId: 'svc-public-ip', action: { status: 'done' } },
+    });
+    expect(metrics.total('Remediations', { action: 'disable-public-ip', status: 'done' })).toBe(1);
+    expect(logger.find('remediation')?.attributes).toMatchObject({
+      ruleId: 'svc-public-ip',
+      action: { status: 'done' },
+    });
+
+    // A later sighting of the open finding: neither notified nor remediated again (same trigger).
+    expect(await pipeline.handle({ ...publicIpService(), id: 'later' })).toMatchObject({
+      queued: 0,
+      remediations: 0,
+    });
+    expect(remediator.calls).toHaveLength(1);
   });
 
-  it('a throwing remediator becomes a failed action; the event still succeeds', async () => {
+  it('dry-run: the Remediator is still called (it reports "would have"); the notification carries that', async () => {
+    const remediator = new ScriptedRemediator((f) => ({
+      name: f.action!.name,
+      status: 'planned',
+      reason: 'dry-run: would have set assignPublicIp to DISABLED',
+    }));
+    const { pipeline, outbox } = setup('dryRun: true\nrules:\n  svc-public-ip: { mode: remediate }\n', {
+      remediator,
+    });
+    expect(await pipeline.handle(publicIpService())).toMatchObject({ queued: 1, remediations: 1 });
+    expect(remediator.calls).toHaveLength(1);
+    expect(remediator.calls[0]!.action?.reason).toMatch(/^dry-run: would /); // the engine's plan
+    expect(outbox.sent[0]!.finding.action).toEqual({
+      name: 'disable-public-ip',
+      status: 'planned',
+      reason: 'dry-run: would have set assignPublicIp to DISABLED',
+    });
+  });
+
+  it('only remediate-mode findings are remediated (one of the nine findings of a privileged task definition)', async () => {
+    const remediator = new ScriptedRemediator((f) => ({ name: f.action!.name, status: 'done' }));
+    const { pipeline, outbox } = setup('rules:\n  td-privileged: { mode: remediate }\n', { remediator });
+    expect(await pipeline.handle(publicIpService())).toMatchObject({ queued: 1, remediations: 0 });
+    const td = await pipeline.handle(loadEvent('cloudtrail-register-task-definition-privileged'));
+    expect(td).toMatchObject({ findings: 9, queued: 10, remediations: 1, resolved: 1 });
+    expect(remediator.calls.map((f) => f.ruleId)).toEqual(['td-privileged']);
+    const withAction = outbox.sent.filter((s) => s.finding.action !== undefined);
+    expect(withAction.map((s) => [s.finding.ruleId, s.finding.action?.status])).toEqual([
+      ['td-privileged', 'done'],
+    ]);
+  });
+
+  it('a throwing remediator becomes a failed action; the event still succeeds and the failure is notified', async () => {
     const remediator: Remediator = {
       remediate: () => Promise.reject(new Error('AccessDenied')),
     };
-    const { pipeline, logger } = setup('rules:\n  svc-public-ip: { mode: remediate }\n', { remediator });
-    expect(await pipeline.handle(publicIpService())).toMatchObject({ queued: 1, remediations: 1 });
-    expect(logger.find('remediation')?.attributes.action).toMatchObject({
-      status: 'failed',
-      reason: 'Error: AccessDenied',
+    const { pipeline, logger, outbox } = setup('rules:\n  svc-public-ip: { mode: remediate }\n', {
+      remediator,
     });
+    expect(await pipeline.handle(publicIpService())).toMatchObject({ queued: 1, remediations: 1 });
+    expect(logger.find('remediation')).toMatchObject({
+      level: 'warn',
+      attributes: { action: { status: 'failed', reason: 'Error: AccessDenied' } },
+    });
+    expect(outbox.sent[0]!.finding.action).toMatchObject({ status: 'failed' });
+  });
+
+  it('the lazy remediator: not loaded until a finding needs it; a failed load is a failed action, retried later', async () => {
+    let loads = 0;
+    const lazy = new LazyRemediator(async () => {
+      loads++;
+      if (loads === 1) throw Object.assign(new Error('cannot load'), { name: 'LoadError' });
+      return new ScriptedRemediator((f) => ({ name: f.action!.name, status: 'done' }));
+    });
+    const { pipeline, outbox } = setup('rules:\n  td-privileged: { mode: remediate }\n', {
+      remediator: lazy,
+    });
+    await pipeline.handle(publicIpService()); // notify mode: nothing to remediate
+    expect(lazy.loaded).toBe(false);
+    expect(loads).toBe(0);
+    await pipeline.handle(loadEvent('cloudtrail-register-task-definition-privileged'));
+    expect(loads).toBe(1);
+    const first = outbox.sent.find((s) => s.finding.ruleId === 'td-privileged')!;
+    expect(first.finding.action).toMatchObject({ status: 'failed', reason: 'LoadError: cannot load' });
+    expect(await lazy.remediate(first.finding)).toMatchObject({ status: 'done' });
+    expect(loads).toBe(2);
+  });
+
+  it('a failed write-back of the outcome is logged and counted; the notification still goes out', async () => {
+    const actions = new MemoryFindingActions();
+    actions.failWith = Object.assign(new Error('throttled'), {
+      name: 'ProvisionedThroughputExceededException',
+    });
+    const remediator = new ScriptedRemediator((f) => ({ name: f.action!.name, status: 'done' }));
+    const { pipeline, outbox, logger, metrics } = setup('rules:\n  svc-public-ip: { mode: remediate }\n', {
+      remediator,
+      actions,
+    });
+    expect(await pipeline.handle(publicIpService())).toMatchObject({
+      queued: 2,
+      remediations: 1,
+      resolved: 1,
+    });
+    expect(outbox.sent[0]!.finding.action).toMatchObject({ status: 'done' });
+    expect(logger.find('could not write the remediation outcome')?.attributes).toMatchObject({
+      errorType: 'ProvisionedThroughputExceededException',
+    });
+    expect(metrics.total('Errors', { errorType: 'RemediationWriteBack' })).toBe(1);
   });
 
   it('an exempted finding is neither recorded nor queued', async () => {

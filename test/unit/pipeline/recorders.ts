@@ -1,6 +1,14 @@
-/** In-memory logger, metrics and outbox for the pipeline's unit tests. */
-import type { Finding } from '../../../shared/model/finding';
-import type { Outbox, OutboxMeta, PipelineLogger, PipelineMetrics } from '../../../shared/pipeline/types';
+/** In-memory logger, metrics, outbox, remediator and action store for the pipeline's unit tests. */
+import type { EnqueueMeta } from '../../../shared/notify/outbox';
+import type { Finding, FindingAction } from '../../../shared/model/finding';
+import type {
+  FindingActionStore,
+  Outbox,
+  OutboxMeta,
+  PipelineLogger,
+  PipelineMetrics,
+  Remediator,
+} from '../../../shared/pipeline/types';
 
 export interface LogEntry {
   level: 'debug' | 'info' | 'warn' | 'error';
@@ -46,9 +54,39 @@ export class RecordingMetrics implements PipelineMetrics {
 
 export class RecordingOutbox implements Outbox {
   readonly sent: { finding: Finding; meta: OutboxMeta }[] = [];
+  /** Reminders and resolved messages (the lifecycle's `enqueue`). */
+  readonly enqueued: { finding: Finding; meta: EnqueueMeta }[] = [];
   failWith: Error | undefined;
   async send(finding: Finding, meta: OutboxMeta): Promise<void> {
     if (this.failWith) throw this.failWith;
     this.sent.push({ finding, meta });
+  }
+  async enqueue(finding: Finding, meta: EnqueueMeta): Promise<void> {
+    if (this.failWith) throw this.failWith;
+    this.enqueued.push({ finding, meta });
+  }
+}
+
+/** A Remediator that answers from a script and records the findings it was asked about. */
+export class ScriptedRemediator implements Remediator {
+  readonly calls: Finding[] = [];
+  constructor(private readonly answer: (f: Finding) => FindingAction | Promise<FindingAction>) {}
+  async remediate(finding: Finding): Promise<FindingAction> {
+    this.calls.push(finding);
+    return this.answer(finding);
+  }
+}
+
+/** In-memory FindingActionStore. */
+export class MemoryFindingActions implements FindingActionStore {
+  readonly saved = new Map<string, { action: FindingAction; key: string; finding: Finding }>();
+  failWith: Error | undefined;
+  async save(finding: Finding, action: FindingAction, key: string): Promise<void> {
+    if (this.failWith) throw this.failWith;
+    this.saved.set(finding.findingId, { action, key, finding: { ...finding, action } });
+  }
+  async previous(findingId: string, key: string): Promise<FindingAction | undefined> {
+    const s = this.saved.get(findingId);
+    return s?.key === key ? s.action : undefined;
   }
 }

@@ -52,11 +52,11 @@ const exemptTd: Resource = {
   volumes: [],
 };
 
-function sweep(resources: Resource[], complete = true): SweepResult {
+function sweep(resources: Resource[], complete = true, startedAt = '2026-05-02T00:00:00.000Z'): SweepResult {
   return {
     account: A,
     region: R,
-    startedAt: '2026-05-02T00:00:00.000Z',
+    startedAt,
     finishedAt: '2026-05-02T00:00:05.000Z',
     durationMs: 5000,
     complete,
@@ -171,9 +171,12 @@ describe('reconcile', () => {
       name: n,
     }));
     const result = sweep(resources);
+    const resolvedSent: string[] = [];
     const notifier = {
       send: async (f: { resource: { arn: string } }, meta: { dedupeKey: string }) =>
         void sent.push(`${f.resource.arn} ${meta.dedupeKey}`),
+      enqueue: async (f: { resource: { arn: string } }, meta: { kind: string }) =>
+        void resolvedSent.push(`${meta.kind} ${f.resource.arn}`),
     };
     const first = await reconcile(store, result, evaluateSweep(result, DEFAULT_POLICY), {
       notify: { notifier, max: 2 },
@@ -186,6 +189,19 @@ describe('reconcile', () => {
       notify: { notifier },
     });
     expect(again).toMatchObject({ notified: 0, notNotified: 0 });
+    expect(resolvedSent).toEqual([]);
+    // The next complete sweep sees every service fixed: one "resolved" message for each finding that was
+    // notified while open (a and b), none for c, which the cap kept from being notified.
+    const fixed = sweep(
+      resources.map((r) => ({ ...r, network: { assignPublicIp: 'DISABLED' } })),
+      true,
+      '2026-05-03T00:00:00.000Z',
+    );
+    const after = await reconcile(store, fixed, evaluateSweep(fixed, DEFAULT_POLICY), {
+      notify: { notifier },
+    });
+    expect(after.resolved).toHaveLength(3);
+    expect(resolvedSent).toEqual([0, 1].map((i) => `resolved ${resources[i]!.arn}`));
     // Observe mode records without notifying.
     const observe = policyFromDocument({ rules: { 'svc-public-ip': { mode: 'observe' } } });
     const quiet = await reconcile(new MemoryFindingStore(), result, evaluateSweep(result, observe), {
