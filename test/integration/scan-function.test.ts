@@ -3,8 +3,9 @@
  * Powertools around the handler, configuration from the environment) against moto: DynamoDB state
  * table, SQS outbox, and the seeded ECS estate. AWS_ENDPOINT_URL is the only thing pointing it at moto.
  */
+import { createStateTable } from '../../shared/store/state-table';
 import { findingIdOf } from '../../shared/engine/finding-id';
-import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -81,30 +82,7 @@ describe('sweep function against moto', () => {
     seed = { ecs: new ECSClient(cfg), ec2: new EC2Client(cfg) };
     estate = await seedEstate(seed);
     ddb = new DynamoDBClient(cfg);
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk'].map((n) => ({
-          AttributeName: n,
-          AttributeType: 'S',
-        })),
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: 'gsi1',
-            KeySchema: [
-              { AttributeName: 'gsi1pk', KeyType: 'HASH' },
-              { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
-      }),
-    );
+    await createStateTable(ddb, TABLE);
     sqs = new SQSClient(cfg);
     queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'outbox' }))).QueueUrl!;
     store = new DynamoDbFindingStore({

@@ -2,12 +2,8 @@
  * The sweep against moto_server: a seeded estate, the exact findings, reconciliation after fixes, the
  * task definition cache (memory and DynamoDB) measured by API call counts, and a partial sweep.
  */
-import {
-  CreateTableCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  UpdateTimeToLiveCommand,
-} from '@aws-sdk/client-dynamodb';
+import { createStateTable } from '../../shared/store/state-table';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import {
   ECSClient,
@@ -297,38 +293,7 @@ describe('sweep and reconciliation against moto', () => {
 
     beforeAll(async () => {
       ddb = new DynamoDBClient(motoClientConfig(moto, REGION));
-      await ddb.send(
-        new CreateTableCommand({
-          TableName: table,
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [
-            { AttributeName: 'pk', AttributeType: 'S' },
-            { AttributeName: 'sk', AttributeType: 'S' },
-            { AttributeName: 'gsi1pk', AttributeType: 'S' },
-            { AttributeName: 'gsi1sk', AttributeType: 'S' },
-          ],
-          KeySchema: [
-            { AttributeName: 'pk', KeyType: 'HASH' },
-            { AttributeName: 'sk', KeyType: 'RANGE' },
-          ],
-          GlobalSecondaryIndexes: [
-            {
-              IndexName: 'gsi1',
-              KeySchema: [
-                { AttributeName: 'gsi1pk', KeyType: 'HASH' },
-                { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
-              ],
-              Projection: { ProjectionType: 'ALL' },
-            },
-          ],
-        }),
-      );
-      await ddb.send(
-        new UpdateTimeToLiveCommand({
-          TableName: table,
-          TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
-        }),
-      );
+      await createStateTable(ddb, table);
       doc = DynamoDBDocumentClient.from(counter.attach(ddb));
     });
 
