@@ -13,9 +13,10 @@
  *                and sustained (a producer keeps at most 50 messages in flight)
  *   core         Notifier.deliver alone (in-memory delivery records, Slack only): the notifier's own cost
  */
+import { createStateTable } from '../shared/store/state-table';
 import { writeFileSync } from 'node:fs';
 import * as os from 'node:os';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
@@ -117,20 +118,7 @@ async function main(): Promise<void> {
     const sns = new SNSClient(cfg);
     const ssm = new SSMClient(cfg);
     const ddb = new DynamoDBClient(cfg);
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: 'state',
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-      }),
-    );
+    await createStateTable(ddb, 'state');
     const { QueueUrl: dlqUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'outbox-dlq' }));
     const { QueueUrl: outboxUrl } = await sqs.send(
       new CreateQueueCommand({ QueueName: 'outbox', Attributes: { VisibilityTimeout: '180' } }),

@@ -11,11 +11,12 @@
  *
  * Every revision is ACTIVE, so the first sweep must describe all of them: the worst case for the cache.
  */
+import { createStateTable } from '../shared/store/state-table';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, type as osType, release } from 'node:os';
 import { parseArgs } from 'node:util';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import {
   CreateClusterCommand,
@@ -285,20 +286,7 @@ try {
 
   // The sweep function: the DynamoDB cache, filled by one sweep, then read by a cold container.
   const ddb = counter.attach(new DynamoDBClient(motoClientConfig(moto, REGION)));
-  await ddb.send(
-    new CreateTableCommand({
-      TableName: 'bench',
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
+  await createStateTable(ddb, 'bench');
   const doc = DynamoDBDocumentClient.from(ddb);
   runs.push(
     await measure(

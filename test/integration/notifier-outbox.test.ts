@@ -7,11 +7,12 @@
  * redrive command moves DLQ messages back and they are then delivered once; the webhook URL never appears
  * in a log line.
  */
+import { createStateTable } from '../../shared/store/state-table';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
@@ -279,20 +280,7 @@ beforeAll(async () => {
   sns = new SNSClient(motoClientConfig(moto));
   const ssm = new SSMClient(motoClientConfig(moto));
   const ddb = new DynamoDBClient(motoClientConfig(moto));
-  await ddb.send(
-    new CreateTableCommand({
-      TableName: 'guardrail-state',
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
+  await createStateTable(ddb, 'guardrail-state');
   const dlq = await createQueue('outbox-dlq');
   dlqUrl = dlq.url;
   outboxUrl = (

@@ -3,7 +3,8 @@
  * moto_server, the Slack webhook URL from an SSM SecureString in moto, the fake Slack server, Security Hub
  * BatchImportFindings in moto, and the delivery records in a moto DynamoDB table.
  */
-import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { createStateTable } from '../../shared/store/state-table';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchImportFindingsCommand,
   GetFindingsCommand,
@@ -71,26 +72,7 @@ beforeAll(async () => {
   ssm = new SSMClient(motoClientConfig(moto));
   const ddb = new DynamoDBClient(motoClientConfig(moto));
   documents = DynamoDBDocumentClient.from(ddb);
-  await ddb.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
-  await ddb.send(
-    new UpdateTimeToLiveCommand({
-      TableName: TABLE,
-      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
-    }),
-  );
+  await createStateTable(ddb, TABLE);
 });
 
 afterAll(async () => {

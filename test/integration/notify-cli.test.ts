@@ -3,10 +3,11 @@
  * notifier, directly (no outbox), to SNS in moto and the fake Slack (webhook URL from an SSM SecureString
  * in moto). With GUARDRAIL_TABLE the delivery records make a re-run harmless.
  */
+import { createStateTable } from '../../shared/store/state-table';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
@@ -77,20 +78,7 @@ beforeAll(async () => {
   await new SSMClient(motoClientConfig(moto)).send(
     new PutParameterCommand({ Name: '/guardrail/slack/backfill', Type: 'SecureString', Value: slack.url }),
   );
-  await new DynamoDBClient(motoClientConfig(moto)).send(
-    new CreateTableCommand({
-      TableName: 'state',
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
+  await createStateTable(new DynamoDBClient(motoClientConfig(moto)), 'state');
   const dir = mkdtempSync(join(tmpdir(), 'notify-cli-'));
   policyFile = join(dir, 'policy.yml');
   writeFileSync(

@@ -2,7 +2,8 @@
  * Helpers of the remediation tests (unit and integration): CloudTrail events built from real moto
  * responses, findings from the real engine, and a Remediator wired to moto_server.
  */
-import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { createStateTable as createSharedStateTable } from '../../../shared/store/state-table';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
@@ -151,28 +152,9 @@ export function motoRemediator(
   });
 }
 
-/** The state table of the contract: pk/sk strings, TTL on `expiration`. */
-export async function createStateTable(dynamodb: DynamoDBClient, name = TABLE): Promise<void> {
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
-  await dynamodb.send(
-    new UpdateTimeToLiveCommand({
-      TableName: name,
-      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
-    }),
-  );
+/** The state table of the contract (shared/store/state-table.ts, checked against infra/state.yml). */
+export function createStateTable(dynamodb: DynamoDBClient, name = TABLE): Promise<void> {
+  return createSharedStateTable(dynamodb, name);
 }
 
 export interface Network {
