@@ -2,10 +2,14 @@
  * The flow of one event (DESIGN.md), shared by the three Lambda handlers and built on the engine the CLI
  * uses (`evaluateParsed`):
  *
- *   parse -> idempotency -> normalize -> enrich -> evaluate + policy -> record -> remediate -> queue
+ *   parse -> scope -> idempotency -> normalize -> enrich -> evaluate + policy -> record -> remediate -> queue
  *
  * - parse: `parseEvent` (valibot). Bad input throws InvalidEventError, logged with the problem and the
  *   field path (never the event body), then re-thrown so the event goes to the DLQ.
+ * - scope: an event naming an account outside the policy's `scope.allowAccounts` (shared/policy/scope.ts)
+ *   is dropped here, before anything is written (no idempotency record, finding, remediation or
+ *   notification): counted (`EventsOutsideAllowList`), logged with the accounts, never the body, and
+ *   returned as a summary with `outsideAllowList` (not an error: a retry would change nothing).
  * - idempotency: Powertools `makeIdempotent` on DynamoDB, keyed by `idempotencyKeyOf` (task ARN +
  *   version, CloudTrail eventID, envelope id). A duplicate returns the first delivery's summary.
  * - record: the FindingStore counts every sighting; opening a finding is atomic, so one invocation only
@@ -34,6 +38,7 @@ import { InvalidEventError } from '../events/errors';
 import { parseEvent, type ParsedEvent } from '../events/parse';
 import { ECS_THROTTLE_EVENT_NAMES, THROTTLING_ERROR_CODES } from '../events/signals';
 import type { Finding, FindingAction } from '../model/finding';
+import { accountsOutsideScope } from '../policy/scope';
 import type { Policy } from '../policy/types';
 import { decideNotification, resolveAndNotify, resolvedBy } from '../notify/lifecycle';
 import type { FindingStore, NotifyClaim, RecordOutcome } from '../store/types';
@@ -177,6 +182,8 @@ export class Pipeline {
         resourceArn: resourceArnOf(parsed),
         idempotencyKey: key,
       });
+      const outside = accountsOutsideScope(parsed, this.deps.policy);
+      if (outside.length) return this.dropOutsideScope(parsed, outside);
       const input: Invocation = { key, parsed, executed: false };
       const summary = await this.run(input, context);
       if (!input.executed) {
@@ -190,6 +197,26 @@ export class Pipeline {
     } finally {
       if (keys.length) this.logger.removeKeys(keys);
     }
+  }
+
+  /** An event from (or about) an account outside scope.allowAccounts: nothing is written or sent. */
+  private dropOutsideScope(parsed: ParsedEvent, outside: string[]): PipelineSummary {
+    this.metrics.count('EventsOutsideAllowList');
+    this.logger.warn('event from an account outside scope.allowAccounts: dropped (nothing recorded)', {
+      account: parsed.envelope.account,
+      outsideAllowList: outside,
+    });
+    return {
+      eventId: parsed.envelope.id,
+      kind: parsed.kind,
+      findings: 0,
+      new: 0,
+      queued: 0,
+      exempted: 0,
+      remediations: 0,
+      resolved: 0,
+      outsideAllowList: outside,
+    };
   }
 
   private reportFailure(err: unknown): void {

@@ -55,6 +55,11 @@ export interface PipelineSummary {
   readonly resolved: number;
   /** Set when the event lacked facts the rules need (and enrichment could not supply them). */
   readonly incomplete?: string;
+  /**
+   * Set when the event was dropped before processing: the accounts it names that are not on the policy's
+   * scope.allowAccounts (shared/policy/scope.ts). Nothing was recorded, remediated or notified.
+   */
+  readonly outsideAllowList?: readonly string[];
 }
 
 /** The logger surface the pipeline uses (Powertools Logger satisfies it). */

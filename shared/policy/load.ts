@@ -9,7 +9,14 @@ import { MODES, SEVERITIES, type Mode } from '../model/finding';
 import { RULES, RULES_BY_ID } from '../rules/registry';
 import { PolicyError } from './errors';
 import { isCalendarDate } from './exemptions';
-import type { NotificationsPolicy, Policy, PolicyExemption, RemediationPolicy, RulePolicy } from './types';
+import type {
+  NotificationsPolicy,
+  Policy,
+  PolicyExemption,
+  RemediationPolicy,
+  RulePolicy,
+  ScopePolicy,
+} from './types';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -36,6 +43,17 @@ const RuleEntrySchema = v.strictObject({
 
 const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov|\*):iam::(\d{12}|\*):role\/[\w+=,.@/*-]+$/;
 
+/** A 12-digit account id; a number is accepted so the error can say "quote it" (a leading 0 is lost). */
+const AccountIdSchema = v.pipe(
+  v.union([v.string(), v.number()]),
+  v.transform(String),
+  v.regex(/^\d{12}$/, 'must be a 12-digit account id (quote it in YAML)'),
+);
+
+const ScopeSchema = v.strictObject({
+  allowAccounts: v.optional(v.nullable(v.array(AccountIdSchema))),
+});
+
 const RemediationSchema = v.strictObject({
   budgetPerHour: v.optional(
     v.pipe(
@@ -50,15 +68,7 @@ const RemediationSchema = v.strictObject({
       v.pipe(v.string(), v.regex(ROLE_ARN, 'must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)')),
     ),
   ),
-  allowAccounts: v.optional(
-    v.array(
-      v.pipe(
-        v.union([v.string(), v.number()]),
-        v.transform(String),
-        v.regex(/^\d{12}$/, 'must be a 12-digit account id (quote it in YAML)'),
-      ),
-    ),
-  ),
+  allowAccounts: v.optional(v.array(AccountIdSchema)),
   roleName: v.optional(v.pipe(v.string(), v.regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name'))),
   externalId: v.optional(
     v.pipe(
@@ -140,6 +150,7 @@ const PolicySchema = v.strictObject({
   exemptions: v.optional(v.nullable(v.array(ExemptionSchema))),
   remediation: v.optional(v.nullable(RemediationSchema)),
   notifications: v.optional(v.nullable(NotificationsSchema)),
+  scope: v.optional(v.nullable(ScopeSchema)),
 });
 
 function toIsoDate(x: string | Date): string {
@@ -252,6 +263,17 @@ export function policyFromDocument(doc: unknown, source?: string): Policy {
       source,
     );
   const remediation: RemediationPolicy = { ...DEFAULT_REMEDIATION_POLICY, ...r };
+  const scope: ScopePolicy = { allowAccounts: parsed.scope?.allowAccounts ?? [] };
+  // An account remediation may act in but whose events are dropped is a contradiction, not a setting.
+  if (scope.allowAccounts.length) {
+    const i = (r.allowAccounts ?? []).findIndex((a) => !scope.allowAccounts.includes(a));
+    if (i >= 0)
+      throw new PolicyError(
+        'not in scope.allowAccounts: its events are dropped, so it would never be remediated',
+        `remediation.allowAccounts.${i}`,
+        source,
+      );
+  }
   const n = parsed.notifications ?? {};
   const d = DEFAULT_NOTIFICATIONS_POLICY;
   const notifications: NotificationsPolicy = {
@@ -261,7 +283,7 @@ export function policyFromDocument(doc: unknown, source?: string): Policy {
     slack: { ...d.slack, ...n.slack, teams: n.slack?.teams ?? {} },
     securityHub: { ...d.securityHub, ...n.securityHub },
   };
-  return { dryRun: parsed.dryRun ?? false, rules, exemptions, remediation, notifications };
+  return { dryRun: parsed.dryRun ?? false, rules, exemptions, remediation, notifications, scope };
 }
 
 export function parsePolicy(text: string, source?: string): Policy {

@@ -63,6 +63,18 @@ export interface NotificationsPolicy {
   readonly securityHub: { readonly enabled: boolean; readonly minSeverity: Severity };
 }
 
+/**
+ * The policy's `scope:` section (docs/policy.md "Scope"): the accounts whose events the Lambdas process.
+ * Independent of remediation.allowAccounts (where remediation may act), which is a narrower question.
+ */
+export interface ScopePolicy {
+  /**
+   * Accounts whose events are processed; an event naming any other account (envelope, resource ARNs,
+   * CloudTrail recipient) is dropped before anything is recorded. Empty: every account.
+   */
+  readonly allowAccounts: readonly string[];
+}
+
 export interface Policy {
   readonly dryRun: boolean;
   /** Every rule of the registry, resolved (rules the file does not name get the defaults). */
@@ -72,4 +84,6 @@ export interface Policy {
   readonly remediation?: RemediationPolicy;
   /** Set by the loader; absent in hand-built policies, which then get the defaults. */
   readonly notifications?: NotificationsPolicy;
+  /** Set by the loader; absent in hand-built policies: every account is in scope. */
+  readonly scope?: ScopePolicy;
 }
