@@ -94,7 +94,9 @@ describe('infra/member-account.yml', () => {
       AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${CentralAccountId}:root' },
     });
     const text = JSON.stringify(t.Condition);
-    expect(text).toContain('"aws:PrincipalArn":{"Ref":"CentralRemediationRoleArn"}');
+    expect(text).toContain(
+      '"aws:PrincipalArn":[{"Ref":"CentralEcsStateChangeRoleArn"},{"Ref":"CentralCloudtrailApiCallRoleArn"}]',
+    );
     expect(text).toContain('"sts:ExternalId":{"Ref":"ExternalId"}');
     expect(text).toContain('"aws:PrincipalOrgID":{"Ref":"OrganizationId"}');
     expect(template.Parameters.ExternalId?.NoEcho).toBe(true);
