@@ -2,7 +2,8 @@
  * What makes two deliveries "the same event" (reference/events.md §10):
  * - task and container instance state changes: the resource ARN + `detail.version` (ECS re-sends the
  *   same version under a new envelope id);
- * - CloudTrail API calls: `detail.eventID`;
+ * - CloudTrail API calls: the envelope account + `detail.eventID` (an event id is AWS's, but a forged
+ *   or replayed record from another account must never pass as the duplicate of a real one);
  * - everything else (and a task/instance event without a version): the envelope `id`.
  * The kind is part of the key so keys of different kinds can never collide.
  */
@@ -18,7 +19,7 @@ export function idempotencyKeyOf(e: ParsedEvent): string {
         return `instance|${e.detail.containerInstanceArn}|${e.detail.version}`;
       break;
     case 'cloudTrail':
-      return `cloudtrail|${e.detail.eventID}`;
+      return `cloudtrail|${e.envelope.account}|${e.detail.eventID}`;
     default:
       break;
   }

@@ -131,7 +131,7 @@ describe('remediation in the Lambda pipeline (moto)', () => {
       status: 'resolved',
       resolvedReason: 'remediation succeeded: deregister-task-definition',
       action: { name: 'deregister-task-definition', status: 'done' },
-      actionEventKey: `cloudtrail|${(event.detail as { eventID: string }).eventID}`,
+      actionEventKey: `cloudtrail|${event.account}|${(event.detail as { eventID: string }).eventID}`,
     });
     expect(JSON.parse(String(item!.finding)).action).toMatchObject({ status: 'done' });
 

@@ -26,10 +26,19 @@ describe('idempotencyKeyOf', () => {
     );
   });
 
-  it('CloudTrail events: detail.eventID, whatever the envelope id', () => {
+  it('CloudTrail events: account + detail.eventID, whatever the envelope id', () => {
     const a = key('cloudtrail-create-service-assign-public-ip');
-    expect(a).toMatch(/^cloudtrail\|[0-9a-f-]{36}$/);
+    expect(a).toMatch(/^cloudtrail\|\d{12}\|[0-9a-f-]{36}$/);
     expect(key('cloudtrail-create-service-assign-public-ip', (e) => (e.id = 'other'))).toBe(a);
+  });
+
+  it('a record from another account reusing an event id is not a duplicate of the real one', () => {
+    const real = key('cloudtrail-create-service-assign-public-ip');
+    const forged = key('cloudtrail-create-service-assign-public-ip', (e) => {
+      e.account = '999988887777';
+      e.detail.recipientAccountId = '999988887777';
+    });
+    expect(forged).not.toBe(real);
   });
 
   it('everything else, and task events without a version: the envelope id', () => {

@@ -60,7 +60,9 @@ describe('Pipeline', () => {
 
     expect(outbox.sent).toHaveLength(1);
     expect(outbox.sent[0]!.finding.ruleId).toBe('svc-public-ip');
-    expect(outbox.sent[0]!.meta.dedupeKey).toBe(`cloudtrail|${publicIpService().detail.eventID}`);
+    expect(outbox.sent[0]!.meta.dedupeKey).toBe(
+      `cloudtrail|${publicIpService().account}|${publicIpService().detail.eventID}`,
+    );
     const [rec] = [...store.records.values()];
     expect(rec).toMatchObject({ status: 'open', count: 2, lastNotifiedAt: expect.any(String) });
     expect(metrics.total('Findings', { rule: 'svc-public-ip', severity: 'high' })).toBe(2);
@@ -129,7 +131,7 @@ describe('Pipeline', () => {
     });
     const saved = actions.saved.get(outbox.sent[0]!.finding.findingId);
     expect(saved).toMatchObject({
-      key: `cloudtrail|${publicIpService().detail.eventID}`,
+      key: `cloudtrail|${publicIpService().account}|${publicIpService().detail.eventID}`,
       action: { status: 'done' },
       finding: { ruleId: 'svc-public-ip', action: { status: 'done' } },
     });
