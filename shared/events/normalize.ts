@@ -279,10 +279,15 @@ function normalizeCloudTrail(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undef
       }
       const parsedTd = validate(TaskDefinitionShape, source.shape, source.path);
       // rules.md: the ARN comes from responseElements.taskDefinition.taskDefinitionArn whenever it is there.
-      const td =
-        !parsedTd.taskDefinitionArn && typeof respTd?.taskDefinitionArn === 'string'
-          ? { ...parsedTd, taskDefinitionArn: respTd.taskDefinitionArn }
-          : parsedTd;
+      // The ARN, revision and status are ECS's answer, never the caller's: a `taskDefinitionArn` or
+      // `revision` key in requestParameters is ignored (else the caller picks the revision remediated).
+      const fromRequest = source.path === REQ;
+      const responseArn = typeof respTd?.taskDefinitionArn === 'string' ? respTd.taskDefinitionArn : undefined;
+      const td = {
+        ...parsedTd,
+        taskDefinitionArn: responseArn ?? (fromRequest ? undefined : parsedTd.taskDefinitionArn),
+        ...(fromRequest ? { revision: undefined, status: undefined } : {}),
+      };
       const requestTags = isObject(req) ? tagsFromUnknown(req.tags) : undefined;
       const responseTags = resp ? tagsFromUnknown(resp.tags) : undefined;
       ctx.resources.push(taskDefinitionFromShape(td, region, account, requestTags ?? responseTags));
@@ -335,6 +340,13 @@ function normalizeCloudTrail(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undef
       for (const t of response?.tasks ?? []) ctx.resources.push(taskFromShape(t, region, account, request));
       const tdRef = response?.tasks?.[0]?.taskDefinitionArn ?? request?.taskDefinition;
       if (tdRef && response?.tasks?.length) ctx.refs.push(arns.taskDefinitionArn(region, account, tdRef));
+      if (!response?.tasks?.length && !(Array.isArray(resp?.failures) && resp.failures.length > 0)) {
+        // No response (omitted, truncated) and no failures: which tasks started is unknown, never "clean".
+        // (tasks: [] with failures[] is a complete answer: nothing started.)
+        ctx.incomplete = {
+          reason: 'responseElements omitted or without tasks: the tasks started are unknown (not checked)',
+        };
+      }
       return;
     }
     case 'CreateCluster':
