@@ -4,6 +4,7 @@
  * new deployment replaces the tasks that still accept ECS Exec sessions.
  */
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { serviceResource } from '../sweep/normalize';
 import { clusterOf, nameOf, tagsOf } from './ecs-helpers';
 import { awsCall } from './errors';
 import { controllerOf, controllerReason, describeService } from './service-state';
@@ -44,6 +45,7 @@ export const disableExec: RemediationAction = {
     return {
       state,
       tags: tagsOf(s.tags),
+      live: serviceResource(s, 'services[0]', target)?.service,
       compliant: s.enableExecuteCommand !== true,
       ...(reason ? { notApplicable: reason } : {}),
       plan: `updated service ${state.service} to enableExecuteCommand false with a new deployment (ecs:UpdateService)`,

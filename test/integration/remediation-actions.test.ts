@@ -15,6 +15,7 @@ import {
   TagResourceCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
+import { AllocateAddressCommand, AssociateAddressCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../shared/remediation/audit';
 import { startMoto, type Moto } from '../helpers/moto';
@@ -91,7 +92,23 @@ async function createService(opts: {
   };
 }
 
-async function runTask(opts: { cluster: string; taskDefinition: string; group?: string }) {
+/** The ENI id moto attached to an awsvpc task. */
+const eniOf = (task: { attachments?: { details?: { name?: string; value?: string }[] }[] }): string => {
+  const eni = task.attachments?.[0]?.details?.find((d) => d.name === 'networkInterfaceId')?.value;
+  if (!eni) throw new Error('moto gave the task no ENI');
+  return eni;
+};
+
+/**
+ * RunTask asking for a public IP. moto ignores assignPublicIp, so unless `publicIp: false` the task's ENI
+ * gets one the way AWS would have (AllocateAddress + AssociateAddress): verification reads the ENI.
+ */
+async function runTask(opts: {
+  cluster: string;
+  taskDefinition: string;
+  group?: string;
+  publicIp?: boolean;
+}) {
   const request = {
     cluster: opts.cluster,
     taskDefinition: opts.taskDefinition,
@@ -108,6 +125,12 @@ async function runTask(opts: { cluster: string; taskDefinition: string; group?: 
   };
   const out = await aws.ecs.send(new RunTaskCommand(request));
   const task = out.tasks![0]!;
+  if (opts.publicIp !== false) {
+    const eip = await aws.ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
+    await aws.ec2.send(
+      new AssociateAddressCommand({ AllocationId: eip.AllocationId!, NetworkInterfaceId: eniOf(task) }),
+    );
+  }
   return { task, event: cloudTrailEvent('RunTask', request, { tasks: out.tasks, failures: [] }) };
 }
 
