@@ -122,7 +122,7 @@ export const deregisterTaskDefinition: RemediationAction = {
       'replace failed tasks (hence the in-use check); deregistration cannot be undone (re-register a new ' +
       'revision instead).',
     skipsWhen: [
-      'the revision is already INACTIVE (already compliant)',
+      'the revision is already INACTIVE (already compliant: the standalone tasks still running it are still handled)',
       'the finding does not name a revision (family only)',
       'an ACTIVE service still uses the revision, in its task definition, a deployment or a task set (EXTERNAL / CODE_DEPLOY) (unless `remediation.deregisterInUse: true`)',
       'AWS says the revision is not privileged (`not violated now`): the event is never trusted',

@@ -27,7 +27,7 @@ export const disableExec: RemediationAction = {
       'Every task of the service is replaced by a rolling deployment (capacity follows the deployment ' +
       'configuration); open ECS Exec sessions end with their task.',
     skipsWhen: [
-      'enableExecuteCommand is already false (already compliant)',
+      'enableExecuteCommand is already false (`not violated now`)',
       'the deployment controller is CODE_DEPLOY or EXTERNAL (notify why)',
       'the service is no longer ACTIVE',
     ],

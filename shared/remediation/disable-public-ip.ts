@@ -30,7 +30,7 @@ export const disablePublicIp: RemediationAction = {
       'rolls back (with the circuit breaker). Tasks that served traffic directly on their public IP stop ' +
       'being reachable.',
     skipsWhen: [
-      'assignPublicIp is already DISABLED or the service has no awsvpc configuration (already compliant)',
+      'assignPublicIp is already DISABLED or the service has no awsvpc configuration (`not violated now`)',
       'the deployment controller is CODE_DEPLOY or EXTERNAL (notify why)',
       'the service is no longer ACTIVE',
     ],

@@ -36,7 +36,7 @@ export const enableContainerInsights: RemediationAction = {
       'No effect on running tasks; CloudWatch starts collecting cluster, service and task metrics, which ' +
       'are billed as custom metrics and log ingestion.',
     skipsWhen: [
-      'containerInsights is already `enabled` or `enhanced` (already compliant)',
+      'containerInsights is already `enabled` or `enhanced` (`not violated now`)',
       'the cluster is gone or INACTIVE',
     ],
   },

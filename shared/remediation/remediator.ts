@@ -9,13 +9,14 @@
  *  3. the account is not on remediation.allowAccounts: skipped and counted (ignored);
  *  4. the event showed `guardrail:protect=true`: skipped;
  *  5. read the resource's CURRENT state and tags from AWS: gone -> skipped; protect tag -> skipped;
- *     an active `guardrail:exempt` entry for the rule -> skipped; already compliant (the action's
- *     change is in place) -> skipped (idempotent: a duplicate event finds nothing to do);
+ *     an active `guardrail:exempt` entry for the rule -> skipped;
  *     VERIFY BEFORE ACTING (./live-state.ts, `verifyLive`): the finding's rule, the same function from
  *     the rule registry, is evaluated on the resource as AWS returns it now (for `stop-task` after
- *     td-privileged: the revision the task runs; for task-public-ip: the task's ENI public IPs); the
+ *     td-privileged: the revision the task runs; for task-public-ip: the task's ENI public IPs). The
  *     event is never trusted (forged, replayed, stale, out of order): not violated -> skipped
- *     `not violated now`, nothing else happens (no follow-ups); the action refuses (a service's task, a
+ *     `not violated now` (also a duplicate event after the fix), nothing else happens (no follow-ups);
+ *     violated but the action's change already in place (a deregistered revision is still privileged)
+ *     -> skipped `already compliant`, follow-ups still run; the action refuses (a service's task, a
  *     non-ECS deployment controller, a revision an ACTIVE service or a task set uses) -> skipped with why;
  *  6. global dryRun: planned, "dry-run: would have ...";
  *  7. the account's hourly budget (atomic, shared by all invocations): exhausted -> skipped, notify;
@@ -249,11 +250,6 @@ export class Remediator {
         ),
         followUps: false,
       };
-    if (before.compliant)
-      return {
-        outcome: await end({ status: 'skipped', reason: 'already compliant' }, before),
-        followUps: true,
-      };
     let verdict;
     try {
       verdict = await verifyLive(ctx.live, this.options.policy, finding.ruleId, target, before.live);
@@ -276,6 +272,13 @@ export class Remediator {
           before,
         ),
         followUps: false,
+      };
+    // The rule still fails on AWS's state but the action's change is in place (a deregistered revision
+    // is still privileged): nothing to change here; its follow-ups (standalone tasks) still run.
+    if (before.compliant)
+      return {
+        outcome: await end({ status: 'skipped', reason: 'already compliant' }, before),
+        followUps: true,
       };
     if (before.notApplicable)
       return {

@@ -35,7 +35,7 @@ export const stopTask: RemediationAction = {
       'The task is terminated (SIGTERM, then SIGKILL after its stop timeout): work in progress in a batch ' +
       'job or one-off task is lost and is not restarted.',
     skipsWhen: [
-      'the task is already stopped or stopping (already compliant)',
+      'the task is already stopped or stopping (already compliant; for task-public-ip a stopped task has no public IP: `not violated now`)',
       'the task belongs to a service (group `service:...`): fixed through the service',
       "AWS shows no public IP on the task's ENIs (task-public-ip), or the revision the task runs is not privileged (td-privileged): `not violated now`",
     ],

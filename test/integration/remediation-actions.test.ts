@@ -273,7 +273,7 @@ describe('disable-public-ip (svc-public-ip)', () => {
       after: { assignPublicIp: 'DISABLED', subnets: net.subnets, securityGroups: net.securityGroups },
     });
     // The same event again: read first, nothing to do.
-    expect((await r.remediator.remediate(finding)).action?.reason).toBe('already compliant');
+    expect((await r.remediator.remediate(finding)).action?.reason).toBe('not violated now');
   });
 
   it('does not touch a service with the CODE_DEPLOY deployment controller and says why', async () => {
@@ -316,7 +316,7 @@ describe('stop-task (task-public-ip)', () => {
       before: { desiredStatus: 'RUNNING' },
       after: { desiredStatus: 'STOPPED' },
     });
-    expect((await r.remediator.remediate(finding)).action?.reason).toBe('already compliant');
+    expect((await r.remediator.remediate(finding)).action?.reason).toBe('not violated now');
   });
 
   it("leaves a service's task to its service (group service:...)", async () => {
@@ -365,7 +365,7 @@ describe('disable-exec (svc-exec-enabled)', () => {
     // forceNewDeployment: moto rotates the primary deployment's id.
     expect(now.deployments?.[0]?.id).not.toBe(service.deployments?.[0]?.id);
     expect(now.networkConfiguration?.awsvpcConfiguration?.subnets).toEqual(net.subnets);
-    expect((await r.remediator.remediate(finding)).action?.reason).toBe('already compliant');
+    expect((await r.remediator.remediate(finding)).action?.reason).toBe('not violated now');
   });
 });
 
@@ -392,7 +392,7 @@ describe('enable-container-insights (cluster-container-insights-disabled)', () =
       before: { containerInsights: 'disabled' },
       after: { containerInsights: 'enabled' },
     });
-    expect((await r.remediator.remediate(finding)).action?.reason).toBe('already compliant');
+    expect((await r.remediator.remediate(finding)).action?.reason).toBe('not violated now');
   });
 
   it('reads tags from AWS, not only from the event (a tag added later is honoured)', async () => {
