@@ -24,7 +24,8 @@
  * Every decision from step 2 on (except ignored accounts) is written to the audit log; the outcome is
  * the finding's `action`. Follow-up targets (deregister-task-definition's standalone tasks) go through
  * step 5 on, each verified on its own live state. Any other path that acts (e.g. an approval from
- * Slack) must go through `remediate` (or at least `verifyLive`) too, never act on a stored finding.
+ * Slack) goes through `remediate` too, never acts on a stored finding; `verifyNow` runs the verification
+ * step alone (to show or re-check what AWS says now, without acting).
  */
 import type { Actor, ActionStatus, Finding } from '../model/finding';
 import type { Resource } from '../model/resources';
@@ -35,7 +36,7 @@ import type { AuditEntry, AuditLog } from './audit';
 import type { RemediationBudget } from './budget';
 import type { AccountAccess, RemediationClients } from './clients';
 import { failureReason } from './errors';
-import { NOT_VIOLATED_NOW, verifyLive } from './live-state';
+import { NOT_VIOLATED_NOW, verifyLive, type LiveVerdict } from './live-state';
 import { ACTIONS_BY_NAME, actionForRule } from './registry';
 import type { ActionContext, ActionSettings, ActionTarget, Observed, RemediationAction } from './types';
 
@@ -125,6 +126,17 @@ export class Remediator {
     const target = this.targetOf(finding, context);
     const outcome = await this.decide(finding, action, target);
     return { ...finding, action: { name: action.meta.name, status: outcome.status, reason: outcome.reason } };
+  }
+
+  /**
+   * The verification step alone, never acting: does the resource AS AWS RETURNS IT NOW violate the
+   * finding's rule? For paths that must show or re-check a finding before acting (e.g. an approval from
+   * Slack); acting itself always goes through `remediate`, which runs this same step.
+   */
+  async verifyNow(finding: Finding, context: RemediationContext = {}): Promise<LiveVerdict> {
+    const access = await this.options.clients.ecs(finding.account, finding.region);
+    const ctx = this.contextFor(finding, access);
+    return verifyLive(ctx.live, this.options.policy, finding.ruleId, this.targetOf(finding, context));
   }
 
   private targetOf(finding: Finding, context: RemediationContext): ActionTarget {

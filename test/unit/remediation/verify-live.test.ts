@@ -110,6 +110,23 @@ describe('verify before acting: failure paths', () => {
     expect(out.action).toEqual({ name: 'stop-task', status: 'skipped', reason: 'not violated now' });
   });
 
+  it('verifyNow: the same step on its own (for an approval path), reading AWS and never writing', async () => {
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [runningTask] });
+    ec2Mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [{ NetworkInterfaceId: 'eni-1' }] })
+      .resolves({
+        NetworkInterfaces: [{ NetworkInterfaceId: 'eni-1', Association: { PublicIp: '203.0.113.7' } }],
+      });
+    const { r } = remediator(policyWith(['task-public-ip']));
+    const finding = makeFinding('task-public-ip', TASK);
+    expect(await r.verifyNow(finding)).toMatchObject({ violated: false, resource: { arn: TASK } });
+    const now = await r.verifyNow(finding);
+    expect(now.violated).toBe(true);
+    expect(now.violated && now.evidence[0]?.message).toContain('203.0.113.7');
+    expect(ecsMock.commandCalls(StopTaskCommand)).toHaveLength(0);
+  });
+
   it('names the resource kind of each ECS ARN (what the rule is verified on)', () => {
     expect(kindOfArn(TASK)).toBe('Task');
     expect(kindOfArn(SVC)).toBe('Service');
