@@ -594,6 +594,55 @@ describe('normalize: ARNs come from AWS, never from the caller (issue 15)', () =
   });
 });
 
+describe('normalize: response-only keys in requestParameters are ignored (issue 15)', () => {
+  const VICTIM_SVC = 'arn:aws:ecs:us-west-2:111122223333:service/other/victim';
+  const VICTIM_CLUSTER = 'arn:aws:ecs:us-west-2:111122223333:cluster/victim';
+
+  it('UpdateService without a response: the ARN is built from service and cluster, never a serviceArn key', () => {
+    const raw = cloudTrailEvent({
+      eventName: 'UpdateService',
+      requestParameters: {
+        cluster: 'prod',
+        service: 'api',
+        serviceArn: VICTIM_SVC,
+        clusterArn: VICTIM_CLUSTER,
+        enableExecuteCommand: true,
+      },
+    });
+    const svc = onlyResource(norm(raw), 'Service');
+    expect(svc.arn).toBe('arn:aws:ecs:us-west-2:111122223333:service/prod/api');
+    expect(svc.clusterArn).toBe('arn:aws:ecs:us-west-2:111122223333:cluster/prod');
+  });
+
+  it('CreateCluster without a response: the ARN is built from clusterName, never a clusterArn key', () => {
+    const raw = cloudTrailEvent({
+      eventName: 'CreateCluster',
+      requestParameters: {
+        clusterName: 'batch',
+        clusterArn: VICTIM_CLUSTER,
+        settings: [{ name: 'containerInsights', value: 'disabled' }],
+      },
+    });
+    expect(onlyResource(norm(raw), 'Cluster').arn).toBe('arn:aws:ecs:us-west-2:111122223333:cluster/batch');
+  });
+
+  it('CreateTaskSet without a response: never the taskSetArn or serviceArn of the request', () => {
+    const raw = cloudTrailEvent({
+      eventName: 'CreateTaskSet',
+      requestParameters: {
+        cluster: 'prod',
+        service: 'api',
+        taskSetArn: 'arn:aws:ecs:us-west-2:111122223333:task-set/other/victim/ecs-svc/1',
+        serviceArn: VICTIM_SVC,
+        taskDefinition: 'api:3',
+      },
+    });
+    const ts = onlyResource(norm(raw), 'TaskSet');
+    expect(ts.arn).not.toContain('victim');
+    expect(ts.serviceArn).toBe('arn:aws:ecs:us-west-2:111122223333:service/prod/api');
+  });
+});
+
 describe('normalize: RunTask without a response is never silently clean (issue 15)', () => {
   const request = {
     cluster: 'prod-cluster',
