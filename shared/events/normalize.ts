@@ -279,10 +279,15 @@ function normalizeCloudTrail(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undef
       }
       const parsedTd = validate(TaskDefinitionShape, source.shape, source.path);
       // rules.md: the ARN comes from responseElements.taskDefinition.taskDefinitionArn whenever it is there.
-      const td =
-        !parsedTd.taskDefinitionArn && typeof respTd?.taskDefinitionArn === 'string'
-          ? { ...parsedTd, taskDefinitionArn: respTd.taskDefinitionArn }
-          : parsedTd;
+      // The ARN, revision and status are ECS's answer, never the caller's: a `taskDefinitionArn` or
+      // `revision` key in requestParameters is ignored (else the caller picks the revision remediated).
+      const fromRequest = source.path === REQ;
+      const responseArn = typeof respTd?.taskDefinitionArn === 'string' ? respTd.taskDefinitionArn : undefined;
+      const td = {
+        ...parsedTd,
+        taskDefinitionArn: responseArn ?? (fromRequest ? undefined : parsedTd.taskDefinitionArn),
+        ...(fromRequest ? { revision: undefined, status: undefined } : {}),
+      };
       const requestTags = isObject(req) ? tagsFromUnknown(req.tags) : undefined;
       const responseTags = resp ? tagsFromUnknown(resp.tags) : undefined;
       ctx.resources.push(taskDefinitionFromShape(td, region, account, requestTags ?? responseTags));
@@ -290,7 +295,10 @@ function normalizeCloudTrail(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undef
     }
     case 'CreateService':
     case 'UpdateService': {
-      const shape = resp && isObject(resp.service) ? { s: resp.service, p: `${RESP}.service` } : { s: req, p: REQ };
+      const shape =
+        resp && isObject(resp.service)
+          ? { s: resp.service, p: `${RESP}.service` }
+          : { s: callerOnly(req, ['serviceArn', 'clusterArn', 'status']), p: REQ };
       if (!isObject(shape.s)) return;
       const parsed = validate(ServiceShape, shape.s, shape.p);
       const svc = serviceFromShape(parsed, region, account);
@@ -300,10 +308,15 @@ function normalizeCloudTrail(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undef
       return;
     }
     case 'CreateTaskSet': {
-      const shape = resp && isObject(resp.taskSet) ? { s: resp.taskSet, p: `${RESP}.taskSet` } : { s: req, p: REQ };
+      const shape =
+        resp && isObject(resp.taskSet)
+          ? { s: resp.taskSet, p: `${RESP}.taskSet` }
+          : { s: callerOnly(req, ['taskSetArn', 'serviceArn', 'clusterArn', 'id']), p: REQ };
       if (!isObject(shape.s)) return;
       const ts = validate(TaskSetShape, shape.s, shape.p);
-      const request = isObject(req) ? validate(TaskSetShape, req, REQ) : undefined;
+      const request = isObject(req)
+        ? validate(TaskSetShape, callerOnly(req, ['taskSetArn', 'serviceArn', 'clusterArn', 'id']), REQ)
+        : undefined;
       const serviceRef = ts.serviceArn ?? ts.service ?? request?.service;
       const clusterRef = ts.clusterArn ?? ts.cluster ?? request?.cluster;
       const svcArn = serviceRef ? arns.serviceArn(region, account, clusterRef, serviceRef) : undefined;
@@ -335,12 +348,22 @@ function normalizeCloudTrail(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undef
       for (const t of response?.tasks ?? []) ctx.resources.push(taskFromShape(t, region, account, request));
       const tdRef = response?.tasks?.[0]?.taskDefinitionArn ?? request?.taskDefinition;
       if (tdRef && response?.tasks?.length) ctx.refs.push(arns.taskDefinitionArn(region, account, tdRef));
+      if (!response?.tasks?.length && !(Array.isArray(resp?.failures) && resp.failures.length > 0)) {
+        // No response (omitted, truncated) and no failures: which tasks started is unknown, never "clean".
+        // (tasks: [] with failures[] is a complete answer: nothing started.)
+        ctx.incomplete = {
+          reason: 'responseElements omitted or without tasks: the tasks started are unknown (not checked)',
+        };
+      }
       return;
     }
     case 'CreateCluster':
     case 'UpdateCluster':
     case 'UpdateClusterSettings': {
-      const shape = resp && isObject(resp.cluster) ? { s: resp.cluster, p: `${RESP}.cluster` } : { s: req, p: REQ };
+      const shape =
+        resp && isObject(resp.cluster)
+          ? { s: resp.cluster, p: `${RESP}.cluster` }
+          : { s: callerOnly(req, ['clusterArn']), p: REQ };
       if (!isObject(shape.s)) return;
       const cluster = clusterFromShape(validate(ClusterShape, shape.s, shape.p), region, account);
       if (cluster) ctx.resources.push(cluster);
@@ -349,6 +372,17 @@ function normalizeCloudTrail(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undef
     default:
       return; // Unknown or irrelevant API: ignored, never an error.
   }
+}
+
+/**
+ * The request without the keys only ECS's response can carry (ARNs, ids, status): a caller can put any
+ * key in requestParameters, and must not pick the resource the guardrail judges and remediates.
+ */
+function callerOnly(req: unknown, responseKeys: readonly string[]): unknown {
+  if (!isObject(req)) return req;
+  const out: Record<string, unknown> = { ...req };
+  for (const k of responseKeys) delete out[k];
+  return out;
 }
 
 function tagsFromUnknown(x: unknown): Tags | undefined {

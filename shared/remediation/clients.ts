@@ -4,6 +4,7 @@
  * with the SDK's backoff and jitter), is recorded as `failed`, and is never looped on. No endpoint is
  * set: the SDK honours AWS_ENDPOINT_URL (tests point it at moto).
  */
+import type { EC2Client, EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { ECSClient, type ECSClientConfig } from '@aws-sdk/client-ecs';
 import type { CrossAccountCredentials } from './credentials';
 
@@ -11,6 +12,11 @@ export const REMEDIATION_MAX_ATTEMPTS = 2;
 
 export interface AccountAccess {
   readonly ecs: ECSClient;
+  /**
+   * EC2 with the same credentials, created on first use (verification reads a task's ENI public IPs;
+   * the EC2 SDK is loaded only then).
+   */
+  readonly ec2?: () => Promise<EC2Client>;
   /** Who acts (audit): the assumed role ARN, or the guardrail's own principal when known. */
   readonly principal?: string;
 }
@@ -65,9 +71,20 @@ export class AwsRemediationClients implements RemediationClients {
       maxAttempts: this.options.maxAttempts ?? REMEDIATION_MAX_ATTEMPTS,
     };
     const first = await creds.credentialsFor(account, region);
-    if (!first) return { ecs: new ECSClient(base), principal: await creds.homePrincipal() };
+    if (!first)
+      return { ecs: new ECSClient(base), ec2: lazyEc2(base), principal: await creds.homePrincipal() };
     // The provider is asked again whenever the SDK sees the identity expire; the cache renews it.
     const provider = async () => (await creds.credentialsFor(account, region)) ?? first;
-    return { ecs: new ECSClient({ ...base, credentials: provider }), principal: first.roleArn };
+    const config = { ...base, credentials: provider };
+    return { ecs: new ECSClient(config), ec2: lazyEc2(config), principal: first.roleArn };
   }
+}
+
+/** An EC2 client on the same configuration (region, endpoint, credentials, bounded retries), made once. */
+function lazyEc2(config: ECSClientConfig): () => Promise<EC2Client> {
+  let client: Promise<EC2Client> | undefined;
+  return () =>
+    (client ??= import('../aws/network-interfaces').then((m) =>
+      m.createEc2Client(config as unknown as EC2ClientConfig),
+    ));
 }

@@ -15,6 +15,7 @@ import {
   type ECSClient,
 } from '@aws-sdk/client-ecs';
 import { parseTaskDefinitionRef } from '../model/arn';
+import { serviceResource, taskDefinitionResource } from '../sweep/normalize';
 import { allPages, chunks, nameOf, taskDefinitionKey, tagsOf } from './ecs-helpers';
 import { awsCall, errorName, RemediationCallError } from './errors';
 import type { ActionContext, ActionTarget, Observed, RemediationAction } from './types';
@@ -26,8 +27,16 @@ async function listClusters(ecs: ECSClient): Promise<string[]> {
   });
 }
 
-/** ACTIVE services (any cluster) whose current task definition or an active deployment is `key`. */
-export async function servicesUsing(ecs: ECSClient, key: string): Promise<string[]> {
+/**
+ * ACTIVE services (any cluster) that use `key`: their task definition, a deployment's, or a task set's
+ * (EXTERNAL and CODE_DEPLOY services run their tasks through task sets; DescribeServices lists them).
+ * The service shapes are normalized by the sweep's builder, so "uses" means the same everywhere.
+ */
+export async function servicesUsing(
+  ecs: ECSClient,
+  key: string,
+  scope: { readonly account: string; readonly region: string },
+): Promise<string[]> {
   const users: string[] = [];
   for (const cluster of await listClusters(ecs)) {
     const arns = await allPages(async (nextToken) => {
@@ -40,12 +49,12 @@ export async function servicesUsing(ecs: ECSClient, key: string): Promise<string
       const r = await awsCall('ecs:DescribeServices', () =>
         ecs.send(new DescribeServicesCommand({ cluster, services: batch })),
       );
-      for (const s of r.services ?? []) {
-        if (s.status !== 'ACTIVE') continue;
-        const used = [s.taskDefinition, ...(s.deployments ?? []).map((d) => d.taskDefinition)];
-        if (used.some((td) => td && taskDefinitionKey(td) === key))
+      (r.services ?? []).forEach((s, i) => {
+        if (s.status !== 'ACTIVE') return;
+        const described = serviceResource(s, `services[${i}]`, scope);
+        if (described?.taskDefinitionRefs.some((td) => taskDefinitionKey(td) === key))
           users.push(s.serviceArn ?? s.serviceName ?? '?');
-      }
+      });
     }
   }
   return users;
@@ -93,7 +102,7 @@ export const deregisterTaskDefinition: RemediationAction = {
       "budget). A service's tasks are left to the service.",
     readCalls: [
       'ecs:DescribeTaskDefinition (include TAGS)',
-      'ecs:ListClusters, ecs:ListServices, ecs:DescribeServices (is an ACTIVE service using the revision?)',
+      'ecs:ListClusters, ecs:ListServices, ecs:DescribeServices (is an ACTIVE service, a deployment or a task set using the revision?)',
       'ecs:ListTasks (desiredStatus RUNNING, per cluster), ecs:DescribeTasks (standalone tasks still running it)',
     ],
     writeCalls: ['ecs:DeregisterTaskDefinition'],
@@ -113,9 +122,10 @@ export const deregisterTaskDefinition: RemediationAction = {
       'replace failed tasks (hence the in-use check); deregistration cannot be undone (re-register a new ' +
       'revision instead).',
     skipsWhen: [
-      'the revision is already INACTIVE (already compliant)',
+      'the revision is already INACTIVE (already compliant: the standalone tasks still running it are still handled)',
       'the finding does not name a revision (family only)',
-      'an ACTIVE service still uses the revision (unless `remediation.deregisterInUse: true`)',
+      'an ACTIVE service still uses the revision, in its task definition, a deployment or a task set (EXTERNAL / CODE_DEPLOY) (unless `remediation.deregisterInUse: true`)',
+      'AWS says the revision is not privileged (`not violated now`): the event is never trusted',
     ],
   },
 
@@ -154,16 +164,18 @@ export const deregisterTaskDefinition: RemediationAction = {
     const compliant = status !== 'ACTIVE';
     let notApplicable: string | undefined;
     if (!compliant && !ctx.settings.deregisterInUse) {
-      const users = await servicesUsing(ctx.ecs, key);
+      const users = await servicesUsing(ctx.ecs, key, target);
       if (users.length)
         notApplicable =
-          `revision ${key} is used by ACTIVE service(s) ${users.map(nameOf).join(', ')}: notify only ` +
+          `revision ${key} is used by ACTIVE service(s) ${users.map(nameOf).join(', ')} (their task ` +
+          'definition, a deployment or a task set): notify only ' +
           '(set remediation.deregisterInUse to deregister anyway)';
     }
     return {
       state,
       tags: tagsOf(out.tags),
       compliant,
+      live: taskDefinitionResource(td, out.tags, 'taskDefinition', target),
       ...(notApplicable ? { notApplicable } : {}),
       plan: `deregistered task definition ${key} (ecs:DeregisterTaskDefinition)`,
     };

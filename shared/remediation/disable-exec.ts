@@ -4,6 +4,7 @@
  * new deployment replaces the tasks that still accept ECS Exec sessions.
  */
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { serviceResource } from '../sweep/normalize';
 import { clusterOf, nameOf, tagsOf } from './ecs-helpers';
 import { awsCall } from './errors';
 import { controllerOf, controllerReason, describeService } from './service-state';
@@ -26,7 +27,7 @@ export const disableExec: RemediationAction = {
       'Every task of the service is replaced by a rolling deployment (capacity follows the deployment ' +
       'configuration); open ECS Exec sessions end with their task.',
     skipsWhen: [
-      'enableExecuteCommand is already false (already compliant)',
+      'enableExecuteCommand is already false (`not violated now`)',
       'the deployment controller is CODE_DEPLOY or EXTERNAL (notify why)',
       'the service is no longer ACTIVE',
     ],
@@ -44,6 +45,7 @@ export const disableExec: RemediationAction = {
     return {
       state,
       tags: tagsOf(s.tags),
+      live: serviceResource(s, 'services[0]', target)?.service,
       compliant: s.enableExecuteCommand !== true,
       ...(reason ? { notApplicable: reason } : {}),
       plan: `updated service ${state.service} to enableExecuteCommand false with a new deployment (ecs:UpdateService)`,

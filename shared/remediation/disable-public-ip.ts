@@ -5,6 +5,7 @@
  * Only for the ECS deployment controller (CODE_DEPLOY / EXTERNAL services change through task sets).
  */
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { serviceResource } from '../sweep/normalize';
 import { clusterOf, nameOf, tagsOf } from './ecs-helpers';
 import { awsCall } from './errors';
 import { controllerOf, controllerReason, describeService } from './service-state';
@@ -29,7 +30,7 @@ export const disablePublicIp: RemediationAction = {
       'rolls back (with the circuit breaker). Tasks that served traffic directly on their public IP stop ' +
       'being reachable.',
     skipsWhen: [
-      'assignPublicIp is already DISABLED or the service has no awsvpc configuration (already compliant)',
+      'assignPublicIp is already DISABLED or the service has no awsvpc configuration (`not violated now`)',
       'the deployment controller is CODE_DEPLOY or EXTERNAL (notify why)',
       'the service is no longer ACTIVE',
     ],
@@ -50,6 +51,7 @@ export const disablePublicIp: RemediationAction = {
     return {
       state,
       tags: tagsOf(s.tags),
+      live: serviceResource(s, 'services[0]', target)?.service,
       compliant: vpc?.assignPublicIp !== 'ENABLED',
       ...(reason ? { notApplicable: reason } : {}),
       plan:

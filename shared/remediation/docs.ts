@@ -4,7 +4,9 @@
  * the file is out of date.
  */
 import { join } from 'node:path';
-import { RULES } from '../rules/registry';
+import { RESOURCE_TYPE, type ResourceKind } from '../model/resources';
+import { RULES, getRule } from '../rules/registry';
+import { liveReadsFor, NOT_VIOLATED_NOW } from './live-state';
 import { ACTIONS, remediationIamPermissions } from './registry';
 
 export const DOC_PATH = join(__dirname, '..', '..', 'docs', 'remediation.md');
@@ -25,6 +27,15 @@ export function renderActions(): string {
   for (const a of ACTIONS) {
     const m = a.meta;
     const rules = RULES.filter((r) => r.remediation?.action === m.name).map((r) => code(r.id));
+    const targetKind = (Object.keys(RESOURCE_TYPE) as ResourceKind[]).find(
+      (k) => RESOURCE_TYPE[k] === m.resourceType,
+    );
+    const verified = m.rules.map((id) => {
+      const rule = getRule(id);
+      const reads =
+        rule?.family === 'resource' && targetKind ? liveReadsFor(rule.appliesTo, targetKind) : '?';
+      return `${code(id)} on ${reads}`;
+    });
     lines.push(
       '',
       `### ${m.name}`,
@@ -33,6 +44,7 @@ export function renderActions(): string {
       '',
       `- Default remediation of: ${rules.length ? rules.join(', ') : `none directly (run by ${m.rules.map(code).join(', ')})`}`,
       `- Reads: ${m.readCalls.join('; ')}`,
+      `- Verified before acting (the rule itself, on AWS's answer; not violated -> ${code(`skipped: ${NOT_VIOLATED_NOW}`)}): ${verified.join('; ')}`,
       `- Writes: ${m.writeCalls.map(code).join(', ')}`,
       `- IAM permissions: ${m.iamPermissions.map(code).join(', ')}`,
       `- Risk: **${m.risk}**. ${m.riskNote}`,

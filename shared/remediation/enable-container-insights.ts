@@ -13,6 +13,7 @@ import {
   UpdateClusterCommand,
   UpdateClusterSettingsCommand,
 } from '@aws-sdk/client-ecs';
+import { clusterResource } from '../sweep/normalize';
 import { nameOf, tagsOf } from './ecs-helpers';
 import { awsCall } from './errors';
 import type { ActionContext, ActionTarget, Observed, RemediationAction } from './types';
@@ -35,7 +36,7 @@ export const enableContainerInsights: RemediationAction = {
       'No effect on running tasks; CloudWatch starts collecting cluster, service and task metrics, which ' +
       'are billed as custom metrics and log ingestion.',
     skipsWhen: [
-      'containerInsights is already `enabled` or `enhanced` (already compliant)',
+      'containerInsights is already `enabled` or `enhanced` (`not violated now`)',
       'the cluster is gone or INACTIVE',
     ],
   },
@@ -51,6 +52,7 @@ export const enableContainerInsights: RemediationAction = {
     return {
       state: { cluster: name, containerInsights: value },
       tags: tagsOf(c.tags),
+      live: clusterResource(c, 'clusters[0]', target),
       compliant: value === 'enabled' || value === 'enhanced',
       plan: `set containerInsights to ${ctx.settings.containerInsightsValue} on cluster ${name} (ecs:${ctx.settings.containerInsightsApi})`,
     };

@@ -5,18 +5,27 @@
  * For a finding whose rule is in `remediate` mode, in this order (the first that applies decides):
  *  1. an active exemption (tag or policy list, decided by the engine): no action at all;
  *  2. the event was caused by the guardrail's own role (remediation.guardrailRoleArns, or the
- *     member-account role remediation.roleName): skipped, never a loop;
+ *     member-account role remediation.roleName IN THE EVENT'S ACCOUNT): skipped, never a loop;
  *  3. the account is not on remediation.allowAccounts: skipped and counted (ignored);
  *  4. the event showed `guardrail:protect=true`: skipped;
  *  5. read the resource's CURRENT state and tags from AWS: gone -> skipped; protect tag -> skipped;
- *     an active `guardrail:exempt` entry for the rule -> skipped; already compliant -> skipped
- *     (idempotent: a duplicate event finds nothing to do); the action refuses (a service's task, a
- *     non-ECS deployment controller, a revision an ACTIVE service uses) -> skipped with why;
+ *     an active `guardrail:exempt` entry for the rule -> skipped;
+ *     VERIFY BEFORE ACTING (./live-state.ts, `verifyLive`): the finding's rule, the same function from
+ *     the rule registry, is evaluated on the resource as AWS returns it now (for `stop-task` after
+ *     td-privileged: the revision the task runs; for task-public-ip: the task's ENI public IPs). The
+ *     event is never trusted (forged, replayed, stale, out of order): not violated -> skipped
+ *     `not violated now` (also a duplicate event after the fix), nothing else happens (no follow-ups);
+ *     violated but the action's change already in place (a deregistered revision is still privileged)
+ *     -> skipped `already compliant`, follow-ups still run; the action refuses (a service's task, a
+ *     non-ECS deployment controller, a revision an ACTIVE service or a task set uses) -> skipped with why;
  *  6. global dryRun: planned, "dry-run: would have ...";
  *  7. the account's hourly budget (atomic, shared by all invocations): exhausted -> skipped, notify;
  *  8. act (bounded SDK retries, no loop), read again to verify: done, or failed with the error name.
  * Every decision from step 2 on (except ignored accounts) is written to the audit log; the outcome is
- * the finding's `action`.
+ * the finding's `action`. Follow-up targets (deregister-task-definition's standalone tasks) go through
+ * step 5 on, each verified on its own live state. Any other path that acts (e.g. an approval from
+ * Slack) goes through `remediate` too, never acts on a stored finding; `verifyNow` runs the verification
+ * step alone (to show or re-check what AWS says now, without acting).
  */
 import type { Actor, ActionStatus, Finding } from '../model/finding';
 import type { Resource } from '../model/resources';
@@ -27,6 +36,7 @@ import type { AuditEntry, AuditLog } from './audit';
 import type { RemediationBudget } from './budget';
 import type { AccountAccess, RemediationClients } from './clients';
 import { failureReason } from './errors';
+import { NOT_VIOLATED_NOW, verifyLive, type LiveVerdict } from './live-state';
 import { ACTIONS_BY_NAME, actionForRule } from './registry';
 import type { ActionContext, ActionSettings, ActionTarget, Observed, RemediationAction } from './types';
 
@@ -118,6 +128,17 @@ export class Remediator {
     return { ...finding, action: { name: action.meta.name, status: outcome.status, reason: outcome.reason } };
   }
 
+  /**
+   * The verification step alone, never acting: does the resource AS AWS RETURNS IT NOW violate the
+   * finding's rule? For paths that must show or re-check a finding before acting (e.g. an approval from
+   * Slack); acting itself always goes through `remediate`, which runs this same step.
+   */
+  async verifyNow(finding: Finding, context: RemediationContext = {}): Promise<LiveVerdict> {
+    const access = await this.options.clients.ecs(finding.account, finding.region);
+    const ctx = this.contextFor(finding, access);
+    return verifyLive(ctx.live, this.options.policy, finding.ruleId, this.targetOf(finding, context));
+  }
+
   private targetOf(finding: Finding, context: RemediationContext): ActionTarget {
     const resource = context.resources?.find((r) => r.arn === finding.resource.arn);
     const clusterArn =
@@ -130,18 +151,23 @@ export class Remediator {
     };
   }
 
-  /** The guardrail's own role caused the event (its own change coming back as a CloudTrail event). */
-  isOwnRole(actor: Actor | undefined): string | undefined {
+  /**
+   * The guardrail's own role caused the event (its own change coming back as a CloudTrail event):
+   * a `guardrailRoleArns` glob, or the member-account role `roleName` in `account` (the event's, the
+   * one the guardrail assumes that role in). A role of that name in any other account is not ours.
+   */
+  isOwnRole(actor: Actor | undefined, account: string): string | undefined {
     const role = roleArnOf(actor);
     if (!role) return undefined;
     if (this.settings.guardrailRoleArns.some((g) => globMatches(g, role))) return role;
     const name = role.slice(role.lastIndexOf('/') + 1);
-    if (this.settings.roleName && name === this.settings.roleName) return role;
+    const roleAccount = /^arn:[^:]+:iam::(\d{12}):role\//.exec(role)?.[1];
+    if (this.settings.roleName && name === this.settings.roleName && roleAccount === account) return role;
     return undefined;
   }
 
   private async decide(finding: Finding, action: RemediationAction, target: ActionTarget): Promise<Outcome> {
-    const own = this.isOwnRole(finding.event.actor);
+    const own = this.isOwnRole(finding.event.actor, finding.account);
     if (own)
       return this.conclude(finding, action, target, undefined, {
         status: 'skipped',
@@ -236,6 +262,31 @@ export class Remediator {
         ),
         followUps: false,
       };
+    let verdict;
+    try {
+      verdict = await verifyLive(ctx.live, this.options.policy, finding.ruleId, target, before.live);
+    } catch (err) {
+      return {
+        outcome: await end(
+          { status: 'failed', reason: `${failureReason(err)} (verifying the rule on the live state)` },
+          before,
+        ),
+        followUps: false,
+      };
+    }
+    if (!verdict.violated)
+      return {
+        outcome: await end(
+          {
+            status: 'skipped',
+            reason: verdict.resource ? NOT_VIOLATED_NOW : 'the resource no longer exists',
+          },
+          before,
+        ),
+        followUps: false,
+      };
+    // The rule still fails on AWS's state but the action's change is in place (a deregistered revision
+    // is still privileged): nothing to change here; its follow-ups (standalone tasks) still run.
     if (before.compliant)
       return {
         outcome: await end({ status: 'skipped', reason: 'already compliant' }, before),
@@ -362,6 +413,7 @@ export class Remediator {
   private contextFor(finding: Finding, access: AccountAccess): ActionContext {
     return {
       ecs: access.ecs,
+      live: { ecs: access.ecs, ...(access.ec2 ? { ec2: access.ec2 } : {}) },
       settings: this.actionSettings,
       reasonText: `ecs-guardrail ${finding.ruleId}: finding ${finding.findingId} (event ${finding.event.id})`,
     };

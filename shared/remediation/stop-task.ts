@@ -4,6 +4,7 @@
  * start another one, so it is fixed through its service and skipped here.
  */
 import { DescribeTasksCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { taskResource } from '../sweep/normalize';
 import { clusterOf, nameOf, tagsOf } from './ecs-helpers';
 import { awsCall } from './errors';
 import type { ActionContext, ActionTarget, Observed, RemediationAction } from './types';
@@ -21,14 +22,22 @@ export const stopTask: RemediationAction = {
       "Stops a standalone task (group not `service:...`) with a reason naming the guardrail and the finding. A service's task is fixed through its service.",
     readCalls: ['ecs:DescribeTasks (include TAGS)'],
     writeCalls: ['ecs:StopTask'],
-    iamPermissions: ['ecs:DescribeTasks', 'ecs:StopTask', 'ecs:ListTagsForResource'],
+    iamPermissions: [
+      'ecs:DescribeTasks',
+      'ecs:StopTask',
+      'ecs:ListTagsForResource',
+      // Verification: task-public-ip reads the ENIs' public IPs, td-privileged the revision the task runs.
+      'ec2:DescribeNetworkInterfaces',
+      'ecs:DescribeTaskDefinition',
+    ],
     risk: 'high',
     riskNote:
       'The task is terminated (SIGTERM, then SIGKILL after its stop timeout): work in progress in a batch ' +
       'job or one-off task is lost and is not restarted.',
     skipsWhen: [
-      'the task is already stopped or stopping (already compliant)',
+      'the task is already stopped or stopping (already compliant; for task-public-ip a stopped task has no public IP: `not violated now`)',
       'the task belongs to a service (group `service:...`): fixed through the service',
+      "AWS shows no public IP on the task's ENIs (task-public-ip), or the revision the task runs is not privileged (td-privileged): `not violated now`",
     ],
   },
 
@@ -37,7 +46,11 @@ export const stopTask: RemediationAction = {
     const out = await awsCall('ecs:DescribeTasks', () =>
       ctx.ecs.send(new DescribeTasksCommand({ cluster, tasks: [target.arn], include: ['TAGS'] })),
     );
-    const task = out.tasks?.find((t) => t.taskArn === target.arn) ?? out.tasks?.[0];
+    const i = Math.max(
+      0,
+      (out.tasks ?? []).findIndex((t) => t.taskArn === target.arn),
+    );
+    const task = out.tasks?.[i];
     if (!task) return undefined;
     const group = task.group ?? '';
     const state = {
@@ -53,6 +66,7 @@ export const stopTask: RemediationAction = {
       state,
       tags: tagsOf(task.tags),
       compliant,
+      live: taskResource(task, `tasks[${i}]`, target),
       ...(group.startsWith('service:')
         ? {
             notApplicable: `task belongs to service ${group.slice('service:'.length)}: it is fixed through its service, not stopped`,

@@ -4,6 +4,8 @@
  * An action never decides on policy (mode, dry-run, budget, protect tag, exemptions): the Remediator does.
  */
 import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { Resource } from '../model/resources';
+import type { LiveAccess } from './live-state';
 
 export type Risk = 'low' | 'medium' | 'high';
 
@@ -53,6 +55,8 @@ export interface ActionSettings {
 
 export interface ActionContext {
   readonly ecs: ECSClient;
+  /** The clients the Remediator's verification step reads the live state with. */
+  readonly live: LiveAccess;
   readonly settings: ActionSettings;
   /** Text for fields such as StopTask's `reason` (names the guardrail and the finding). */
   readonly reasonText: string;
@@ -64,6 +68,11 @@ export interface Observed {
   /** The resource's tags as AWS holds them now (the protect tag and exemptions are read from these). */
   readonly tags: Readonly<Record<string, string>>;
   readonly compliant: boolean;
+  /**
+   * The same reading normalized as the rules read it (shared/sweep/normalize.ts builders): the
+   * Remediator's verification step evaluates the finding's rule on it instead of reading again.
+   */
+  readonly live?: Resource;
   /** Set when the action must not act on this resource, with why (e.g. a service's task). */
   readonly notApplicable?: string;
   /** Human-readable description of the change `apply` would make (dry-run reports it). */

@@ -15,6 +15,7 @@ import {
   TagResourceCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
+import { AllocateAddressCommand, AssociateAddressCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../shared/remediation/audit';
 import { startMoto, type Moto } from '../helpers/moto';
@@ -91,7 +92,23 @@ async function createService(opts: {
   };
 }
 
-async function runTask(opts: { cluster: string; taskDefinition: string; group?: string }) {
+/** The ENI id moto attached to an awsvpc task. */
+const eniOf = (task: { attachments?: { details?: { name?: string; value?: string }[] }[] }): string => {
+  const eni = task.attachments?.[0]?.details?.find((d) => d.name === 'networkInterfaceId')?.value;
+  if (!eni) throw new Error('moto gave the task no ENI');
+  return eni;
+};
+
+/**
+ * RunTask asking for a public IP. moto ignores assignPublicIp, so unless `publicIp: false` the task's ENI
+ * gets one the way AWS would have (AllocateAddress + AssociateAddress): verification reads the ENI.
+ */
+async function runTask(opts: {
+  cluster: string;
+  taskDefinition: string;
+  group?: string;
+  publicIp?: boolean;
+}) {
   const request = {
     cluster: opts.cluster,
     taskDefinition: opts.taskDefinition,
@@ -108,6 +125,12 @@ async function runTask(opts: { cluster: string; taskDefinition: string; group?: 
   };
   const out = await aws.ecs.send(new RunTaskCommand(request));
   const task = out.tasks![0]!;
+  if (opts.publicIp !== false) {
+    const eip = await aws.ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
+    await aws.ec2.send(
+      new AssociateAddressCommand({ AllocationId: eip.AllocationId!, NetworkInterfaceId: eniOf(task) }),
+    );
+  }
   return { task, event: cloudTrailEvent('RunTask', request, { tasks: out.tasks, failures: [] }) };
 }
 
@@ -250,7 +273,7 @@ describe('disable-public-ip (svc-public-ip)', () => {
       after: { assignPublicIp: 'DISABLED', subnets: net.subnets, securityGroups: net.securityGroups },
     });
     // The same event again: read first, nothing to do.
-    expect((await r.remediator.remediate(finding)).action?.reason).toBe('already compliant');
+    expect((await r.remediator.remediate(finding)).action?.reason).toBe('not violated now');
   });
 
   it('does not touch a service with the CODE_DEPLOY deployment controller and says why', async () => {
@@ -293,7 +316,7 @@ describe('stop-task (task-public-ip)', () => {
       before: { desiredStatus: 'RUNNING' },
       after: { desiredStatus: 'STOPPED' },
     });
-    expect((await r.remediator.remediate(finding)).action?.reason).toBe('already compliant');
+    expect((await r.remediator.remediate(finding)).action?.reason).toBe('not violated now');
   });
 
   it("leaves a service's task to its service (group service:...)", async () => {
@@ -342,7 +365,7 @@ describe('disable-exec (svc-exec-enabled)', () => {
     // forceNewDeployment: moto rotates the primary deployment's id.
     expect(now.deployments?.[0]?.id).not.toBe(service.deployments?.[0]?.id);
     expect(now.networkConfiguration?.awsvpcConfiguration?.subnets).toEqual(net.subnets);
-    expect((await r.remediator.remediate(finding)).action?.reason).toBe('already compliant');
+    expect((await r.remediator.remediate(finding)).action?.reason).toBe('not violated now');
   });
 });
 
@@ -369,7 +392,7 @@ describe('enable-container-insights (cluster-container-insights-disabled)', () =
       before: { containerInsights: 'disabled' },
       after: { containerInsights: 'enabled' },
     });
-    expect((await r.remediator.remediate(finding)).action?.reason).toBe('already compliant');
+    expect((await r.remediator.remediate(finding)).action?.reason).toBe('not violated now');
   });
 
   it('reads tags from AWS, not only from the event (a tag added later is honoured)', async () => {

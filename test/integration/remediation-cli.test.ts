@@ -127,6 +127,34 @@ describe('guardrail evaluate --remediate', () => {
     });
   });
 
+  it('a file that lies (privileged claimed for a revision AWS says is not): not violated now, nothing changed', async () => {
+    const { arn, event } = await registerTaskDefinition(aws.ecs, { privileged: false });
+    const detail = event.detail as {
+      responseElements: { taskDefinition: { containerDefinitions: Record<string, unknown>[] } };
+    };
+    detail.responseElements.taskDefinition.containerDefinitions[0]!.privileged = true;
+    const eventFile = write('forged.json', JSON.stringify(event));
+    const live = write('live-forged.yml', 'rules:\n  td-privileged: { mode: remediate }\n');
+    const r = await run([
+      'evaluate',
+      '--enrich',
+      '--remediate',
+      '--format',
+      'json',
+      '--policy',
+      live,
+      eventFile,
+    ]);
+    expect(r.code).toBe(0);
+    expect(findings(r.stdout).find((f) => f.ruleId === 'td-privileged')?.action).toEqual({
+      name: 'deregister-task-definition',
+      status: 'skipped',
+      reason: 'not violated now',
+    });
+    const now = await aws.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }));
+    expect(now.taskDefinition?.status).toBe('ACTIVE');
+  });
+
   it('without --remediate nothing is acted on, even in remediate mode', async () => {
     const { arn, event } = await registerTaskDefinition(aws.ecs);
     const eventFile = write('register2.json', JSON.stringify(event));

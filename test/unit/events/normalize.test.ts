@@ -554,3 +554,116 @@ describe('normalize: ECS service and deployment events (trap 15)', () => {
     expect(norm(raw).signals).toEqual([]);
   });
 });
+
+describe('normalize: ARNs come from AWS, never from the caller (issue 15)', () => {
+  const REAL = 'arn:aws:ecs:us-west-2:111122223333:task-definition/checkout-api:7';
+  const FORGED = 'arn:aws:ecs:us-west-2:111122223333:task-definition/victim:1';
+  const containers = [{ name: 'app', image: 'nginx', privileged: true }];
+
+  it('a taskDefinitionArn (and revision) in requestParameters does not override the ARN of the response', () => {
+    const raw = cloudTrailEvent({
+      eventName: 'RegisterTaskDefinition',
+      requestParameters: { family: 'checkout-api', containerDefinitions: containers, taskDefinitionArn: FORGED, revision: 1 },
+      // The response without containerDefinitions (trimmed): the request's definition is evaluated.
+      responseElements: { taskDefinition: { taskDefinitionArn: REAL } },
+    });
+    const td = onlyResource(norm(raw), 'TaskDefinition');
+    expect(td.arn).toBe(REAL);
+    expect(td.revision).toBe(7);
+  });
+
+  it('without any response ARN, a forged request ARN is still ignored: the family, no revision', () => {
+    const raw = cloudTrailEvent({
+      eventName: 'RegisterTaskDefinition',
+      requestParameters: { family: 'checkout-api', containerDefinitions: containers, taskDefinitionArn: FORGED, revision: 1 },
+    });
+    const td = onlyResource(norm(raw), 'TaskDefinition');
+    expect(td.arn).toBe('arn:aws:ecs:us-west-2:111122223333:task-definition/checkout-api');
+    expect(td.revision).toBeUndefined();
+  });
+
+  it('the response definition keeps its own ARN even when the request names another', () => {
+    const raw = cloudTrailEvent({
+      eventName: 'RegisterTaskDefinition',
+      requestParameters: { family: 'checkout-api', containerDefinitions: containers, taskDefinitionArn: FORGED },
+      responseElements: {
+        taskDefinition: { family: 'checkout-api', revision: 7, taskDefinitionArn: REAL, containerDefinitions: containers },
+      },
+    });
+    expect(onlyResource(norm(raw), 'TaskDefinition').arn).toBe(REAL);
+  });
+});
+
+describe('normalize: response-only keys in requestParameters are ignored (issue 15)', () => {
+  const VICTIM_SVC = 'arn:aws:ecs:us-west-2:111122223333:service/other/victim';
+  const VICTIM_CLUSTER = 'arn:aws:ecs:us-west-2:111122223333:cluster/victim';
+
+  it('UpdateService without a response: the ARN is built from service and cluster, never a serviceArn key', () => {
+    const raw = cloudTrailEvent({
+      eventName: 'UpdateService',
+      requestParameters: {
+        cluster: 'prod',
+        service: 'api',
+        serviceArn: VICTIM_SVC,
+        clusterArn: VICTIM_CLUSTER,
+        enableExecuteCommand: true,
+      },
+    });
+    const svc = onlyResource(norm(raw), 'Service');
+    expect(svc.arn).toBe('arn:aws:ecs:us-west-2:111122223333:service/prod/api');
+    expect(svc.clusterArn).toBe('arn:aws:ecs:us-west-2:111122223333:cluster/prod');
+  });
+
+  it('CreateCluster without a response: the ARN is built from clusterName, never a clusterArn key', () => {
+    const raw = cloudTrailEvent({
+      eventName: 'CreateCluster',
+      requestParameters: {
+        clusterName: 'batch',
+        clusterArn: VICTIM_CLUSTER,
+        settings: [{ name: 'containerInsights', value: 'disabled' }],
+      },
+    });
+    expect(onlyResource(norm(raw), 'Cluster').arn).toBe('arn:aws:ecs:us-west-2:111122223333:cluster/batch');
+  });
+
+  it('CreateTaskSet without a response: never the taskSetArn or serviceArn of the request', () => {
+    const raw = cloudTrailEvent({
+      eventName: 'CreateTaskSet',
+      requestParameters: {
+        cluster: 'prod',
+        service: 'api',
+        taskSetArn: 'arn:aws:ecs:us-west-2:111122223333:task-set/other/victim/ecs-svc/1',
+        serviceArn: VICTIM_SVC,
+        taskDefinition: 'api:3',
+      },
+    });
+    const ts = onlyResource(norm(raw), 'TaskSet');
+    expect(ts.arn).not.toContain('victim');
+    expect(ts.serviceArn).toBe('arn:aws:ecs:us-west-2:111122223333:service/prod/api');
+  });
+});
+
+describe('normalize: RunTask without a response is never silently clean (issue 15)', () => {
+  const request = {
+    cluster: 'prod-cluster',
+    taskDefinition: 'db-migrate:3',
+    networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'], assignPublicIp: 'ENABLED' } },
+  };
+  for (const [name, responseElements] of [
+    ['responseElements null', null],
+    ['responseElements omitted', undefined],
+    ['no tasks key', {}],
+    ['tasks: [] and no failures', { tasks: [], failures: [] }],
+  ] as const) {
+    it(`${name}: incomplete (not checked), no resource`, () => {
+      const raw = cloudTrailEvent({
+        eventName: 'RunTask',
+        requestParameters: request,
+        ...(responseElements !== undefined ? { responseElements } : {}),
+      });
+      const n = norm(raw);
+      expect(n.resources).toEqual([]);
+      expect(n.incomplete?.reason).toMatch(/tasks started are unknown \(not checked\)/);
+    });
+  }
+});

@@ -390,23 +390,56 @@ describe('decisions', () => {
 
   it("a similar role name is not the guardrail's", () => {
     const { remediator } = setup(policyWith([], {}, { roleName: 'ecs-guardrail-remediation' }));
+    const A = '111122223333';
     expect(
-      remediator.isOwnRole({ roleArn: 'arn:aws:iam::1:role/path/ecs-guardrail-remediation' }),
+      remediator.isOwnRole({ roleArn: `arn:aws:iam::${A}:role/path/ecs-guardrail-remediation` }, A),
     ).toBeDefined();
     expect(
-      remediator.isOwnRole({ roleArn: 'arn:aws:iam::1:role/not-ecs-guardrail-remediation' }),
+      remediator.isOwnRole({ roleArn: `arn:aws:iam::${A}:role/not-ecs-guardrail-remediation` }, A),
     ).toBeUndefined();
-    expect(remediator.isOwnRole({ arn: 'arn:aws:iam::1:user/ecs-guardrail-remediation' })).toBeUndefined();
+    expect(
+      remediator.isOwnRole({ arn: `arn:aws:iam::${A}:user/ecs-guardrail-remediation` }, A),
+    ).toBeUndefined();
+  });
+
+  it('the member role name matches only in the account of the event, never in another account (issue 15)', async () => {
+    ecsMock.on(DescribeServicesCommand).resolves({ services: [service({ enableExecuteCommand: false })] });
+    const { remediator } = setup(
+      policyWith(['svc-exec-enabled'], {}, { roleName: 'ecs-guardrail-remediation' }),
+    );
+    // Someone else's account has a role of the same name: its change is not the guardrail's own.
+    const foreign = 'arn:aws:iam::999988887777:role/ecs-guardrail-remediation';
+    expect(remediator.isOwnRole({ roleArn: foreign }, HOME)).toBeUndefined();
+    const out = await remediator.remediate(makeFinding('svc-exec-enabled', SVC, { actorRoleArn: foreign }));
+    expect(out.action?.reason).not.toContain('own role');
+    // The same name in the event's own account is the guardrail's member role: never remediated.
+    const mine = `arn:aws:iam::${HOME}:role/ecs-guardrail-remediation`;
+    const own = await remediator.remediate(makeFinding('svc-exec-enabled', SVC, { actorRoleArn: mine }));
+    expect(own.action?.reason).toContain(`own role ${mine}`);
   });
 
   it('the budget runs out among the standalone tasks of a deregistered revision', async () => {
+    // The revision is privileged as AWS describes it (verify before acting reads its containers).
+    const privileged = [{ name: 'app', image: 'app:1', privileged: true }];
     ecsMock
       .on(DescribeTaskDefinitionCommand)
       .resolvesOnce({
-        taskDefinition: { taskDefinitionArn: TD, family: 'web', revision: 7, status: 'ACTIVE' },
+        taskDefinition: {
+          taskDefinitionArn: TD,
+          family: 'web',
+          revision: 7,
+          status: 'ACTIVE',
+          containerDefinitions: privileged,
+        },
       })
       .resolves({
-        taskDefinition: { taskDefinitionArn: TD, family: 'web', revision: 7, status: 'INACTIVE' },
+        taskDefinition: {
+          taskDefinitionArn: TD,
+          family: 'web',
+          revision: 7,
+          status: 'INACTIVE',
+          containerDefinitions: privileged,
+        },
       });
     ecsMock.on(DeregisterTaskDefinitionCommand).resolves({});
     ecsMock.on(ListClustersCommand).resolves({ clusterArns: [CLUSTER] });
