@@ -141,11 +141,21 @@ describe('Notifier', () => {
     slack.script({ status: 429, headers: { 'retry-after': '30' } });
     const ns = [1, 2, 3].map(() => notification(finding()));
     const results = await make().deliver(ns);
-    for (const r of results)
+    expect(results[0]!.failures).toEqual([
+      expect.objectContaining({
+        target: 'slack:default',
+        status: 429,
+        retryAfterMs: 30_000,
+        retryable: true,
+      }),
+    ]);
+    // The others were not tried: handed back untried (no attempt counted) with the same wait.
+    for (const r of results.slice(1))
       expect(r.failures).toEqual([
         expect.objectContaining({
           target: 'slack:default',
-          status: 429,
+          error: 'NotAttempted',
+          attempted: false,
           retryAfterMs: 30_000,
           retryable: true,
         }),
@@ -156,12 +166,19 @@ describe('Notifier', () => {
     expect(again.every((r) => r.delivered.includes('slack:default'))).toBe(true);
   });
 
-  it('does not start a Slack post past the deadline', async () => {
+  it('does not start a Slack post, an SNS publish or a Security Hub import past the deadline', async () => {
     const [r] = await make({ now: () => 2000 }).deliver([notification(finding())], { deadline: 1000 });
-    expect(r!.failures).toMatchObject([
-      { target: 'slack:default', error: 'DeadlineExceeded', retryable: true },
-    ]);
+    expect(r!.failures).toMatchObject(
+      ['sns', 'slack:default', 'securityhub'].map((target) => ({
+        target,
+        error: 'NotAttempted',
+        retryable: true,
+        attempted: false,
+      })),
+    );
     expect(slack.received).toHaveLength(0);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(hub.commandCalls(BatchImportFindingsCommand)).toHaveLength(0);
   });
 
   it('retries the findings Security Hub reports as failed, then succeeds: nothing dropped', async () => {

@@ -1,0 +1,26 @@
+/**
+ * Timeouts for every AWS call the notifier makes (SNS, SQS, SSM, DynamoDB, Security Hub): the SDK's own
+ * NodeHttpHandler options, so a hanging endpoint fails the call instead of eating the Lambda's time.
+ * Values are per attempt; the SDK's retries multiply them (SNS publishes use one attempt: see channels.ts).
+ */
+export interface HttpTimeouts {
+  /** Milliseconds to establish the connection. */
+  readonly connectionTimeout: number;
+  /** Milliseconds of socket inactivity before the request fails (TimeoutError). */
+  readonly requestTimeout: number;
+}
+
+export const NOTIFY_HTTP_TIMEOUTS: HttpTimeouts = { connectionTimeout: 3_000, requestTimeout: 5_000 };
+
+/** Client configuration with the notifier's timeouts (`requestHandler` takes NodeHttpHandler options). */
+export function notifyClientConfig(
+  timeouts: HttpTimeouts = NOTIFY_HTTP_TIMEOUTS,
+  extra: { readonly maxAttempts?: number } = {},
+): { requestHandler: HttpTimeouts; maxAttempts?: number } {
+  return { requestHandler: { ...timeouts }, ...extra };
+}
+
+/** Longest one AWS call can take (connection + request), for deadline checks before starting one. */
+export function callBudgetMs(timeouts: HttpTimeouts = NOTIFY_HTTP_TIMEOUTS): number {
+  return timeouts.connectionTimeout + timeouts.requestTimeout;
+}
