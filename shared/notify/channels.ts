@@ -154,7 +154,7 @@ export async function deliverSlackRun(
     try {
       await postToSlack(url, slackMessage(item.n.finding, item.n.kind, contextOf(item.n)), {
         ...opts.post,
-        ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}),
+        ...(opts.deadline !== undefined ? { deadline: opts.deadline, now } : {}),
       });
       out.push(undefined);
     } catch (err) {

@@ -1,7 +1,11 @@
 /**
  * Timeouts for every AWS call the notifier makes (SNS, SQS, SSM, DynamoDB, Security Hub): the SDK's own
  * NodeHttpHandler options, so a hanging endpoint fails the call instead of eating the Lambda's time.
- * Values are per attempt; the SDK's retries multiply them (SNS publishes use one attempt: see channels.ts).
+ * Values are per attempt; the SDK's retries multiply them (SNS publishes use one attempt: notifier.ts).
+ *
+ * `throwOnRequestTimeout` is required: without it the handler (@smithy/node-http-handler 4.x) only logs
+ * a warning when `requestTimeout` passes and keeps waiting (a hanging SNS Publish waited 30 s and more in
+ * test/integration/notifier-slow-channels.test.ts before this was set).
  */
 export interface HttpTimeouts {
   /** Milliseconds to establish the connection. */
@@ -16,8 +20,8 @@ export const NOTIFY_HTTP_TIMEOUTS: HttpTimeouts = { connectionTimeout: 3_000, re
 export function notifyClientConfig(
   timeouts: HttpTimeouts = NOTIFY_HTTP_TIMEOUTS,
   extra: { readonly maxAttempts?: number } = {},
-): { requestHandler: HttpTimeouts; maxAttempts?: number } {
-  return { requestHandler: { ...timeouts }, ...extra };
+): { requestHandler: HttpTimeouts & { throwOnRequestTimeout: true }; maxAttempts?: number } {
+  return { requestHandler: { ...timeouts, throwOnRequestTimeout: true }, ...extra };
 }
 
 /** Longest one AWS call can take (connection + request), for deadline checks before starting one. */

@@ -30,14 +30,19 @@ export class SlackDeliveryError extends Error {
   }
 }
 
-/** Connection errors that mean the request never reached Slack (so retrying cannot post twice). */
-const NOT_SENT = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
+/**
+ * Failures after which Slack may have the post: our timeout fired, or the connection broke while the
+ * request or the answer was under way. Anything else (refused, DNS, unreachable, bad port) never got a
+ * request to Slack, so retrying cannot post twice.
+ */
+const MAYBE_SENT = new Set([
+  'TimeoutError',
+  'AbortError',
+  'ECONNRESET',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
 ]);
 
 function causeCode(err: unknown): string | undefined {
@@ -116,11 +121,11 @@ export async function postToSlack(
       });
     } catch (err) {
       // The cause's message may contain the URL, so only names and codes are kept.
-      const code = causeCode(err);
-      if (!code || !NOT_SENT.has(code))
+      const code = causeCode(err) ?? (err as Error).name;
+      if (MAYBE_SENT.has(code) || MAYBE_SENT.has((err as Error).name))
         // Timed out or cut off after sending: Slack may have posted it. Never retried blindly.
         throw new SlackDeliveryError(
-          `Slack webhook gave no answer in time (${code ?? (err as Error).name}): it may have posted the message`,
+          `Slack webhook gave no answer in time (${code}): it may have posted the message`,
           true,
           undefined,
           undefined,
