@@ -1,22 +1,27 @@
 /**
- * The notifier: delivers notifications to the channels the policy routes them to, exactly once per
- * channel (the delivery ledger), and consumes the outbox queue in batches with partial batch failure
+ * The notifier: delivers notifications to the channels the policy routes them to, once per channel (the
+ * delivery ledger, ledger.ts), and consumes the outbox queue in batches with partial batch failure
  * reporting.
  *
  * Notifier.deliver (used by the Lambda and by `guardrail evaluate --notify`):
- *   route -> claim each (dedupeId, target) -> deliver what was claimed -> complete or release the claim.
- *   SNS publishes run concurrently, Slack posts run one at a time per webhook, Security Hub imports are
- *   batched across the notifications (at most 100 a call).
+ *   route -> claim each (dedupeId, target) -> deliver what was claimed -> complete, release, or hold the
+ *   claim (sent but unconfirmed: see ledger.ts). SNS publishes run concurrently, Slack posts run one at a
+ *   time per webhook, Security Hub imports are batched (at most 100 a call). Nothing starts past the
+ *   deadline; what was not tried comes back `attempted: false`.
  *
  * OutboxConsumer.handle (the SQS event source, ReportBatchItemFailures):
+ *   - a message before its `notBefore`: re-enqueued for the rest of the wait, its receive not counted;
  *   - every target delivered (or already delivered): success, Lambda deletes the message;
- *   - a retryable failure before the last receive: the message is reported failed and its visibility set
- *     to Slack's Retry-After or an exponential backoff (15 s, 30 s, 60 s, ...), so SQS redelivers it then;
- *   - the last receive (ApproximateReceiveCount >= maxReceiveCount), a failure retrying cannot fix, or a
- *     poisoned message: the notifier itself sends it to the outbox DLQ with the original body and
- *     attributes plus `guardrail.failure` (last error name and HTTP status, the targets still missing,
- *     the receive count; never a message text, never a secret), then reports success. Should that send
- *     fail, the message is reported failed and the queue's redrive policy moves it to the DLQ unchanged.
+ *   - only untried targets (deadline, rate-limited or hanging webhook): re-enqueued as a copy, the
+ *     receive not counted (`priorReceives` carries the receives that did count);
+ *   - a retryable failure before the last receive: reported failed with its visibility set to the wait
+ *     (Retry-After, hold, or backoff 15 s, 30 s, 60 s, ...); a wait over 15 min goes into a copy's
+ *     `notBefore` instead (SQS refuses more than 12 h of visibility);
+ *   - the last receive (priorReceives + ApproximateReceiveCount >= maxReceiveCount), a failure retrying
+ *     cannot fix, or a poisoned message: the notifier itself sends it to the outbox DLQ with the original
+ *     body and attributes plus `guardrail.failure` (last error name and HTTP status, the targets still
+ *     missing, the receive count; never a message text, never a secret), then reports success. Should
+ *     that send fail, the message is reported failed and the queue's redrive policy moves it to the DLQ.
  */
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
