@@ -2,12 +2,23 @@
  * The engine: normalized event + policy -> findings. Pure and synchronous; aggregation windows are a
  * separate step (`countWindows`) because their counter may live in DynamoDB.
  */
-import type { Finding, FindingAction, Severity } from '../model/finding';
+import { boundFinding } from '../model/bounded-finding';
+import type { Evidence, Finding, FindingAction, Severity } from '../model/finding';
 import { RESOURCE_TYPE, type Resource } from '../model/resources';
 import type { NormalizedEvent } from '../events/normalize';
 import { applicableExemptions, applyExemptions, PROTECT_TAG } from '../policy/exemptions';
 import type { Policy, RulePolicy } from '../policy/types';
 import { RULES } from '../rules/registry';
+import {
+  compileSecretPatterns,
+  DEFAULT_SECRET_PATTERNS,
+  redactName,
+  redactTags,
+  redactText,
+  redactValueFormats,
+  type CompiledSecretPatterns,
+  type SecretPatterns,
+} from '../rules/secrets';
 import type { ResourceRule, Rule, SignalRule, WindowSpec } from '../rules/types';
 import { findingIdOf } from './finding-id';
 import { windowStart, type WindowCounter } from './windows';
@@ -87,10 +98,51 @@ function resourceName(r: Resource): string | undefined {
   }
 }
 
+/** The credential detector as the policy configures it (td-secrets-in-environment's parameters). */
+function secretPatternsOf(policy: Policy): CompiledSecretPatterns {
+  const p = policy.rules['td-secrets-in-environment']?.params as SecretPatterns | undefined;
+  return compileSecretPatterns(p ?? DEFAULT_SECRET_PATTERNS);
+}
+
+/**
+ * Every finding leaves the engine through here: what came from the input is passed through the
+ * credential detector (value formats in any text, names carrying values, credential-like tags, reasons)
+ * and bounded in size (model/bounded-finding.ts), so CLI, pipeline and sweep all get the same.
+ */
+function safeFinding(f: Finding, c: CompiledSecretPatterns): Finding {
+  const evidence = f.evidence.map((e): Evidence => ({
+    path: redactValueFormats(e.path, c),
+    message: redactValueFormats(e.message, c),
+    ...(e.container !== undefined ? { container: redactName(e.container, c) } : {}),
+  }));
+  return boundFinding({
+    ...f,
+    evidence,
+    resource: {
+      ...f.resource,
+      arn: redactValueFormats(f.resource.arn, c),
+      ...(f.resource.name !== undefined ? { name: redactText(f.resource.name, c) } : {}),
+    },
+    ...(f.exemption
+      ? {
+          exemption: {
+            ...f.exemption,
+            ...(f.exemption.reason !== undefined ? { reason: redactText(f.exemption.reason, c) } : {}),
+            ...(f.exemption.containers
+              ? { containers: f.exemption.containers.map((x) => redactName(x, c)) }
+              : {}),
+          },
+        }
+      : {}),
+    ...(f.tags ? { tags: redactTags(f.tags, c) } : {}),
+  });
+}
+
 export function evaluate(n: NormalizedEvent, opts: EvaluateOptions): Evaluation {
   const { policy } = opts;
   const now = opts.now ?? new Date();
   const active = activeRules(policy);
+  const secrets = secretPatternsOf(policy);
   const findings: Finding[] = [];
   const windowed: WindowCandidate[] = [];
 
@@ -110,23 +162,28 @@ export function evaluate(n: NormalizedEvent, opts: EvaluateOptions): Evaluation 
       const name = resourceName(resource);
       const action =
         ex.exemption && !ex.exemption.expired ? undefined : actionFor(rule, rp, policy, resource.tags);
-      findings.push({
-        findingId: findingIdOf(rule.id, resource.arn),
-        ruleId: rule.id,
-        severity: rp.severity ?? rule.severity,
-        title: rule.title,
-        resource: { type: RESOURCE_TYPE[resource.kind], arn: resource.arn, ...(name ? { name } : {}) },
-        account: resource.account,
-        region: resource.region,
-        evidence: ex.evidence,
-        event: n.event,
-        controls: rule.controls,
-        mode: rp.mode,
-        advice: rule.advice,
-        ...(action ? { action } : {}),
-        ...(ex.exemption ? { exemption: ex.exemption } : {}),
-        ...(resource.tags && Object.keys(resource.tags).length ? { tags: resource.tags } : {}),
-      });
+      findings.push(
+        safeFinding(
+          {
+            findingId: findingIdOf(rule.id, resource.arn),
+            ruleId: rule.id,
+            severity: rp.severity ?? rule.severity,
+            title: rule.title,
+            resource: { type: RESOURCE_TYPE[resource.kind], arn: resource.arn, ...(name ? { name } : {}) },
+            account: resource.account,
+            region: resource.region,
+            evidence: ex.evidence,
+            event: n.event,
+            controls: rule.controls,
+            mode: rp.mode,
+            advice: rule.advice,
+            ...(action ? { action } : {}),
+            ...(ex.exemption ? { exemption: ex.exemption } : {}),
+            ...(resource.tags && Object.keys(resource.tags).length ? { tags: resource.tags } : {}),
+          },
+          secrets,
+        ),
+      );
     }
   }
 
@@ -160,16 +217,16 @@ export function evaluate(n: NormalizedEvent, opts: EvaluateOptions): Evaluation 
         ...(ex.exemption ? { exemption: ex.exemption } : {}),
       };
       if (!out.window) {
-        findings.push({ findingId: findingIdOf(rule.id, out.resource.arn), ...base });
+        findings.push(safeFinding({ findingId: findingIdOf(rule.id, out.resource.arn), ...base }, secrets));
         continue;
       }
       const key = [n.account, n.region, ...out.window.keyParts].join('|');
       const startMs = windowStart(eventTimeMs, out.window.windowMs);
       windowed.push({
-        finding: {
-          findingId: findingIdOf(rule.id, out.resource.arn, { key, windowStartMs: startMs }),
-          ...base,
-        },
+        finding: safeFinding(
+          { findingId: findingIdOf(rule.id, out.resource.arn, { key, windowStartMs: startMs }), ...base },
+          secrets,
+        ),
         key: `${rule.id}|${key}`,
         windowStartMs: startMs,
         spec: out.window,
@@ -193,7 +250,7 @@ export function completeWindow(
   const escalated = spec.escalateAt !== undefined && count >= spec.escalateAt;
   const severity =
     escalated && spec.escalatedSeverity && !explicitSeverity ? spec.escalatedSeverity : c.finding.severity;
-  return {
+  return boundFinding({
     ...c.finding,
     severity,
     aggregate: {
@@ -203,7 +260,7 @@ export function completeWindow(
       count,
       crossed: count === spec.threshold || count === spec.escalateAt,
     },
-  };
+  });
 }
 
 /** Count every windowed candidate and return the findings whose window reached its threshold. */

@@ -130,3 +130,94 @@ export function secretReason(
   if (pattern) return `name matches the credential pattern ${pattern}`;
   return undefined;
 }
+
+// ------------------------------------------------------------------ redaction
+//
+// The same detector decides what is shown: a name or key that carries a value (`NAME=value`,
+// `NAME:value`), a value format anywhere in a text, the value of a credential-named key. What is
+// removed is replaced by a visible marker naming the reason, never by a part of the value.
+
+export const REDACTED = '[redacted]';
+const redactedFormat = (format: string): string => `[redacted: ${format}]`;
+
+/** The patterns without policy additions: for callers that have no policy (and as the fallback). */
+export const DEFAULT_SECRET_PATTERNS: SecretPatterns = Object.freeze({
+  extraNames: [],
+  extraValues: [],
+  allowNames: [],
+});
+
+const globalCache = new WeakMap<RegExp, RegExp>();
+const globalOf = (re: RegExp): RegExp => {
+  let g = globalCache.get(re);
+  if (!g)
+    globalCache.set(re, (g = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`)));
+  return g;
+};
+
+/** `text` with every match of a value format replaced by `[redacted: <format>]`. */
+export function redactValueFormats(text: string, c: CompiledSecretPatterns): string {
+  let out = text;
+  for (const f of c.values) {
+    if (BUILT_IN_FORMATS.has(f) && !ANY_BUILT_IN_FORMAT.test(out)) continue;
+    const g = globalOf(f.re);
+    g.lastIndex = 0;
+    if (g.test(out)) {
+      g.lastIndex = 0;
+      out = out.replace(g, (m) => (m.length === 0 ? m : redactedFormat(f.name)));
+    }
+  }
+  return out;
+}
+
+/** `NAME=value`, `NAME:value`, `NAME = "value"`, `NAME: value` in free text (reasons, tag values). */
+const ASSIGNMENT = /([A-Za-z][A-Za-z0-9_.-]*)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&"'()[\]{}<>]+)/g;
+
+/**
+ * Free text from the outside (reason texts, tag values): value formats redacted, and the value of any
+ * `NAME=value` / `NAME: value` whose NAME looks like a credential.
+ */
+export function redactText(text: string, c: CompiledSecretPatterns): string {
+  const formatsGone = redactValueFormats(text, c);
+  if (!/[=:]/.test(formatsGone)) return formatsGone;
+  return formatsGone.replace(ASSIGNMENT, (whole, name: string, sep: string, value: string) =>
+    value.startsWith('[redacted') || !namePattern(name, c) ? whole : `${name}${sep}${REDACTED}`,
+  );
+}
+
+const NAME_VALUE_SEPARATOR = /[=:]/;
+/** Tag keys use `:` as a namespace separator (`aws:`, `guardrail:protect`): only `=` carries a value. */
+const TAG_KEY_VALUE_SEPARATOR = /=/;
+
+/**
+ * A name or key as it may be shown: when it carries a value (`DB_PASSWORD=hunter2`, `token:abc`)
+ * everything after the first `=` or `:` (`separator`) is replaced, and value formats inside it are
+ * redacted.
+ */
+export function redactName(
+  name: string,
+  c: CompiledSecretPatterns,
+  separator: RegExp = NAME_VALUE_SEPARATOR,
+): string {
+  const sep = separator.exec(name);
+  const head = sep ? name.slice(0, sep.index) : name;
+  const shown = redactValueFormats(head, c);
+  return sep && sep.index < name.length - 1 ? `${shown}${sep[0]}${REDACTED}` : shown;
+}
+
+/** A tag's value as it may be shown: redacted when the key names a secret or the value looks like one. */
+export function redactTagValue(key: string, value: string, c: CompiledSecretPatterns): string {
+  if (!isBenignValue(value) && namePattern(key, c)) return REDACTED;
+  return redactText(value, c);
+}
+
+/** Tags as they may be shown in a finding: keys via `redactName`, values via `redactTagValue`. */
+export function redactTags(
+  tags: Readonly<Record<string, string>>,
+  c: CompiledSecretPatterns,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(tags))
+    out[redactName(k, c, TAG_KEY_VALUE_SEPARATOR)] = redactTagValue(k, v, c);
+  return out;
+}
