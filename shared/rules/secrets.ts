@@ -123,10 +123,15 @@ export function secretReason(
   c: CompiledSecretPatterns,
 ): string | undefined {
   if (value === undefined || value === '') return undefined;
+  // A value pasted into the name (`CONFIG=AKIA...`) is a credential in plain text too.
+  const inName = valueFormat(name, c);
+  if (inName) return `name contains a value in the ${inName} format`;
   const format = valueFormat(value, c);
   if (format) return `value matches the ${format} format`;
   if (isBenignValue(value)) return undefined;
-  const pattern = namePattern(name, c);
+  // A name that carries a value (`AWS_SECRET_ACCESS_KEY=...`) is judged by the name before the value too.
+  const head = name.split(NAME_VALUE_SEPARATOR, 1)[0]!;
+  const pattern = namePattern(name, c) ?? (head !== name ? namePattern(head, c) : undefined);
   if (pattern) return `name matches the credential pattern ${pattern}`;
   return undefined;
 }
@@ -147,8 +152,14 @@ export const DEFAULT_SECRET_PATTERNS: SecretPatterns = Object.freeze({
   allowNames: [],
 });
 
+/** In a text, a PEM key is redacted with its body, up to its END line (or the end of the text). */
+const PEM_BLOCK =
+  /-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z]+ )*PRIVATE KEY-----|$(?![\s\S]))/g;
+const PEM = VALUE_FORMATS.find((f) => f.name === 'PEM private key')!;
+
 const globalCache = new WeakMap<RegExp, RegExp>();
 const globalOf = (re: RegExp): RegExp => {
+  if (re === PEM.re) return PEM_BLOCK;
   let g = globalCache.get(re);
   if (!g)
     globalCache.set(re, (g = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`)));
@@ -170,19 +181,32 @@ export function redactValueFormats(text: string, c: CompiledSecretPatterns): str
   return out;
 }
 
-/** `NAME=value`, `NAME:value`, `NAME = "value"`, `NAME: value` in free text (reasons, tag values). */
-const ASSIGNMENT = /([A-Za-z][A-Za-z0-9_.-]*)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&"'()[\]{}<>]+)/g;
+/** A credential-like NAME followed by `=` or `:` (optionally quoted, as in JSON): what follows is a value. */
+const NAME_BEFORE_SEPARATOR = /([A-Za-z][A-Za-z0-9_.-]*)["']?\s*[=:]\s*/g;
+
+/** One line with everything after the first `NAME=` / `NAME:` whose NAME looks like a credential redacted. */
+function redactAssignments(line: string, c: CompiledSecretPatterns): string {
+  NAME_BEFORE_SEPARATOR.lastIndex = 0;
+  for (let m = NAME_BEFORE_SEPARATOR.exec(line); m; m = NAME_BEFORE_SEPARATOR.exec(line)) {
+    const end = m.index + m[0].length;
+    // In free text nobody knows where a value ends (it may hold spaces): the rest of the line goes.
+    if (end < line.length && !line.startsWith('[redacted', end) && namePattern(m[1]!, c))
+      return `${line.slice(0, end)}${REDACTED}`;
+  }
+  return line;
+}
 
 /**
- * Free text from the outside (reason texts, tag values): value formats redacted, and the value of any
- * `NAME=value` / `NAME: value` whose NAME looks like a credential.
+ * Free text from the outside (ECS reason texts, tag values): value formats redacted, and after any
+ * `NAME=value` / `NAME: value` whose NAME looks like a credential, the rest of the line.
  */
 export function redactText(text: string, c: CompiledSecretPatterns): string {
   const formatsGone = redactValueFormats(text, c);
   if (!/[=:]/.test(formatsGone)) return formatsGone;
-  return formatsGone.replace(ASSIGNMENT, (whole, name: string, sep: string, value: string) =>
-    value.startsWith('[redacted') || !namePattern(name, c) ? whole : `${name}${sep}${REDACTED}`,
-  );
+  return formatsGone
+    .split(/(\r?\n)/)
+    .map((part) => (part === '\n' || part === '\r\n' ? part : redactAssignments(part, c)))
+    .join('');
 }
 
 const NAME_VALUE_SEPARATOR = /[=:]/;
