@@ -94,6 +94,9 @@ export function valueFormat(value: string, c: CompiledSecretPatterns): string | 
     if (!builtInPossible && BUILT_IN_FORMATS.has(f)) continue;
     if (f.re.test(value)) return f.name;
   }
+  // A value redacted before it was stored (the sweep's cache) keeps the verdict of its format.
+  if (value.includes(REDACTED_FORMAT_PREFIX))
+    for (const f of VALUE_FORMATS) if (value.includes(redactedFormat(f.name))) return f.name;
   return undefined;
 }
 
@@ -143,7 +146,8 @@ export function secretReason(
 // removed is replaced by a visible marker naming the reason, never by a part of the value.
 
 export const REDACTED = '[redacted]';
-const redactedFormat = (format: string): string => `[redacted: ${format}]`;
+const REDACTED_FORMAT_PREFIX = '[redacted: ';
+const redactedFormat = (format: string): string => `${REDACTED_FORMAT_PREFIX}${format}]`;
 
 /** The patterns without policy additions: for callers that have no policy (and as the fallback). */
 export const DEFAULT_SECRET_PATTERNS: SecretPatterns = Object.freeze({
@@ -226,7 +230,24 @@ export function redactName(
   const sep = separator.exec(name);
   const head = sep ? name.slice(0, sep.index) : name;
   const shown = redactValueFormats(head, c);
-  return sep && sep.index < name.length - 1 ? `${shown}${sep[0]}${REDACTED}` : shown;
+  if (!sep || sep.index === name.length - 1) return shown;
+  const format = valueFormat(name.slice(sep.index + 1), c);
+  return `${shown}${sep[0]}${format ? redactedFormat(format) : REDACTED}`;
+}
+
+/**
+ * What may be stored of an environment or log-option value (the sweep's task definition cache): never
+ * the value, only what `secretReason` needs to reach the same verdict. A value of a known format becomes
+ * `[redacted: <format>]`, a benign one (flag, reference, short) the empty string, any other
+ * `[redacted]` (judged by its name, as the value would be). Policy `extraValues` patterns cannot be
+ * applied to a stored value.
+ */
+export function storableValue(value: string | undefined, c: CompiledSecretPatterns): string | undefined {
+  if (value === undefined || value === '') return value;
+  const format = valueFormat(value, c);
+  if (format && BUILT_IN_FORMATS.has(VALUE_FORMATS.find((f) => f.name === format) ?? {}))
+    return redactedFormat(format);
+  return isBenignValue(value) ? '' : REDACTED;
 }
 
 /** A tag's value as it may be shown: redacted when the key names a secret or the value looks like one. */

@@ -411,7 +411,7 @@ describe('secrets in names, keys, tags and reason texts never reach an output (i
       (x) => x.ruleId === 'td-secrets-in-environment',
     )!;
     expect(f2.evidence[0]!.message).toBe(
-      'environment variable "CONFIG_BLOB=[redacted]" in container "app" looks like a credential: name contains a value in the AWS access key id format',
+      'environment variable "CONFIG_BLOB=[redacted: AWS access key id]" in container "app" looks like a credential: name contains a value in the AWS access key id format',
     );
     expect(f2.tags!.note).toBe('see [redacted: AWS access key id] for access');
     expect((await evaluateRaw(dep2!, deps())).findings[0]!.evidence[0]!.message).toBe(
