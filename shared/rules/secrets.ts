@@ -186,7 +186,9 @@ export function redactValueFormats(text: string, c: CompiledSecretPatterns): str
 }
 
 /** A credential-like NAME followed by `=` or `:` (optionally quoted, as in JSON): what follows is a value. */
-const NAME_BEFORE_SEPARATOR = /([A-Za-z][A-Za-z0-9_.-]*)["']?\s*[=:]\s*/g;
+// The lookbehind starts a NAME only where a run of name characters starts: without it a long run not
+// followed by a separator is rescanned from each of its characters (quadratic time on hostile text).
+const NAME_BEFORE_SEPARATOR = /(?<![A-Za-z0-9_.-])([A-Za-z][A-Za-z0-9_.-]*)["']?\s*[=:]\s*/g;
 
 /** One line with everything after the first `NAME=` / `NAME:` whose NAME looks like a credential redacted. */
 function redactAssignments(line: string, c: CompiledSecretPatterns): string {
@@ -230,7 +232,8 @@ export function redactName(
   const sep = separator.exec(name);
   const head = sep ? name.slice(0, sep.index) : name;
   const shown = redactValueFormats(head, c);
-  if (!sep || sep.index === name.length - 1) return shown;
+  if (!sep) return shown;
+  if (sep.index === name.length - 1) return `${shown}${sep[0]}`; // nothing follows: no value to hide
   const format = valueFormat(name.slice(sep.index + 1), c);
   return `${shown}${sep[0]}${format ? redactedFormat(format) : REDACTED}`;
 }
