@@ -2,7 +2,7 @@
  * The engine: normalized event + policy -> findings. Pure and synchronous; aggregation windows are a
  * separate step (`countWindows`) because their counter may live in DynamoDB.
  */
-import { boundFinding } from '../model/bounded-finding';
+import { boundFinding, MAX_EVIDENCE, moreEvidence } from '../model/bounded-finding';
 import type { Evidence, Finding, FindingAction, Severity } from '../model/finding';
 import { RESOURCE_TYPE, type Resource } from '../model/resources';
 import type { NormalizedEvent } from '../events/normalize';
@@ -31,7 +31,10 @@ export interface EvaluateOptions {
 
 /** A finding of an aggregated rule, waiting for its window count. */
 export interface WindowCandidate {
+  /** As the rule made it: redacted and bounded by `completeWindow`, only when its window fires. */
   readonly finding: Finding;
+  /** The credential detector of the policy that evaluated it. */
+  readonly secrets: CompiledSecretPatterns;
   readonly key: string;
   readonly windowStartMs: number;
   readonly spec: WindowSpec;
@@ -110,11 +113,14 @@ function secretPatternsOf(policy: Policy): CompiledSecretPatterns {
  * and bounded in size (model/bounded-finding.ts), so CLI, pipeline and sweep all get the same.
  */
 function safeFinding(f: Finding, c: CompiledSecretPatterns): Finding {
-  const evidence = f.evidence.map((e): Evidence => ({
+  // Only the entries the bound keeps are worth redacting.
+  const kept = f.evidence.length > MAX_EVIDENCE ? f.evidence.slice(0, MAX_EVIDENCE - 1) : f.evidence;
+  const evidence = kept.map((e): Evidence => ({
     path: redactValueFormats(e.path, c),
     message: redactValueFormats(e.message, c),
     ...(e.container !== undefined ? { container: redactName(e.container, c) } : {}),
   }));
+  if (kept !== f.evidence) evidence.push(moreEvidence(kept.length, f.evidence.length));
   return boundFinding({
     ...f,
     evidence,
@@ -134,8 +140,22 @@ function safeFinding(f: Finding, c: CompiledSecretPatterns): Finding {
           },
         }
       : {}),
-    ...(f.tags ? { tags: redactTags(f.tags, c) } : {}),
+    ...(f.tags ? { tags: shownTags(f.tags, c) } : {}),
   });
+}
+
+const shownTagsCache = new WeakMap<CompiledSecretPatterns, WeakMap<object, Record<string, string>>>();
+
+/** Tags as a finding shows them, once per resource (every finding about it carries the same tags). */
+function shownTags(
+  tags: Readonly<Record<string, string>>,
+  c: CompiledSecretPatterns,
+): Record<string, string> {
+  let byTags = shownTagsCache.get(c);
+  if (!byTags) shownTagsCache.set(c, (byTags = new WeakMap()));
+  let shown = byTags.get(tags);
+  if (!shown) byTags.set(tags, (shown = redactTags(tags, c)));
+  return shown;
 }
 
 export function evaluate(n: NormalizedEvent, opts: EvaluateOptions): Evaluation {
@@ -223,10 +243,11 @@ export function evaluate(n: NormalizedEvent, opts: EvaluateOptions): Evaluation 
       const key = [n.account, n.region, ...out.window.keyParts].join('|');
       const startMs = windowStart(eventTimeMs, out.window.windowMs);
       windowed.push({
-        finding: safeFinding(
-          { findingId: findingIdOf(rule.id, out.resource.arn, { key, windowStartMs: startMs }), ...base },
-          secrets,
-        ),
+        finding: {
+          findingId: findingIdOf(rule.id, out.resource.arn, { key, windowStartMs: startMs }),
+          ...base,
+        },
+        secrets,
         key: `${rule.id}|${key}`,
         windowStartMs: startMs,
         spec: out.window,
@@ -250,17 +271,21 @@ export function completeWindow(
   const escalated = spec.escalateAt !== undefined && count >= spec.escalateAt;
   const severity =
     escalated && spec.escalatedSeverity && !explicitSeverity ? spec.escalatedSeverity : c.finding.severity;
-  return boundFinding({
-    ...c.finding,
-    severity,
-    aggregate: {
-      key: c.key,
-      windowStart: new Date(c.windowStartMs).toISOString(),
-      windowEnd: new Date(c.windowStartMs + spec.windowMs).toISOString(),
-      count,
-      crossed: count === spec.threshold || count === spec.escalateAt,
+  // Most candidates never reach their threshold: the finding is made safe only here.
+  return safeFinding(
+    {
+      ...c.finding,
+      severity,
+      aggregate: {
+        key: c.key,
+        windowStart: new Date(c.windowStartMs).toISOString(),
+        windowEnd: new Date(c.windowStartMs + spec.windowMs).toISOString(),
+        count,
+        crossed: count === spec.threshold || count === spec.escalateAt,
+      },
     },
-  });
+    c.secrets,
+  );
 }
 
 /** Count every windowed candidate and return the findings whose window reached its threshold. */

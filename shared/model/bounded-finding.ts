@@ -29,6 +29,7 @@ export const LIMITS = {
   container: 256,
   resourceName: 512,
   arn: 2048,
+  aggregateKey: 4096,
   /** Short identifiers: account, region, ids, rule ids, event names, times. */
   short: 256,
   text: 1024,
@@ -58,6 +59,9 @@ export function jsonBytes(s: string): number {
 }
 
 const MARKER_BYTES = jsonBytes(CUT_MARKER);
+/** Characters JSON may encode in more than 3 bytes per UTF-16 unit (`\u00XX`, lone surrogates). */
+// eslint-disable-next-line no-control-regex
+const RISKY = /[\u0000-\u001f\ud800-\udfff]/;
 
 /**
  * `s` if its JSON encoding fits `maxBytes`, else its longest prefix (never half a surrogate pair) that
@@ -65,6 +69,8 @@ const MARKER_BYTES = jsonBytes(CUT_MARKER);
  */
 export function cutToBytes(s: string, maxBytes: number): string {
   if (s.length * 6 <= maxBytes) return s; // no character costs more than 6 bytes of JSON
+  // Without control characters and surrogates, no UTF-16 unit costs more than 3 bytes of JSON.
+  if (s.length * 3 <= maxBytes && !RISKY.test(s)) return s;
   if (jsonBytes(s) <= maxBytes) return s;
   const budget = maxBytes - MARKER_BYTES;
   let used = 0;
@@ -178,7 +184,7 @@ export function boundFinding(f: Finding): Finding {
       ? {
           aggregate: {
             ...f.aggregate,
-            key: cutToBytes(f.aggregate.key, arn * 2),
+            key: cutToBytes(f.aggregate.key, LIMITS.aggregateKey),
             windowStart: cutToBytes(f.aggregate.windowStart, short),
             windowEnd: cutToBytes(f.aggregate.windowEnd, short),
           },
