@@ -113,44 +113,64 @@ function secretPatternsOf(policy: Policy): CompiledSecretPatterns {
  * and bounded in size (model/bounded-finding.ts), so CLI, pipeline and sweep all get the same.
  */
 function safeFinding(f: Finding, c: CompiledSecretPatterns): Finding {
-  // Only the entries the bound keeps are worth redacting.
-  const kept = f.evidence.length > MAX_EVIDENCE ? f.evidence.slice(0, MAX_EVIDENCE - 1) : f.evidence;
-  const evidence = kept.map((e): Evidence => ({
-    path: redactValueFormats(e.path, c),
-    message: redactValueFormats(e.message, c),
-    ...(e.container !== undefined ? { container: redactName(e.container, c) } : {}),
-  }));
-  if (kept !== f.evidence) evidence.push(moreEvidence(kept.length, f.evidence.length));
-  return boundFinding({
-    ...f,
-    evidence,
-    resource: {
-      ...f.resource,
-      arn: redactValueFormats(f.resource.arn, c),
-      ...(f.resource.name !== undefined ? { name: redactText(f.resource.name, c) } : {}),
-    },
-    ...(f.exemption
+  // Only the entries the bound keeps are worth redacting; nothing is copied that did not change.
+  let evidence: readonly Evidence[];
+  if (f.evidence.length > MAX_EVIDENCE) {
+    const kept = f.evidence.slice(0, MAX_EVIDENCE - 1).map((e) => safeEvidence(e, c));
+    evidence = [...kept, moreEvidence(kept.length, f.evidence.length)];
+  } else {
+    const mapped = f.evidence.map((e) => safeEvidence(e, c));
+    evidence = mapped.some((e, i) => e !== f.evidence[i]) ? mapped : f.evidence;
+  }
+  const arn = redactValueFormats(f.resource.arn, c);
+  const name = f.resource.name === undefined ? undefined : redactText(f.resource.name, c);
+  const resource =
+    arn === f.resource.arn && name === f.resource.name
+      ? f.resource
+      : { ...f.resource, arn, ...(name !== undefined ? { name } : {}) };
+  const x = f.exemption;
+  const exemption = x
+    ? {
+        ...x,
+        ...(x.reason !== undefined ? { reason: redactText(x.reason, c) } : {}),
+        ...(x.containers ? { containers: x.containers.map((n) => redactName(n, c)) } : {}),
+      }
+    : undefined;
+  const tags = f.tags ? shownTags(f.tags, c) : undefined;
+  const changed =
+    evidence !== f.evidence || resource !== f.resource || exemption !== undefined || tags !== f.tags;
+  return boundFinding(
+    changed
       ? {
-          exemption: {
-            ...f.exemption,
-            ...(f.exemption.reason !== undefined ? { reason: redactText(f.exemption.reason, c) } : {}),
-            ...(f.exemption.containers
-              ? { containers: f.exemption.containers.map((x) => redactName(x, c)) }
-              : {}),
-          },
+          ...f,
+          evidence,
+          resource,
+          ...(exemption ? { exemption } : {}),
+          ...(tags ? { tags } : {}),
         }
-      : {}),
-    ...(f.tags ? { tags: shownTags(f.tags, c) } : {}),
-  });
+      : f,
+  );
 }
 
-const shownTagsCache = new WeakMap<CompiledSecretPatterns, WeakMap<object, Record<string, string>>>();
+/** An evidence entry as it may be shown: the same object when nothing in it was redacted. */
+function safeEvidence(e: Evidence, c: CompiledSecretPatterns): Evidence {
+  const path = redactValueFormats(e.path, c);
+  const message = redactValueFormats(e.message, c);
+  const container = e.container === undefined ? undefined : redactName(e.container, c);
+  if (path === e.path && message === e.message && container === e.container) return e;
+  return { path, message, ...(container !== undefined ? { container } : {}) };
+}
+
+const shownTagsCache = new WeakMap<
+  CompiledSecretPatterns,
+  WeakMap<object, Readonly<Record<string, string>>>
+>();
 
 /** Tags as a finding shows them, once per resource (every finding about it carries the same tags). */
 function shownTags(
   tags: Readonly<Record<string, string>>,
   c: CompiledSecretPatterns,
-): Record<string, string> {
+): Readonly<Record<string, string>> {
   let byTags = shownTagsCache.get(c);
   if (!byTags) shownTagsCache.set(c, (byTags = new WeakMap()));
   let shown = byTags.get(tags);

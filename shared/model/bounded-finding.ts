@@ -125,8 +125,73 @@ function boundTags(tags: Readonly<Record<string, string>>): Record<string, strin
   return out;
 }
 
+/** Whether `s` fits `maxBytes` of JSON (cheap for the short strings most are). */
+function fits(s: string | undefined, maxBytes: number): boolean {
+  if (s === undefined || s.length * 6 <= maxBytes) return true;
+  if (s.length * 3 <= maxBytes && !RISKY.test(s)) return true;
+  return jsonBytes(s) <= maxBytes;
+}
+
+/** True when boundFinding would change nothing (the common case: checked without allocating). */
+function withinLimits(f: Finding): boolean {
+  const { short, text, arn } = LIMITS;
+  if (f.evidence.length > MAX_EVIDENCE) return false;
+  for (const e of f.evidence)
+    if (
+      !fits(e.path, LIMITS.path) ||
+      !fits(e.message, LIMITS.message) ||
+      !fits(e.container, LIMITS.container)
+    )
+      return false;
+  const ev = f.event;
+  const a = ev.actor;
+  if (
+    !fits(f.findingId, short) ||
+    !fits(f.ruleId, short) ||
+    !fits(f.title, text) ||
+    !fits(f.resource.type, short) ||
+    !fits(f.resource.arn, arn) ||
+    !fits(f.resource.name, LIMITS.resourceName) ||
+    !fits(f.account, short) ||
+    !fits(f.region, short) ||
+    !fits(ev.id, short) ||
+    !fits(ev.source, short) ||
+    !fits(ev.detailType, short) ||
+    !fits(ev.time, short) ||
+    !fits(ev.eventName, short) ||
+    !fits(a?.arn, arn) ||
+    !fits(a?.type, short) ||
+    !fits(a?.roleArn, arn) ||
+    !fits(a?.invokedBy, short) ||
+    !fits(f.advice, text)
+  )
+    return false;
+  if (f.action && (!fits(f.action.name, short) || !fits(f.action.reason, text))) return false;
+  const x = f.exemption;
+  if (x && (!fits(x.reason, text) || !fits(x.until, short))) return false;
+  if (
+    x?.containers &&
+    (x.containers.length > MAX_EVIDENCE || !x.containers.every((c) => fits(c, LIMITS.container)))
+  )
+    return false;
+  const g = f.aggregate;
+  if (g && (!fits(g.key, LIMITS.aggregateKey) || !fits(g.windowStart, short) || !fits(g.windowEnd, short)))
+    return false;
+  if (f.tags) {
+    const entries = Object.entries(f.tags);
+    if (entries.length > MAX_TAGS + 1) return false;
+    for (const [k, v] of entries) if (!fits(k, LIMITS.tagKey) || !fits(v, LIMITS.tagValue)) return false;
+  }
+  return true;
+}
+
 /** `f` with every input-derived string and list within the limits above. Idempotent. */
 export function boundFinding(f: Finding): Finding {
+  if (withinLimits(f)) return f;
+  return cutFinding(f);
+}
+
+function cutFinding(f: Finding): Finding {
   const { short, text, arn } = LIMITS;
   const actor = f.event.actor;
   return {

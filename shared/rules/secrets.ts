@@ -278,9 +278,14 @@ export function redactTagValue(key: string, value: string, c: CompiledSecretPatt
 export function redactTags(
   tags: Readonly<Record<string, string>>,
   c: CompiledSecretPatterns,
-): Record<string, string> {
+): Readonly<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(tags))
-    out[redactName(k, c, TAG_KEY_VALUE_SEPARATOR)] = redactTagValue(k, v, c);
-  return out;
+  let changed = false;
+  for (const [k, v] of Object.entries(tags)) {
+    const key = redactName(k, c, TAG_KEY_VALUE_SEPARATOR);
+    const value = redactTagValue(k, v, c);
+    if (key !== k || value !== v) changed = true;
+    out[key] = value;
+  }
+  return changed ? out : tags; // the same object when nothing was redacted (no copy per finding)
 }
