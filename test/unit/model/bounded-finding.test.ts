@@ -106,7 +106,7 @@ describe('bounded findings', () => {
     // The bound is tight enough to mean something: the worst class gets near it.
     expect(Math.max(...Object.values(sizes))).toBeGreaterThan(MAX_FINDING_BYTES * 0.6);
     console.info(`worst-case bounded finding JSON bytes by character class: ${JSON.stringify(sizes)}`);
-  });
+  }, 60_000);
 
   it('cutToBytes: never more than the limit, a prefix of the input, the marker exactly when cut, no half pair', () => {
     fc.assert(
@@ -157,7 +157,7 @@ describe('bounded findings', () => {
     expect(boundFinding({ ...plain, ...boundFinding(plain) })).toEqual(boundFinding(plain));
     const exact = boundFinding(plain);
     expect(boundFinding(exact)).toEqual(exact);
-  });
+  }, 60_000); // builds seven worst cases of 10,000 entries and 1,000 tags: slow on a loaded machine
 
   it('exactly MAX_EVIDENCE entries are all kept; one more keeps MAX_EVIDENCE - 1 and counts the rest', () => {
     const base = boundFinding(worstCase('x'));
