@@ -5,6 +5,7 @@ import { MemoryWindowCounter } from '../shared/engine/windows';
 import { SEVERITY_RANK, type Finding, type Severity } from '../shared/model/finding';
 import type { Policy } from '../shared/policy/types';
 import { formatSummary, formatTable, sortFindings, type RunStats } from './format';
+import type { StdinSource } from './input-source';
 import { readInputs } from './inputs';
 import { Progress } from './progress';
 
@@ -24,7 +25,8 @@ export interface EvaluateArgs {
 export interface Io {
   readonly stdout: (s: string) => void;
   readonly stderr: (s: string) => void;
-  readonly readStdin: () => Buffer;
+  /** The whole of stdin (tests) or a stream of it (process.stdin); read only for the PATH `-`. */
+  readonly readStdin: () => StdinSource;
   readonly stderrIsTty: boolean;
   readonly stdoutIsTty: boolean;
   readonly columns: number;
@@ -51,7 +53,7 @@ export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
   const stats: RunStats = { events: 0, invalid: 0, incomplete: 0, exempted: 0 };
   const progress = new Progress(io.stderrIsTty, io.stderr);
 
-  for (const item of readInputs(args.paths, io.readStdin)) {
+  for await (const item of readInputs(args.paths, io.readStdin)) {
     if ('error' in item) {
       stats.invalid++;
       io.stderr(`guardrail: ${item.label}: ${item.error}\n`);

@@ -3,7 +3,6 @@
  * not a valid event (the valid ones are still evaluated); 3 the run could not start (usage, policy); 4 a
  * `--notify` delivery failed.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SEVERITIES, type Severity } from '../shared/model/finding';
 import { PolicyError } from '../shared/policy/errors';
@@ -102,7 +101,7 @@ if (require.main === module) {
   const io: Io = {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
-    readStdin: () => readFileSync(0),
+    readStdin: () => process.stdin,
     stderrIsTty: Boolean(process.stderr.isTTY),
     stdoutIsTty: Boolean(process.stdout.isTTY),
     columns: process.stdout.columns ?? 140,
