@@ -8,6 +8,7 @@ import { formatSummary, formatTable, sortFindings, type RunStats } from './forma
 import type { StdinSource } from './input-source';
 import { readInputs } from './inputs';
 import { Progress } from './progress';
+import { escapeTerminal, terminalSafeJson } from './terminal-text';
 
 export interface EvaluateArgs {
   readonly paths: readonly string[];
@@ -56,7 +57,7 @@ export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
   for await (const item of readInputs(args.paths, io.readStdin)) {
     if ('error' in item) {
       stats.invalid++;
-      io.stderr(`guardrail: ${item.label}: ${item.error}\n`);
+      io.stderr(`guardrail: ${escapeTerminal(`${item.label}: ${item.error}`)}\n`);
       continue;
     }
     try {
@@ -65,7 +66,7 @@ export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
       if (result.incomplete) {
         stats.incomplete++;
         io.stderr(
-          `guardrail: ${item.label}: incomplete: ${result.incomplete.reason}${args.enrich ? '' : ' (use --enrich)'}\n`,
+          `guardrail: ${escapeTerminal(`${item.label}: incomplete: ${result.incomplete.reason}`)}${args.enrich ? '' : ' (use --enrich)'}\n`,
         );
       }
       // Aggregated findings are re-emitted as their count grows: keep the latest per findingId.
@@ -74,7 +75,7 @@ export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
     } catch (err) {
       if (!(err instanceof InvalidEventError)) throw err;
       stats.invalid++;
-      io.stderr(`guardrail: ${item.label}: invalid event: ${err.message}\n`);
+      io.stderr(`guardrail: ${escapeTerminal(`${item.label}: invalid event: ${err.message}`)}\n`);
     }
     progress.tick(stats.events + stats.invalid);
   }
@@ -85,7 +86,7 @@ export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
   stats.exempted = all.filter(isSuppressed).length;
 
   if (args.format === 'json') {
-    for (const f of shown) io.stdout(`${JSON.stringify(f)}\n`);
+    for (const f of shown) io.stdout(`${terminalSafeJson(f)}\n`);
     io.stderr(`${formatSummary(shown, stats, { color: false })}\n`);
   } else {
     if (shown.length) io.stdout(`${formatTable(shown, { color: io.stdoutIsTty, width: io.columns })}\n\n`);

@@ -111,7 +111,10 @@ export async function* sourcesOf(paths: readonly string[], stdin: () => StdinSou
     try {
       st = await stat(path);
     } catch (err) {
-      const viaLink = await lstat(path).then((l) => l.isSymbolicLink(), () => false);
+      const viaLink = await lstat(path).then(
+        (l) => l.isSymbolicLink(),
+        () => false,
+      );
       yield { label: path, error: statProblem(err, viaLink) };
       continue;
     }

@@ -11,7 +11,8 @@ export class InputError extends Error {
   override readonly name = 'InputError';
 }
 
-const toBuffer = (c: Uint8Array | string): Buffer => (typeof c === 'string' ? Buffer.from(c) : Buffer.from(c.buffer, c.byteOffset, c.byteLength));
+const toBuffer = (c: Uint8Array | string): Buffer =>
+  typeof c === 'string' ? Buffer.from(c) : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
 
 function human(bytes: number): string {
   const units = ['bytes', 'KiB', 'MiB', 'GiB'];
@@ -43,7 +44,9 @@ async function* inflate(bytes: AsyncIterable<Buffer>, maxInflatedBytes: number):
     for await (const chunk of gunzip as AsyncIterable<Buffer>) {
       total += chunk.length;
       if (total > maxInflatedBytes)
-        throw new InputError(`gzip inflates past the limit of ${human(maxInflatedBytes)}: refused (a gzip bomb?)`);
+        throw new InputError(
+          `gzip inflates past the limit of ${human(maxInflatedBytes)}: refused (a gzip bomb?)`,
+        );
       yield chunk;
     }
   } catch (err) {

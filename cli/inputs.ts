@@ -12,8 +12,7 @@ import { InputError, textOf } from './input-text';
 import { JsonSplitter, type Piece } from './json-splitter';
 
 export type InputItem =
-  | { readonly label: string; readonly value: unknown }
-  | { readonly label: string; readonly error: string };
+  { readonly label: string; readonly value: unknown } | { readonly label: string; readonly error: string };
 
 export interface InputLimits {
   /**
@@ -121,7 +120,8 @@ export async function* readInputs(
       if (!(err instanceof InputError) && !(err as NodeJS.ErrnoException).code) throw err;
       yield {
         label: source.label,
-        error: err instanceof InputError ? err.message : `cannot read (${(err as NodeJS.ErrnoException).code})`,
+        error:
+          err instanceof InputError ? err.message : `cannot read (${(err as NodeJS.ErrnoException).code})`,
       };
     }
   }

@@ -293,7 +293,10 @@ export class JsonSplitter {
   private syntaxError(i: number, what: string): void {
     if (this.opts.mode === 'lines') {
       this.pending = undefined;
-      this.out.push({ label: this.lineLabel(), problem: `not valid JSON (${what} at column ${this.column(i)})` });
+      this.out.push({
+        label: this.lineLabel(),
+        problem: `not valid JSON (${what} at column ${this.column(i)})`,
+      });
       this.state = S.SkipLine;
     } else {
       this.out.push({
@@ -306,7 +309,11 @@ export class JsonSplitter {
 
   private startTop(i: number, c: number): void {
     const lines = this.opts.mode === 'lines';
-    this.topLabel = lines ? this.lineLabel() : this.values === 0 ? this.opts.label : `${this.opts.label}:${this.line}`;
+    this.topLabel = lines
+      ? this.lineLabel()
+      : this.values === 0
+        ? this.opts.label
+        : `${this.opts.label}:${this.line}`;
     this.values++;
     if (lines && (c === LBRACE || c === LBRACKET)) {
       // One line, one value (an array on a line is one value too, as it always was).
@@ -354,7 +361,9 @@ export class JsonSplitter {
 
   private startElement(i: number, c: number): void {
     const label =
-      this.container === 'records' ? `${this.topLabel}:Records[${this.index}]` : `${this.topLabel}[${this.index}]`;
+      this.container === 'records'
+        ? `${this.topLabel}:Records[${this.index}]`
+        : `${this.topLabel}[${this.index}]`;
     this.index++;
     this.afterComma = false;
     const kind = c === LBRACE || c === LBRACKET ? 'nested' : c === QUOTE ? 'string' : 'scalar';
