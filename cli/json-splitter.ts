@@ -9,8 +9,8 @@
  *
  * It tracks only structure (strings, escapes, bracket depth); each piece is then checked by
  * JSON.parse. Two modes:
- * - `lines` (JSON Lines): a newline ends a value; a broken or over-long line is one bad piece
- *   (`file:12`) and reading resumes on the next line.
+ * - `lines` (JSON Lines): a line is a piece, found with indexOf (no per-character work); a broken or
+ *   over-long line is one bad piece (`file:12`) and reading resumes on the next line.
  * - `document` (one value over many lines, e.g. pretty-printed, or several concatenated like `jq`
  *   prints them): newlines are whitespace; a syntax error ends the input (the rest cannot be trusted),
  *   after the pieces before it.
@@ -47,8 +47,6 @@ const enum S {
   ElemExpect,
   ElemAfter,
   ObjTail,
-  LineTail,
-  SkipLine,
   Done,
 }
 
@@ -84,8 +82,6 @@ export class JsonSplitter {
 
   // The current top-level value.
   private topLabel = '';
-  /** lines mode: the top-level piece, held until the rest of its line is known to be blank. */
-  private pending: Piece | undefined;
 
   // The piece being captured.
   private kind: 'nested' | 'string' | 'scalar' = 'nested';
@@ -123,18 +119,6 @@ export class JsonSplitter {
       switch (this.state) {
         case S.Done:
           return this.take();
-        case S.SkipLine: {
-          const nl = chunk.indexOf('\n', i);
-          if (nl === -1) {
-            i = n;
-            continue;
-          }
-          i = nl;
-          this.newline(i);
-          this.state = S.Top;
-          i++;
-          continue;
-        }
         case S.Top:
           if (c === NL) this.newline(i);
           else if (!isWs(c)) this.startTop(i, c);
@@ -144,8 +128,7 @@ export class JsonSplitter {
           const nl = chunk.indexOf('\n', i);
           const end = nl === -1 ? n : nl;
           if (nl === -1) {
-            this.capture(chunk, n);
-            i = n;
+            i = n; // captured after the loop
             continue;
           }
           this.endPiece(chunk, end);
@@ -159,7 +142,7 @@ export class JsonSplitter {
           continue;
         case S.ElemExpect:
           if (isWs(c)) {
-            if (c === NL) this.breakLine(i);
+            if (c === NL) this.newline(i);
             i++;
             continue;
           }
@@ -170,13 +153,13 @@ export class JsonSplitter {
           }
           if (c === COMMA || c === RBRACKET || c === RBRACE || c === COLON) {
             this.syntaxError(i, 'unexpected character');
-            continue; // SkipLine or Done take it from here
+            continue; // Done
           }
           this.startElement(i, c);
           if (this.kind !== 'scalar') i++;
           continue;
         case S.ElemAfter:
-          if (c === NL) this.breakLine(i);
+          if (c === NL) this.newline(i);
           else if (isWs(c)) {
             // between elements
           } else if (c === COMMA) {
@@ -191,7 +174,7 @@ export class JsonSplitter {
           i++;
           continue;
         case S.ObjTail:
-          if (c === NL) this.breakLine(i);
+          if (c === NL) this.newline(i);
           else if (this.inString) {
             if (this.escape) this.escape = false;
             else if (c === BACKSLASH) this.escape = true;
@@ -199,23 +182,6 @@ export class JsonSplitter {
           } else if (c === QUOTE) this.inString = true;
           else if (c === LBRACE || c === LBRACKET) this.depth++;
           else if ((c === RBRACE || c === RBRACKET) && --this.depth === 0) this.endTop();
-          i++;
-          continue;
-        case S.LineTail:
-          if (c === NL) {
-            if (this.pending) this.out.push(this.pending);
-            this.pending = undefined;
-            this.newline(i);
-            this.state = S.Top;
-          } else if (!isWs(c)) {
-            this.pending = undefined;
-            this.out.push({
-              label: this.topLabel,
-              problem: `not valid JSON (unexpected text after the value at column ${this.column(i)})`,
-            });
-            this.state = S.SkipLine;
-            continue;
-          }
           i++;
           continue;
       }
@@ -235,11 +201,6 @@ export class JsonSplitter {
       case S.Raw:
         this.endPiece('', 0);
         break;
-      case S.LineTail:
-        if (this.pending) this.out.push(this.pending);
-        this.pending = undefined;
-        break;
-      case S.SkipLine:
       case S.Done:
         break;
       default: {
@@ -278,48 +239,24 @@ export class JsonSplitter {
     return `${this.opts.label}:${this.line}`;
   }
 
-  /** A newline where a value is unfinished: whitespace in a document, a broken line in JSON Lines. */
-  private breakLine(i: number): void {
-    if (this.opts.mode !== 'lines') {
-      this.newline(i);
-      return;
-    }
-    this.pending = undefined;
-    this.out.push({ label: this.lineLabel(), problem: 'not valid JSON (unexpected end: truncated?)' });
-    this.newline(i);
-    this.state = S.Top;
-  }
-
+  /** A document's structure is broken: one error, and the rest of the input is not read. */
   private syntaxError(i: number, what: string): void {
-    if (this.opts.mode === 'lines') {
-      this.pending = undefined;
-      this.out.push({
-        label: this.lineLabel(),
-        problem: `not valid JSON (${what} at column ${this.column(i)})`,
-      });
-      this.state = S.SkipLine;
-    } else {
-      this.out.push({
-        label: this.topLabel,
-        problem: `not valid JSON (${what} at line ${this.line} column ${this.column(i)})`,
-      });
-      this.state = S.Done;
-    }
+    this.out.push({
+      label: this.topLabel,
+      problem: `not valid JSON (${what} at line ${this.line} column ${this.column(i)})`,
+    });
+    this.state = S.Done;
   }
 
   private startTop(i: number, c: number): void {
-    const lines = this.opts.mode === 'lines';
-    this.topLabel = lines
-      ? this.lineLabel()
-      : this.values === 0
-        ? this.opts.label
-        : `${this.opts.label}:${this.line}`;
     this.values++;
-    if (lines && (c === LBRACE || c === LBRACKET)) {
-      // One line, one value (an array on a line is one value too, as it always was).
-      this.startPiece(i, 'nested', this.topLabel, false, true);
+    if (this.opts.mode === 'lines') {
+      this.topLabel = this.lineLabel();
+      this.startPiece(i, 'scalar', this.topLabel, false, true);
+      this.state = S.Raw;
       return;
     }
+    this.topLabel = this.values === 1 ? this.opts.label : `${this.opts.label}:${this.line}`;
     if (c === LBRACKET) {
       this.openContainer('array');
       return;
@@ -328,11 +265,6 @@ export class JsonSplitter {
       this.startPiece(i, 'nested', this.topLabel, false, true);
       this.head = 0;
       this.headKey = '';
-      return;
-    }
-    if (lines) {
-      this.startPiece(i, 'scalar', this.topLabel, false, true);
-      this.state = S.Raw;
       return;
     }
     this.syntaxError(i, 'expected an object or an array');
@@ -356,7 +288,7 @@ export class JsonSplitter {
   }
 
   private endTop(): void {
-    this.state = this.opts.mode === 'lines' ? S.LineTail : S.Top;
+    this.state = S.Top;
   }
 
   private startElement(i: number, c: number): void {
@@ -417,14 +349,12 @@ export class JsonSplitter {
           column: this.pieceColumn,
         };
     this.parts = [];
-    if (this.pieceIsTop && this.opts.mode === 'lines' && this.state !== S.Raw) this.pending = piece;
-    else this.out.push(piece);
+    this.out.push(piece);
   }
 
   /** Scan the current piece from i; returns where to continue. */
   private scanPiece(chunk: string, i: number): number {
     const n = chunk.length;
-    const lines = this.opts.mode === 'lines';
     for (; i < n; i++) {
       const c = chunk.charCodeAt(i);
       if (this.head >= 0 && !this.watchHead(c)) return i + 1;
@@ -435,7 +365,6 @@ export class JsonSplitter {
           this.inString = false;
           if (this.kind === 'string') return this.finishPiece(chunk, i + 1);
         } else if (c === NL) {
-          if (lines) return this.breakPiece(i);
           this.newline(i);
         }
         continue;
@@ -463,7 +392,6 @@ export class JsonSplitter {
           break;
         case NL:
           if (this.kind === 'scalar') return this.finishPiece(chunk, i);
-          if (lines) return this.breakPiece(i);
           this.newline(i);
           break;
       }
@@ -478,12 +406,6 @@ export class JsonSplitter {
     if (top) this.endTop();
     else this.state = S.ElemAfter;
     return end;
-  }
-
-  private breakPiece(i: number): number {
-    this.parts = [];
-    this.breakLine(i);
-    return i + 1;
   }
 
   /**

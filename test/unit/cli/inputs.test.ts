@@ -206,7 +206,7 @@ describe('gzip', () => {
     const r = await run(['evaluate', '--format', 'json', dir]);
     expect(r.code).toBe(2);
     expect(inputErrors(r.stderr)).toEqual([
-      `guardrail: ${join(dir, 'x.jsonl.gz')}:1: not valid JSON (unexpected end: truncated?)`,
+      `guardrail: ${join(dir, 'x.jsonl.gz')}:1: not valid JSON (Unterminated string at line 1 column 9)`,
     ]);
     expect(rules(r.stdout)).toContain('td-privileged');
   });
