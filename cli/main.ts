@@ -71,6 +71,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (values.remediate && !values.enrich)
       throw new UsageError('--remediate requires --enrich (remediation reads the current state from AWS)');
     if (positionals.length === 0) throw new UsageError('no PATH given (use - for stdin)');
+    if (positionals.filter((p) => p === '-').length > 1)
+      throw new UsageError('- (stdin) can be given only once');
     const policy = values.policy ? loadPolicyFile(values.policy) : DEFAULT_POLICY;
     return await runEvaluate(
       {

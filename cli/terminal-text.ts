@@ -10,6 +10,7 @@
  * bidi embeddings/overrides U+202A-U+202E and isolates U+2066-U+2069, and the marks U+200E, U+200F,
  * U+061C.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
 
 const hex = (c: string, width: number): string => c.charCodeAt(0).toString(16).padStart(width, '0');

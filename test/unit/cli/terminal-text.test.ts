@@ -13,8 +13,10 @@ import { jsonLines, run } from './memory-io';
 /** Erase the line, move up, erase again, return to column 0, overwrite; then a right-to-left override. */
 const HOSTILE = 'x\r\x1b[2K\x1b[1A\x1b[2K\b\b\x7f\x9b2K\u202egnp.exe\u2066\u2069\u200f\ttab\nnl';
 /** Every character that changes a terminal's state or the order of what it shows. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/;
 /** The same, allowing the colour sequences the table itself paints with on a terminal. */
+// eslint-disable-next-line no-control-regex -- the SGR sequences the table paints with
 const withoutOwnColours = (s: string): string => s.replace(/\x1b\[(?:\d+;)?\d+m/g, '');
 
 const tmp = mkdtempSync(join(tmpdir(), 'guardrail-tty-'));
