@@ -72,7 +72,8 @@ describe('truncated text', () => {
           // (read as a stream) and then one error.
           expect(items.filter((i) => 'error' in i)).toHaveLength(1);
           expect('error' in items.at(-1)!).toBe(true);
-          for (const item of items.slice(0, -1)) expect(item.label).toMatch(/^stdin(\[\d+\]|:Records\[\d+\])$/);
+          for (const item of items.slice(0, -1))
+            expect(item.label).toMatch(/^stdin(\[\d+\]|:Records\[\d+\])$/);
         }
       }),
       { numRuns: RUNS, ...FC },
