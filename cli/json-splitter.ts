@@ -203,13 +203,11 @@ export class JsonSplitter {
         break;
       case S.Done:
         break;
-      default: {
-        const where = this.opts.mode === 'document' ? ` at line ${this.line} column ${this.column(0)}` : '';
+      default: // inside a document (a line of JSON Lines is always complete: it ends here)
         this.out.push({
-          label: this.opts.mode === 'document' ? this.topLabel : this.lineLabel(),
-          problem: `not valid JSON (unexpected end: truncated?${where})`,
+          label: this.topLabel,
+          problem: `not valid JSON (unexpected end: truncated? at line ${this.line} column ${this.column(0)})`,
         });
-      }
     }
     this.state = S.Done;
     return this.take();
