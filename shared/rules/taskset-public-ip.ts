@@ -1,0 +1,16 @@
+/** Workload rule (service, task set or task). */
+import { publicIpEvidence } from './workload/helpers';
+import { resourceRule } from './types';
+
+export const tasksetPublicIp = resourceRule({
+  family: 'resource',
+  id: 'taskset-public-ip',
+  title: 'Task set assigns public IPs',
+  severity: 'high',
+  resourceType: 'AWS::ECS::TaskSet',
+  appliesTo: 'TaskSet',
+  description: "The task set's `assignPublicIp` is `ENABLED`.",
+  advice: 'Run tasks in private subnets and reach the internet through a NAT gateway.',
+  controls: { securityHub: 'ECS.16' },
+  check: (t) => publicIpEvidence(t.network, 'task set'),
+});

@@ -1,0 +1,21 @@
+/** Task definition rule (AWS::ECS::TaskDefinition). */
+import { TD, perContainer } from './task-definition/helpers';
+import { resourceRule } from './types';
+
+export const tdNoLogging = resourceRule({
+  family: 'resource',
+  id: 'td-no-logging',
+  title: 'Container has no log configuration',
+  severity: 'medium',
+  resourceType: TD,
+  appliesTo: 'TaskDefinition',
+  description: 'A container has no `logConfiguration.logDriver`.',
+  advice: 'Configure a log driver (awslogs or FireLens) for every container.',
+  controls: { securityHub: 'ECS.9' },
+  check: (td) =>
+    perContainer(
+      td,
+      (c) => (c.logDriver ? undefined : `container "${c.name}" has no log driver`),
+      'logConfiguration',
+    ),
+});
