@@ -1,8 +1,9 @@
 // Regenerate the generated parts of the docs from their registries (the one source of metadata):
-// the README's rule table (shared/rules/registry.ts) and the action reference of docs/remediation.md
+// the README's rule table (shared/rules/registry.ts), the JSON Schema of the policy file next to it
+// (docs/policy.schema.json, shared/policy/json-schema.ts) and the action reference of docs/remediation.md
 // (shared/remediation/registry.ts).
 import { build } from 'esbuild';
-import { readFileSync, writeFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 
@@ -14,7 +15,7 @@ try {
   await build({
     stdin: {
       contents:
-        "export { RULES } from './shared/rules/registry'; export { withRuleTable } from './shared/rules/catalog-markdown'; export { renderedDocument } from './shared/remediation/docs';",
+        "export { RULES } from './shared/rules/registry'; export { withRuleTable } from './shared/rules/catalog-markdown'; export { renderedDocument } from './shared/remediation/docs'; export { policyJsonSchema } from './shared/policy/json-schema';",
       resolveDir: process.cwd(),
       loader: 'ts',
     },
@@ -25,15 +26,18 @@ try {
     packages: 'external',
     logLevel: 'warning',
   });
-  const { RULES, withRuleTable, renderedDocument } = createRequire(import.meta.url)(join(process.cwd(), out));
+  const { RULES, withRuleTable, renderedDocument, policyJsonSchema } = createRequire(import.meta.url)(
+    join(process.cwd(), out),
+  );
   const update = async (file, render) => {
-    const before = readFileSync(file, 'utf8');
+    const before = existsSync(file) ? readFileSync(file, 'utf8') : '';
     const after = await render(before);
     if (after !== before) writeFileSync(file, after);
     console.log(`${file}: ${after === before ? 'up to date' : 'updated'}`);
   };
   await update('README.md', (doc) => withRuleTable(doc, RULES));
   await update('docs/remediation.md', renderedDocument);
+  await update('docs/policy.schema.json', () => `${JSON.stringify(policyJsonSchema(), null, 2)}\n`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -142,7 +142,8 @@ export const DEFAULT_NOTIFICATIONS_POLICY: NotificationsPolicy = {
   securityHub: { enabled: false, minSeverity: 'low' },
 };
 
-const PolicySchema = v.strictObject({
+/** The policy file as the loader accepts it (rule params are checked against each rule's own schema). */
+export const PolicySchema = v.strictObject({
   version: v.optional(v.literal(1)),
   dryRun: v.optional(v.boolean()),
   defaultMode: v.optional(v.picklist(MODES)),
