@@ -327,25 +327,19 @@ describe('handlers against moto DynamoDB + SQS', () => {
     const ec2 = await handlers.throttling(loadEvent('cloudtrail-ec2-client-request-limit-exceeded'), thCtx);
     expect(ec2).toMatchObject({ kind: 'cloudTrail', findings: 0, queued: 0 });
 
+    // Each handler queued what it found (which rules fire on which event: the golden test's concern).
     const queued = await bodies();
-    const rules = queued.map((f) => f.ruleId).sort();
-    expect(rules).toEqual(
-      [
-        'instance-privileged-allowed',
-        'ops-deployment-failed',
-        'td-dangerous-capabilities',
-        'td-host-network',
-        'td-host-pid',
-        'td-no-logging',
-        'td-privileged',
-        'td-root-user',
-        'td-sensitive-host-mount',
-        'td-untrusted-registry',
-        'td-writable-root-fs',
-        'throttle-ecs-operation',
-        'throttle-ecs-operation',
-      ].sort(),
+    expect(queued).toHaveLength(
+      [instance, deployment, td, ecsThrottle, sdThrottle].reduce((n, r) => n + r.queued, 0),
     );
+    expect(new Set(queued.map((f) => f.findingId)).size).toBe(queued.length);
+    for (const rule of [
+      'instance-privileged-allowed',
+      'ops-deployment-failed',
+      'td-privileged',
+      'throttle-ecs-operation',
+    ])
+      expect(queued.map((f) => f.ruleId)).toContain(rule);
     for (const f of queued) expect(f.mode).toBe('notify');
 
     // The record of one of them, as the notifier and the sweep will read it.
