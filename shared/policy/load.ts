@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
 import { parse as parseYaml } from 'yaml';
 import { MODES, SEVERITIES, type Mode } from '../model/finding';
+import { ACTIONS, ACTIONS_BY_NAME, defaultActionParams } from '../remediation/registry';
 import { RULES, RULES_BY_ID } from '../rules/registry';
 import { PolicyError } from './errors';
 import { isCalendarDate } from './exemptions';
@@ -76,15 +77,18 @@ const RemediationSchema = v.strictObject({
       v.regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2 to 1224 characters of [A-Za-z0-9+=,.@:/_-]'),
     ),
   ),
-  deregisterInUse: v.optional(v.boolean()),
-  stopStandaloneTasks: v.optional(v.boolean()),
+  /** Per action: its parameters (the action's schema validates them below). */
+  actions: v.optional(v.nullable(v.record(v.string(), v.nullable(v.record(v.string(), v.unknown()))))),
+  // Deprecated spelling: an action's `legacyKeys` directly under remediation: (mapped onto the action).
+  ...Object.fromEntries(
+    ACTIONS.flatMap((a) => a.params?.legacyKeys ?? []).map((k) => [k, v.optional(v.unknown())]),
+  ),
 });
 
 export const DEFAULT_REMEDIATION_POLICY: RemediationPolicy = {
   budgetPerHour: 10,
   guardrailRoleArns: [],
-  deregisterInUse: false,
-  stopStandaloneTasks: true,
+  actions: defaultActionParams(),
 };
 
 // notifications: (docs/notifications.md). Webhook URLs are secrets: the policy names SSM parameters only.
@@ -205,10 +209,71 @@ function editDistance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
+function didYouMean(given: string, known: readonly string[]): string {
+  const best = known.map((k) => ({ k, d: editDistance(given, k) })).sort((x, y) => x.d - y.d)[0];
+  return best && best.d <= 3 ? ` (did you mean ${best.k}?)` : '';
+}
+
 function unknownRule(id: string, key: string, source?: string): PolicyError {
-  const best = RULES.map((r) => ({ id: r.id, d: editDistance(id, r.id) })).sort((x, y) => x.d - y.d)[0];
-  const hint = best && best.d <= 3 ? ` (did you mean ${best.id}?)` : '';
-  return new PolicyError(`unknown rule id${hint}`, key, source);
+  return new PolicyError(
+    `unknown rule id${didYouMean(
+      id,
+      RULES.map((r) => r.id),
+    )}`,
+    key,
+    source,
+  );
+}
+
+/**
+ * Every action's parameters: defaults, then the deprecated keys directly under `remediation:`, then
+ * `remediation.actions.<name>`, validated by the action's own schema (shared/remediation/registry.ts).
+ */
+function actionParams(section: Readonly<Record<string, unknown>>, source?: string): Record<string, unknown> {
+  const given = (section.actions ?? {}) as Record<string, Record<string, unknown> | null>;
+  for (const name of Object.keys(given)) {
+    const action = ACTIONS_BY_NAME.get(name);
+    const key = `remediation.actions.${name}`;
+    if (!action)
+      throw new PolicyError(`unknown action${didYouMean(name, [...ACTIONS_BY_NAME.keys()])}`, key, source);
+    if (!action.params && given[name] && Object.keys(given[name]).length)
+      throw new PolicyError('this action takes no parameters', key, source);
+  }
+  const out: Record<string, unknown> = {};
+  for (const action of ACTIONS) {
+    const spec = action.params;
+    if (!spec) continue;
+    const name = action.meta.name;
+    const defaults = spec.defaults as Record<string, unknown>;
+    const legacy: Record<string, unknown> = {};
+    for (const k of spec.legacyKeys ?? []) {
+      if (section[k] === undefined) continue;
+      if (given[name]?.[k] !== undefined)
+        throw new PolicyError(
+          `set it once, as remediation.actions.${name}.${k} (remediation.${k} is its older spelling)`,
+          `remediation.${k}`,
+          source,
+        );
+      // Validated here so an error names the key as written.
+      parseWith(spec.schema, { ...defaults, [k]: section[k] }, 'remediation', source);
+      legacy[k] = section[k];
+    }
+    const values = given[name] ?? {};
+    for (const k of Object.keys(values))
+      if (!Object.hasOwn(defaults, k))
+        throw new PolicyError(
+          `unknown parameter${didYouMean(k, Object.keys(defaults))} (known: ${Object.keys(defaults).join(', ')})`,
+          `remediation.actions.${name}.${k}`,
+          source,
+        );
+    out[name] = parseWith(
+      spec.schema,
+      { ...defaults, ...legacy, ...values },
+      `remediation.actions.${name}`,
+      source,
+    );
+  }
+  return out;
 }
 
 /** Build a Policy from an already-parsed document (YAML or JSON object). */
@@ -262,7 +327,14 @@ export function policyFromDocument(doc: unknown, source?: string): Policy {
       'remediation.externalId',
       source,
     );
-  const remediation: RemediationPolicy = { ...DEFAULT_REMEDIATION_POLICY, ...r };
+  const remediation: RemediationPolicy = {
+    budgetPerHour: r.budgetPerHour ?? DEFAULT_REMEDIATION_POLICY.budgetPerHour,
+    guardrailRoleArns: r.guardrailRoleArns ?? DEFAULT_REMEDIATION_POLICY.guardrailRoleArns,
+    ...(r.allowAccounts ? { allowAccounts: r.allowAccounts } : {}),
+    ...(r.roleName ? { roleName: r.roleName } : {}),
+    ...(r.externalId ? { externalId: r.externalId } : {}),
+    actions: actionParams(r, source),
+  };
   const scope: ScopePolicy = { allowAccounts: parsed.scope?.allowAccounts ?? [] };
   // An account remediation may act in but whose events are dropped is a contradiction, not a setting.
   if (scope.allowAccounts.length) {

@@ -30,10 +30,11 @@ export interface RemediationPolicy {
   readonly roleName?: string;
   /** sts:ExternalId for that role, when its trust policy requires one. */
   readonly externalId?: string;
-  /** td-privileged: deregister a revision even while an ACTIVE service uses it (default false). */
-  readonly deregisterInUse: boolean;
-  /** td-privileged: also stop the standalone tasks running the revision (default true). */
-  readonly stopStandaloneTasks: boolean;
+  /**
+   * Each action's parameters by action name, defaults merged with `remediation.actions.<name>`
+   * (validated against the action's schema, shared/remediation/registry.ts).
+   */
+  readonly actions: Readonly<Record<string, unknown>>;
 }
 
 /** One Slack team route of the policy's `notifications.slack.teams` (docs/notifications.md). */
