@@ -36,7 +36,7 @@ import {
   publishSns,
   type SecurityHubOptions,
   type SlackItem,
-} from './channels';
+} from './channels/delivery';
 import type { DeliveryLedger } from './ledger';
 import {
   attributesForResend,
@@ -46,7 +46,7 @@ import {
   type OutboxRecord,
 } from './outbox';
 import { notificationsPolicy, route } from './routing';
-import type { SlackWebhookOptions } from './slack-webhook';
+import type { SlackWebhookOptions } from './channels/slack/webhook';
 import {
   noNotifyMetrics,
   OUTBOX_ATTRIBUTES,
@@ -58,7 +58,7 @@ import {
   type NotifyMetrics,
   type Target,
 } from './types';
-import { scrub, SsmSecretSource, type SecretSource } from './webhook-secrets';
+import { scrub, SsmSecretSource, type SecretSource } from './channels/slack/secrets';
 
 export interface NotifierDeps {
   readonly policy: Policy;

@@ -9,13 +9,13 @@
  */
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { AwsSecurityFinding, SecurityHubClient } from '@aws-sdk/client-securityhub';
-import { ASFF_BATCH_LIMIT, toAsff } from './asff';
-import { callBudgetMs } from './clients';
-import { slackMessage, type MessageContext } from './slack-message';
-import { SlackDeliveryError, postToSlack, type SlackWebhookOptions } from './slack-webhook';
-import { snsMessage } from './sns-message';
-import { scrub, WebhookConfigError, type SecretSource } from './webhook-secrets';
-import type { DeliveryFailure, Notification } from './types';
+import { ASFF_BATCH_LIMIT, toAsff } from './securityhub/asff';
+import { callBudgetMs } from '../clients';
+import { slackMessage, type MessageContext } from './slack/message';
+import { SlackDeliveryError, postToSlack, type SlackWebhookOptions } from './slack/webhook';
+import { snsMessage } from './sns/message';
+import { scrub, WebhookConfigError, type SecretSource } from './slack/secrets';
+import type { DeliveryFailure, Notification } from '../types';
 
 /** AWS errors that retrying cannot fix (configuration: a missing topic, a denied action, bad input). */
 const NOT_RETRYABLE_AWS = new Set([
