@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
 import { parse as parseYaml } from 'yaml';
 import { MODES, SEVERITIES, type Mode } from '../model/finding';
+import { CHANNELS, type ChannelSections } from '../notify/channels';
+import type { ChannelSection, SectionInput } from '../notify/channels/channel';
 import { ACTIONS, ACTIONS_BY_NAME, defaultActionParams } from '../remediation/registry';
 import { RULES, RULES_BY_ID } from '../rules/registry';
 import { PolicyError } from './errors';
@@ -91,19 +93,7 @@ export const DEFAULT_REMEDIATION_POLICY: RemediationPolicy = {
   actions: defaultActionParams(),
 };
 
-// notifications: (docs/notifications.md). Webhook URLs are secrets: the policy names SSM parameters only.
-const SSM_PARAMETER = /^(arn:aws[\w-]*:ssm:[a-z0-9-]+:\d{12}:parameter)?\/?[A-Za-z0-9_.\-/]{1,1011}$/;
-const WebhookParameterSchema = v.pipe(
-  v.string(),
-  v.regex(
-    SSM_PARAMETER,
-    'must be the name of an SSM SecureString parameter (e.g. /guardrail/slack/default), never the webhook URL',
-  ),
-);
-const ChannelSchema = v.strictObject({
-  enabled: v.optional(v.boolean()),
-  minSeverity: v.optional(v.picklist(SEVERITIES)),
-});
+// notifications: (docs/notifications.md): the lifecycle keys, then each channel's own section schema.
 const NotificationsSchema = v.strictObject({
   suppressionHours: v.optional(
     v.pipe(
@@ -112,38 +102,25 @@ const NotificationsSchema = v.strictObject({
     ),
   ),
   reminders: v.optional(v.boolean()),
-  sns: v.optional(v.nullable(ChannelSchema)),
-  slack: v.optional(
-    v.nullable(
-      v.strictObject({
-        ...ChannelSchema.entries,
-        webhookParameter: v.optional(WebhookParameterSchema),
-        teamTag: v.optional(
-          v.pipe(v.string(), v.regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, 'must be a tag key')),
-        ),
-        teams: v.optional(
-          v.nullable(
-            v.record(
-              v.pipe(v.string(), v.minLength(1, 'must not be empty')),
-              v.strictObject({
-                webhookParameter: WebhookParameterSchema,
-                minSeverity: v.optional(v.picklist(SEVERITIES)),
-              }),
-            ),
-          ),
-        ),
-      }),
-    ),
-  ),
-  securityHub: v.optional(v.nullable(ChannelSchema)),
+  ...Object.fromEntries(CHANNELS.map((c) => [c.name, v.optional(v.nullable(c.policySchema))])),
 });
+
+/** A channel's section: the policy's values over the channel's defaults. */
+function channelSection(c: (typeof CHANNELS)[number], given: unknown): ChannelSection {
+  if (given === undefined || given === null) return c.defaults;
+  const g = given as SectionInput<ChannelSection>;
+  return c.resolve
+    ? c.resolve(g)
+    : ({
+        ...c.defaults,
+        ...Object.fromEntries(Object.entries(g).filter(([, x]) => x !== undefined && x !== null)),
+      } as ChannelSection);
+}
 
 export const DEFAULT_NOTIFICATIONS_POLICY: NotificationsPolicy = {
   suppressionHours: 24,
   reminders: true,
-  sns: { enabled: true, minSeverity: 'info' },
-  slack: { enabled: true, minSeverity: 'low', teamTag: 'guardrail:team', teams: {} },
-  securityHub: { enabled: false, minSeverity: 'low' },
+  ...(Object.fromEntries(CHANNELS.map((c) => [c.name, c.defaults])) as ChannelSections),
 };
 
 const PolicySchema = v.strictObject({
@@ -346,14 +323,12 @@ export function policyFromDocument(doc: unknown, source?: string): Policy {
         source,
       );
   }
-  const n = parsed.notifications ?? {};
+  const n = (parsed.notifications ?? {}) as Readonly<Record<string, unknown>>;
   const d = DEFAULT_NOTIFICATIONS_POLICY;
   const notifications: NotificationsPolicy = {
-    suppressionHours: n.suppressionHours ?? d.suppressionHours,
-    reminders: n.reminders ?? d.reminders,
-    sns: { ...d.sns, ...n.sns },
-    slack: { ...d.slack, ...n.slack, teams: n.slack?.teams ?? {} },
-    securityHub: { ...d.securityHub, ...n.securityHub },
+    suppressionHours: (n.suppressionHours as number | undefined) ?? d.suppressionHours,
+    reminders: (n.reminders as boolean | undefined) ?? d.reminders,
+    ...(Object.fromEntries(CHANNELS.map((c) => [c.name, channelSection(c, n[c.name])])) as ChannelSections),
   };
   return { dryRun: parsed.dryRun ?? false, rules, exemptions, remediation, notifications, scope };
 }
