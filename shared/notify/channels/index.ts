@@ -5,7 +5,6 @@
  * infrastructure (infra/iam.yml NotifierRole permissions, serverless.yml environment).
  */
 import type { Channel, ChannelSection, Target } from './channel';
-import { logChannel } from './log';
 import { securityHubChannel, type SecurityHubDeps } from './securityhub';
 import { slackChannel, type SlackDeps, type SlackSection } from './slack';
 import { snsChannel, type SnsDeps } from './sns';
@@ -15,10 +14,6 @@ interface Registered {
   readonly sns: { readonly section: ChannelSection; readonly deps: SnsDeps };
   readonly slack: { readonly section: SlackSection; readonly deps: SlackDeps };
   readonly securityHub: { readonly section: ChannelSection; readonly deps: SecurityHubDeps };
-  readonly log: {
-    readonly section: ChannelSection;
-    readonly deps: { readonly write?: (line: string) => void };
-  };
 }
 
 const REGISTRY: {
@@ -27,7 +22,6 @@ const REGISTRY: {
   sns: snsChannel,
   slack: slackChannel,
   securityHub: securityHubChannel,
-  log: logChannel,
 };
 
 /** The policy's `notifications.<channel>` sections, defaults applied. */
