@@ -15,14 +15,14 @@ function errorOf(yaml: string): PolicyError {
 
 describe('remediation policy section', () => {
   it('defaults: budget 10, no guardrail roles, home account only, no role, in-use revisions kept', () => {
-    expect(DEFAULT_POLICY.remediation).toEqual({
-      budgetPerHour: 10,
-      guardrailRoleArns: [],
-      actions: {
-        'deregister-task-definition': { deregisterInUse: false, stopStandaloneTasks: true },
-        'enable-container-insights': { value: 'enabled', api: 'UpdateClusterSettings' },
-      },
+    const { actions, ...limits } = DEFAULT_POLICY.remediation!;
+    expect(limits).toEqual({ budgetPerHour: 10, guardrailRoleArns: [] });
+    // The actions this section's keys are about; another action adds its own parameters beside them.
+    expect(actions['deregister-task-definition']).toEqual({
+      deregisterInUse: false,
+      stopStandaloneTasks: true,
     });
+    expect(actions['enable-container-insights']).toEqual({ value: 'enabled', api: 'UpdateClusterSettings' });
     expect(parsePolicy('remediation:\n').remediation).toEqual(DEFAULT_REMEDIATION_POLICY);
   });
 
@@ -38,17 +38,19 @@ remediation:
     deregister-task-definition: { deregisterInUse: true, stopStandaloneTasks: false }
     enable-container-insights: { value: enhanced }
 `);
-    expect(p.remediation).toEqual({
+    const { actions, ...limits } = p.remediation!;
+    expect(limits).toEqual({
       budgetPerHour: 3,
       guardrailRoleArns: ['arn:aws:iam::111122223333:role/guardrail-fn', 'arn:aws:iam::*:role/ops/*'],
       allowAccounts: ['012345678901', '111122223333'],
       roleName: 'ecs-guardrail-remediation',
       externalId: 'guardrail-7f3a',
-      actions: {
-        'deregister-task-definition': { deregisterInUse: true, stopStandaloneTasks: false },
-        'enable-container-insights': { value: 'enhanced', api: 'UpdateClusterSettings' },
-      },
     });
+    expect(actions['deregister-task-definition']).toEqual({
+      deregisterInUse: true,
+      stopStandaloneTasks: false,
+    });
+    expect(actions['enable-container-insights']).toEqual({ value: 'enhanced', api: 'UpdateClusterSettings' });
   });
 
   it('maps the older spelling (deregisterInUse, stopStandaloneTasks directly under remediation:)', () => {
