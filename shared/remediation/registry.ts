@@ -8,7 +8,6 @@
  */
 import { RULES } from '../rules/registry';
 import { deregisterTaskDefinition } from './deregister-task-definition';
-import { drainContainerInstance } from './drain-container-instance';
 import { disableExec } from './disable-exec';
 import { disablePublicIp } from './disable-public-ip';
 import { enableContainerInsights } from './enable-container-insights';
@@ -21,7 +20,6 @@ export const ACTIONS: readonly RemediationAction[] = [
   disablePublicIp,
   disableExec,
   enableContainerInsights,
-  drainContainerInstance,
 ];
 
 export const ACTIONS_BY_NAME: ReadonlyMap<string, RemediationAction> = new Map(

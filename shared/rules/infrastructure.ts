@@ -57,7 +57,6 @@ export const infrastructureRules: readonly Rule[] = [
     advice:
       'Block instance metadata for awsvpc tasks with ECS_AWSVPC_BLOCK_IMDS=true (the guide strongly recommends it).',
     controls: { seeds: ['Block access to instance metadata'] },
-    remediation: { action: 'drain-container-instance', summary: 'Drain the instance.' },
     check: (i) =>
       i.attributes.includes(TASK_ENI) && !i.attributes.includes(TASK_ENI_BLOCK_IMDS)
         ? [{ path: 'attributes', message: `awsvpc tasks can reach IMDS: ${TASK_ENI_BLOCK_IMDS} is absent` }]
