@@ -83,7 +83,7 @@ export interface Channel<S extends ChannelSection = ChannelSection, D = unknown,
 
 export const atLeast = (s: Severity, min: Severity): boolean => SEVERITY_RANK[s] >= SEVERITY_RANK[min];
 
-/** Erase the precise types for the registry. */
+/** Type-checks a channel against the interface (section, dependencies and target types inferred). */
 export function defineChannel<S extends ChannelSection, D, T extends Target>(
   c: Channel<S, D, T>,
 ): Channel<S, D, T> {
