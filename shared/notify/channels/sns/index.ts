@@ -6,12 +6,13 @@
  */
 import type { SNSClient } from '@aws-sdk/client-sns';
 import * as v from 'valibot';
+import { reducedFinding } from '../../../model/bounded-finding';
 import { SEVERITIES } from '../../../model/finding';
 import { callBudgetMs, notifyClientConfig, NOTIFY_HTTP_TIMEOUTS } from '../../clients';
 import type { Notification } from '../../types';
 import { atLeast, defineChannel, type ChannelSection, type Outcome, type Target } from '../channel';
 import { contextOf, failureFrom, notAttempted } from '../delivery';
-import { snsMessage } from './message';
+import { isSnsMessageTooLong, snsMessage, TOO_LONG_FOR_SNS, type SnsMessage } from './message';
 
 export interface SnsDeps {
   readonly topicArn: string;
@@ -26,10 +27,19 @@ export function createSnsClient(): Promise<SNSClient> {
   );
 }
 
+/**
+ * Publish the notification's finding. Should SNS refuse the message as too long (over 256 KB; findings
+ * leave the engine far smaller), the reduced finding is published instead: never dropped for its size.
+ */
 export async function publishSns(client: SNSClient, topicArn: string, n: Notification): Promise<void> {
   const { PublishCommand } = await import('@aws-sdk/client-sns');
-  const m = snsMessage(n.finding, n.kind, contextOf(n));
-  await client.send(new PublishCommand({ TopicArn: topicArn, ...m }));
+  const send = (m: SnsMessage) => client.send(new PublishCommand({ TopicArn: topicArn, ...m }));
+  try {
+    await send(snsMessage(n.finding, n.kind, contextOf(n)));
+  } catch (err) {
+    if (!isSnsMessageTooLong(err)) throw err;
+    await send(snsMessage(reducedFinding(n.finding, TOO_LONG_FOR_SNS), n.kind, contextOf(n)));
+  }
 }
 
 const SNS_TARGET: Target = { key: 'sns', channel: 'sns' };
