@@ -338,15 +338,21 @@ const CLIENT_SERVICES: Record<string, string> = {
 /**
  * What an ESM bundle loads at cold start: the entry and, transitively, the chunks it imports statically
  * (`import ... from "./chunk.mjs"`; `import("./chunk.mjs")` is loaded on first use), and which AWS
- * clients' code is in them.
+ * clients' code (and whether the YAML parser) is in them.
  */
 function coldStartCode(entry: string): {
   coldStartBytes: number;
   coldStartFiles: number;
   sdkClients: string[];
+  yamlParser: boolean;
 } {
   if (!entry.endsWith('.mjs'))
-    return { coldStartBytes: statSync(entry).size, coldStartFiles: 1, sdkClients: [] };
+    return {
+      coldStartBytes: statSync(entry).size,
+      coldStartFiles: 1,
+      sdkClients: [],
+      yamlParser: readFileSync(entry, 'utf8').includes('"yaml.document"'),
+    };
   const seen = new Set<string>([entry]);
   let text = '';
   for (const file of seen) {
@@ -358,7 +364,9 @@ function coldStartCode(entry: string): {
   const sdkClients = Object.entries(CLIENT_SERVICES)
     .filter(([, service]) => text.includes(`"${service}"`))
     .map(([client]) => `@aws-sdk/${client}`);
-  return { coldStartBytes: Buffer.byteLength(text), coldStartFiles: seen.size, sdkClients };
+  // The YAML parser registers this symbol; the event functions read the packaged JSON policy without it.
+  const yamlParser = text.includes('"yaml.document"');
+  return { coldStartBytes: Buffer.byteLength(text), coldStartFiles: seen.size, sdkClients, yamlParser };
 }
 
 function measureLoad(): void {
