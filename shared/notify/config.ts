@@ -10,6 +10,9 @@
  *                                        (used when the policy names none); a URL here is refused
  *   GUARDRAIL_SECRET_TTL_SECONDS         how long a webhook URL is cached      default 300
  *   GUARDRAIL_NOTIFY_BACKOFF_SECONDS     first retry delay (doubles per try)   default 15
+ *   GUARDRAIL_SLACK_TIMEOUT_SECONDS      one Slack request's timeout           default 10
+ *   GUARDRAIL_DELIVERY_LEASE_SECONDS     delivery claim lease and unconfirmed hold (under the outbox
+ *                                        visibility timeout, 180 s)          default 120
  *   GUARDRAIL_POLICY_FILE                as for the other functions
  */
 export class NotifierConfigError extends Error {
@@ -32,6 +35,8 @@ export interface NotifierConfig extends ChannelConfig {
   readonly dlqUrl?: string;
   readonly maxReceiveCount: number;
   readonly backoffBaseSeconds: number;
+  readonly slackTimeoutMs: number;
+  readonly leaseMs: number;
 }
 
 const get = (env: Env, name: string): string | undefined => env[name]?.trim() || undefined;
@@ -80,5 +85,7 @@ export function readNotifierConfig(env: Env = process.env): NotifierConfig {
     ...(dlqUrl ? { dlqUrl } : {}),
     maxReceiveCount: int(env, 'GUARDRAIL_OUTBOX_MAX_RECEIVE_COUNT', 5, 1, 1000),
     backoffBaseSeconds: int(env, 'GUARDRAIL_NOTIFY_BACKOFF_SECONDS', 15, 0, 900),
+    slackTimeoutMs: int(env, 'GUARDRAIL_SLACK_TIMEOUT_SECONDS', 10, 1, 60) * 1000,
+    leaseMs: int(env, 'GUARDRAIL_DELIVERY_LEASE_SECONDS', 120, 1, 3600) * 1000,
   };
 }

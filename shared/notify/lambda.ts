@@ -10,6 +10,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { loadPolicy, resolvePolicyFile } from '../pipeline/config';
+import { notifyClientConfig } from './clients';
 import { readNotifierConfig } from './config';
 import { Notifier, OutboxConsumer, type SqsBatchResponse } from './notifier';
 import type { NotifyMetrics } from './types';
@@ -17,8 +18,12 @@ import { SsmSecretSource } from './webhook-secrets';
 
 const SERVICE_NAME = 'ecs-guardrail';
 const METRICS_NAMESPACE = 'EcsGuardrail';
-/** Stop starting deliveries this long before the invocation times out. */
-const DEADLINE_MARGIN_MS = 4000;
+/**
+ * Stop starting deliveries this long before the invocation times out: what runs after them (ledger
+ * writes, re-enqueues, dead-lettering: one AWS call each, 3 s connect + 5 s request at worst, run
+ * concurrently) must still fit.
+ */
+export const DEADLINE_MARGIN_MS = 5000;
 
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || SERVICE_NAME });
 export const metrics = new Metrics({
@@ -39,27 +44,32 @@ const emf: NotifyMetrics = {
 async function build(): Promise<OutboxConsumer> {
   const config = readNotifierConfig();
   const policy = await loadPolicy(resolvePolicyFile(process.env), logger);
-  // Loaded with the first batch, like every other AWS client of the notifier (DESIGN.md: notification
-  // clients load lazily): the module itself stays small to load.
+  // Loaded with the first batch, like every other AWS client of the notifier (notification clients load
+  // lazily, for the cold-start target in BENCHMARKS.md): the module itself stays small to load.
   const [{ DynamoDBClient }, { DynamoDBDocumentClient }, { DynamoDbDeliveryLedger }] = await Promise.all([
     import('@aws-sdk/client-dynamodb'),
     import('@aws-sdk/lib-dynamodb'),
     import('./ledger'),
   ]);
-  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient(notifyClientConfig()), {
     marshallOptions: { removeUndefinedValues: true },
   });
   const notifier = new Notifier({
     policy,
-    ledger: new DynamoDbDeliveryLedger({ client: documents, tableName: config.tableName }),
+    ledger: new DynamoDbDeliveryLedger({
+      client: documents,
+      tableName: config.tableName,
+      leaseMs: config.leaseMs,
+    }),
     logger,
     metrics: emf,
     ...(config.topicArn ? { sns: { topicArn: config.topicArn } } : {}),
     slack: {
       secrets: new SsmSecretSource({ ttlMs: config.secretTtlMs }),
       ...(config.defaultWebhookParameter ? { defaultWebhookParameter: config.defaultWebhookParameter } : {}),
-      // Inline waits stay short: a long Retry-After requeues the message instead.
-      post: { maxAttempts: 3, maxInlineWaitMs: 3000, timeoutMs: 5000 },
+      // Inline waits stay short: a long Retry-After requeues the message instead. A request starts only
+      // when its whole timeout fits before the deadline.
+      post: { maxAttempts: 3, maxInlineWaitMs: 3000, timeoutMs: config.slackTimeoutMs },
     },
   });
   logger.info('notifier ready', {
@@ -101,7 +111,12 @@ export async function notifierHandler(event: SQSEvent, context: Context): Promis
     });
     throw err;
   }
+  return ready.handle(event.Records, { deadline: deadlineOf(context) });
+}
+
+/** Epoch ms after which no delivery starts: the invocation's remaining time minus the margin. */
+export function deadlineOf(context: Pick<Context, 'getRemainingTimeInMillis'> | undefined): number {
   const remaining =
     typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : 30_000;
-  return ready.handle(event.Records, { deadline: Date.now() + remaining - DEADLINE_MARGIN_MS });
+  return Date.now() + remaining - DEADLINE_MARGIN_MS;
 }

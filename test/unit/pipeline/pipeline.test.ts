@@ -13,7 +13,7 @@ import { LazyRemediator } from '../../../shared/pipeline/lazy-remediator';
 import type { Remediator } from '../../../shared/pipeline/types';
 import { DEFAULT_POLICY, parsePolicy } from '../../../shared/policy/load';
 import { MemoryFindingStore } from '../../../shared/store/memory-store';
-import { loadEvent } from '../../fixtures/pipeline/harness';
+import { loadEvent } from '../../helpers/pipeline-harness';
 import {
   MemoryFindingActions,
   RecordingLogger,
