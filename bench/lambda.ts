@@ -193,7 +193,7 @@ const ESM_BANNER = "import { createRequire as __cr } from 'module'; const requir
 export const VARIANTS: Record<string, { describe: string; module: boolean }> = {
   deployed: {
     describe:
-      'as packaged (serverless.yml): CJS, minified, packages from their ESM builds, the hot-path SDK (DynamoDB) bundled, the lazily used clients external',
+      'as packaged (serverless.yml): ESM with code splitting, minified, every package (the whole SDK) bundled from its ESM build, the policy as JSON',
     module: false,
   },
   'sdk-external': {
