@@ -8,11 +8,11 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVENTS_DIR } from '../engine/builders';
+import { fixturePath } from '../../helpers/fixtures';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const CLI = join(ROOT, 'dist', 'guardrail.cjs');
-const SERVICE = join(EVENTS_DIR, 'cloudtrail-create-service-assign-public-ip.json');
+const SERVICE = fixturePath('cloudtrail-create-service-assign-public-ip.json');
 const tmp = mkdtempSync(join(tmpdir(), 'guardrail-e2e-inputs-'));
 
 function guardrail(args: string[], stdin: number | 'pipe' = 'pipe', input = '') {

@@ -20,7 +20,7 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_INPUT_LIMITS, readInputs, type InputItem, type InputLimits } from '../../../cli/inputs';
-import { EVENTS_DIR, FIXTURES } from '../engine/builders';
+import { fixturePath, FORMATS_DIR } from '../../helpers/fixtures';
 import { inputErrors, jsonLines, run } from './memory-io';
 
 const tmp = mkdtempSync(join(tmpdir(), 'guardrail-inputs-'));
@@ -33,11 +33,11 @@ function dirOf(files: Record<string, string | Buffer>): string {
   return dir;
 }
 
-const PRIVILEGED = join(EVENTS_DIR, 'cloudtrail-register-task-definition-privileged.json');
-const SERVICE = join(EVENTS_DIR, 'cloudtrail-create-service-assign-public-ip.json');
-const JSONL = join(FIXTURES, 'formats', 'events.jsonl');
-const ARRAY = join(FIXTURES, 'formats', 'events-array.json');
-const TRAIL = join(FIXTURES, 'formats', 'cloudtrail-log.json');
+const PRIVILEGED = fixturePath('cloudtrail-register-task-definition-privileged.json');
+const SERVICE = fixturePath('cloudtrail-create-service-assign-public-ip.json');
+const JSONL = join(FORMATS_DIR, 'events.jsonl');
+const ARRAY = join(FORMATS_DIR, 'events-array.json');
+const TRAIL = join(FORMATS_DIR, 'cloudtrail-log.json');
 const compact = (file: string): string => JSON.stringify(JSON.parse(readFileSync(file, 'utf8')));
 const rules = (stdout: string): string[] => [...new Set(jsonLines(stdout).map((f) => f.ruleId))].sort();
 
