@@ -5,7 +5,7 @@
  * same tags).
  */
 import type { Finding } from '../model/finding';
-import { DEFAULT_NOTIFICATIONS_POLICY } from '../policy/load';
+import { DEFAULT_NOTIFICATIONS_POLICY } from '../policy/document';
 import type { NotificationsPolicy, Policy } from '../policy/types';
 import { CHANNELS, type ChannelDeps } from './channels';
 import type { Target } from './channels/channel';
