@@ -7,7 +7,7 @@
 import { toJsonSchema, type JSONSchema7 } from '@valibot/to-json-schema';
 import { MODES, SEVERITIES } from '../model/finding';
 import { RULES } from '../rules/registry';
-import { PolicySchema } from './load';
+import { PolicySchema } from './document';
 
 const SCHEMA_ID = 'https://github.com/ecs-guardrail/ecs-guardrail/docs/policy.schema.json';
 

@@ -6,7 +6,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ECSClientConfig } from '@aws-sdk/client-ecs';
 import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
-import { DEFAULT_REMEDIATION_POLICY } from '../policy/load';
+import { DEFAULT_REMEDIATION_POLICY } from '../policy/document';
 import type { Policy } from '../policy/types';
 import { MemoryAuditLog, type AuditLog } from './audit';
 import { MemoryBudget, type RemediationBudget } from './budget';
@@ -32,7 +32,7 @@ export interface AwsRemediatorOptions {
   readonly homeAccount?: string;
   /** SDK attempts per remediation call (default 2). */
   readonly maxAttempts?: number;
-  readonly containerInsightsApi?: RemediatorOptions['containerInsightsApi'];
+  readonly actionParams?: RemediatorOptions['actionParams'];
   readonly log?: RemediatorOptions['log'];
   readonly now?: () => Date;
 }
@@ -81,7 +81,7 @@ export function createAwsRemediator(options: AwsRemediatorOptions): AwsRemediato
     clients,
     budget,
     audit,
-    ...(options.containerInsightsApi ? { containerInsightsApi: options.containerInsightsApi } : {}),
+    ...(options.actionParams ? { actionParams: options.actionParams } : {}),
     ...(options.log ? { log: options.log } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
