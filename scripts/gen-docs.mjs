@@ -14,7 +14,7 @@ try {
   await build({
     stdin: {
       contents:
-        "export { RULES } from './shared/rules/registry'; export { withRuleTable } from './shared/rules/catalog-markdown'; export { renderedDocument } from './shared/remediation/docs';",
+        "export { RULES } from './shared/rules/registry'; export { withRuleTable } from './scripts/docs/rule-table'; export { renderedDocument } from './scripts/docs/action-reference';",
       resolveDir: process.cwd(),
       loader: 'ts',
     },

@@ -15,6 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
+import type { EnqueueMeta, NotificationOutbox, Outbox, OutboxMeta } from '../lifecycle/outbox';
 import { MODES, SEVERITIES, type Finding } from '../model/finding';
 import {
   NOTIFICATION_KINDS,
@@ -132,15 +133,6 @@ export function failureOf(record: OutboxRecord): FailureRecord | undefined {
 
 const str = (v: string): MessageAttributeValue => ({ DataType: 'String', StringValue: v });
 
-export interface EnqueueMeta {
-  readonly kind: NotificationKind;
-  /** Same for every retry of the same logical message (e.g. the event's idempotency key). */
-  readonly dedupeKey: string;
-  readonly firstSeen?: string;
-  readonly count?: number;
-  readonly resolvedReason?: string;
-}
-
 /** The SendMessage body and attributes of a notification. */
 export function encodeNotification(
   finding: Finding,
@@ -166,17 +158,12 @@ export function encodeNotification(
   };
 }
 
-/** Where the lifecycle queues reminders and resolved messages (and, via `send`, opened ones). */
-export interface NotificationOutbox {
-  enqueue(finding: Finding, meta: EnqueueMeta): Promise<void>;
-}
-
 export interface SqsNotificationOutboxOptions {
   readonly queueUrl: string;
   readonly client?: SQSClient;
 }
 
-export class SqsNotificationOutbox implements NotificationOutbox {
+export class SqsNotificationOutbox implements Outbox {
   private readonly queueUrl: string;
   private readonly fifo: boolean;
   private client: Promise<SQSClient> | undefined;
@@ -202,7 +189,7 @@ export class SqsNotificationOutbox implements NotificationOutbox {
   }
 
   /** The pipeline's Outbox interface: an `opened` notification keyed by the event's idempotency key. */
-  send(finding: Finding, meta: { readonly dedupeKey: string }): Promise<void> {
+  send(finding: Finding, meta: OutboxMeta): Promise<void> {
     return this.enqueue(finding, { kind: 'opened', dedupeKey: meta.dedupeKey });
   }
 }

@@ -5,10 +5,9 @@
  * records, so a channel that already has the message never gets it twice).
  */
 import type { Finding } from '../model/finding';
-import type { MessageKind } from './slack-message';
+import type { NotificationKind } from '../lifecycle/outbox';
 
-export const NOTIFICATION_KINDS = ['opened', 'resolved', 'reminder'] as const;
-export type NotificationKind = MessageKind;
+export { NOTIFICATION_KINDS, type NotificationKind } from '../lifecycle/outbox';
 
 export interface Notification {
   readonly finding: Finding;
@@ -82,13 +81,7 @@ export interface DeliveryResult {
   readonly failures: readonly DeliveryFailure[];
 }
 
-/** The logger surface the notifier uses (Powertools Logger satisfies it). */
-export interface NotifyLogger {
-  debug(message: string, ...extra: Record<string, unknown>[]): void;
-  info(message: string, ...extra: Record<string, unknown>[]): void;
-  warn(message: string, ...extra: Record<string, unknown>[]): void;
-  error(message: string, ...extra: Record<string, unknown>[]): void;
-}
+export { silentLogger, type Logger as NotifyLogger } from '../model/logger';
 
 export interface NotifyMetrics {
   count(name: string, value?: number): void;
@@ -98,10 +91,3 @@ export interface NotifyMetrics {
 }
 
 export const noNotifyMetrics: NotifyMetrics = { count: () => undefined, countWith: () => undefined };
-
-export const silentLogger: NotifyLogger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};

@@ -11,8 +11,8 @@
  * off, last seen before the sweep started (an event during the sweep is newer than what it read). Signal findings (throttling, failed deployments, placement failures) come from events the sweep
  * cannot see and are never resolved by it. A partial sweep resolves nothing.
  */
-import { notifyResolved } from '../notify/lifecycle';
-import type { NotificationOutbox } from '../notify/outbox';
+import { notifyResolved } from '../lifecycle/lifecycle';
+import type { NotificationOutbox } from '../lifecycle/outbox';
 import { evaluate } from '../engine/evaluate';
 import type { EventRef, Finding } from '../model/finding';
 import type { Policy } from '../policy/types';

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../../shared/rules/registry';
-import { DOC_PATH, renderedDocument } from '../../../shared/remediation/docs';
+import { DOC_PATH, renderedDocument } from '../../../scripts/docs/action-reference';
 import { ACTIONS, ACTIONS_BY_NAME, remediationIamPermissions } from '../../../shared/remediation/registry';
 import { readTemplate } from './helpers';
 

@@ -1,7 +1,6 @@
 /**
- * Lambda runtime of the pipeline: Powertools Logger and Metrics, and the pipeline built once per
- * container from the environment (config.ts) on the first event. functions/*.ts only add the middy
- * middlewares around `guardrailHandler(name)`.
+ * The event functions' handler factory (ecs-state-change, cloudtrail-api-call, throttling): the pipeline
+ * (shared/pipeline) built once per container from the environment (env.ts) on the first event.
  *
  * Loaded at cold start: the DynamoDB client (every event needs idempotency), Logger, Metrics, the engine.
  * Loaded on first use: the SQS SDK (first notification), the enricher with the ECS/EC2 SDKs (first event
@@ -10,26 +9,22 @@
  * the functions that pass a remediator loader).
  */
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import type { Enricher } from '../engine/enrich';
-import { DynamoDbFindingStore } from '../store/dynamodb-store';
-import { idempotencyPartition, TABLE_KEYS } from '../store/dynamodb-keys';
-import { DynamoDbWindowCounter } from '../store/dynamodb-window-counter';
-import type { Policy } from '../policy/types';
-import { loadPolicy, policyRemediates, readConfig, withGuardrailRoles } from './config';
-import { DynamoDbFindingActions } from './dynamodb-finding-actions';
-import { LazyEnricher } from './lazy-enricher';
-import { LazyRemediator } from './lazy-remediator';
-import { Pipeline } from './pipeline';
-import { SqsNotificationOutbox } from '../notify/outbox';
-import type { PipelineMetrics, PipelineSummary, Remediator } from './types';
-
-export const SERVICE_NAME = 'ecs-guardrail';
-export const METRICS_NAMESPACE = 'EcsGuardrail';
+import type { Enricher } from '../../shared/engine/enrich';
+import { SqsNotificationOutbox } from '../../shared/notify/outbox';
+import { DynamoDbFindingActions } from '../../shared/pipeline/dynamodb-finding-actions';
+import { Pipeline } from '../../shared/pipeline/pipeline';
+import type { PipelineSummary, RemediatorPort } from '../../shared/pipeline/types';
+import { loadPolicy, policyRemediates, withGuardrailRoles } from '../../shared/policy/file';
+import type { Policy } from '../../shared/policy/types';
+import { DynamoDbFindingStore } from '../../shared/store/dynamodb-store';
+import { idempotencyPartition, TABLE_KEYS } from '../../shared/store/dynamodb-keys';
+import { DynamoDbWindowCounter } from '../../shared/store/dynamodb-window-counter';
+import { readPipelineConfig } from './env';
+import { lazy } from './lazy';
+import { emf, logger, reportConfigurationError } from './observability';
 
 export type FunctionName = 'ecs-state-change' | 'cloudtrail-api-call' | 'throttling';
 
@@ -40,36 +35,6 @@ const EXPECTED_KINDS: Readonly<Record<FunctionName, readonly string[]>> = {
   throttling: ['serviceAction', 'cloudTrail'],
 };
 
-export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || SERVICE_NAME });
-export const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || METRICS_NAMESPACE,
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME || SERVICE_NAME,
-});
-
-const emf: PipelineMetrics = {
-  count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value),
-  countWith: (name, dimensions, value = 1) => {
-    const single = metrics.singleMetric();
-    single.addDimensions(dimensions);
-    single.addMetric(name, MetricUnit.Count, value);
-  },
-};
-
-export interface HandlerOptions {
-  /**
-   * Loads the Enricher (with its SDKs) on the first event that needs one, e.g.
-   * `() => import('../shared/aws/enricher').then((m) => m.createAwsEnricher())`. Used when
-   * GUARDRAIL_ENRICH is true (the default); a function without a loader never enriches.
-   */
-  readonly enricher?: () => Promise<Enricher>;
-  /**
-   * Loads the Remediator on the first finding to remediate, e.g.
-   * `(o) => import('../shared/remediation/factory').then((m) => m.createPipelineRemediator(o))`. Used only
-   * when a rule of the policy is in `remediate` mode; a function without a loader never remediates.
-   */
-  readonly remediator?: (options: RemediatorLoadOptions) => Promise<Remediator>;
-}
-
 /** What the pipeline gives the remediator loader (shared/remediation/factory.ts). */
 export interface RemediatorLoadOptions {
   /** The policy, with the deployment's own roles (GUARDRAIL_ROLE_ARNS) in remediation.guardrailRoleArns. */
@@ -79,39 +44,54 @@ export interface RemediatorLoadOptions {
   readonly log: (level: 'info' | 'warn', message: string, data: Record<string, unknown>) => void;
 }
 
+/** The collaborators a function brings; each is loaded on first use (lazy.ts). */
+export interface PipelineHandlerOptions {
+  /**
+   * Loads the Enricher (with its SDKs) on the first event that needs one. Used when GUARDRAIL_ENRICH is
+   * true (the default); a function without a loader never enriches.
+   */
+  readonly enricher?: () => Promise<Enricher>;
+  /**
+   * Loads the Remediator on the first finding to remediate. Used only when a rule of the policy is in
+   * `remediate` mode; a function without a loader never remediates.
+   */
+  readonly remediator?: (options: RemediatorLoadOptions) => Promise<RemediatorPort>;
+}
+
 const remediationLog: RemediatorLoadOptions['log'] = (level, message, data) => {
   if (level === 'warn') logger.warn(message, data);
   else logger.info(message, data);
 };
 
-function buildPipeline(name: FunctionName, options: HandlerOptions): Pipeline {
-  const config = readConfig();
+function buildPipeline(name: FunctionName, options: PipelineHandlerOptions): Pipeline {
+  const config = readPipelineConfig();
   const policy = withGuardrailRoles(loadPolicy(config.policyFile, logger), config.guardrailRoleArns);
   const dynamodb = new DynamoDBClient({});
   const documents = DynamoDBDocumentClient.from(dynamodb, {
     marshallOptions: { removeUndefinedValues: true },
   });
   const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME || name;
-  const enrich = config.enrich && options.enricher !== undefined;
-  const loadRemediator = options.remediator;
-  const remediate = loadRemediator !== undefined && policyRemediates(policy);
-  logger.info('pipeline ready', { function: name, table: config.tableName, enrich, remediate });
+  const loadEnricher = config.enrich ? options.enricher : undefined;
+  const loadRemediator = policyRemediates(policy) ? options.remediator : undefined;
+  const remediatorOptions = { policy, tableName: config.tableName, log: remediationLog };
+  logger.info('pipeline ready', {
+    function: name,
+    table: config.tableName,
+    enrich: loadEnricher !== undefined,
+    remediate: loadRemediator !== undefined,
+  });
   return new Pipeline({
     policy,
     store: new DynamoDbFindingStore({ client: documents, tableName: config.tableName }),
     actions: new DynamoDbFindingActions({ client: documents, tableName: config.tableName }),
-    ...(remediate && loadRemediator
-      ? {
-          remediator: new LazyRemediator(() =>
-            loadRemediator({ policy, tableName: config.tableName, log: remediationLog }),
-          ),
-        }
-      : {}),
+    ...(loadRemediator ? { remediator: lazy(() => loadRemediator(remediatorOptions), ['remediate']) } : {}),
     counter: new DynamoDbWindowCounter({ client: documents, tableName: config.tableName }),
     outbox: new SqsNotificationOutbox({ queueUrl: config.outboxQueueUrl }),
     logger,
     metrics: emf,
-    ...(enrich && options.enricher ? { enricher: new LazyEnricher(options.enricher) } : {}),
+    ...(loadEnricher
+      ? { enricher: lazy(loadEnricher, ['describeTaskDefinition', 'publicIps', 'describeService']) }
+      : {}),
     idempotency: {
       keyPrefix: functionName,
       persistenceStore: new DynamoDBPersistenceLayer({
@@ -128,18 +108,14 @@ function buildPipeline(name: FunctionName, options: HandlerOptions): Pipeline {
 
 const pipelines = new Map<FunctionName, Pipeline>();
 
-function pipelineFor(name: FunctionName, options: HandlerOptions): Pipeline {
+function pipelineFor(name: FunctionName, options: PipelineHandlerOptions): Pipeline {
   let p = pipelines.get(name);
   if (!p) {
     try {
       p = buildPipeline(name, options);
     } catch (err) {
       // Configuration or policy error: every event fails (and is retried, then dead-lettered) until fixed.
-      metrics.addMetric('ConfigurationErrors', MetricUnit.Count, 1);
-      logger.error('cannot start the pipeline: configuration error', {
-        errorType: err instanceof Error ? err.name : 'NonError',
-        error: err instanceof Error ? err.message : String(err),
-      });
+      reportConfigurationError('pipeline', err);
       throw err;
     }
     pipelines.set(name, p);
@@ -148,7 +124,7 @@ function pipelineFor(name: FunctionName, options: HandlerOptions): Pipeline {
 }
 
 /** The base handler of one function: returns the pipeline's summary (the value idempotency stores). */
-export function guardrailHandler(name: FunctionName, options: HandlerOptions = {}) {
+export function pipelineHandler(name: FunctionName, options: PipelineHandlerOptions = {}) {
   return async (event: unknown, context: Context): Promise<PipelineSummary> => {
     const summary = await pipelineFor(name, options).handle(event, context);
     if (!EXPECTED_KINDS[name].includes(summary.kind)) {

@@ -8,15 +8,15 @@
  * A Slack 429 is waited out (the CLI can wait) and the remaining deliveries retried, up to `rounds`
  * times; only channels that still lack a message are retried.
  */
-import type { Finding } from '../model/finding';
-import type { Policy } from '../policy/types';
-import { readChannelConfig, type ChannelConfig } from './config';
-import { MemoryDeliveryLedger, type DeliveryLedger } from './ledger';
-import { Notifier, type NotifierDeps } from './notifier';
-import { dedupeIdOf } from './outbox';
-import type { DeliveryFailure, Notification, NotifyLogger } from './types';
-import { silentLogger } from './types';
-import { SsmSecretSource } from './webhook-secrets';
+import type { Finding } from '../shared/model/finding';
+import type { Policy } from '../shared/policy/types';
+import { readChannelConfig, type ChannelConfig } from '../functions/edge/env';
+import { MemoryDeliveryLedger, type DeliveryLedger } from '../shared/notify/ledger';
+import { Notifier, type NotifierDeps } from '../shared/notify/notifier';
+import { dedupeIdOf } from '../shared/notify/outbox';
+import type { DeliveryFailure, Notification, NotifyLogger } from '../shared/notify/types';
+import { silentLogger } from '../shared/notify/types';
+import { SsmSecretSource } from '../shared/notify/webhook-secrets';
 
 export interface DirectNotifyOptions {
   readonly config?: ChannelConfig;
@@ -65,7 +65,7 @@ export async function createLedgerFromConfig(config: ChannelConfig): Promise<Del
   const [{ DynamoDBClient }, { DynamoDBDocumentClient }, { DynamoDbDeliveryLedger }] = await Promise.all([
     import('@aws-sdk/client-dynamodb'),
     import('@aws-sdk/lib-dynamodb'),
-    import('./ledger'),
+    import('../shared/notify/ledger'),
   ]);
   return new DynamoDbDeliveryLedger({
     client: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
