@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
-import type { EnqueueMeta, NotificationOutbox, Outbox, OutboxMeta } from '../lifecycle/outbox';
+import type { EnqueueMeta, Outbox, OutboxMeta } from '../lifecycle/outbox';
 import { MODES, SEVERITIES, type Finding } from '../model/finding';
 import {
   NOTIFICATION_KINDS,
