@@ -13,6 +13,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import type { Enricher } from '../../shared/engine/enrich';
+import type { Logger } from '../../shared/model/logger';
 import { SqsNotificationOutbox } from '../../shared/notify/outbox';
 import { DynamoDbFindingActions } from '../../shared/pipeline/dynamodb-finding-actions';
 import { Pipeline } from '../../shared/pipeline/pipeline';
@@ -41,7 +42,7 @@ export interface RemediatorLoadOptions {
   readonly policy: Policy;
   /** The state table: the hourly budget and the audit trail live there. */
   readonly tableName: string;
-  readonly log: (level: 'info' | 'warn', message: string, data: Record<string, unknown>) => void;
+  readonly logger: Logger;
 }
 
 /** The collaborators a function brings; each is loaded on first use (lazy.ts). */
@@ -58,11 +59,6 @@ export interface PipelineHandlerOptions {
   readonly remediator?: (options: RemediatorLoadOptions) => Promise<RemediatorPort>;
 }
 
-const remediationLog: RemediatorLoadOptions['log'] = (level, message, data) => {
-  if (level === 'warn') logger.warn(message, data);
-  else logger.info(message, data);
-};
-
 function buildPipeline(name: FunctionName, options: PipelineHandlerOptions): Pipeline {
   const config = readPipelineConfig();
   const policy = withGuardrailRoles(loadPolicy(config.policyFile, logger), config.guardrailRoleArns);
@@ -73,7 +69,7 @@ function buildPipeline(name: FunctionName, options: PipelineHandlerOptions): Pip
   const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME || name;
   const loadEnricher = config.enrich ? options.enricher : undefined;
   const loadRemediator = policyRemediates(policy) ? options.remediator : undefined;
-  const remediatorOptions = { policy, tableName: config.tableName, log: remediationLog };
+  const remediatorOptions = { policy, tableName: config.tableName, logger };
   logger.info('pipeline ready', {
     function: name,
     table: config.tableName,

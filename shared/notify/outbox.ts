@@ -10,8 +10,8 @@
  *   resolvedReason                resolved messages: why (event shows the fix, remediation, sweep)
  *   guardrail.failure             only on a dead-lettered message: the last error (FailureRecord JSON)
  *
- * SqsNotificationOutbox is the producer side for every kind. It also satisfies the pipeline's Outbox
- * interface (`send(finding, {dedupeKey})` queues an `opened` message), so it can replace SqsOutbox.
+ * SqsNotificationOutbox is the producer side for every kind: the outbox seam (shared/lifecycle/outbox.ts)
+ * on SQS (`send(finding, {dedupeKey})` queues an `opened` message).
  */
 import { createHash } from 'node:crypto';
 import type { MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';

@@ -32,7 +32,7 @@ export interface AwsRemediatorOptions {
   /** SDK attempts per remediation call (default 2). */
   readonly maxAttempts?: number;
   readonly containerInsightsApi?: RemediatorOptions['containerInsightsApi'];
-  readonly log?: RemediatorOptions['log'];
+  readonly logger?: RemediatorOptions['logger'];
   readonly now?: () => Date;
 }
 
@@ -81,7 +81,7 @@ export function createAwsRemediator(options: AwsRemediatorOptions): AwsRemediato
     budget,
     audit,
     ...(options.containerInsightsApi ? { containerInsightsApi: options.containerInsightsApi } : {}),
-    ...(options.log ? { log: options.log } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
   return { remediator, clients, credentials, budget, audit };
