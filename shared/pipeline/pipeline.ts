@@ -1,5 +1,5 @@
 /**
- * The flow of one event (DESIGN.md), shared by the three Lambda handlers and built on the engine the CLI
+ * The flow of one event (docs/ARCHITECTURE.md), shared by the three Lambda handlers and built on the engine the CLI
  * uses (`evaluateParsed`):
  *
  *   parse -> scope -> idempotency -> normalize -> enrich -> evaluate + policy -> record -> remediate -> queue

@@ -25,7 +25,7 @@ const template = readTemplate() as {
 const actionsOf = (s: Statement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 
 describe('docs/remediation.md', () => {
-  it('is up to date with the registry (regenerate: npx tsx shared/remediation/docs.ts)', async () => {
+  it('is up to date with the registry (regenerate: npm run docs)', async () => {
     const doc = readFileSync(DOC_PATH, 'utf8');
     expect(doc).toBe(await renderedDocument(doc));
   });
