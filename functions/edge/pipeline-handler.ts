@@ -13,13 +13,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import type { Enricher } from '../../shared/engine/enrich';
-import type { Logger } from '../../shared/model/logger';
 import { SqsNotificationOutbox } from '../../shared/notify/outbox';
 import { DynamoDbFindingActions } from '../../shared/pipeline/dynamodb-finding-actions';
 import { Pipeline } from '../../shared/pipeline/pipeline';
 import type { PipelineSummary, RemediatorPort } from '../../shared/pipeline/types';
 import { loadPolicy, policyRemediates, withGuardrailRoles } from '../../shared/policy/file';
-import type { Policy } from '../../shared/policy/types';
+import type { AwsRemediatorOptions } from '../../shared/remediation/factory';
 import { DynamoDbFindingStore } from '../../shared/store/dynamodb-store';
 import { idempotencyPartition, TABLE_KEYS } from '../../shared/store/dynamodb-keys';
 import { DynamoDbWindowCounter } from '../../shared/store/dynamodb-window-counter';
@@ -36,14 +35,14 @@ const EXPECTED_KINDS: Readonly<Record<FunctionName, readonly string[]>> = {
   throttling: ['serviceAction', 'cloudTrail'],
 };
 
-/** What the pipeline gives the remediator loader (shared/remediation/factory.ts). */
-export interface RemediatorLoadOptions {
-  /** The policy, with the deployment's own roles (GUARDRAIL_ROLE_ARNS) in remediation.guardrailRoleArns. */
-  readonly policy: Policy;
-  /** The state table: the hourly budget and the audit trail live there. */
+/**
+ * What the remediator loader gets: the Remediator's own options (shared/remediation/factory.ts) with the
+ * policy (the deployment's roles GUARDRAIL_ROLE_ARNS added to remediation.guardrailRoleArns), the state
+ * table (the hourly budget and the audit trail live there) and the logger.
+ */
+export type RemediatorLoadOptions = Pick<AwsRemediatorOptions, 'policy' | 'logger'> & {
   readonly tableName: string;
-  readonly logger: Logger;
-}
+};
 
 /** The collaborators a function brings; each is loaded on first use (lazy.ts). */
 export interface PipelineHandlerOptions {
@@ -69,7 +68,7 @@ function buildPipeline(name: FunctionName, options: PipelineHandlerOptions): Pip
   const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME || name;
   const loadEnricher = config.enrich ? options.enricher : undefined;
   const loadRemediator = policyRemediates(policy) ? options.remediator : undefined;
-  const remediatorOptions = { policy, tableName: config.tableName, logger };
+  const remediatorOptions: RemediatorLoadOptions = { policy, tableName: config.tableName, logger };
   logger.info('pipeline ready', {
     function: name,
     table: config.tableName,
