@@ -10,6 +10,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import type { Metrics as LibraryMetrics } from '../../shared/model/metrics';
 
 export const SERVICE_NAME = 'ecs-guardrail';
 export const METRICS_NAMESPACE = 'EcsGuardrail';
@@ -20,17 +21,17 @@ export const metrics = new Metrics({
   serviceName: process.env.POWERTOOLS_SERVICE_NAME || SERVICE_NAME,
 });
 
-/** The metrics surface the library takes (PipelineMetrics, NotifyMetrics), on EMF. */
-export const emf = {
-  count: (name: string, value = 1): void => {
+/** The library's Metrics interface (shared/model/metrics.ts) on EMF. */
+export const emf: Required<LibraryMetrics> = {
+  count: (name, value = 1) => {
     metrics.addMetric(name, MetricUnit.Count, value);
   },
-  countWith: (name: string, dimensions: Record<string, string>, value = 1): void => {
+  countWith: (name, dimensions, value = 1) => {
     const single = metrics.singleMetric();
     single.addDimensions(dimensions);
     single.addMetric(name, MetricUnit.Count, value);
   },
-  timing: (name: string, ms: number): void => {
+  timing: (name, ms) => {
     metrics.addMetric(name, MetricUnit.Milliseconds, ms);
   },
 };

@@ -83,11 +83,4 @@ export interface DeliveryResult {
 
 export { silentLogger, type Logger as NotifyLogger } from '../model/logger';
 
-export interface NotifyMetrics {
-  count(name: string, value?: number): void;
-  countWith(name: string, dimensions: Record<string, string>, value?: number): void;
-  /** A duration in milliseconds. */
-  timing?(name: string, ms: number): void;
-}
-
-export const noNotifyMetrics: NotifyMetrics = { count: () => undefined, countWith: () => undefined };
+export { noMetrics as noNotifyMetrics, type Metrics as NotifyMetrics } from '../model/metrics';

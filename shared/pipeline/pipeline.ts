@@ -43,16 +43,11 @@ import type { Policy } from '../policy/types';
 import { decideNotification, resolveAndNotify, resolvedBy } from '../lifecycle/lifecycle';
 import type { Outbox } from '../lifecycle/outbox';
 import type { Logger } from '../model/logger';
+import { noMetrics, type Metrics } from '../model/metrics';
 import type { Resource } from '../model/resources';
 import type { FindingStore, NotifyClaim, RecordOutcome } from '../store/types';
 import { idempotencyKeyOf, resourceArnOf } from './idempotency-key';
-import {
-  noMetrics,
-  type FindingActionStore,
-  type PipelineMetrics,
-  type PipelineSummary,
-  type RemediatorPort,
-} from './types';
+import { type FindingActionStore, type PipelineSummary, type RemediatorPort } from './types';
 
 export const REMEDIATION_NOT_ENABLED = 'remediation not enabled';
 
@@ -74,7 +69,7 @@ export interface PipelineDeps {
   readonly counter: WindowCounter;
   readonly outbox: Outbox;
   readonly logger: Logger;
-  readonly metrics?: PipelineMetrics;
+  readonly metrics?: Metrics;
   /**
    * Absent: remediation is not enabled (the policy has no rule in `remediate` mode, or the function has no
    * remediator loader, like `throttling`): findings are skipped with "remediation not enabled".
@@ -129,7 +124,7 @@ const isSuppressed = (f: Finding): boolean => f.exemption !== undefined && !f.ex
 export class Pipeline {
   private readonly deps: PipelineDeps;
   private readonly logger: Logger;
-  private readonly metrics: PipelineMetrics;
+  private readonly metrics: Metrics;
   private readonly run: (input: Invocation, context?: Context) => Promise<PipelineSummary>;
 
   constructor(deps: PipelineDeps) {

@@ -48,16 +48,3 @@ export interface PipelineSummary {
    */
   readonly outsideAllowList?: readonly string[];
 }
-
-/** The metrics surface the pipeline uses (EMF through Powertools Metrics in the Lambdas). */
-export interface PipelineMetrics {
-  /** Add to a metric of this invocation (flushed by the middleware). */
-  count(name: string, value?: number): void;
-  /** A metric with its own dimensions, e.g. findings per rule and severity. */
-  countWith(name: string, dimensions: Record<string, string>, value?: number): void;
-}
-
-export const noMetrics: PipelineMetrics = {
-  count: () => undefined,
-  countWith: () => undefined,
-};

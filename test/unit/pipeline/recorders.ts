@@ -3,7 +3,8 @@ import type { Finding, FindingAction } from '../../../shared/model/finding';
 import type { EnqueueMeta, Outbox, OutboxMeta } from '../../../shared/lifecycle/outbox';
 import type { Logger } from '../../../shared/model/logger';
 import type { Resource } from '../../../shared/model/resources';
-import type { FindingActionStore, PipelineMetrics, RemediatorPort } from '../../../shared/pipeline/types';
+import type { Metrics } from '../../../shared/model/metrics';
+import type { FindingActionStore, RemediatorPort } from '../../../shared/pipeline/types';
 
 export interface LogEntry {
   level: 'debug' | 'info' | 'warn' | 'error';
@@ -32,7 +33,7 @@ export class RecordingLogger implements Logger {
   }
 }
 
-export class RecordingMetrics implements PipelineMetrics {
+export class RecordingMetrics implements Metrics {
   readonly counts: { name: string; dimensions: Record<string, string>; value: number }[] = [];
   count(name: string, value = 1): void {
     this.counts.push({ name, dimensions: {}, value });
