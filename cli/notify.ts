@@ -5,18 +5,22 @@
  * With GUARDRAIL_TABLE set, delivery records go to that table, so re-running the same backfill does not
  * post twice; without it they are kept in memory for the run.
  *
- * A Slack 429 is waited out (the CLI can wait) and the remaining deliveries retried, up to `rounds`
- * times; only channels that still lack a message are retried.
+ * A Slack 429 is waited out when Slack asks for at most `maxWaitMs` (default 30 s), and the remaining
+ * deliveries retried, up to `rounds` times; only channels that still lack a message are retried. A longer
+ * Retry-After, or a request that got no answer in time (the channel may have the message), fails that
+ * delivery at once with a message saying so (exit 4): the CLI never sleeps for a day, never re-posts
+ * blindly.
  */
-import type { Finding } from '../shared/model/finding';
-import type { Policy } from '../shared/policy/types';
 import { readChannelConfig, type ChannelConfig } from '../functions/edge/env';
+import type { Finding } from '../shared/model/finding';
+import { notifyClientConfig } from '../shared/notify/clients';
 import { MemoryDeliveryLedger, type DeliveryLedger } from '../shared/notify/ledger';
 import { Notifier, type NotifierDeps } from '../shared/notify/notifier';
 import { dedupeIdOf } from '../shared/notify/outbox';
 import type { DeliveryFailure, Notification, NotifyLogger } from '../shared/notify/types';
 import { silentLogger } from '../shared/notify/types';
 import { SsmSecretSource } from '../shared/notify/webhook-secrets';
+import type { Policy } from '../shared/policy/types';
 
 export interface DirectNotifyOptions {
   readonly config?: ChannelConfig;
@@ -24,6 +28,8 @@ export interface DirectNotifyOptions {
   readonly logger?: NotifyLogger;
   /** Extra rounds for retryable failures (default 3). */
   readonly rounds?: number;
+  /** Longest wait between rounds the CLI accepts (a longer Retry-After fails the delivery; default 30 s). */
+  readonly maxWaitMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
   /** Overrides for tests (clients, secrets). */
   readonly deps?: Partial<Pick<NotifierDeps, 'sns' | 'slack' | 'securityHub'>>;
@@ -41,6 +47,7 @@ export interface DirectNotifyResult {
 }
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const DEFAULT_MAX_WAIT_MS = 30_000;
 
 /** Which findings a backfill notifies: rules in notify or remediate mode, not under a valid exemption. */
 export function notifiable(f: Finding): boolean {
@@ -68,7 +75,7 @@ export async function createLedgerFromConfig(config: ChannelConfig): Promise<Del
     import('../shared/notify/ledger'),
   ]);
   return new DynamoDbDeliveryLedger({
-    client: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    client: DynamoDBDocumentClient.from(new DynamoDBClient(notifyClientConfig()), {
       marshallOptions: { removeUndefinedValues: true },
     }),
     tableName: config.tableName,
@@ -106,6 +113,15 @@ export async function notifyFindings(
   let alreadyDelivered = 0;
   const failures: (DeliveryFailure & { findingId: string })[] = [];
   const rounds = options.rounds ?? 3;
+  const maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
+  /** Why a failure is not retried by this run, or undefined when a later round may retry it. */
+  const finalReason = (f: DeliveryFailure): string | undefined => {
+    if (!f.retryable) return undefined;
+    if (f.unconfirmed) return 'no answer in time, the channel may have it: not sent again';
+    if ((f.retryAfterMs ?? 0) > maxWaitMs)
+      return `asked to wait ${Math.ceil(f.retryAfterMs! / 1000)} s, longer than --notify waits (${Math.ceil(maxWaitMs / 1000)} s): run again later`;
+    return undefined;
+  };
   for (let round = 0; round <= rounds && pending.length; round++) {
     const results = await notifier.deliver(pending);
     const retry: Notification[] = [];
@@ -114,10 +130,20 @@ export async function notifyFindings(
       delivered += r.delivered.length;
       // Later rounds see the earlier rounds' deliveries as already delivered: count those once.
       if (round === 0) alreadyDelivered += r.alreadyDelivered.length;
-      const again = round < rounds && r.failures.some((f) => f.retryable);
-      if (again) retry.push(r.notification);
-      else for (const f of r.failures) failures.push({ ...f, findingId: r.notification.finding.findingId });
-      for (const f of r.failures) wait = Math.max(wait, f.retryAfterMs ?? 0);
+      const stopped = r.failures.some((f) => finalReason(f) !== undefined);
+      const again = round < rounds && !stopped && r.failures.some((f) => f.retryable);
+      if (again) {
+        retry.push(r.notification);
+        for (const f of r.failures) wait = Math.max(wait, f.retryAfterMs ?? 0);
+      } else
+        for (const f of r.failures) {
+          const why = finalReason(f);
+          failures.push({
+            ...f,
+            ...(why ? { message: `${f.message}; ${why}` } : {}),
+            findingId: r.notification.finding.findingId,
+          });
+        }
     }
     pending = retry;
     if (pending.length) await sleep(Math.max(wait, 1000 * 2 ** round));

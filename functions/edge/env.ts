@@ -18,6 +18,9 @@
  *                                        (used when the policy names none); a URL is refused notifier, CLI
  *   GUARDRAIL_SECRET_TTL_SECONDS         how long a webhook URL is cached, default 300       notifier, CLI
  *   GUARDRAIL_NOTIFY_BACKOFF_SECONDS     first retry delay (doubles per try), default 15     notifier
+ *   GUARDRAIL_SLACK_TIMEOUT_SECONDS      one Slack request's timeout, default 10             notifier
+ *   GUARDRAIL_DELIVERY_LEASE_SECONDS     delivery claim lease and unconfirmed hold (under the outbox
+ *                                        visibility timeout, 180 s), default 120             notifier
  *   GUARDRAIL_SWEEP_CONCURRENCY          default 4                                          sweep
  *   GUARDRAIL_SWEEP_NOTIFY               default true (needs GUARDRAIL_OUTBOX_QUEUE_URL)     sweep
  *   GUARDRAIL_SWEEP_NOTIFY_MAX           default 50                                         sweep
@@ -138,6 +141,8 @@ export interface NotifierConfig extends ChannelConfig {
   readonly dlqUrl?: string;
   readonly maxReceiveCount: number;
   readonly backoffBaseSeconds: number;
+  readonly slackTimeoutMs: number;
+  readonly leaseMs: number;
 }
 
 export function readNotifierConfig(env: Env = process.env): NotifierConfig {
@@ -150,6 +155,8 @@ export function readNotifierConfig(env: Env = process.env): NotifierConfig {
     ...(dlqUrl ? { dlqUrl } : {}),
     maxReceiveCount: int(env, 'GUARDRAIL_OUTBOX_MAX_RECEIVE_COUNT', 5, 1, 1000),
     backoffBaseSeconds: int(env, 'GUARDRAIL_NOTIFY_BACKOFF_SECONDS', 15, 0, 900),
+    slackTimeoutMs: int(env, 'GUARDRAIL_SLACK_TIMEOUT_SECONDS', 10, 1, 60) * 1000,
+    leaseMs: int(env, 'GUARDRAIL_DELIVERY_LEASE_SECONDS', 120, 1, 3600) * 1000,
   };
 }
 

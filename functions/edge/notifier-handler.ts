@@ -6,14 +6,19 @@
  * enables it.
  */
 import type { Context, SQSEvent } from 'aws-lambda';
+import { notifyClientConfig } from '../../shared/notify/clients';
 import { Notifier, OutboxConsumer, type SqsBatchResponse } from '../../shared/notify/notifier';
 import { SsmSecretSource } from '../../shared/notify/webhook-secrets';
 import { loadPolicy } from '../../shared/policy/file';
 import { readNotifierConfig, resolvePolicyFile } from './env';
 import { emf, logger, reportConfigurationError } from './observability';
 
-/** Stop starting deliveries this long before the invocation times out. */
-const DEADLINE_MARGIN_MS = 4000;
+/**
+ * Stop starting deliveries this long before the invocation times out: what runs after them (ledger
+ * writes, re-enqueues, dead-lettering: one AWS call each, 3 s connect + 5 s request at worst, run
+ * concurrently) must still fit.
+ */
+export const DEADLINE_MARGIN_MS = 5000;
 
 async function build(): Promise<OutboxConsumer> {
   const config = readNotifierConfig();
@@ -25,20 +30,25 @@ async function build(): Promise<OutboxConsumer> {
     import('@aws-sdk/lib-dynamodb'),
     import('../../shared/notify/ledger'),
   ]);
-  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient(notifyClientConfig()), {
     marshallOptions: { removeUndefinedValues: true },
   });
   const notifier = new Notifier({
     policy,
-    ledger: new DynamoDbDeliveryLedger({ client: documents, tableName: config.tableName }),
+    ledger: new DynamoDbDeliveryLedger({
+      client: documents,
+      tableName: config.tableName,
+      leaseMs: config.leaseMs,
+    }),
     logger,
     metrics: emf,
     ...(config.topicArn ? { sns: { topicArn: config.topicArn } } : {}),
     slack: {
       secrets: new SsmSecretSource({ ttlMs: config.secretTtlMs }),
       ...(config.defaultWebhookParameter ? { defaultWebhookParameter: config.defaultWebhookParameter } : {}),
-      // Inline waits stay short: a long Retry-After requeues the message instead.
-      post: { maxAttempts: 3, maxInlineWaitMs: 3000, timeoutMs: 5000 },
+      // Inline waits stay short: a long Retry-After requeues the message instead. A request starts only
+      // when its whole timeout fits before the deadline.
+      post: { maxAttempts: 3, maxInlineWaitMs: 3000, timeoutMs: config.slackTimeoutMs },
     },
   });
   logger.info('notifier ready', {
@@ -76,7 +86,12 @@ export async function notifierHandler(event: SQSEvent, context: Context): Promis
     reportConfigurationError('notifier', err);
     throw err;
   }
+  return ready.handle(event.Records, { deadline: deadlineOf(context) });
+}
+
+/** Epoch ms after which no delivery starts: the invocation's remaining time minus the margin. */
+export function deadlineOf(context: Pick<Context, 'getRemainingTimeInMillis'> | undefined): number {
   const remaining =
     typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : 30_000;
-  return ready.handle(event.Records, { deadline: Date.now() + remaining - DEADLINE_MARGIN_MS });
+  return Date.now() + remaining - DEADLINE_MARGIN_MS;
 }

@@ -10,6 +10,7 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { AwsSecurityFinding, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { ASFF_BATCH_LIMIT, toAsff } from './asff';
+import { callBudgetMs } from './clients';
 import { slackMessage, type MessageContext } from './slack-message';
 import { SlackDeliveryError, postToSlack, type SlackWebhookOptions } from './slack-webhook';
 import { snsMessage } from './sns-message';
@@ -36,16 +37,21 @@ const NOT_RETRYABLE_AWS = new Set([
   'InvalidSecurityException',
 ]);
 
+/** SDK errors of a request that was sent but not answered in time: the service may have acted on it. */
+const NO_ANSWER = new Set(['TimeoutError', 'RequestTimeout', 'ECONNRESET', 'EPIPE', 'AbortError']);
+
 /** Any error as a DeliveryFailure: name, HTTP status, retryable; the message scrubbed of known secrets. */
 export function failureFrom(target: string, err: unknown, secrets: readonly string[] = []): DeliveryFailure {
   if (err instanceof SlackDeliveryError)
     return {
       target,
-      error: err.name,
+      error: err.attempted ? err.name : 'NotAttempted',
       message: scrub(err.message, secrets),
       retryable: err.retryable,
       ...(err.status !== undefined ? { status: err.status } : {}),
       ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
+      ...(err.unconfirmed ? { unconfirmed: true } : {}),
+      ...(err.attempted ? {} : { attempted: false }),
     };
   if (err instanceof WebhookConfigError)
     return {
@@ -57,12 +63,27 @@ export function failureFrom(target: string, err: unknown, secrets: readonly stri
     };
   const e = err instanceof Error ? err : new Error(String(err));
   const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const code = (e as { code?: unknown }).code;
+  const noAnswer = NO_ANSWER.has(e.name) || (typeof code === 'string' && NO_ANSWER.has(code));
   return {
     target,
     error: e.name || 'Error',
     message: scrub(e.message, secrets),
     retryable: !NOT_RETRYABLE_AWS.has(e.name),
     ...(status !== undefined ? { status } : {}),
+    ...(noAnswer && status === undefined ? { unconfirmed: true } : {}),
+  };
+}
+
+/** A delivery not tried in this invocation: back to the queue without counting as an attempt. */
+export function notAttempted(target: string, why: string, retryAfterMs?: number): DeliveryFailure {
+  return {
+    target,
+    error: 'NotAttempted',
+    message: `not attempted: ${why}`,
+    retryable: true,
+    attempted: false,
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
   };
 }
 
@@ -102,8 +123,11 @@ export interface SlackDeliveryOptions {
 
 /**
  * One webhook's items, in order, one at a time (Slack allows about one message a second per channel).
- * A 429 that Slack wants waited out longer than the inline limit stops the run: the remaining items are
- * handed back with the same Retry-After, without posting (they would only be rate limited too).
+ * The run stops at the first item that Slack rate limits beyond the inline wait (429), that gets no
+ * answer in time (unconfirmed), or that no longer fits before the deadline: the remaining items are
+ * handed back `attempted: false` (with the Retry-After when there is one), without posting. So a slow or
+ * hanging webhook costs one request timeout per invocation, not one per message, and the messages behind
+ * it are returned to the queue untried instead of burning their receives.
  */
 export async function deliverSlackRun(
   webhookParameter: string,
@@ -120,31 +144,29 @@ export async function deliverSlackRun(
     const f = (target: string): DeliveryFailure => failureFrom(target, err, opts.secrets.known());
     return items.map((i) => f(i.target));
   }
-  let limited: DeliveryFailure | undefined;
+  let stop: { why: string; retryAfterMs?: number } | undefined;
   for (const item of items) {
-    if (limited) {
-      out.push({ ...limited, target: item.target });
-      continue;
-    }
-    if (now() >= deadline) {
-      out.push({
-        target: item.target,
-        error: 'DeadlineExceeded',
-        message: 'not attempted: the invocation is about to time out',
-        retryable: true,
-      });
+    if (!stop && now() >= deadline) stop = { why: 'the invocation is about to time out' };
+    if (stop) {
+      out.push(notAttempted(item.target, stop.why, stop.retryAfterMs));
       continue;
     }
     try {
       await postToSlack(url, slackMessage(item.n.finding, item.n.kind, contextOf(item.n)), {
         ...opts.post,
-        ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}),
+        ...(opts.deadline !== undefined ? { deadline: opts.deadline, now } : {}),
       });
       out.push(undefined);
     } catch (err) {
       const f = failureFrom(item.target, err, [url, ...opts.secrets.known()]);
       out.push(f);
-      if (f.status === 429) limited = f;
+      if (f.status === 429)
+        stop = {
+          why: 'Slack rate limited this webhook',
+          ...(f.retryAfterMs !== undefined ? { retryAfterMs: f.retryAfterMs } : {}),
+        };
+      else if (f.unconfirmed) stop = { why: 'this webhook did not answer in time' };
+      else if (f.attempted === false) stop = { why: 'the invocation is about to time out' };
       // The webhook was revoked, its channel archived or the app removed: re-read SSM next time.
       if (!f.retryable && f.status !== undefined && f.status >= 400 && f.status < 500)
         opts.secrets.evict(webhookParameter);
@@ -161,6 +183,8 @@ export interface SecurityHubOptions {
   readonly backoffMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly now?: () => Date;
+  /** Epoch ms: no re-import starts unless its backoff and one whole call fit before it. */
+  readonly deadline?: number;
 }
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -208,10 +232,22 @@ export async function importToSecurityHub(
     for (const i of byId.get(id) ?? []) outcomes[i] = { ...failure, target: items[i]!.target };
   };
 
+  const deadline = opts.deadline ?? Number.POSITIVE_INFINITY;
+  const fits = (ms: number): boolean =>
+    (opts.now?.() ?? new Date()).getTime() + ms + callBudgetMs() <= deadline;
   for (const batch of batches(asff)) {
     let pending = batch;
     for (let attempt = 0; attempt <= retries && pending.length; attempt++) {
-      if (attempt > 0) await sleep(backoff * 2 ** (attempt - 1));
+      const wait = attempt > 0 ? backoff * 2 ** (attempt - 1) : 0;
+      // Out of time: what is still pending keeps its failure (or is handed back untried) for the queue.
+      if (!fits(wait)) {
+        if (attempt === 0)
+          for (const f of pending)
+            for (const i of byId.get(f.Id!) ?? [])
+              outcomes[i] = notAttempted(items[i]!.target, 'the invocation is about to time out');
+        break;
+      }
+      if (wait) await sleep(wait);
       try {
         const res = await client.send(new BatchImportFindingsCommand({ Findings: pending }));
         const failed = new Map((res.FailedFindings ?? []).map((f) => [f.Id ?? '', f]));

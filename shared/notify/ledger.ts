@@ -7,9 +7,21 @@
  * DynamoDB layout (the state table: `pk` S, `sk` S, TTL attribute `expiration`):
  *   pk = DELIVERY#<dedupeId>, sk = <target> (sns | slack:default | slack:team:<team> | securityhub)
  *   state = pending | delivered, leaseUntil (epoch ms, pending only), deliveredAt, expiration (epoch s)
- * A pending claim older than its lease (a notifier that died mid-delivery) can be claimed again: delivery
- * is at-least-once in that one case, exactly-once otherwise. The lease (default 2 min) must be shorter
- * than the outbox queue's visibility timeout (180 s) so the redelivery finds it expired.
+ * A pending claim older than its lease (a notifier that died mid-delivery) can be claimed again. The lease
+ * (default 2 min) must be shorter than the outbox queue's visibility timeout (180 s) so the redelivery
+ * finds it expired.
+ *
+ * Unconfirmed deliveries (the request went out, no answer came before its timeout): the channel may have
+ * the message, and neither Slack incoming webhooks nor standard SNS topics take an idempotency key, so
+ * nothing can tell. The claim is then NOT released: `hold` keeps it pending (unconfirmed = true) for one
+ * more lease, so no other attempt (this invocation, a concurrent copy, the next receive) re-posts it in
+ * the meantime; the notifier requeues the message for after the hold. After it, the delivery is tried
+ * again. The trade-off, per channel:
+ *   - Slack and SNS: at-least-once. A lost security alert is worse than a duplicate; a duplicate needs a
+ *     channel that accepted the message yet did not answer within the timeout (10 s Slack, 5 s SNS), and
+ *     it is never sent twice in one invocation nor before the hold ends.
+ *   - Security Hub: BatchImportFindings upserts by finding Id, so a retry cannot duplicate: released.
+ * Everything else (answered failures, not attempted) releases the claim: exactly-once.
  */
 import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
@@ -22,6 +34,11 @@ export interface DeliveryLedger {
   complete(dedupeId: string, target: string): Promise<void>;
   /** The delivery failed: let the next attempt claim it at once. */
   release(dedupeId: string, target: string): Promise<void>;
+  /**
+   * Sent, but unconfirmed: keep the claim for one more lease (nobody re-posts it meanwhile). Returns the
+   * milliseconds until it can be claimed again.
+   */
+  hold(dedupeId: string, target: string): Promise<number>;
 }
 
 export const DELIVERY_RETENTION_MS = 21 * 86_400_000; // outbox 4 days + DLQ 14 days + margin
@@ -60,6 +77,13 @@ export class MemoryDeliveryLedger implements DeliveryLedger {
   async release(dedupeId: string, target: string): Promise<void> {
     const k = `${dedupeId}\n${target}`;
     if (this.entries.get(k)?.state === 'pending') this.entries.delete(k);
+  }
+
+  async hold(dedupeId: string, target: string): Promise<number> {
+    const k = `${dedupeId}\n${target}`;
+    if (this.entries.get(k)?.state === 'pending')
+      this.entries.set(k, { state: 'pending', leaseUntil: this.now() + this.leaseMs });
+    return this.leaseMs;
   }
 
   /** Targets delivered for a dedupe id (tests). */
@@ -136,11 +160,33 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
       new UpdateCommand({
         TableName: this.tableName,
         Key: deliveryKey(dedupeId, target),
-        UpdateExpression: 'SET #state = :delivered, deliveredAt = :at REMOVE leaseUntil',
+        UpdateExpression: 'SET #state = :delivered, deliveredAt = :at REMOVE leaseUntil, unconfirmed',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: { ':delivered': 'delivered', ':at': new Date(this.now()).toISOString() },
       }),
     );
+  }
+
+  async hold(dedupeId: string, target: string): Promise<number> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: deliveryKey(dedupeId, target),
+          UpdateExpression: 'SET leaseUntil = :until, unconfirmed = :yes',
+          ConditionExpression: '#state = :pending',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':until': this.now() + this.leaseMs,
+            ':yes': true,
+            ':pending': 'pending',
+          },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+    }
+    return this.leaseMs;
   }
 
   async release(dedupeId: string, target: string): Promise<void> {

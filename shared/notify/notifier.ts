@@ -1,37 +1,50 @@
 /**
- * The notifier: delivers notifications to the channels the policy routes them to, exactly once per
- * channel (the delivery ledger), and consumes the outbox queue in batches with partial batch failure
+ * The notifier: delivers notifications to the channels the policy routes them to, once per channel (the
+ * delivery ledger, ledger.ts), and consumes the outbox queue in batches with partial batch failure
  * reporting.
  *
  * Notifier.deliver (used by the Lambda and by `guardrail evaluate --notify`):
- *   route -> claim each (dedupeId, target) -> deliver what was claimed -> complete or release the claim.
- *   SNS publishes run concurrently, Slack posts run one at a time per webhook, Security Hub imports are
- *   batched across the notifications (at most 100 a call).
+ *   route -> claim each (dedupeId, target) -> deliver what was claimed -> complete, release, or hold the
+ *   claim (sent but unconfirmed: see ledger.ts). SNS publishes run concurrently, Slack posts run one at a
+ *   time per webhook, Security Hub imports are batched (at most 100 a call). Nothing starts past the
+ *   deadline; what was not tried comes back `attempted: false`.
  *
  * OutboxConsumer.handle (the SQS event source, ReportBatchItemFailures):
+ *   - a message before its `notBefore`: re-enqueued for the rest of the wait, its receive not counted;
  *   - every target delivered (or already delivered): success, Lambda deletes the message;
- *   - a retryable failure before the last receive: the message is reported failed and its visibility set
- *     to Slack's Retry-After or an exponential backoff (15 s, 30 s, 60 s, ...), so SQS redelivers it then;
- *   - the last receive (ApproximateReceiveCount >= maxReceiveCount), a failure retrying cannot fix, or a
- *     poisoned message: the notifier itself sends it to the outbox DLQ with the original body and
- *     attributes plus `guardrail.failure` (last error name and HTTP status, the targets still missing,
- *     the receive count; never a message text, never a secret), then reports success. Should that send
- *     fail, the message is reported failed and the queue's redrive policy moves it to the DLQ unchanged.
+ *   - only untried targets (deadline, rate-limited or hanging webhook): re-enqueued as a copy, the
+ *     receive not counted (`priorReceives` carries the receives that did count);
+ *   - a retryable failure before the last receive: reported failed with its visibility set to the wait
+ *     (Retry-After, hold, or backoff 15 s, 30 s, 60 s, ...); a wait over 15 min goes into a copy's
+ *     `notBefore` instead (SQS refuses more than 12 h of visibility);
+ *   - the last receive (priorReceives + ApproximateReceiveCount >= maxReceiveCount), a failure retrying
+ *     cannot fix, or a poisoned message: the notifier itself sends it to the outbox DLQ with the original
+ *     body and attributes plus `guardrail.failure` (last error name and HTTP status, the targets still
+ *     missing, the receive count; never a message text, never a secret), then reports success. Should
+ *     that send fail, the message is reported failed and the queue's redrive policy moves it to the DLQ.
  */
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Policy } from '../policy/types';
+import { callBudgetMs, notifyClientConfig, NOTIFY_HTTP_TIMEOUTS } from './clients';
 import {
   deliverSlackRun,
   failureFrom,
+  notAttempted,
   importToSecurityHub,
   publishSns,
   type SecurityHubOptions,
   type SlackItem,
 } from './channels';
 import type { DeliveryLedger } from './ledger';
-import { attributesForResend, decodeRecord, InvalidNotificationError, type OutboxRecord } from './outbox';
+import {
+  attributesForResend,
+  decodeRecord,
+  InvalidNotificationError,
+  retryStateOf,
+  type OutboxRecord,
+} from './outbox';
 import { notificationsPolicy, route } from './routing';
 import type { SlackWebhookOptions } from './slack-webhook';
 import {
@@ -72,6 +85,11 @@ export interface DeliverOptions {
   /** Epoch ms after which no new delivery starts (the Lambda's remaining time minus a margin). */
   readonly deadline?: number;
 }
+
+/** The ledger's default lease (ledger.ts is not imported here: it loads lib-dynamodb). */
+const HOLD_FALLBACK_MS = 120_000;
+/** When another copy holds a claim, look again this much later. */
+const BUSY_RETRY_MS = 30_000;
 
 interface Work {
   readonly index: number;
@@ -148,11 +166,14 @@ export class Notifier {
         if (c === 'claimed') claimed.push(w);
         else if (c === 'delivered') r.alreadyDelivered.push(w.target.key);
         else
+          // Another copy holds the claim (in flight, or unconfirmed and held): try after it, uncounted.
           r.failures.push({
             target: w.target.key,
             error: 'DeliveryInProgress',
             message: 'another delivery of this message to this target is in progress',
             retryable: true,
+            attempted: false,
+            retryAfterMs: BUSY_RETRY_MS,
           });
       } catch (err) {
         r.failures.push(failureFrom(w.target.key, err));
@@ -178,8 +199,32 @@ export class Notifier {
         }
         return;
       }
+      // Sent but unanswered on a channel without idempotency: keep the claim (see ledger.ts).
+      if (failure.unconfirmed && w.target.channel !== 'securityHub') {
+        this.metrics.countWith('NotificationsUnconfirmed', { channel: w.target.channel });
+        logger.warn('no answer in time: the channel may have the message; it is held, then tried again', {
+          target: w.target.key,
+          dedupeId: id,
+          errorType: failure.error,
+        });
+        let holdMs: number;
+        try {
+          holdMs = await ledger.hold(id, w.target.key);
+        } catch (err) {
+          // The claim still expires with its lease: wait that long anyway.
+          holdMs = HOLD_FALLBACK_MS;
+          logger.warn('could not extend the delivery claim', {
+            target: w.target.key,
+            dedupeId: id,
+            errorType: (err as Error).name,
+          });
+        }
+        r.failures.push({ ...failure, retryAfterMs: Math.max(failure.retryAfterMs ?? 0, holdMs) });
+        return;
+      }
       r.failures.push(failure);
-      this.metrics.countWith('NotificationFailures', { channel: w.target.channel, error: failure.error });
+      if (failure.attempted !== false)
+        this.metrics.countWith('NotificationFailures', { channel: w.target.channel, error: failure.error });
       try {
         await ledger.release(id, w.target.key);
       } catch (err) {
@@ -195,9 +240,9 @@ export class Notifier {
     const slack = claimed.filter((w) => w.target.channel === 'slack');
     const hub = claimed.filter((w) => w.target.channel === 'securityHub');
     await Promise.all([
-      this.deliverSns(sns, results, done),
+      this.deliverSns(sns, results, done, opts),
       this.deliverSlack(slack, results, done, opts),
-      this.deliverSecurityHub(hub, results, done),
+      this.deliverSecurityHub(hub, results, done, opts),
     ]);
     // Report in routing order, whatever order the channels finished in.
     const order = new Map(
@@ -216,12 +261,22 @@ export class Notifier {
     work: readonly Work[],
     results: readonly { notification: Notification }[],
     done: (w: Work, f: DeliveryFailure | undefined) => Promise<void>,
+    opts: DeliverOptions,
   ): Promise<void> {
     if (!work.length || !this.deps.sns) return;
     const { topicArn } = this.deps.sns;
-    this.snsClient ??= import('@aws-sdk/client-sns').then((m) => new m.SNSClient({}));
+    // One attempt per publish: the SDK would retry a timed-out Publish blindly (SNS has no idempotency
+    // key); the outbox retries it instead, after holding the claim (ledger.ts).
+    this.snsClient ??= import('@aws-sdk/client-sns').then(
+      (m) => new m.SNSClient(notifyClientConfig(NOTIFY_HTTP_TIMEOUTS, { maxAttempts: 1 })),
+    );
     const client = await this.snsClient;
+    const deadline = opts.deadline ?? Number.POSITIVE_INFINITY;
     await pool(work, 10, async (w) => {
+      if (this.now() + callBudgetMs() > deadline) {
+        await done(w, notAttempted(w.target.key, 'the invocation is about to time out'));
+        return;
+      }
       try {
         await publishSns(client, topicArn, results[w.index]!.notification);
         await done(w, undefined);
@@ -264,16 +319,22 @@ export class Notifier {
     work: readonly Work[],
     results: readonly { notification: Notification }[],
     done: (w: Work, f: DeliveryFailure | undefined) => Promise<void>,
+    opts: DeliverOptions,
   ): Promise<void> {
     if (!work.length) return;
-    this.securityHubClient ??= import('@aws-sdk/client-securityhub').then((m) => new m.SecurityHubClient({}));
+    this.securityHubClient ??= import('@aws-sdk/client-securityhub').then(
+      (m) => new m.SecurityHubClient(notifyClientConfig()),
+    );
     let outcomes: (DeliveryFailure | undefined)[];
     try {
       const client = await this.securityHubClient;
       outcomes = await importToSecurityHub(
         client,
         work.map((w) => ({ n: results[w.index]!.notification, target: w.target.key })),
-        this.deps.securityHub ?? {},
+        {
+          ...this.deps.securityHub,
+          ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}),
+        },
       );
     } catch (err) {
       outcomes = work.map((w) => failureFrom(w.target.key, err));
@@ -298,14 +359,16 @@ export interface OutboxConsumerOptions {
   readonly maxReceiveCount?: number;
   /** First retry delay; doubles per receive, at most 15 min (default 15 s; 0: leave the visibility timeout). */
   readonly backoffBaseSeconds?: number;
+  /** Longest DelaySeconds of a re-enqueued message (default 900, the SQS maximum). */
+  readonly maxDelaySeconds?: number;
   readonly sqs?: SQSClient;
   readonly logger: NotifyLogger;
   readonly metrics?: NotifyMetrics;
   readonly now?: () => number;
 }
 
-/** SQS allows at most 12 h of visibility. */
-const MAX_VISIBILITY_SECONDS = 43_200;
+/** SQS allows at most 15 min of DelaySeconds (and 12 h of visibility from the receive). */
+const MAX_DELAY_SECONDS = 900;
 
 export class OutboxConsumer {
   private readonly o: OutboxConsumerOptions;
@@ -321,13 +384,15 @@ export class OutboxConsumer {
   }
 
   private client(): Promise<SQSClient> {
-    this.sqs ??= import('@aws-sdk/client-sqs').then((m) => new m.SQSClient({}));
+    this.sqs ??= import('@aws-sdk/client-sqs').then((m) => new m.SQSClient(notifyClientConfig()));
     return this.sqs;
   }
 
   async handle(records: readonly OutboxRecord[], opts: DeliverOptions = {}): Promise<SqsBatchResponse> {
     const { logger } = this.o;
     const maxReceive = this.o.maxReceiveCount ?? 5;
+    const maxDelay = Math.min(MAX_DELAY_SECONDS, this.o.maxDelaySeconds ?? MAX_DELAY_SECONDS);
+    const failures: { itemIdentifier: string }[] = [];
     const decoded: { record: OutboxRecord; n?: Notification; invalid?: InvalidNotificationError }[] =
       records.map((record) => {
         try {
@@ -337,27 +402,54 @@ export class OutboxConsumer {
           throw err;
         }
       });
-    const valid = decoded.filter((d): d is { record: OutboxRecord; n: Notification } => d.n !== undefined);
+    const receivesOf = (record: OutboxRecord): number =>
+      Number(record.attributes.ApproximateReceiveCount ?? '1') || 1;
+
+    // 1. Messages whose notBefore lies ahead: back to the queue for the rest of the wait (in hops of at
+    //    most 15 min, SQS's delay limit), without counting the receive. Nothing is delivered early.
+    const due: typeof decoded = [];
+    await Promise.all(
+      decoded.map(async (d) => {
+        const state = retryStateOf(d.record);
+        const waitMs = d.n && state.notBefore !== undefined ? state.notBefore - this.now() : 0;
+        if (waitMs <= 500) return void due.push(d);
+        const ok = await this.reenqueue(d.record, {
+          notBefore: state.notBefore!,
+          priorReceives: state.priorReceives + receivesOf(d.record) - 1,
+          delaySeconds: Math.min(maxDelay, Math.ceil(waitMs / 1000)),
+        });
+        if (ok) this.metrics.count('NotificationsDeferred');
+        else failures.push({ itemIdentifier: d.record.messageId });
+      }),
+    );
+
+    const valid = due.filter((d): d is { record: OutboxRecord; n: Notification } => d.n !== undefined);
     const results = await this.o.notifier.deliver(
       valid.map((d) => d.n),
       opts,
     );
     const resultOf = new Map(valid.map((d, i) => [d.record.messageId, results[i]!]));
+    // Untried deliveries cost no receive only when the invocation got somewhere: if nothing at all could
+    // be tried (a Lambda timeout too short for one request), they count, so they end in the DLQ, not a loop.
+    const progressed = results.some(
+      (r) => r.delivered.length > 0 || r.failures.some((f) => f.attempted !== false),
+    );
     // Failure texts are scrubbed where they are made; scrub again what is logged, against every known secret.
     const safe = (x: unknown): unknown =>
       JSON.parse(scrub(JSON.stringify(x), this.o.notifier.knownSecrets()));
 
-    const failures: { itemIdentifier: string }[] = [];
     await Promise.all(
-      decoded.map(async ({ record, invalid }) => {
-        const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1') || 1;
-        const ids = { messageId: record.messageId, receiveCount };
+      due.map(async ({ record, invalid }) => {
+        const receiveCount = receivesOf(record);
+        const state = retryStateOf(record);
+        const counted = state.priorReceives + receiveCount;
+        const ids = { messageId: record.messageId, receiveCount: counted };
         if (invalid) {
           logger.error('poisoned outbox message: dead-lettering it', { ...ids, problem: invalid.message });
           const ok = await this.deadLetter(record, {
             error: invalid.name,
             channels: [],
-            receiveCount,
+            receiveCount: counted,
             retryable: false,
             at: new Date(this.now()).toISOString(),
           });
@@ -383,23 +475,25 @@ export class OutboxConsumer {
           error: f.error,
           ...(f.status !== undefined ? { status: f.status } : {}),
           retryable: f.retryable,
+          ...(f.unconfirmed ? { unconfirmed: true } : {}),
           message: f.message,
         }));
         const hopeless = r.failures.every((f) => !f.retryable);
-        if (hopeless || receiveCount >= maxReceive) {
+        const untried = progressed && r.failures.every((f) => f.attempted === false);
+        if (hopeless || (!untried && counted >= maxReceive)) {
           const last = r.failures.find((f) => !f.retryable) ?? r.failures[r.failures.length - 1]!;
           logger.error('notification failed for good: dead-lettering it (redrive it once fixed)', {
             ...about,
             delivered: r.delivered,
             alreadyDelivered: r.alreadyDelivered,
             failures: safe(failed),
-            reason: hopeless ? 'not retryable' : `last try (receive ${receiveCount} of ${maxReceive})`,
+            reason: hopeless ? 'not retryable' : `last try (receive ${counted} of ${maxReceive})`,
           });
           const ok = await this.deadLetter(record, {
             error: last.error,
             ...(last.status !== undefined ? { status: last.status } : {}),
             channels: r.failures.map((f) => f.target),
-            receiveCount,
+            receiveCount: counted,
             retryable: !hopeless,
             at: new Date(this.now()).toISOString(),
           });
@@ -408,24 +502,77 @@ export class OutboxConsumer {
         }
         const retryAfterMs = Math.max(0, ...r.failures.map((f) => f.retryAfterMs ?? 0));
         const base = this.o.backoffBaseSeconds ?? 15;
-        const backoff = base > 0 ? Math.min(900, base * 2 ** (receiveCount - 1)) : 0;
-        const visibility = Math.min(
-          MAX_VISIBILITY_SECONDS,
-          Math.max(Math.ceil(retryAfterMs / 1000), backoff),
-        );
+        const backoff = base > 0 && !untried ? Math.min(900, base * 2 ** (counted - 1)) : 0;
+        const wait = Math.max(Math.ceil(retryAfterMs / 1000), backoff);
         logger.warn('notification failed: it will be retried', {
           ...about,
           delivered: r.delivered,
           alreadyDelivered: r.alreadyDelivered,
           failures: safe(failed),
-          retryInSeconds: visibility || 'queue visibility timeout',
+          retryInSeconds: wait || 'queue visibility timeout',
+          counted: !untried,
         });
-        if (visibility > 0) await this.requeue(record, visibility);
         this.metrics.count('NotificationsRetried');
+        // Untried, or a wait longer than SQS can hide a message: a new copy carries notBefore and the
+        // receives that counted; this one is deleted. (If the copy cannot be sent, the receive counts.)
+        if (untried || wait > maxDelay) {
+          const ok = await this.reenqueue(record, {
+            ...(wait > 0 ? { notBefore: this.now() + wait * 1000 } : {}),
+            priorReceives: untried ? counted - 1 : counted,
+            delaySeconds: Math.min(maxDelay, wait),
+          });
+          if (ok) return;
+        }
+        if (wait > 0) await this.requeue(record, Math.min(wait, maxDelay));
         failures.push({ itemIdentifier: record.messageId });
       }),
     );
     return { batchItemFailures: failures };
+  }
+
+  /** Send a copy of the message back to the outbox with its retry state; false when not possible. */
+  private async reenqueue(
+    record: OutboxRecord,
+    o: { readonly notBefore?: number; readonly priorReceives: number; readonly delaySeconds: number },
+  ): Promise<boolean> {
+    // A FIFO queue takes no per-message delay: leave such messages to the visibility timeout.
+    if (this.o.queueUrl.endsWith('.fifo')) return false;
+    const attributes = attributesForResend(record, [
+      OUTBOX_ATTRIBUTES.failure,
+      OUTBOX_ATTRIBUTES.notBefore,
+      OUTBOX_ATTRIBUTES.priorReceives,
+    ]);
+    if (o.notBefore !== undefined)
+      attributes[OUTBOX_ATTRIBUTES.notBefore] = {
+        DataType: 'String',
+        StringValue: new Date(o.notBefore).toISOString(),
+      };
+    if (o.priorReceives > 0)
+      attributes[OUTBOX_ATTRIBUTES.priorReceives] = {
+        DataType: 'Number',
+        StringValue: String(o.priorReceives),
+      };
+    if (Object.keys(attributes).length > 10) return false;
+    try {
+      const { SendMessageCommand } = await import('@aws-sdk/client-sqs');
+      await (
+        await this.client()
+      ).send(
+        new SendMessageCommand({
+          QueueUrl: this.o.queueUrl,
+          MessageBody: record.body,
+          MessageAttributes: attributes,
+          DelaySeconds: Math.max(0, Math.min(MAX_DELAY_SECONDS, Math.ceil(o.delaySeconds))),
+        }),
+      );
+      return true;
+    } catch (err) {
+      this.o.logger.warn('could not re-enqueue the message: it comes back after its visibility timeout', {
+        messageId: record.messageId,
+        errorType: (err as Error).name,
+      });
+      return false;
+    }
   }
 
   private async requeue(record: OutboxRecord, seconds: number): Promise<void> {
@@ -455,7 +602,11 @@ export class OutboxConsumer {
     if (!this.o.dlqUrl) return false;
     try {
       const { SendMessageCommand } = await import('@aws-sdk/client-sqs');
-      const attributes = attributesForResend(record, [OUTBOX_ATTRIBUTES.failure]);
+      const attributes = attributesForResend(record, [
+        OUTBOX_ATTRIBUTES.failure,
+        OUTBOX_ATTRIBUTES.notBefore,
+        OUTBOX_ATTRIBUTES.priorReceives,
+      ]);
       // SQS allows 10 attributes: the failure goes along when there is room (ours use at most 9).
       if (Object.keys(attributes).length < 10)
         attributes[OUTBOX_ATTRIBUTES.failure] = { DataType: 'String', StringValue: JSON.stringify(failure) };

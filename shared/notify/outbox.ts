@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import type { MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
 import type { EnqueueMeta, Outbox, OutboxMeta } from '../lifecycle/outbox';
 import { MODES, SEVERITIES, type Finding } from '../model/finding';
+import { notifyClientConfig } from './clients';
 import {
   NOTIFICATION_KINDS,
   OUTBOX_ATTRIBUTES as A,
@@ -120,6 +121,23 @@ export function decodeRecord(record: OutboxRecord): Notification {
   };
 }
 
+/** What the notifier carried in a message it re-enqueued (none on a message from a producer). */
+export interface RetryState {
+  /** Epoch ms before which the message is not delivered (Slack's Retry-After, an unconfirmed hold). */
+  readonly notBefore?: number;
+  /** Receives of earlier copies that counted towards the DLQ. */
+  readonly priorReceives: number;
+}
+
+export function retryStateOf(record: OutboxRecord): RetryState {
+  const notBefore = Date.parse(attr(record, A.notBefore) ?? '');
+  const prior = Number(attr(record, A.priorReceives));
+  return {
+    ...(Number.isFinite(notBefore) ? { notBefore } : {}),
+    priorReceives: Number.isInteger(prior) && prior > 0 ? prior : 0,
+  };
+}
+
 /** The failure a dead-lettered message carries, when it has one. */
 export function failureOf(record: OutboxRecord): FailureRecord | undefined {
   const raw = attr(record, A.failure);
@@ -176,7 +194,7 @@ export class SqsNotificationOutbox implements Outbox {
 
   async enqueue(finding: Finding, meta: EnqueueMeta): Promise<void> {
     const { SQSClient: Client, SendMessageCommand } = await import('@aws-sdk/client-sqs');
-    this.client ??= Promise.resolve(new Client({}));
+    this.client ??= Promise.resolve(new Client(notifyClientConfig()));
     const client = await this.client;
     const { dedupeId, ...message } = encodeNotification(finding, meta);
     await client.send(

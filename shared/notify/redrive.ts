@@ -95,7 +95,12 @@ export async function redrive(o: RedriveOptions): Promise<RedriveResult> {
     }
     const entries = messages.map((m, i) => {
       const record = recordFromMessage(m);
-      const attrs = attributesForResend(record, [OUTBOX_ATTRIBUTES.failure]);
+      // A redriven message starts afresh: no wait, no receives counted from before the DLQ.
+      const attrs = attributesForResend(record, [
+        OUTBOX_ATTRIBUTES.failure,
+        OUTBOX_ATTRIBUTES.notBefore,
+        OUTBOX_ATTRIBUTES.priorReceives,
+      ]);
       const findingId = attrs[OUTBOX_ATTRIBUTES.findingId]?.StringValue ?? 'redrive';
       const dedupe = attrs[OUTBOX_ATTRIBUTES.dedupeId]?.StringValue ?? m.MessageId ?? String(i);
       return {

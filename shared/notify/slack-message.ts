@@ -1,10 +1,14 @@
 /**
  * A finding as a Slack incoming-webhook payload in Block Kit, within Slack's limits (50 blocks,
- * 3000 characters a section, 2000 a field, 150 a header) and with `&`, `<`, `>` escaped in every text
- * that comes from a resource or an event, so a task definition named `<!channel>` pings nobody.
+ * 3000 characters a section, 2000 a field, 150 a header). Every text that comes from a resource, an event
+ * or the outbox message is made inert (`inert`): one line, no control characters, and when it holds
+ * anything Slack would parse (`& < >`, `* _ ~ \``, `@`, `://`) it goes into an inline code span with
+ * `& < >` escaped, so a task definition named `<!channel>` pings nobody, a tag cannot forge an
+ * `*Action*:` line or a link, and a `>` cannot start a quote. mrkdwn objects are `verbatim` (no
+ * auto-linking of URLs or channel names) and the payload asks Slack not to unfurl links.
  */
 import type { Finding, Severity } from '../model/finding';
-import { consoleUrl } from './console-url';
+import { consoleUrl, isRegionName } from './console-url';
 
 /** What a notification says about its finding: it opened, it is still open (reminder), it resolved. */
 export type MessageKind = 'opened' | 'resolved' | 'reminder';
@@ -20,6 +24,8 @@ export interface MessageContext {
 export interface SlackPayload {
   readonly text: string;
   readonly blocks: readonly Record<string, unknown>[];
+  readonly unfurl_links?: boolean;
+  readonly unfurl_media?: boolean;
 }
 
 export const SLACK_LIMITS = { blocks: 50, section: 3000, field: 2000, header: 150, context: 2000 } as const;
@@ -28,6 +34,29 @@ const TRUNCATED = '…(truncated)';
 export function slackEscape(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
+
+/** C0/C1 controls, bidi overrides and isolates, line and paragraph separators. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+/** What Slack's mrkdwn would act on: entities and links, formatting, mentions, bare URLs. */
+const MARKUP = /[&<>*_~`@]|:\/\//;
+
+/** One line: newlines shown as ↵, other control and bidi characters as U+FFFD. */
+export function oneLine(s: string): string {
+  return s.replace(/\r\n|[\n\r\u2028\u2029]/g, ' ↵ ').replace(CONTROL, '\uFFFD');
+}
+
+/**
+ * Untrusted text as inert mrkdwn: as is when it holds nothing Slack would parse, else an inline code span
+ * (Slack applies no formatting inside one) with backticks replaced by ˋ so it cannot be closed early.
+ */
+export function inert(s: string): string {
+  const line = oneLine(s);
+  if (!MARKUP.test(line)) return line;
+  return `\`${slackEscape(line.replace(/`/g, 'ˋ'))}\``;
+}
+
+const ACCOUNT = /^\d{12}$/;
 
 /** Truncate to `max` characters with a marker (never cutting an escape sequence in half). */
 export function truncate(s: string, max: number): string {
@@ -48,23 +77,40 @@ const MARKER: Record<Severity, string> = {
 
 function actorText(f: Finding): string {
   const a = f.event.actor;
-  return a?.arn ?? a?.roleArn ?? a?.invokedBy ?? 'n/a (ECS event)';
+  const who = a?.arn ?? a?.roleArn ?? a?.invokedBy;
+  return who ? inert(who) : 'n/a (ECS event)';
 }
 
 function actionText(f: Finding): string {
-  if (!f.action) return f.mode === 'remediate' ? 'none' : `none (mode ${f.mode})`;
+  if (!f.action) return f.mode === 'remediate' ? 'none' : `none (mode ${inert(f.mode)})`;
   const reason = f.action.reason ? `: ${f.action.reason}` : '';
-  return `${f.action.name} ${f.action.status}${reason}`;
+  return inert(`${f.action.name} ${f.action.status}${reason}`);
 }
 
+/** A mrkdwn text object: verbatim, so Slack links no URL and no channel name by itself. */
+function mrkdwn(text: string): Record<string, unknown> {
+  return { type: 'mrkdwn', text, verbatim: true };
+}
+
+/** A field: our label in bold, then a value already made inert. */
 function field(label: string, value: string): Record<string, unknown> {
-  return { type: 'mrkdwn', text: truncate(`*${label}*\n${slackEscape(value)}`, SLACK_LIMITS.field) };
+  return mrkdwn(truncate(`*${label}*\n${value}`, SLACK_LIMITS.field));
 }
 
 function seenText(ctx: MessageContext): string {
-  const times = ctx.count !== undefined ? ` ${ctx.count} time(s)` : '';
-  const since = ctx.firstSeen ? ` since ${ctx.firstSeen}` : '';
+  const count = Number(ctx.count);
+  const times = ctx.count !== undefined && Number.isFinite(count) ? ` ${count} time(s)` : '';
+  const since = ctx.firstSeen ? ` since ${inert(ctx.firstSeen)}` : '';
   return times || since ? `\nSeen${times}${since}.` : '';
+}
+
+/** The account when it is an account id, else inert text. */
+function accountText(account: string): string {
+  return ACCOUNT.test(account) ? account : inert(account);
+}
+
+function regionText(region: string): string {
+  return isRegionName(region) ? region : inert(region);
 }
 
 export function slackMessage(
@@ -77,29 +123,31 @@ export function slackMessage(
   const marker = resolved
     ? ':white_check_mark: Resolved:'
     : `${reminder ? ':bell: Still open: ' : ''}${MARKER[f.severity]} ${f.severity.toUpperCase()}`;
-  const headerText = truncate(`${marker} ${slackEscape(f.title)}`, SLACK_LIMITS.header);
-  const resource = f.resource.name ? `${f.resource.name} (${f.resource.arn})` : f.resource.arn;
-  const evidence = f.evidence.map((e) => `• ${slackEscape(e.message)}`).join('\n');
+  // plain_text: Slack parses no markup there; controls and newlines are still taken out.
+  const headerText = truncate(`${marker} ${slackEscape(oneLine(f.title))}`, SLACK_LIMITS.header);
+  const resource = f.resource.name
+    ? `${inert(f.resource.name)} (${inert(f.resource.arn)})`
+    : inert(f.resource.arn);
+  const evidence = f.evidence.map((e) => `• ${inert(e.message)}`).join('\n');
   const aggregate = f.aggregate
-    ? `\n${f.aggregate.count} event(s) between ${f.aggregate.windowStart} and ${f.aggregate.windowEnd}`
+    ? `\n${inert(String(f.aggregate.count))} event(s) between ${inert(f.aggregate.windowStart)} and ${inert(f.aggregate.windowEnd)}`
     : '';
   const blocks: Record<string, unknown>[] = [
     { type: 'header', text: { type: 'plain_text', text: headerText, emoji: true } },
     {
       type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: truncate(
-          `*${slackEscape(f.ruleId)}*${resolved ? ` is compliant again${ctx.resolvedReason ? ` (${slackEscape(ctx.resolvedReason)})` : ''}. It was:` : ''}\n${evidence}${slackEscape(aggregate)}${slackEscape(reminder || resolved ? seenText(ctx) : '')}`,
+      text: mrkdwn(
+        truncate(
+          `*${inert(f.ruleId)}*${resolved ? ` is compliant again${ctx.resolvedReason ? ` (${inert(ctx.resolvedReason)})` : ''}. It was:` : ''}\n${evidence}${aggregate}${reminder || resolved ? seenText(ctx) : ''}`,
           SLACK_LIMITS.section,
         ),
-      },
+      ),
     },
     {
       type: 'section',
       fields: [
-        field('Account', f.account),
-        field('Region', f.region),
+        field('Account', accountText(f.account)),
+        field('Region', regionText(f.region)),
         field('Resource', resource),
         field('Actor', actorText(f)),
         field(
@@ -108,41 +156,43 @@ export function slackMessage(
             : 'Action',
           actionText(f),
         ),
-        field('Severity', f.severity),
+        field('Severity', inert(f.severity)),
       ],
     },
   ];
   if (f.advice && !resolved)
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: truncate(`*Advice:* ${slackEscape(f.advice)}`, SLACK_LIMITS.section) },
+      text: mrkdwn(truncate(`*Advice:* ${inert(f.advice)}`, SLACK_LIMITS.section)),
     });
-  blocks.push({
-    type: 'actions',
-    elements: [
-      {
-        type: 'button',
-        text: { type: 'plain_text', text: 'Open in AWS console' },
-        url: consoleUrl(f.resource.type, f.resource.arn, f.region),
-      },
-    ],
-  });
-  const controls = f.controls.securityHub ? ` · Security Hub ${f.controls.securityHub}` : '';
+  // Only a URL built from a validated region and ARN partition; otherwise no button at all.
+  const url = consoleUrl(f.resource.type, f.resource.arn, f.region);
+  if (url)
+    blocks.push({
+      type: 'actions',
+      elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open in AWS console' }, url }],
+    });
+  const controls = f.controls.securityHub ? ` · Security Hub ${inert(f.controls.securityHub)}` : '';
   blocks.push({
     type: 'context',
     elements: [
-      {
-        type: 'mrkdwn',
-        text: truncate(
-          `finding ${f.findingId} · event ${slackEscape(f.event.id)} at ${slackEscape(f.event.time)}${controls}`,
+      mrkdwn(
+        truncate(
+          `finding ${inert(f.findingId)} · event ${inert(f.event.id)} at ${inert(f.event.time)}${controls}`,
           SLACK_LIMITS.context,
         ),
-      },
+      ),
     ],
   });
   const text = truncate(
-    `${resolved ? 'Resolved' : `${reminder ? 'Still open: ' : ''}${f.severity.toUpperCase()}`}: ${slackEscape(f.title)} on ${slackEscape(resource)} in ${f.account}/${f.region}`,
+    `${resolved ? 'Resolved' : `${reminder ? 'Still open: ' : ''}${f.severity.toUpperCase()}`}: ${inert(f.title)} on ${resource} in ${accountText(f.account)}/${regionText(f.region)}`,
     SLACK_LIMITS.section,
   );
-  return { text, blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
+  return {
+    text,
+    blocks: blocks.slice(0, SLACK_LIMITS.blocks),
+    // A URL in a finding never becomes a preview.
+    unfurl_links: false,
+    unfurl_media: false,
+  };
 }

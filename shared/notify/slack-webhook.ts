@@ -1,8 +1,14 @@
 /**
  * Deliver a payload to a Slack incoming webhook. 429: wait `Retry-After` when it is short, otherwise
  * hand back a retryable error carrying the delay (the notifier requeues the message for that long);
- * 5xx and network errors: retry with exponential backoff and jitter, then a retryable error. Nothing
- * is ever dropped silently. The webhook URL is a secret: it never appears in an error or a log.
+ * 5xx and connection failures: retry with exponential backoff and jitter, then a retryable error.
+ *
+ * Every request has a timeout (AbortSignal.timeout, default 10 s) and starts only when that whole
+ * timeout fits before the deadline. A request that was sent but got no answer in time (timeout, reset
+ * connection) is NOT retried: Slack may have posted it and incoming webhooks have no idempotency key, so
+ * a blind retry is a duplicate post. It is handed back as `unconfirmed` and the notifier decides (see
+ * ledger.ts). Nothing is ever dropped silently. The webhook URL is a secret: it never appears in an error
+ * or a log.
  */
 import type { SlackPayload } from './slack-message';
 
@@ -15,10 +21,36 @@ export class SlackDeliveryError extends Error {
     readonly status?: number,
     /** Slack asked to wait this long before the next attempt. */
     readonly retryAfterMs?: number,
+    /** Sent, but no answer came in time: Slack may have posted it. */
+    readonly unconfirmed = false,
+    /** Not sent at all (no time left before the deadline). */
+    readonly attempted = true,
   ) {
     super(message);
   }
 }
+
+/**
+ * Failures after which Slack may have the post: our timeout fired, or the connection broke while the
+ * request or the answer was under way. Anything else (refused, DNS, unreachable, bad port) never got a
+ * request to Slack, so retrying cannot post twice.
+ */
+const MAYBE_SENT = new Set([
+  'TimeoutError',
+  'AbortError',
+  'ECONNRESET',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
+function causeCode(err: unknown): string | undefined {
+  const cause = (err as { cause?: { code?: unknown } } | undefined)?.cause;
+  return typeof cause?.code === 'string' ? cause.code : undefined;
+}
+
+export const DEFAULT_SLACK_TIMEOUT_MS = 10_000;
 
 export interface SlackWebhookOptions {
   /** Attempts within one call (default 4). */
@@ -26,6 +58,7 @@ export interface SlackWebhookOptions {
   /** Longest Retry-After waited inline; longer ones are handed back (default 5 s). */
   readonly maxInlineWaitMs?: number;
   readonly baseBackoffMs?: number;
+  /** Per request (default 10 s); a request starts only if it fits before the deadline. */
   readonly timeoutMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
@@ -59,16 +92,27 @@ export async function postToSlack(
   const random = opts.random ?? Math.random;
   const now = opts.now ?? Date.now;
   const deadline = opts.deadline ?? Number.POSITIVE_INFINITY;
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_SLACK_TIMEOUT_MS;
   const body = JSON.stringify(payload);
   let last: SlackDeliveryError | undefined;
-  /** Whether waiting `ms` and then trying again still fits before the deadline. */
-  const fits = (ms: number): boolean => now() + ms < deadline;
+  /** Whether waiting `ms` and then a whole request still fit before the deadline. */
+  const fits = (ms: number): boolean => now() + ms + timeoutMs <= deadline;
 
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    if (attempt > 1 && !fits(0)) break;
+    if (!fits(0)) {
+      if (attempt === 1)
+        throw new SlackDeliveryError(
+          'not sent: no time left for a Slack request before the invocation ends',
+          true,
+          undefined,
+          undefined,
+          false,
+          false,
+        );
+      break;
+    }
     let res: Response;
     try {
-      const timeoutMs = Math.max(1, Math.min(opts.timeoutMs ?? 5000, deadline - now()));
       res = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -76,8 +120,18 @@ export async function postToSlack(
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
-      // Network failure or timeout; the cause's message may contain the URL, so only its name is kept.
-      last = new SlackDeliveryError(`Slack webhook unreachable (${(err as Error).name})`, true);
+      // The cause's message may contain the URL, so only names and codes are kept.
+      const code = causeCode(err) ?? (err as Error).name;
+      if (MAYBE_SENT.has(code) || MAYBE_SENT.has((err as Error).name))
+        // Timed out or cut off after sending: Slack may have posted it. Never retried blindly.
+        throw new SlackDeliveryError(
+          `Slack webhook gave no answer in time (${code}): it may have posted the message`,
+          true,
+          undefined,
+          undefined,
+          true,
+        );
+      last = new SlackDeliveryError(`Slack webhook unreachable (${code})`, true);
       const wait = base * 2 ** (attempt - 1) * (0.5 + random());
       if (attempt < maxAttempts && fits(wait)) await sleep(wait);
       else break;

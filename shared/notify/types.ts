@@ -32,6 +32,10 @@ export const OUTBOX_ATTRIBUTES = {
   resolvedReason: 'resolvedReason',
   /** Set by the notifier on a dead-lettered message: JSON {error, status, channels, receiveCount, at}. */
   failure: 'guardrail.failure',
+  /** Set on a message the notifier re-enqueued: not to be delivered before this time (ISO 8601). */
+  notBefore: 'notBefore',
+  /** Set on a message the notifier re-enqueued: receives that counted towards the DLQ before it. */
+  priorReceives: 'priorReceives',
 } as const;
 
 /** What the notifier writes into a dead-lettered message (never a secret, never a URL). */
@@ -68,8 +72,18 @@ export interface DeliveryFailure {
   readonly message: string;
   readonly status?: number;
   readonly retryable: boolean;
-  /** Wait at least this long before trying again (Slack Retry-After). */
+  /** Wait at least this long before trying again (Slack Retry-After, an unconfirmed delivery's hold). */
   readonly retryAfterMs?: number;
+  /**
+   * False: not tried in this invocation (deadline near, the webhook rate limited or not answering): the
+   * message goes back to the queue without counting as a failed attempt.
+   */
+  readonly attempted?: boolean;
+  /**
+   * True: the request was sent but no answer came in time, so the channel may have the message. The
+   * delivery claim is kept (not released) until its lease ends; see ledger.ts for the trade-off.
+   */
+  readonly unconfirmed?: boolean;
 }
 
 export interface DeliveryResult {

@@ -7,6 +7,7 @@
  * Secrets Manager is not supported: no Secrets Manager client is installed in this project (SSM only).
  */
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import { notifyClientConfig } from './clients';
 
 export class WebhookConfigError extends Error {
   override readonly name = 'WebhookConfigError';
@@ -87,7 +88,7 @@ export class SsmSecretSource implements SecretSource {
 
   private async fetch(name: string): Promise<string> {
     const { SSMClient: Client, GetParameterCommand } = await import('@aws-sdk/client-ssm');
-    this.client ??= Promise.resolve(new Client({}));
+    this.client ??= Promise.resolve(new Client(notifyClientConfig()));
     const client = await this.client;
     let parameter;
     try {

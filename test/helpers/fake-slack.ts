@@ -1,6 +1,8 @@
 /**
  * A local HTTP server standing in for Slack incoming webhooks: records payloads, answers as scripted.
  * One server serves any number of webhooks (one per path, e.g. a default and per-team webhooks).
+ * A scripted answer can come late (`delayMs`: Slack posts at once, answers after the delay) or never
+ * (`hang`: Slack neither posts nor answers; the connection stays open until the client gives up).
  */
 import { createServer, type Server } from 'node:http';
 
@@ -8,11 +10,26 @@ export interface ScriptedResponse {
   readonly status: number;
   readonly headers?: Record<string, string>;
   readonly body?: string;
+  /** Answer this many ms after the request arrived (a 2xx counts as posted on arrival, like Slack). */
+  readonly delayMs?: number;
+  /** Never answer, never post (recorded with status 0). */
+  readonly hang?: boolean;
 }
+
+/** A webhook that takes the post but answers `ms` late. */
+export const slow = (ms: number): ScriptedResponse => ({ status: 200, delayMs: ms });
+/** A webhook that never answers. */
+export const hanging: ScriptedResponse = { status: 0, hang: true };
+/** Slack rate limiting for `seconds` (e.g. 86400: a day). */
+export const rateLimited = (seconds: number): ScriptedResponse => ({
+  status: 429,
+  headers: { 'retry-after': String(seconds) },
+});
 
 export interface ReceivedRequest {
   readonly path: string;
   readonly body: unknown;
+  /** The status answered (0: never answered). */
   readonly status: number;
   readonly at: number;
 }
@@ -34,6 +51,8 @@ export interface FakeSlack {
   scriptFor(name: string, ...responses: ScriptedResponse[]): void;
   /** Answer every request to one webhook this way until cleared with undefined. */
   always(name: string, response: ScriptedResponse | undefined): void;
+  /** Answer every request to the default webhook this way until cleared with undefined. */
+  alwaysDefault(response: ScriptedResponse | undefined): void;
   /** Clear recorded requests and scripts. */
   reset(): void;
   close(): Promise<void>;
@@ -64,10 +83,16 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       const r = sticky.get(path) ??
         perPath.get(path)?.shift() ??
         queue.shift() ?? { status: 200, body: 'ok' };
-      received.push({ path, body, status: r.status, at: Date.now() });
+      received.push({ path, body, status: r.hang ? 0 : r.status, at: Date.now() });
+      if (r.hang) return;
       if (r.status >= 200 && r.status < 300) delivered.push(body);
-      res.writeHead(r.status, { 'content-type': 'text/plain', ...r.headers });
-      res.end(r.body ?? (r.status === 200 ? 'ok' : 'error'));
+      const answer = (): void => {
+        if (res.destroyed) return;
+        res.writeHead(r.status, { 'content-type': 'text/plain', ...r.headers });
+        res.end(r.body ?? (r.status === 200 ? 'ok' : 'error'));
+      };
+      if (r.delayMs) setTimeout(answer, r.delayMs).unref();
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -83,6 +108,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     script: (...r) => queue.push(...r),
     scriptFor: (name, ...r) => perPath.set(pathFor(name), [...(perPath.get(pathFor(name)) ?? []), ...r]),
     always: (name, r) => (r ? sticky.set(pathFor(name), r) : sticky.delete(pathFor(name))),
+    alwaysDefault: (r) => (r ? sticky.set(DEFAULT_PATH, r) : sticky.delete(DEFAULT_PATH)),
     reset: () => {
       requests.length = 0;
       delivered.length = 0;

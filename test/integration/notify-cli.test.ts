@@ -20,7 +20,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Io } from '../../cli/evaluate-command';
 import { main } from '../../cli/main';
 import type { Finding } from '../../shared/model/finding';
-import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
+import { rateLimited, startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
 import { motoClientConfig, startMoto, TEST_CREDENTIALS, type Moto } from '../helpers/moto';
 
 let moto: Moto;
@@ -160,6 +160,23 @@ describe('guardrail evaluate --notify', () => {
     expect(await main(['evaluate', '--notify', '--policy', policyFile, file], bad)).toBe(4);
     expect(bad.err.join('')).toMatch(/not delivered to slack:default: SlackDeliveryError \(HTTP 404\)/);
     expect(bad.err.join('')).not.toContain('XXXXSECRET');
+  });
+
+  it('a Retry-After of a day fails that delivery at once with exit 4, instead of sleeping for a day', async () => {
+    const file = `${EVENTS}/cloudtrail-register-task-definition-privileged.json`;
+    slack.alwaysDefault(rateLimited(86_400));
+    const r = io();
+    const started = Date.now();
+    expect(await main(['evaluate', '--notify', '--policy', policyFile, file], r)).toBe(4);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const err = r.err.join('');
+    expect(err).toMatch(
+      /not delivered to slack:default: SlackDeliveryError \(HTTP 429\): .*asked to wait 86400 s, longer than --notify waits \(30 s\): run again later/,
+    );
+    expect(slack.received).toHaveLength(1); // asked once, not hammered
+    expect(slack.delivered).toHaveLength(0);
+    expect((await published()).length).toBeGreaterThan(0); // SNS was not held up
+    expect(err).not.toContain('XXXXSECRET');
   });
 
   it('refuses to run without any channel configured (exit 3)', async () => {

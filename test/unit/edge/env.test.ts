@@ -78,6 +78,8 @@ describe('notifier environment', () => {
       maxReceiveCount: 5,
       backoffBaseSeconds: 15,
       secretTtlMs: 300_000,
+      slackTimeoutMs: 10_000,
+      leaseMs: 120_000,
     });
     expect(() =>
       readNotifierConfig({

@@ -143,7 +143,7 @@ describe('Slack Block Kit message', () => {
   it('says why a resolved finding resolved and what it was, escaped', () => {
     const p = slackMessage(finding(), 'resolved', { resolvedReason: 'remediation <succeeded>', count: 2 });
     expect((p.blocks[1] as { text: { text: string } }).text.text).toBe(
-      '*td-privileged* is compliant again (remediation &lt;succeeded&gt;). It was:\n• container "node-exporter" is privileged\nSeen 2 time(s).',
+      '*td-privileged* is compliant again (`remediation &lt;succeeded&gt;`). It was:\n• container "node-exporter" is privileged\nSeen 2 time(s).',
     );
     const sns = JSON.parse(
       snsMessage(finding(), 'resolved', { resolvedReason: 'sweep', firstSeen: 'x' }).Message,

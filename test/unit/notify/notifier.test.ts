@@ -141,11 +141,21 @@ describe('Notifier', () => {
     slack.script({ status: 429, headers: { 'retry-after': '30' } });
     const ns = [1, 2, 3].map(() => notification(finding()));
     const results = await make().deliver(ns);
-    for (const r of results)
+    expect(results[0]!.failures).toEqual([
+      expect.objectContaining({
+        target: 'slack:default',
+        status: 429,
+        retryAfterMs: 30_000,
+        retryable: true,
+      }),
+    ]);
+    // The others were not tried: handed back untried (no attempt counted) with the same wait.
+    for (const r of results.slice(1))
       expect(r.failures).toEqual([
         expect.objectContaining({
           target: 'slack:default',
-          status: 429,
+          error: 'NotAttempted',
+          attempted: false,
           retryAfterMs: 30_000,
           retryable: true,
         }),
@@ -156,12 +166,19 @@ describe('Notifier', () => {
     expect(again.every((r) => r.delivered.includes('slack:default'))).toBe(true);
   });
 
-  it('does not start a Slack post past the deadline', async () => {
+  it('does not start a Slack post, an SNS publish or a Security Hub import past the deadline', async () => {
     const [r] = await make({ now: () => 2000 }).deliver([notification(finding())], { deadline: 1000 });
-    expect(r!.failures).toMatchObject([
-      { target: 'slack:default', error: 'DeadlineExceeded', retryable: true },
-    ]);
+    expect(r!.failures).toMatchObject(
+      ['sns', 'slack:default', 'securityhub'].map((target) => ({
+        target,
+        error: 'NotAttempted',
+        retryable: true,
+        attempted: false,
+      })),
+    );
     expect(slack.received).toHaveLength(0);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(hub.commandCalls(BatchImportFindingsCommand)).toHaveLength(0);
   });
 
   it('retries the findings Security Hub reports as failed, then succeeds: nothing dropped', async () => {
@@ -309,6 +326,86 @@ describe('OutboxConsumer', () => {
       ReceiptHandle: r.receiptHandle,
       VisibilityTimeout: 120,
     });
+  });
+
+  it('Retry-After of 12 h or more: a copy with notBefore and the counted receive, not a visibility SQS refuses', async () => {
+    const now = Date.parse('2026-12-07T12:00:00Z');
+    slack.script({ status: 429, headers: { 'retry-after': String(12 * 3600) } });
+    const r = record(finding(), undefined, 2);
+    const res = await consumer({ now: () => now }).handle([r]);
+    expect(res.batchItemFailures).toEqual([]); // this copy is deleted: the new one carries the wait
+    expect(sqs.commandCalls(ChangeMessageVisibilityCommand)).toHaveLength(0);
+    const sent = sqs.commandCalls(SendMessageCommand)[0]!.args[0].input;
+    expect(sent.QueueUrl).toBe(QUEUE);
+    expect(sent.MessageBody).toBe(r.body);
+    expect(sent.DelaySeconds).toBe(900);
+    expect(sent.MessageAttributes!.notBefore).toEqual({
+      DataType: 'String',
+      StringValue: '2026-12-08T00:00:00.000Z',
+    });
+    expect(sent.MessageAttributes!.priorReceives).toEqual({ DataType: 'Number', StringValue: '2' });
+    expect(sent.MessageAttributes!.findingId!.StringValue).toBe(r.messageAttributes.findingId!.stringValue);
+  });
+
+  it('a message before its notBefore is re-enqueued for the rest of the wait, uncounted, nothing delivered', async () => {
+    const now = Date.parse('2026-12-07T12:00:00Z');
+    const base = record(finding(), undefined, 2);
+    const r = {
+      ...base,
+      messageAttributes: {
+        ...base.messageAttributes,
+        notBefore: { dataType: 'String', stringValue: '2026-12-07T12:10:00.000Z' },
+        priorReceives: { dataType: 'Number', stringValue: '3' },
+      },
+    };
+    const res = await consumer({ now: () => now }).handle([r]);
+    expect(res.batchItemFailures).toEqual([]);
+    expect(slack.received).toHaveLength(0);
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+    const sent = sqs.commandCalls(SendMessageCommand)[0]!.args[0].input;
+    expect(sent.DelaySeconds).toBe(600);
+    // This receive was only a wait: 3 earlier + (2 - 1) now.
+    expect(sent.MessageAttributes!.priorReceives!.StringValue).toBe('4');
+    expect(sent.MessageAttributes!.notBefore!.StringValue).toBe('2026-12-07T12:10:00.000Z');
+  });
+
+  it('counts earlier copies towards the DLQ: priorReceives + receive count reaching the maximum dead-letters', async () => {
+    slack.script({ status: 500 }, { status: 500 });
+    const base = record(finding(), undefined, 1);
+    const r = {
+      ...base,
+      messageAttributes: {
+        ...base.messageAttributes,
+        priorReceives: { dataType: 'Number', stringValue: '2' },
+      },
+    };
+    await consumer().handle([r]);
+    const dead = sqs.commandCalls(SendMessageCommand)[0]!.args[0].input;
+    expect(dead.QueueUrl).toBe(DLQ);
+    expect(dead.MessageAttributes!.priorReceives).toBeUndefined();
+    expect(JSON.parse(dead.MessageAttributes!['guardrail.failure']!.StringValue!)).toMatchObject({
+      receiveCount: 3,
+    });
+  });
+
+  it('untried messages of a batch go back uncounted; when nothing at all could be tried they count', async () => {
+    // Rate limited on the first post: the second message of that webhook is not tried.
+    slack.script({ status: 429, headers: { 'retry-after': '30' } });
+    const [a, b] = [record(finding()), record(finding())];
+    const res = await consumer().handle([a, b]);
+    // a was tried (its receive counts: visibility 30 s); b goes back as a copy, its receive not counted.
+    expect(res.batchItemFailures).toEqual([{ itemIdentifier: a.messageId }]);
+    const copy = sqs.commandCalls(SendMessageCommand)[0]!.args[0].input;
+    expect(copy.MessageBody).toBe(b.body);
+    expect(copy.DelaySeconds).toBe(30);
+    expect(copy.MessageAttributes!.priorReceives).toBeUndefined();
+
+    // A deadline already past: nothing tried anywhere. Counted (no loop), reported failed.
+    sqs.resetHistory();
+    const c = record(finding());
+    const late = await consumer().handle([c], { deadline: Date.now() - 1 });
+    expect(late.batchItemFailures).toEqual([{ itemIdentifier: c.messageId }]);
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
   });
 
   it('backs off exponentially on other retryable failures', async () => {

@@ -1,6 +1,8 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseRetryAfter, postToSlack, SlackDeliveryError } from '../../../shared/notify/slack-webhook';
-import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack';
+import { hanging, slow, startFakeSlack, type FakeSlack } from '../../helpers/fake-slack';
 
 const payload = { text: 'hello', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'hello' } }] };
 
@@ -18,8 +20,7 @@ describe('postToSlack against a local webhook server', () => {
   });
   beforeEach(() => {
     sleeps = [];
-    slack.requests.length = 0;
-    slack.delivered.length = 0;
+    slack.reset();
   });
 
   it('delivers once on 200', async () => {
@@ -75,6 +76,51 @@ describe('postToSlack against a local webhook server', () => {
       expect(e).toBeInstanceOf(SlackDeliveryError);
       expect(`${(e as Error).message} ${(e as Error).stack}`).not.toContain('XXXXSECRET');
     }
+  });
+
+  it('a Slack that posts but answers late: unconfirmed after the timeout, never posted a second time', async () => {
+    slack.script(slow(1500));
+    const started = Date.now();
+    const err = await postToSlack(slack.url, payload, { sleep, timeoutMs: 300 }).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(1200);
+    expect(err).toMatchObject({ name: 'SlackDeliveryError', retryable: true, unconfirmed: true });
+    expect((err as Error).message).toMatch(/no answer in time \((TimeoutError|AbortError)\)/);
+    expect(slack.requests).toHaveLength(1);
+    expect(slack.delivered).toHaveLength(1); // Slack did post it: a retry would have been a duplicate
+    expect(sleeps).toEqual([]);
+  });
+
+  it('a hanging Slack: one request, unconfirmed after the timeout', async () => {
+    slack.script(hanging);
+    const err = await postToSlack(slack.url, payload, { sleep, timeoutMs: 200 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ unconfirmed: true, attempted: true });
+    expect(slack.received.map((r) => r.status)).toEqual([0]);
+  });
+
+  it('a refused connection never reached Slack: retried, not unconfirmed', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((r) => closed.close(r));
+    const err = await postToSlack(`http://127.0.0.1:${port}/services/T/B/X`, payload, {
+      sleep,
+      maxAttempts: 3,
+      random: () => 0.5,
+    }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ retryable: true, unconfirmed: false, attempted: true });
+    expect((err as Error).message).toContain('ECONNREFUSED');
+    expect(sleeps).toHaveLength(2);
+  });
+
+  it('starts no request whose timeout does not fit before the deadline', async () => {
+    const err = await postToSlack(slack.url, payload, {
+      sleep,
+      timeoutMs: 5000,
+      now: () => 10_000,
+      deadline: 14_000,
+    }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ attempted: false, retryable: true });
+    expect(slack.requests).toHaveLength(0);
   });
 
   it('parses Retry-After seconds and HTTP dates', () => {
