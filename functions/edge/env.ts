@@ -24,6 +24,10 @@
  *   GUARDRAIL_SWEEP_CONCURRENCY          default 4                                          sweep
  *   GUARDRAIL_SWEEP_NOTIFY               default true (needs GUARDRAIL_OUTBOX_QUEUE_URL)     sweep
  *   GUARDRAIL_SWEEP_NOTIFY_MAX           default 50                                         sweep
+ *
+ * Set by Lambda or serverless.yml for Powertools and the handlers (readRuntime): POWERTOOLS_SERVICE_NAME
+ * (default ecs-guardrail), POWERTOOLS_METRICS_NAMESPACE (default EcsGuardrail), AWS_LAMBDA_FUNCTION_NAME,
+ * AWS_REGION.
  */
 import { isAbsolute, resolve } from 'node:path';
 
@@ -85,6 +89,26 @@ export function parseRoleArns(value: string | undefined): string[] {
     if (!ROLE_ARN.test(arn))
       throw new ConfigError('environment variable GUARDRAIL_ROLE_ARNS must be comma-separated IAM role ARNs');
   return arns;
+}
+
+/** What Lambda and serverless.yml set for every function. */
+export interface RuntimeConfig {
+  readonly serviceName: string;
+  readonly metricsNamespace: string;
+  /** The deployed function's name (AWS_LAMBDA_FUNCTION_NAME), e.g. `ecs-guardrail-prod-throttling`. */
+  readonly functionName?: string;
+  readonly region?: string;
+}
+
+export function readRuntime(env: Env = process.env): RuntimeConfig {
+  const functionName = get(env, 'AWS_LAMBDA_FUNCTION_NAME');
+  const region = get(env, 'AWS_REGION');
+  return {
+    serviceName: get(env, 'POWERTOOLS_SERVICE_NAME') ?? 'ecs-guardrail',
+    metricsNamespace: get(env, 'POWERTOOLS_METRICS_NAMESPACE') ?? 'EcsGuardrail',
+    ...(functionName ? { functionName } : {}),
+    ...(region ? { region } : {}),
+  };
 }
 
 /** The event functions (ecs-state-change, cloudtrail-api-call, throttling). */

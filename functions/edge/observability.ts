@@ -11,15 +11,12 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { Metrics as LibraryMetrics } from '../../shared/model/metrics';
+import { readRuntime } from './env';
 
-export const SERVICE_NAME = 'ecs-guardrail';
-export const METRICS_NAMESPACE = 'EcsGuardrail';
+const runtime = readRuntime();
 
-export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || SERVICE_NAME });
-export const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || METRICS_NAMESPACE,
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME || SERVICE_NAME,
-});
+export const logger = new Logger({ serviceName: runtime.serviceName });
+export const metrics = new Metrics({ namespace: runtime.metricsNamespace, serviceName: runtime.serviceName });
 
 /** The library's Metrics interface (shared/model/metrics.ts) on EMF. */
 export const emf: Required<LibraryMetrics> = {

@@ -22,7 +22,7 @@ import type { AwsRemediatorOptions } from '../../shared/remediation/factory';
 import { DynamoDbFindingStore } from '../../shared/store/dynamodb-store';
 import { idempotencyPartition, TABLE_KEYS } from '../../shared/store/dynamodb-keys';
 import { DynamoDbWindowCounter } from '../../shared/store/dynamodb-window-counter';
-import { readPipelineConfig } from './env';
+import { readPipelineConfig, readRuntime } from './env';
 import { lazy } from './lazy';
 import { emf, logger, reportConfigurationError } from './observability';
 
@@ -65,7 +65,7 @@ function buildPipeline(name: FunctionName, options: PipelineHandlerOptions): Pip
   const documents = DynamoDBDocumentClient.from(dynamodb, {
     marshallOptions: { removeUndefinedValues: true },
   });
-  const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME || name;
+  const functionName = readRuntime().functionName ?? name;
   const loadEnricher = config.enrich ? options.enricher : undefined;
   const loadRemediator = policyRemediates(policy) ? options.remediator : undefined;
   const remediatorOptions: RemediatorLoadOptions = { policy, tableName: config.tableName, logger };

@@ -24,7 +24,7 @@ import type { SweepNotifier } from '../../shared/sweep/reconcile';
 import { runScan } from '../../shared/sweep/run';
 import type { TaskDefinitionCache } from '../../shared/sweep/td-cache';
 import type { SweepClients, SweepGap } from '../../shared/sweep/types';
-import { ConfigError, readSweepConfig, type Env } from './env';
+import { ConfigError, readRuntime, readSweepConfig, type Env } from './env';
 import { logger, metrics } from './observability';
 
 export interface SweepFunctionDeps {
@@ -81,7 +81,7 @@ export function depsFromEnvironment(env: Env = process.env): SweepFunctionDeps {
 export function scopeOf(context: Pick<Context, 'invokedFunctionArn'>): { account: string; region: string } {
   const parts = context.invokedFunctionArn.split(':');
   const account = parts[4];
-  const region = process.env.AWS_REGION || parts[3];
+  const region = readRuntime().region ?? parts[3];
   if (!account || !/^\d{12}$/.test(account) || !region)
     throw new ConfigError('cannot tell the account and region from the function ARN');
   return { account, region };
