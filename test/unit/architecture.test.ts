@@ -186,6 +186,23 @@ describe('the dependency direction of docs/ARCHITECTURE.md', () => {
   });
 });
 
+describe('functions/*.ts', () => {
+  const handlers = readdirSync(join(ROOT, 'functions')).filter((f) => f.endsWith('.ts'));
+
+  it.each(handlers)(
+    '%s has the one short shape: `export const handler = lambda(<factory from ./edge>)`',
+    (name) => {
+      const file = `functions/${name}`;
+      const text = readFileSync(join(ROOT, file), 'utf8');
+      expect(text).toMatch(/^export const handler = lambda\(/m);
+      expect(text.split('\n').length).toBeLessThanOrEqual(20);
+      // Static imports only from the edge; the library is reached through it (or lazily, by a loader).
+      const statics = importsOf(file, text).filter((i) => !text.includes(`import('${i.specifier}')`));
+      expect(statics.filter((i) => !i.target.startsWith('functions/edge/'))).toEqual([]);
+    },
+  );
+});
+
 describe('the checker itself', () => {
   const stated = ['shared/model', 'shared/events', 'shared/pipeline', 'functions/edge', 'functions'];
 
