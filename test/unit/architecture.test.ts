@@ -186,6 +186,21 @@ describe('the dependency direction of docs/ARCHITECTURE.md', () => {
   });
 });
 
+describe('framework glue stays at the edge', () => {
+  it('no file of shared/ imports middy or the Powertools Logger and Metrics (functions/edge does)', () => {
+    const glue = /^(@middy\/|@aws-lambda-powertools\/(logger|metrics))/;
+    const offending = ROOTS.filter((r) => r === 'shared')
+      .flatMap(sourceFiles)
+      .flatMap((file) =>
+        ts
+          .preProcessFile(readFileSync(join(ROOT, file), 'utf8'), true, true)
+          .importedFiles.filter((i) => glue.test(i.fileName))
+          .map((i) => `${file} imports ${i.fileName}`),
+      );
+    expect(offending).toEqual([]);
+  });
+});
+
 describe('functions/*.ts', () => {
   const handlers = readdirSync(join(ROOT, 'functions')).filter((f) => f.endsWith('.ts'));
 
