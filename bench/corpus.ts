@@ -1,7 +1,7 @@
 /**
  * Deterministic benchmark corpus: EventBridge events of every kind the guardrail reads, shaped like the
- * samples in ../shared/fixtures/events (read as templates, never modified) and sized per
- * ../shared/reference/events.md (CloudTrail caps requestParameters and responseElements at 100 KB each;
+ * samples of the test corpus (test/fixtures/events, events/; written here as templates, no file is read)
+ * and sized per docs/events.md (CloudTrail caps requestParameters and responseElements at 100 KB each;
  * a successful RegisterTaskDefinition is bounded by the 64 KiB task definition quota).
  *
  * The mix is dominated by small events (task state changes, service actions, throttled calls) with a

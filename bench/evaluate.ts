@@ -1,5 +1,5 @@
 /**
- * Engine benchmark (DESIGN.md "Targets"): raw event JSON -> findings, next to JSON.parse alone on the same
+ * Engine benchmark (the targets in BENCHMARKS.md): raw event JSON -> findings, next to JSON.parse alone on the same
  * corpus of serialized events. Run through `npm run bench` (scripts/run-bench.mjs bundles this file with
  * esbuild and runs it under plain node), never as a timed test.
  *
@@ -683,7 +683,7 @@ function render(r: RunResult, replayRes: ReplayResult | undefined, runs: number)
   out.push(
     '',
     table(
-      ['target (DESIGN.md)', 'measured', 'result'],
+      ['target', 'measured', 'result'],
       [
         [
           `>= ${f0(TARGETS.eventsPerSec)} events/s on one core`,

@@ -369,18 +369,16 @@ export interface Scenario {
   readonly event: (i: number) => Json;
 }
 
-const createService = fixture('test/fixtures/pipeline/cloudtrail-create-service-assign-public-ip.json');
-const compliantTd = fixture(
-  'test/fixtures/events/cloudtrail-register-task-definition-compliant-fargate.json',
-);
-const privilegedTd = fixture('test/fixtures/pipeline/cloudtrail-register-task-definition-privileged.json');
-const updateService = fixture('test/fixtures/pipeline/cloudtrail-update-service-assign-public-ip.json');
-const runTask = fixture('test/fixtures/routing/cloudtrail-run-task-public-ip-with-overrides.json');
-const instance = fixture('test/fixtures/pipeline/ecs-container-instance-state-change-active.json');
+const createService = fixture('events/cloudtrail-create-service-assign-public-ip.json');
+const compliantTd = fixture('events/compliant/cloudtrail-register-task-definition-compliant-fargate.json');
+const privilegedTd = fixture('events/cloudtrail-register-task-definition-privileged.json');
+const updateService = fixture('test/fixtures/events/cloudtrail-update-service-assign-public-ip.json');
+const runTask = fixture('events/cloudtrail-run-task-public-ip-with-overrides.json');
+const instance = fixture('events/ecs-container-instance-state-change-active.json');
 const stoppedTask = fixture(
-  'test/fixtures/pipeline/ecs-task-state-change-stopped-essential-container-exited.json',
+  'test/fixtures/events/ecs-task-state-change-stopped-essential-container-exited.json',
 );
-const throttled = fixture('test/fixtures/pipeline/ecs-service-action-operation-throttled.json');
+const throttled = fixture('events/ecs-service-action-operation-throttled.json');
 
 function cloudTrail(base: Json, i: number, rename?: [string, string]): Json {
   const e = rename ? renamed(base, rename[0], rename[1]) : (JSON.parse(JSON.stringify(base)) as Json);

@@ -1,4 +1,4 @@
-/** `guardrail evaluate`: see the README "The CLI". */
+/** `guardrail evaluate`: see the README, "The CLI". */
 import { InvalidEventError } from '../shared/events/errors';
 import { evaluateRaw, type EngineDeps } from '../shared/engine/run';
 import { MemoryWindowCounter } from '../shared/engine/windows';

@@ -24,7 +24,7 @@ async function build(): Promise<OutboxConsumer> {
   const config = readNotifierConfig();
   const policy = loadPolicy(resolvePolicyFile(process.env), logger);
   // Loaded with the first batch, like every other AWS client of the notifier (notification clients load
-  // lazily): the module itself stays small to load.
+  // lazily, for the cold-start target in BENCHMARKS.md): the module itself stays small to load.
   const [{ DynamoDBClient }, { DynamoDBDocumentClient }, { DynamoDbDeliveryLedger }] = await Promise.all([
     import('@aws-sdk/client-dynamodb'),
     import('@aws-sdk/lib-dynamodb'),

@@ -3,7 +3,7 @@
  *
  *   PutEvents on moto's default bus
  *     -> the real rules (infra/event-patterns.json), one SQS queue per function as the target
- *        (moto cannot invoke a Lambda target: aws-emulator.md §2)
+ *        (moto cannot invoke a Lambda target: docs/local-pipeline.md, "moto limits")
  *     -> this process polls the queues and invokes the real handlers in-process (functions/*.ts `handler`,
  *        middy + Powertools, as the Lambda runtime would), with AWS_ENDPOINT_URL pointing at moto
  *     -> findings in the state table (DynamoDB in moto), notifications on the outbox queue (SQS in moto).

@@ -1,6 +1,6 @@
 /**
  * AWS error names shared by every caller that classifies SDK v3 errors (enrichment, sweep). No SDK
- * import: errors are read by `name`. The CloudTrail throttling codes of rules.md are the base list.
+ * import: errors are read by `name`. The CloudTrail throttling codes (docs/events.md) are the base list.
  */
 import { THROTTLING_ERROR_CODES } from '../events/signals';
 

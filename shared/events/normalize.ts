@@ -1,5 +1,5 @@
 /**
- * Typed event -> the resources it reveals and the signals it carries (rules.md, "How events map to
+ * Typed event -> the resources it reveals and the signals it carries (docs/events.md, "How events map to
  * resources"). Pure: no I/O. Fields the event does not show stay undefined, so no rule flags them.
  */
 import type { Actor, EventRef } from '../model/finding';
@@ -278,7 +278,7 @@ function normalizeCloudTrail(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undef
         return;
       }
       const parsedTd = validate(TaskDefinitionShape, source.shape, source.path);
-      // rules.md: the ARN comes from responseElements.taskDefinition.taskDefinitionArn whenever it is there.
+      // The ARN comes from responseElements.taskDefinition.taskDefinitionArn whenever it is there.
       // The ARN, revision and status are ECS's answer, never the caller's: a `taskDefinitionArn` or
       // `revision` key in requestParameters is ignored (else the caller picks the revision remediated).
       const fromRequest = source.path === REQ;

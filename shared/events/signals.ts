@@ -34,7 +34,7 @@ export type Signal = EcsThrottleSignal | ApiThrottleSignal | DeploymentFailedSig
 export type SignalKind = Signal['kind'];
 export type SignalOfKind<K extends SignalKind> = Extract<Signal, { kind: K }>;
 
-/** Every throttling error code of rules.md. Exact match: EC2's `Client.RequestLimitExceeded` included. */
+/** Every CloudTrail throttling error code (docs/events.md, "Throttling"). Exact match: EC2's `Client.RequestLimitExceeded` included. */
 export const THROTTLING_ERROR_CODES: ReadonlySet<string> = new Set([
   'ThrottlingException',
   'Throttling',

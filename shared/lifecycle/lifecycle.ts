@@ -1,5 +1,5 @@
 /**
- * The finding lifecycle as notifications (docs/notifications.md "Finding lifecycle"):
+ * The finding lifecycle as notifications (docs/notifications.md, "Finding lifecycle"):
  *
  *   - a new finding notifies (`opened`);
  *   - the same open finding seen again does not re-notify within the suppression period

@@ -1,4 +1,4 @@
-/** ARN construction as rules.md prescribes when an event does not carry the ARN itself. */
+/** ARN construction when an event does not carry the ARN itself (docs/events.md, "How events map to resources"). */
 
 const isArn = (s: string): boolean => s.startsWith('arn:');
 

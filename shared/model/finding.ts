@@ -1,4 +1,4 @@
-/** The finding contract of rules.md: field names are camelCase and stable. */
+/** The finding contract: field names are camelCase and stable (other tools and channels read them). */
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];

@@ -1,5 +1,5 @@
 /**
- * What makes two deliveries "the same event" (reference/events.md §10):
+ * What makes two deliveries "the same event" (docs/events.md, "Delivery and idempotency"):
  * - task and container instance state changes: the resource ARN + `detail.version` (ECS re-sends the
  *   same version under a new envelope id);
  * - CloudTrail API calls: the envelope account + `detail.eventID` (an event id is AWS's, but a forged

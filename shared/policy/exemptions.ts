@@ -1,6 +1,6 @@
 /**
  * Exemptions: the `guardrail:exempt` resource tag and the policy's list.
- * Tag format (rules.md): `td-root-user@log_router;until=2027-01-31;reason=SEC-123`, entries separated
+ * Tag format (docs/policy.md): `td-root-user@log_router;until=2027-01-31;reason=SEC-123`, entries separated
  * by spaces: a rule id, optionally one container, optionally an expiry date (inclusive) and a reason.
  */
 import type { Evidence, Exemption } from '../model/finding';

@@ -1,5 +1,5 @@
 /**
- * The per-account hourly remediation budget (rules.md: default 10 actions per account and hour; past it
+ * The per-account hourly remediation budget (default 10 actions per account and hour; past it
  * the guardrail notifies instead). A unit is taken just before a change is made, so already-compliant
  * resources, skips and dry-runs cost nothing. Behind an interface: an atomic conditional counter in
  * DynamoDB for the Lambdas (./dynamodb-budget.ts), memory for the CLI and unit tests.

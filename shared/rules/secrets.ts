@@ -24,7 +24,7 @@ const EXACT_NAMES = new Set([
 export const VALUE_FORMATS: readonly { readonly name: string; readonly re: RegExp }[] = [
   { name: 'AWS access key id', re: /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/ },
   { name: 'PEM private key', re: /-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----/ },
-  { name: 'Slack token', re: /\bxox[a-z]-[A-Za-z0-9-]{8,}/ }, // rules.md: `xox?-` (xoxb, xoxp, xoxe, ...)
+  { name: 'Slack token', re: /\bxox[a-z]-[A-Za-z0-9-]{8,}/ }, // `xox?-` (xoxb, xoxp, xoxe, ...)
   { name: 'GitHub token', re: /\b(?:ghp_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/ },
   { name: 'Slack webhook URL', re: /https:\/\/hooks\.slack\.com\/(?:services|workflows)\/[A-Za-z0-9/_-]+/ },
   { name: 'JWT', re: /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+/ },

@@ -1,5 +1,5 @@
 /**
- * Finding state: the lifecycle of rules.md / DESIGN.md (open / resolved, first / last seen, count, last
+ * Finding state: the finding lifecycle (docs/notifications.md) (open / resolved, first / last seen, count, last
  * event). Behind an interface: DynamoDB in the Lambdas, memory (optionally persisted) in the CLI and tests.
  */
 import type { Finding } from '../model/finding';

@@ -1,7 +1,7 @@
 /**
  * `guardrail scan --state FILE`: the CLI's finding store between runs, as one JSON document
  * `{version: 1, savedAt, records: FindingRecord[]}`. Written atomically (temp file + rename) so an
- * interrupted scan never leaves half a file. Findings hold no secret values (rules.md), so neither does
+ * interrupted scan never leaves half a file. Findings hold no secret values (evidence names, never values), so neither does
  * the file.
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * A realistic small ECS estate in moto, built with the real SDK, for the sweep tests (and the
- * `guardrail scan` CLI test). Written around moto 5.2.1's gaps (../../../shared/reference/aws-emulator.md):
+ * `guardrail scan` CLI test). Written around moto 5.2.1's gaps (docs/local-pipeline.md, "moto limits"):
  * every container sets container-level `memory` (RunTask crashes without it), RunTask uses
  * `launchType: FARGATE` with `securityGroups` in the default VPC's subnets, task ENIs get a public IP
  * only through AllocateAddress + AssociateAddress, clusters are fixed with UpdateCluster (moto has no

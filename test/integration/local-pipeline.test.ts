@@ -17,10 +17,10 @@ import type { Finding } from '../../shared/model/finding';
 import { LocalPipeline, LOCAL_FUNCTIONS, type Delivery } from '../../scripts/local/pipeline';
 
 const ROOT = join(__dirname, '..', '..');
-const PRIVILEGED = 'test/fixtures/pipeline/cloudtrail-register-task-definition-privileged.json';
-const INSTANCE = 'test/fixtures/pipeline/ecs-container-instance-state-change-active.json';
+const PRIVILEGED = 'events/cloudtrail-register-task-definition-privileged.json';
+const INSTANCE = 'events/ecs-container-instance-state-change-active.json';
 /** A Service Action no rule's pattern takes (steady state): nothing can come of it. */
-const UNROUTED = 'test/fixtures/routing/ecs-service-action-steady-state.json';
+const UNROUTED = 'events/compliant/ecs-service-action-steady-state.json';
 
 const read = (file: string): unknown => JSON.parse(readFileSync(join(ROOT, file), 'utf8'));
 

@@ -21,6 +21,7 @@ import type { Io } from '../../cli/evaluate-command';
 import { main } from '../../cli/main';
 import type { Finding } from '../../shared/model/finding';
 import { rateLimited, startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
+import { fixturePath, fixturePaths } from '../helpers/fixtures';
 import { motoClientConfig, startMoto, TEST_CREDENTIALS, type Moto } from '../helpers/moto';
 
 let moto: Moto;
@@ -28,7 +29,8 @@ let slack: FakeSlack;
 let sqs: SQSClient;
 let sinkUrl = '';
 let policyFile = '';
-const EVENTS = 'test/fixtures/cli/events';
+/** The whole event corpus, in file-name order. */
+const EVENTS = fixturePaths();
 const saved = { ...process.env };
 
 const io = (): Io & { out: string[]; err: string[] } => {
@@ -108,14 +110,14 @@ describe('guardrail evaluate --notify', () => {
     process.env.GUARDRAIL_TABLE = 'state';
     try {
       const json = io();
-      const code = await main(['evaluate', '--format', 'json', '--policy', policyFile, EVENTS], json);
+      const code = await main(['evaluate', '--format', 'json', '--policy', policyFile, ...EVENTS], json);
       const findings = json.out.map((l) => JSON.parse(l) as Finding);
       const notifiable = findings.filter((f) => f.mode === 'notify' || f.mode === 'remediate');
       expect(notifiable.length).toBeGreaterThan(5);
       expect(findings.some((f) => f.ruleId === 'td-no-logging' && f.mode === 'observe')).toBe(true);
 
       const run = io();
-      expect(await main(['evaluate', '--notify', '--policy', policyFile, EVENTS], run)).toBe(code);
+      expect(await main(['evaluate', '--notify', '--policy', policyFile, ...EVENTS], run)).toBe(code);
       const sns = await published();
       expect(sns.map((f) => f.findingId).sort()).toEqual(notifiable.map((f) => f.findingId).sort());
       const high = notifiable.filter((f) => f.severity === 'critical' || f.severity === 'high');
@@ -126,7 +128,7 @@ describe('guardrail evaluate --notify', () => {
       );
 
       const rerun = io();
-      expect(await main(['evaluate', '--notify', '--policy', policyFile, EVENTS], rerun)).toBe(code);
+      expect(await main(['evaluate', '--notify', '--policy', policyFile, ...EVENTS], rerun)).toBe(code);
       expect(await published()).toEqual([]);
       expect(slack.delivered).toHaveLength(high.length);
       expect(rerun.err.join('')).toContain(
@@ -138,7 +140,7 @@ describe('guardrail evaluate --notify', () => {
   });
 
   it('waits out a Slack 429 and retries a 500: still once; a webhook Slack rejects exits 4', async () => {
-    const file = `${EVENTS}/cloudtrail-register-task-definition-privileged.json`;
+    const file = fixturePath('cloudtrail-register-task-definition-privileged.json');
     slack.script(
       { status: 429, headers: { 'retry-after': '1' } },
       { status: 500 },
@@ -163,7 +165,7 @@ describe('guardrail evaluate --notify', () => {
   });
 
   it('a Retry-After of a day fails that delivery at once with exit 4, instead of sleeping for a day', async () => {
-    const file = `${EVENTS}/cloudtrail-register-task-definition-privileged.json`;
+    const file = fixturePath('cloudtrail-register-task-definition-privileged.json');
     slack.alwaysDefault(rateLimited(86_400));
     const r = io();
     const started = Date.now();
@@ -184,7 +186,7 @@ describe('guardrail evaluate --notify', () => {
     delete process.env.GUARDRAIL_TOPIC_ARN;
     try {
       const r = io();
-      expect(await main(['evaluate', '--notify', EVENTS], r)).toBe(3);
+      expect(await main(['evaluate', '--notify', ...EVENTS], r)).toBe(3);
       expect(r.err.join('')).toContain('--notify: no channel configured');
     } finally {
       process.env.GUARDRAIL_TOPIC_ARN = topic;

@@ -24,7 +24,7 @@ import {
   fakeContext,
   loadEvent,
   scanTable,
-} from '../fixtures/pipeline/harness';
+} from '../helpers/pipeline-harness';
 
 const TABLE = 'guardrail-outbox-test';
 

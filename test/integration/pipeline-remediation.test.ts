@@ -27,7 +27,7 @@ import {
   fakeContext,
   jsonLines,
   scanTable,
-} from '../fixtures/pipeline/harness';
+} from '../helpers/pipeline-harness';
 import { HOME, registerTaskDefinition } from '../unit/remediation/helpers';
 
 type Handler = (event: unknown, context: Context) => Promise<PipelineSummary>;

@@ -28,7 +28,7 @@ import {
   startSerialProxy,
   type RawEvent,
   type SerialProxy,
-} from '../fixtures/pipeline/harness';
+} from '../helpers/pipeline-harness';
 
 type Handler = (event: unknown, context: Context) => Promise<PipelineSummary>;
 interface Container {

@@ -1,6 +1,6 @@
 /**
  * DynamoDbFindingStore and DynamoDbWindowCounter against moto_server DynamoDB (real lib-dynamodb client).
- * Concurrent calls go through the serializing proxy (test/fixtures/pipeline/harness.ts): moto's
+ * Concurrent calls go through the serializing proxy (test/helpers/pipeline-harness.ts): moto's
  * conditional writes are not atomic under concurrent requests, DynamoDB's are.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -13,7 +13,7 @@ import { DynamoDbFindingStore } from '../../shared/store/dynamodb-store';
 import { DynamoDbWindowCounter } from '../../shared/store/dynamodb-window-counter';
 import type { FindingRecord } from '../../shared/store/types';
 import { motoClientConfig, startMoto, type Moto } from '../helpers/moto';
-import { createStateTable, startSerialProxy, type SerialProxy } from '../fixtures/pipeline/harness';
+import { createStateTable, startSerialProxy, type SerialProxy } from '../helpers/pipeline-harness';
 
 const TABLE = 'guardrail-store';
 let moto: Moto;

@@ -4,7 +4,7 @@
  * account gets the central stack's rules (infra/event-patterns.json) with SQS targets, and every
  * fixture event is put once on the central bus directly and once on the member's bus. Whatever the
  * central rules take directly must also arrive when it happens in a member account.
- * (moto rewrites `account` on forwarded events and enforces no bus policy: aws-emulator.md §2, §6 #12.)
+ * (moto rewrites `account` on forwarded events and enforces no bus policy: docs/local-pipeline.md.)
  */
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
@@ -14,13 +14,13 @@ import {
   PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixtureNames, loadFixture } from '../helpers/fixtures';
 import { startMoto, TEST_CREDENTIALS, type Moto } from '../helpers/moto';
 import { clientConfig, HOME, MEMBER, readTemplate } from '../unit/remediation/helpers';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'events');
 const CENTRAL_PATTERNS = join(__dirname, '..', '..', 'infra', 'event-patterns.json');
 const CENTRAL_BUS = `arn:aws:events:us-east-1:${HOME}:event-bus/default`;
 
@@ -35,13 +35,7 @@ let member: EventBridgeClient;
 const queues: Record<string, string> = {};
 
 function fixtures(): { name: string; event: Record<string, unknown> }[] {
-  return readdirSync(FIXTURES)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((name) => ({
-      name,
-      event: JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as Record<string, unknown>,
-    }));
+  return fixtureNames().map((name) => ({ name, event: loadFixture(name) }));
 }
 
 const entryOf = (e: Record<string, unknown>) => ({

@@ -1,6 +1,6 @@
 /**
  * One central deployment, a member account reached through STS AssumeRole (moto_server attributes the
- * assumed credentials to the role's account; MOTO_ACCOUNT_ID is NOT set, see aws-emulator.md §4).
+ * assumed credentials to the role's account; MOTO_ACCOUNT_ID is NOT set, see docs/local-pipeline.md, "moto limits").
  */
 import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -136,7 +136,7 @@ describe('cross-account remediation through STS AssumeRole', () => {
       (await r.remediator.remediate(await findingOf(first.event, policy, 'td-privileged'))).action?.status,
     ).toBe('done');
 
-    await moto.reset(); // wipes moto's IAM backend: the cached keys now count as 123456789012 (§4)
+    await moto.reset(); // wipes moto's IAM backend: the cached keys now count as 123456789012
     const ecs2 = await memberEcs();
     const second = await registerTaskDefinition(ecs2, { account: MEMBER });
     r.clients.clear();

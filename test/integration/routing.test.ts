@@ -1,17 +1,14 @@
 /**
  * Routing: the real EventBridge patterns of infra/event-patterns.json (the ones serverless.yml deploys)
  * are created as rules on moto's default bus, one SQS queue per function as the target. Every fixture
- * event (test/fixtures/routing, copied from the team handbook's fixtures) is put on the bus and must
+ * event of the corpus (test/fixtures/events/README.md) is put on the bus and must
  * reach exactly the function(s) of the table below, once, and no other.
  *
- * moto limits (../shared/reference/aws-emulator.md §2): it ignores the rule State, so the read-only
+ * moto limits (docs/local-pipeline.md): it ignores the rule State, so the read-only
  * delivery of the throttling rule (ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS) is asserted on the
  * generated template in package.test.ts, not here; and it cannot match into arrays of objects, which
  * none of our patterns does (asserted below), so no local matcher is needed.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   EventBridgeClient,
   PutEventsCommand,
@@ -29,6 +26,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import patterns from '../../infra/event-patterns.json';
 import { ECS_THROTTLE_EVENT_NAMES, THROTTLING_ERROR_CODES } from '../../shared/events/signals';
+import { fixtureNames, loadFixture } from '../helpers/fixtures';
 import { motoClientConfig, startMoto, type Moto } from '../helpers/moto';
 
 const FUNCTIONS = ['ecs-state-change', 'cloudtrail-api-call', 'throttling'] as const;
@@ -47,7 +45,7 @@ const T: Fn = 'throttling';
 
 /** Where each fixture must go. Empty: no function (nothing in it can produce a finding). */
 const EXPECTED: Record<string, readonly Fn[]> = {
-  // Successful ECS API calls named in rules.md.
+  // Successful ECS API calls the rules evaluate (docs/events.md).
   'cloudtrail-create-service-assign-public-ip.json': [C],
   'cloudtrail-create-task-set-assign-public-ip.json': [C],
   'cloudtrail-register-task-definition-compliant-fargate.json': [C],
@@ -64,7 +62,7 @@ const EXPECTED: Record<string, readonly Fn[]> = {
   'cloudtrail-update-service-replayed-from-archive.json': [C],
   // A failed call changed nothing, and its error code is not a throttle.
   'cloudtrail-create-service-invalid-parameter-null-response.json': [],
-  // ECS APIs that no rule of rules.md evaluates.
+  // ECS APIs that no rule evaluates.
   'cloudtrail-delete-service-force.json': [],
   'cloudtrail-deregister-task-definition.json': [],
   'cloudtrail-execute-command.json': [],
@@ -97,8 +95,6 @@ const EXPECTED: Record<string, readonly Fn[]> = {
   'ecs-service-action-steady-state.json': [],
 };
 
-const FIXTURES_DIR = fileURLToPath(new URL('../fixtures/routing/', import.meta.url));
-
 interface BusEvent {
   source: string;
   'detail-type': string;
@@ -108,7 +104,7 @@ interface BusEvent {
 }
 
 function fixture(name: string): BusEvent {
-  return JSON.parse(readFileSync(join(FIXTURES_DIR, name), 'utf8')) as BusEvent;
+  return loadFixture<BusEvent>(name);
 }
 
 /** A variant of a fixture (deep copy) for cases the fixtures do not cover. */
@@ -335,8 +331,7 @@ describe('routing through moto EventBridge with the real patterns', () => {
   }
 
   it('the table names every fixture file, no more, no less', () => {
-    const files = readdirSync(FIXTURES_DIR).filter((f) => f.endsWith('.json'));
-    expect(files.sort()).toEqual(Object.keys(EXPECTED).sort());
+    expect(fixtureNames()).toEqual(Object.keys(EXPECTED).sort());
   });
 
   it.each(Object.entries(EXPECTED))('%s -> %j', async (file, expected) => {

@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVENTS_DIR, FIXTURES } from '../engine/builders';
+import { fixturePath, FORMATS_DIR } from '../../helpers/fixtures';
 import { jsonLines } from './memory-io';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const CLI = join(ROOT, 'dist', 'guardrail.cjs');
-const PRIVILEGED = join(EVENTS_DIR, 'cloudtrail-register-task-definition-privileged.json');
-const TRAIL = join(FIXTURES, 'formats', 'cloudtrail-log.json');
+const PRIVILEGED = fixturePath('cloudtrail-register-task-definition-privileged.json');
+const TRAIL = join(FORMATS_DIR, 'cloudtrail-log.json');
 const tmp = mkdtempSync(join(tmpdir(), 'guardrail-e2e-'));
 
 function guardrail(args: string[], input?: Buffer | string) {

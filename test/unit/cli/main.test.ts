@@ -4,16 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { apiThrottle, EVENTS_DIR, FIXTURES, fixture, okContainer, registerTd } from '../engine/builders';
+import { apiThrottle, fixture, okContainer, registerTd } from '../engine/builders';
+import { fixturePath, FORMATS_DIR } from '../../helpers/fixtures';
 import { inputErrors, jsonLines, run } from './memory-io';
 
-const ev = (name: string): string => join(EVENTS_DIR, name);
+const ev = fixturePath;
 const PRIVILEGED = ev('cloudtrail-register-task-definition-privileged.json');
 const SERVICE = ev('cloudtrail-create-service-assign-public-ip.json');
 const COMPLIANT = ev('cloudtrail-register-task-definition-compliant-fargate.json');
-const ARRAY = join(FIXTURES, 'formats', 'events-array.json');
-const JSONL = join(FIXTURES, 'formats', 'events.jsonl');
-const TRAIL = join(FIXTURES, 'formats', 'cloudtrail-log.json');
+const ARRAY = join(FORMATS_DIR, 'events-array.json');
+const JSONL = join(FORMATS_DIR, 'events.jsonl');
+const TRAIL = join(FORMATS_DIR, 'cloudtrail-log.json');
 
 const PRIVILEGED_RULES = [
   'td-dangerous-capabilities',

@@ -1,6 +1,6 @@
 /** The handlers' wiring without AWS: a deployment missing its configuration fails loudly, per event. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { captureOutput, fakeContext, jsonLines, loadEvent } from '../../fixtures/pipeline/harness';
+import { captureOutput, fakeContext, jsonLines, loadEvent } from '../../helpers/pipeline-harness';
 
 afterEach(() => {
   vi.unstubAllEnvs();

@@ -2,24 +2,21 @@
  * Small builders of raw EventBridge events for the engine, policy, CLI and robustness tests. Each returns a
  * plain JSON value, exactly what `evaluateRaw` or the CLI would read from a file.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { evaluateRaw, type EventResult } from '../../../shared/engine/run';
 import { MemoryWindowCounter, type WindowCounter } from '../../../shared/engine/windows';
 import type { Finding } from '../../../shared/model/finding';
 import { DEFAULT_POLICY, parsePolicy } from '../../../shared/policy/load';
 import type { Policy } from '../../../shared/policy/types';
+import { loadFixture } from '../../helpers/fixtures';
 
 export const ACCOUNT = '111122223333';
 export const REGION = 'us-west-2';
-export const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'cli');
-export const EVENTS_DIR = join(FIXTURES, 'events');
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
-/** A copied sample event (test/fixtures/cli/events/NAME). */
+/** A corpus event by file name (test/helpers/fixtures.ts). */
 export function fixture(name: string): Record<string, Json> {
-  return JSON.parse(readFileSync(join(EVENTS_DIR, name), 'utf8')) as Record<string, Json>;
+  return loadFixture<Record<string, Json>>(name);
 }
 
 export interface ContainerSpec {

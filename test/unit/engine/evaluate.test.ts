@@ -1,4 +1,4 @@
-/** One finding per (rule, resource); the finding contract of rules.md. */
+/** One finding per (rule, resource); the finding contract (shared/model/finding.ts). */
 import { describe, expect, it } from 'vitest';
 import { evaluateRaw } from '../../../shared/engine/run';
 import { byRule, deps, findingsOf, fixture, okContainer, one, registerTd, tdArn } from './builders';
@@ -51,7 +51,7 @@ describe('one finding per (rule, resource)', () => {
 });
 
 describe('the finding contract', () => {
-  it('carries the minimum fields of rules.md', async () => {
+  it('carries the minimum fields of the finding contract', async () => {
     const raw = fixture('cloudtrail-register-task-definition-privileged.json');
     const f = one(await findingsOf(raw), 'td-privileged');
     expect(f).toMatchObject({

@@ -136,7 +136,7 @@ describe('throttle-api-calls', () => {
     expect((await feed(split, 'throttle-api-calls')).every((f) => !f)).toBe(true);
   });
 
-  it('counts every throttling code of rules.md under one key; other error codes not at all', async () => {
+  it('counts every throttling code under one key; other error codes not at all', async () => {
     const codes = [
       'ThrottlingException',
       'Throttling',

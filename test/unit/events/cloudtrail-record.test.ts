@@ -7,7 +7,7 @@ import { parseEvent } from '../../../shared/events/parse';
 import { engine, evaluateOne, ruleIds } from '../rules/helpers';
 import { detailOf, fixture } from './fixtures';
 
-/** The CloudTrail record inside a handbook fixture, as it appears in a trail's log file. */
+/** The CloudTrail record inside a corpus event, as it appears in a trail's log file. */
 const recordOf = (name: string): Record<string, unknown> => detailOf(fixture(name));
 
 describe('eventBridgeSource', () => {

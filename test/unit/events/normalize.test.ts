@@ -1,6 +1,6 @@
 /**
- * normalize (shared/events/normalize.ts) over the handbook fixtures: the traps of events.md section 11
- * and the resource mapping and ARNs of rules.md.
+ * normalize (shared/events/normalize.ts) over the event corpus: the traps, the resource mapping and the
+ * ARNs of docs/events.md.
  */
 import { describe, expect, it } from 'vitest';
 import { normalize, type NormalizedEvent } from '../../../shared/events/normalize';
@@ -194,7 +194,7 @@ describe('normalize: CloudTrail RegisterTaskDefinition', () => {
     });
   });
 
-  it('without a response the request is used and the ARN is task-definition/<family> (rules.md)', () => {
+  it('without a response the request is used and the ARN is task-definition/<family>', () => {
     const raw = fixture('cloudtrail-register-task-definition-privileged.json');
     detailOf(raw).responseElements = null;
     const td = onlyResource(norm(raw), 'TaskDefinition');

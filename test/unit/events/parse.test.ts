@@ -1,4 +1,4 @@
-/** parseEvent (shared/events/parse.ts): every handbook fixture, the envelope traps, and rejection of non-events. */
+/** parseEvent (shared/events/parse.ts): every corpus event, the envelope traps, and rejection of non-events. */
 import { describe, expect, it } from 'vitest';
 import { evaluateRaw } from '../../../shared/engine/run';
 import { MemoryWindowCounter } from '../../../shared/engine/windows';
@@ -38,7 +38,7 @@ async function asyncRejection(p: Promise<unknown>): Promise<InvalidEventError> {
 
 const deps = () => ({ policy: DEFAULT_POLICY, counter: new MemoryWindowCounter() });
 
-describe('parseEvent: the handbook fixtures', () => {
+describe('parseEvent: the event corpus', () => {
   const names = fixtureNames();
 
   it('all 38 copies are here', () => {

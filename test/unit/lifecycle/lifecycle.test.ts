@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { findingIdOf } from '../../../shared/engine/finding-id';
 import { evaluate } from '../../../shared/engine/evaluate';
@@ -18,6 +17,7 @@ import { dedupeIdOf } from '../../../shared/notify/outbox';
 import { DEFAULT_POLICY, parsePolicy } from '../../../shared/policy/load';
 import { RULES } from '../../../shared/rules/registry';
 import { MemoryFindingStore } from '../../../shared/store/memory-store';
+import { loadFixture } from '../../helpers/fixtures';
 import { finding } from '../notify/fixtures';
 
 class RecordingOutbox implements NotificationOutbox {
@@ -248,8 +248,7 @@ describe('resolveAndNotify', () => {
 });
 
 describe('resolvedBy: a later event shows the fix', () => {
-  const fixture = (name: string): Record<string, any> =>
-    JSON.parse(readFileSync(`test/fixtures/cli/events/${name}`, 'utf8')) as Record<string, any>;
+  const fixture = (name: string): Record<string, any> => loadFixture<Record<string, any>>(name);
   const run = (raw: unknown, policy = DEFAULT_POLICY): { n: NormalizedEvent; findings: Finding[] } => {
     const n = normalize(parseEvent(raw));
     return { n, findings: evaluate(n, { policy, now: new Date(T0) }).findings };

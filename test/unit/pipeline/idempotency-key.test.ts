@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseEvent } from '../../../shared/events/parse';
 import { idempotencyKeyOf, resourceArnOf } from '../../../shared/pipeline/idempotency-key';
-import { loadEvent, type RawEvent } from '../../fixtures/pipeline/harness';
+import { loadEvent, type RawEvent } from '../../helpers/pipeline-harness';
 
 const key = (name: string, edit: (e: RawEvent) => void = () => undefined): string => {
   const e = loadEvent(name);

@@ -9,7 +9,7 @@ import { MemoryWindowCounter } from '../../../shared/engine/windows';
 import { Pipeline } from '../../../shared/pipeline/pipeline';
 import { parsePolicy } from '../../../shared/policy/load';
 import { MemoryFindingStore } from '../../../shared/store/memory-store';
-import { loadEvent } from '../../fixtures/pipeline/harness';
+import { loadEvent } from '../../helpers/pipeline-harness';
 import { RecordingLogger, RecordingMetrics, RecordingOutbox } from './recorders';
 
 function setup(clock: { now: Date }, policyYaml = 'notifications: { suppressionHours: 24 }\n') {

@@ -12,7 +12,7 @@ import { Pipeline, type PipelineDeps } from '../../../shared/pipeline/pipeline';
 import type { RemediatorPort } from '../../../shared/pipeline/types';
 import { DEFAULT_POLICY, parsePolicy } from '../../../shared/policy/load';
 import { MemoryFindingStore } from '../../../shared/store/memory-store';
-import { loadEvent } from '../../fixtures/pipeline/harness';
+import { loadEvent } from '../../helpers/pipeline-harness';
 import {
   MemoryFindingActions,
   RecordingLogger,

@@ -3,20 +3,17 @@
  * event names (shared/policy/scope.ts). The pipeline step is tested through the real handlers in
  * test/integration/pipeline-scope.test.ts.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseEvent } from '../../../shared/events/parse';
 import { PolicyError } from '../../../shared/policy/errors';
 import { parsePolicy } from '../../../shared/policy/load';
 import { accountsNamedBy, accountsOutsideScope, NOT_AN_ACCOUNT } from '../../../shared/policy/scope';
+import { loadFixture } from '../../helpers/fixtures';
 
-const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'pipeline');
 const ALLOWED = '111122223333';
 const FOREIGN = '999988887777';
 
-const fixture = (name: string): Record<string, any> =>
-  JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) as Record<string, any>;
+const fixture = (name: string): Record<string, any> => loadFixture<Record<string, any>>(`${name}.json`);
 
 function policyError(yaml: string): PolicyError {
   try {

@@ -9,7 +9,8 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readInputs, type InputItem } from '../../../cli/inputs';
-import { apiThrottle, FIXTURES } from '../engine/builders';
+import { apiThrottle } from '../engine/builders';
+import { FORMATS_DIR } from '../../helpers/fixtures';
 import { inputErrors, run } from '../cli/memory-io';
 import { evaluateOrReject, SAMPLES } from './mutate';
 
@@ -23,7 +24,7 @@ interface Text {
   readonly multiLineDocument: boolean;
 }
 
-const formats = (name: string): string => readFileSync(join(FIXTURES, 'formats', name), 'utf8');
+const formats = (name: string): string => readFileSync(join(FORMATS_DIR, name), 'utf8');
 const TEXTS: readonly Text[] = [
   ...SAMPLES.filter((s) => s.text.length < 20_000).map((s) => ({
     name: s.name,

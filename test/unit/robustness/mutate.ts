@@ -1,11 +1,11 @@
 /** Mutation fuzzing of the sample events: paths into a JSON value, and arbitraries that break them. */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { InvalidEventError } from '../../../shared/events/errors';
 import { evaluateRaw } from '../../../shared/engine/run';
 import { SEVERITIES } from '../../../shared/model/finding';
-import { deps, EVENTS_DIR, type Json } from '../engine/builders';
+import { deps, type Json } from '../engine/builders';
+import { fixtureNames, fixturePath } from '../../helpers/fixtures';
 
 export type Path = readonly (string | number)[];
 
@@ -25,14 +25,11 @@ export function pathsOf(value: Json, at: Path = [], out: Path[] = []): Path[] {
   return out;
 }
 
-export const SAMPLES: readonly Sample[] = readdirSync(EVENTS_DIR)
-  .filter((n) => n.endsWith('.json'))
-  .sort()
-  .map((name) => {
-    const text = readFileSync(join(EVENTS_DIR, name), 'utf8');
-    const value = JSON.parse(text) as Json;
-    return { name, text, value, paths: pathsOf(value) };
-  });
+export const SAMPLES: readonly Sample[] = fixtureNames().map((name) => {
+  const text = readFileSync(fixturePath(name), 'utf8');
+  const value = JSON.parse(text) as Json;
+  return { name, text, value, paths: pathsOf(value) };
+});
 
 export function getAt(root: Json, path: Path): Json | undefined {
   let cur: Json | undefined = root;

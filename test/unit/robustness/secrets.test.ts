@@ -1,7 +1,7 @@
 /**
  * A secret in an event never reaches any output: not the finding JSON, not an InvalidEventError message,
  * not the CLI's stdout or stderr (table and json), not even partly. One generator per pattern of
- * td-secrets-in-environment (rules.md): the credential-like names and the known value formats.
+ * td-secrets-in-environment: the credential-like names and the known value formats.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -53,7 +53,7 @@ function createCluster(settings: { name: string; value: string }[] | undefined, 
   });
 }
 
-/** The handbook's container instance event with its attribute list replaced. */
+/** The corpus's container instance event with its attribute list replaced. */
 function instanceEvent(attributes: string[]) {
   const event = fixture('ecs-container-instance-state-change-active.json');
   detailOf(event).attributes = attributes.map((name) => ({ name }));

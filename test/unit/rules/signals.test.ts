@@ -214,7 +214,7 @@ describe('throttle-api-calls', () => {
     expect(crossed(await engine().runAll(events))).toHaveLength(1);
   });
 
-  it('every throttling code of rules.md counts, EC2 Client.RequestLimitExceeded included', async () => {
+  it('every throttling code counts, EC2 Client.RequestLimitExceeded included', async () => {
     expect([...THROTTLING_ERROR_CODES].sort()).toEqual(
       [
         'ThrottlingException',
@@ -248,7 +248,7 @@ describe('throttle-api-calls', () => {
       );
   });
 
-  it('handbook fixtures: ECS, ELB (read-only, service-linked role) and EC2 throttles, 10 of each', async () => {
+  it('corpus events: ECS, ELB (read-only, service-linked role) and EC2 throttles, 10 of each', async () => {
     for (const [name, api, principal] of [
       [
         'cloudtrail-throttling-exception.json',
@@ -313,7 +313,7 @@ describe('throttle-ecs-operation', () => {
     expect(nextWindow.aggregate).toMatchObject({ count: 1, crossed: true });
   });
 
-  it('ECS and Cloud Map throttling are separate keys (handbook fixtures)', async () => {
+  it('ECS and Cloud Map throttling are separate keys (corpus events)', async () => {
     const findings = await engine().runAll([
       fixture('ecs-service-action-operation-throttled.json'),
       fixture('ecs-service-action-service-discovery-operation-throttled.json'),

@@ -47,7 +47,7 @@ describe('task definition rules: module', () => {
     for (const id of TESTED) expect(check(id, taskDefinition()), id).toEqual([]);
   });
 
-  it('a compliant registration yields no finding at all (end to end, built and handbook fixture)', async () => {
+  it('a compliant registration yields no finding at all (end to end, built and corpus event)', async () => {
     expect((await findingsOf({})).map((f) => f.ruleId)).toEqual([]);
     const r = await evaluateOne(fixture('cloudtrail-register-task-definition-compliant-fargate.json'));
     expect(r.findings).toEqual([]);

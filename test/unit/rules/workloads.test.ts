@@ -196,7 +196,7 @@ describe('svc-exec-enabled', () => {
     expect(only((await evaluateOne(update)).findings, 'svc-exec-enabled').resource.arn).toBe(SERVICE_ARN);
   });
 
-  it('end to end: the handbook services have exec disabled', async () => {
+  it('end to end: the corpus services have exec disabled', async () => {
     for (const name of [
       'cloudtrail-create-service-assign-public-ip.json',
       'cloudtrail-update-service-assign-public-ip.json',
