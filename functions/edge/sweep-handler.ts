@@ -12,6 +12,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
+import type { Outbox } from '../../shared/lifecycle/outbox';
 import { SqsNotificationOutbox } from '../../shared/notify/outbox';
 import { loadPolicy } from '../../shared/policy/file';
 import type { Policy } from '../../shared/policy/types';
@@ -20,7 +21,6 @@ import type { FindingStore } from '../../shared/store/types';
 import { CallCounter } from '../../shared/sweep/call-counter';
 import { createSweepClients } from '../../shared/sweep/clients';
 import { DynamoDBTaskDefinitionCache } from '../../shared/sweep/dynamodb-td-cache';
-import type { SweepNotifier } from '../../shared/sweep/reconcile';
 import { runScan } from '../../shared/sweep/run';
 import type { TaskDefinitionCache } from '../../shared/sweep/td-cache';
 import type { SweepClients, SweepGap } from '../../shared/sweep/types';
@@ -33,7 +33,7 @@ export interface SweepFunctionDeps {
   readonly cache: TaskDefinitionCache;
   readonly clients: SweepClients;
   readonly concurrency: number;
-  readonly notify?: { readonly notifier: SweepNotifier; readonly max: number };
+  readonly notify?: { readonly notifier: Outbox; readonly max: number };
   /** Time kept back from the Lambda timeout for recording findings and reconciling (default 30 s). */
   readonly reserveMs?: number;
 }
