@@ -5,8 +5,10 @@ import { MemoryWindowCounter } from '../shared/engine/windows';
 import { SEVERITY_RANK, type Finding, type Severity } from '../shared/model/finding';
 import type { Policy } from '../shared/policy/types';
 import { formatSummary, formatTable, sortFindings, type RunStats } from './format';
+import type { StdinSource } from './input-source';
 import { readInputs } from './inputs';
 import { Progress } from './progress';
+import { escapeTerminal, terminalSafeJson } from './terminal-text';
 
 export interface EvaluateArgs {
   readonly paths: readonly string[];
@@ -24,7 +26,8 @@ export interface EvaluateArgs {
 export interface Io {
   readonly stdout: (s: string) => void;
   readonly stderr: (s: string) => void;
-  readonly readStdin: () => Buffer;
+  /** The whole of stdin (tests) or a stream of it (process.stdin); read only for the PATH `-`. */
+  readonly readStdin: () => StdinSource;
   readonly stderrIsTty: boolean;
   readonly stdoutIsTty: boolean;
   readonly columns: number;
@@ -51,10 +54,10 @@ export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
   const stats: RunStats = { events: 0, invalid: 0, incomplete: 0, exempted: 0 };
   const progress = new Progress(io.stderrIsTty, io.stderr);
 
-  for (const item of readInputs(args.paths, io.readStdin)) {
+  for await (const item of readInputs(args.paths, io.readStdin)) {
     if ('error' in item) {
       stats.invalid++;
-      io.stderr(`guardrail: ${item.label}: ${item.error}\n`);
+      io.stderr(`guardrail: ${escapeTerminal(`${item.label}: ${item.error}`)}\n`);
       continue;
     }
     try {
@@ -63,7 +66,7 @@ export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
       if (result.incomplete) {
         stats.incomplete++;
         io.stderr(
-          `guardrail: ${item.label}: incomplete: ${result.incomplete.reason}${args.enrich ? '' : ' (use --enrich)'}\n`,
+          `guardrail: ${escapeTerminal(`${item.label}: incomplete: ${result.incomplete.reason}`)}${args.enrich ? '' : ' (use --enrich)'}\n`,
         );
       }
       // Aggregated findings are re-emitted as their count grows: keep the latest per findingId.
@@ -72,7 +75,7 @@ export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
     } catch (err) {
       if (!(err instanceof InvalidEventError)) throw err;
       stats.invalid++;
-      io.stderr(`guardrail: ${item.label}: invalid event: ${err.message}\n`);
+      io.stderr(`guardrail: ${escapeTerminal(`${item.label}: invalid event: ${err.message}`)}\n`);
     }
     progress.tick(stats.events + stats.invalid);
   }
@@ -83,7 +86,7 @@ export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
   stats.exempted = all.filter(isSuppressed).length;
 
   if (args.format === 'json') {
-    for (const f of shown) io.stdout(`${JSON.stringify(f)}\n`);
+    for (const f of shown) io.stdout(`${terminalSafeJson(f)}\n`);
     io.stderr(`${formatSummary(shown, stats, { color: false })}\n`);
   } else {
     if (shown.length) io.stdout(`${formatTable(shown, { color: io.stdoutIsTty, width: io.columns })}\n\n`);

@@ -1,5 +1,6 @@
 /** Human output: a findings table and a summary by severity. */
 import { SEVERITIES, SEVERITY_RANK, type Finding, type Severity } from '../shared/model/finding';
+import { escapeTerminal } from './terminal-text';
 
 export interface RunStats {
   events: number;
@@ -17,7 +18,9 @@ const COLORS: Record<Severity, string> = {
 };
 const RESET = '\x1b[0m';
 
-function cut(s: string, width: number): string {
+/** Fit `s` (escaped: it may come from an event) into `width` columns. */
+function cut(raw: string, width: number): string {
+  const s = escapeTerminal(raw);
   return s.length <= width ? s.padEnd(width) : `${s.slice(0, Math.max(0, width - 1))}…`;
 }
 

@@ -1,41 +1,39 @@
 /**
- * CLI inputs -> a stream of raw JSON values with a label each (`file`, `file[3]`, `file:12`), or a
- * per-input error. Formats: one event, a JSON array of events, JSON Lines, a CloudTrail log file
- * (`{"Records": [...]}`, optionally gzipped), a directory (recursive) or `-` for stdin.
+ * CLI inputs -> a stream of raw JSON values with a label each (`file`, `file[3]`, `file:12`,
+ * `file:Records[3]`), or a per-input error. Formats: one event, a JSON array of events, JSON Lines,
+ * concatenated JSON documents, a CloudTrail log file (`{"Records": [...]}`, optionally gzipped), a
+ * directory (recursive) or `-` for stdin. Everything is streamed: memory depends on the limits below,
+ * never on the size of an input.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { isCloudTrailLog, recordToEvent } from '../shared/events/cloudtrail-record';
+import { canChoose, chooseMode } from './input-mode';
+import { sourcesOf, type StdinSource } from './input-source';
+import { InputError, textOf } from './input-text';
+import { JsonSplitter, type Piece } from './json-splitter';
 
 export type InputItem =
-  | { readonly label: string; readonly value: unknown; readonly size: number }
-  | { readonly label: string; readonly error: string };
+  { readonly label: string; readonly value: unknown } | { readonly label: string; readonly error: string };
 
-const EVENT_FILE = /\.(json|jsonl|ndjson|json\.gz|jsonl\.gz|gz)$/i;
-
-function listFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
-    a.name.localeCompare(b.name),
-  )) {
-    const p = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...listFiles(p));
-    else if (entry.isFile() && EVENT_FILE.test(entry.name)) out.push(p);
-  }
-  return out;
+export interface InputLimits {
+  /**
+   * The largest event (a line, an array element, a CloudTrail record or a document), in characters.
+   * EventBridge caps an event at 256 KB; 1 MiB leaves room for pretty-printing.
+   */
+  readonly maxEventChars: number;
+  /** The most a gzipped input may inflate to, in bytes (CloudTrail log files are far smaller). */
+  readonly maxInflatedBytes: number;
 }
 
-function decode(buf: Buffer): string {
-  // gzip magic bytes: CloudTrail delivers `.json.gz`; detect by content, not only by name.
-  return (buf.length > 2 && buf[0] === 0x1f && buf[1] === 0x8b ? gunzipSync(buf) : buf).toString('utf8');
-}
+export const DEFAULT_INPUT_LIMITS: InputLimits = {
+  maxEventChars: 1024 * 1024,
+  maxInflatedBytes: 256 * 1024 * 1024,
+};
 
 /**
  * JSON.parse's complaint without the excerpt of the input that V8 quotes in some messages
  * (`Unexpected token 'A', "...AKIA..." is not valid JSON`): the input may hold a secret.
  */
-function jsonProblem(err: unknown, doc?: string): string {
+function jsonProblem(err: unknown, piece: { text: string; line: number; column: number }): string {
   const m = err instanceof Error ? err.message : '';
   if (m.includes('Unexpected end of JSON input')) return 'not valid JSON (unexpected end: truncated?)';
   const at = / (?:in|after) JSON at position (\d+)/.exec(m);
@@ -43,107 +41,88 @@ function jsonProblem(err: unknown, doc?: string): string {
   const safe =
     what && !what.startsWith('Unexpected token') && !what.includes('"') ? what : 'unexpected character';
   let where = '';
-  if (at && doc) {
-    const before = doc.slice(0, Number(at[1]));
-    const line = before.split('\n').length;
-    where = ` at line ${line} column ${before.length - before.lastIndexOf('\n')}`;
-  } else if (at) where = ` at position ${at[1]}`;
+  if (at) {
+    const before = piece.text.slice(0, Number(at[1]));
+    const nl = before.lastIndexOf('\n');
+    const line = piece.line + (before.split('\n').length - 1);
+    const column = nl === -1 ? piece.column + before.length : before.length - nl;
+    where = ` at line ${line} column ${column}`;
+  }
   return `not valid JSON (${safe}${where})`;
 }
 
-/** A line that is a whole record of JSON Lines, or meant to be one (`{...}`). */
-function isRecordLine(line: string): boolean {
-  if (/^\{.*\}$|^\[.*\]$/.test(line)) return true;
+function* itemsOfPiece(piece: Piece): Generator<InputItem> {
+  if ('problem' in piece) {
+    yield { label: piece.label, error: piece.problem };
+    return;
+  }
+  let value: unknown;
   try {
-    JSON.parse(line);
-    return true;
-  } catch {
-    return false;
+    value = JSON.parse(piece.text);
+  } catch (err) {
+    yield { label: piece.label, error: jsonProblem(err, piece) };
+    return;
+  }
+  if (piece.record) yield { label: piece.label, value: recordToEvent(value) };
+  else if (piece.top && isCloudTrailLog(value)) {
+    // A log whose "Records" is not its first key: small enough to have been read whole.
+    const records = value.Records;
+    for (let i = 0; i < records.length; i++)
+      yield { label: `${piece.label}:Records[${i}]`, value: recordToEvent(records[i]) };
+  } else yield { label: piece.label, value };
+}
+
+async function* itemsOfText(
+  chunks: AsyncIterable<string>,
+  label: string,
+  limits: InputLimits,
+): AsyncGenerator<InputItem> {
+  const it = chunks[Symbol.asyncIterator]();
+  try {
+    let head = '';
+    let eof = false;
+    while (!canChoose(head, limits.maxEventChars, eof)) {
+      const r = await it.next();
+      if (r.done) eof = true;
+      else head += r.value;
+    }
+    const splitter = new JsonSplitter({
+      label,
+      mode: chooseMode(head, limits.maxEventChars, eof),
+      maxPieceChars: limits.maxEventChars,
+    });
+    for (const piece of splitter.push(head)) yield* itemsOfPiece(piece);
+    while (!eof && !splitter.done) {
+      const r = await it.next();
+      if (r.done) break;
+      for (const piece of splitter.push(r.value)) yield* itemsOfPiece(piece);
+    }
+    for (const piece of splitter.end()) yield* itemsOfPiece(piece);
+  } finally {
+    await it.return?.();
   }
 }
 
-function* itemsOfText(text: string, label: string): Generator<InputItem> {
-  const trimmed = text.trim();
-  if (trimmed === '') {
-    yield { label, error: 'empty input' };
-    return;
-  }
-  let whole: unknown;
-  let parsedWhole = false;
-  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
-    try {
-      whole = JSON.parse(trimmed);
-      parsedWhole = true;
-    } catch (err) {
-      // Not one JSON document: JSON Lines (below) when the first line is a record of its own; else one
-      // broken (e.g. truncated, pretty-printed) document, reported once rather than once per line.
-      const nl = trimmed.indexOf('\n');
-      if (!isRecordLine((nl === -1 ? trimmed : trimmed.slice(0, nl)).trim())) {
-        yield { label, error: jsonProblem(err, trimmed) };
-        return;
-      }
-    }
-  }
-  if (parsedWhole) {
-    if (Array.isArray(whole)) {
-      for (let i = 0; i < whole.length; i++) yield { label: `${label}[${i}]`, value: whole[i], size: 0 };
-    } else if (isCloudTrailLog(whole)) {
-      const records = whole.Records;
-      for (let i = 0; i < records.length; i++)
-        yield { label: `${label}:Records[${i}]`, value: recordToEvent(records[i]), size: 0 };
-    } else {
-      yield { label, value: whole, size: trimmed.length };
-    }
-    return;
-  }
-  const lines = text.split('\n');
-  let sawLine = false;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === '') continue;
-    sawLine = true;
-    try {
-      yield { label: `${label}:${i + 1}`, value: JSON.parse(line), size: line.length };
-    } catch (err) {
-      yield { label: `${label}:${i + 1}`, error: jsonProblem(err) };
-    }
-  }
-  if (!sawLine) yield { label, error: 'empty input' };
-}
-
-export function* readInputs(paths: readonly string[], readStdin: () => Buffer): Generator<InputItem> {
-  for (const path of paths) {
-    if (path === '-') {
-      let stdin: string;
-      try {
-        stdin = decode(readStdin());
-      } catch (err) {
-        // e.g. a truncated gzip stream: a bad input, not a crash.
-        yield { label: 'stdin', error: `cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
-        continue;
-      }
-      yield* itemsOfText(stdin, 'stdin');
+export async function* readInputs(
+  paths: readonly string[],
+  stdin: () => StdinSource,
+  limits: InputLimits = DEFAULT_INPUT_LIMITS,
+): AsyncGenerator<InputItem> {
+  for await (const source of sourcesOf(paths, stdin)) {
+    if ('error' in source) {
+      yield source;
       continue;
     }
-    let files: string[];
     try {
-      files = statSync(path).isDirectory() ? listFiles(path) : [path];
+      const bytes = await source.open();
+      yield* itemsOfText(textOf(bytes, limits.maxInflatedBytes), source.label, limits);
     } catch (err) {
-      yield { label: path, error: `cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
-      continue;
-    }
-    for (const file of files) {
-      let text: string;
-      try {
-        text = decode(readFileSync(file));
-      } catch (err) {
-        yield {
-          label: file,
-          error: `cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-        };
-        continue;
-      }
-      yield* itemsOfText(text, file);
+      if (!(err instanceof InputError) && !(err as NodeJS.ErrnoException).code) throw err;
+      yield {
+        label: source.label,
+        error:
+          err instanceof InputError ? err.message : `cannot read (${(err as NodeJS.ErrnoException).code})`,
+      };
     }
   }
 }

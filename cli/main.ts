@@ -1,9 +1,8 @@
 /**
  * `guardrail` command line. Exit codes: 0 all inputs evaluated; 1 `--fail-on` matched; 2 an input was
- * not a valid event (the valid ones are still evaluated); 3 the run could not start (usage, policy); 4 a
+ * not a valid event or was refused (the valid ones are still evaluated); 3 the run could not start (usage, policy); 4 a
  * `--notify` delivery failed.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SEVERITIES, type Severity } from '../shared/model/finding';
 import { PolicyError } from '../shared/policy/errors';
@@ -17,8 +16,10 @@ const USAGE = `Usage:
   guardrail redrive --queue DLQ_URL --to OUTBOX_URL [--max N] [--dry-run]
       (move dead-lettered notifications back to the outbox; guardrail redrive --help)
 
-PATH: an event file, a JSON array of events, JSON Lines, a CloudTrail log file ({"Records": [...]},
-optionally .json.gz), a directory (recursive) or - for stdin.
+PATH: an event file, a JSON array of events, JSON Lines, concatenated JSON documents, a CloudTrail log
+file ({"Records": [...]}, optionally .json.gz), a directory (recursive, symbolic links followed) or - for
+stdin. Read as streams; at most 1 MiB per event and 256 MiB inflated per gzip input; only regular files
+(FIFOs and devices are refused).
   --format table|json   table (default) or JSON Lines, one finding per line
   --policy FILE         policy YAML (default: every rule in notify mode)
   --enrich              describe what events lack (task definitions, ENI public IPs, services) via AWS APIs
@@ -28,7 +29,7 @@ optionally .json.gz), a directory (recursive) or - for stdin.
   --notify              also deliver the findings through the policy's channels (SNS, Slack, Security Hub);
                         exit 4 when a delivery failed (docs/notifications.md)
 
-Exit codes: 0 evaluated, 1 --fail-on matched, 2 invalid input(s), 3 usage or policy error, 4 a --notify delivery failed.
+Exit codes: 0 evaluated, 1 --fail-on matched, 2 invalid or refused input(s), 3 usage or policy error, 4 a --notify delivery failed.
 `;
 
 class UsageError extends Error {}
@@ -70,6 +71,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (values.remediate && !values.enrich)
       throw new UsageError('--remediate requires --enrich (remediation reads the current state from AWS)');
     if (positionals.length === 0) throw new UsageError('no PATH given (use - for stdin)');
+    if (positionals.filter((p) => p === '-').length > 1)
+      throw new UsageError('- (stdin) can be given only once');
     const policy = values.policy ? loadPolicyFile(values.policy) : DEFAULT_POLICY;
     return await runEvaluate(
       {
@@ -102,7 +105,7 @@ if (require.main === module) {
   const io: Io = {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
-    readStdin: () => readFileSync(0),
+    readStdin: () => process.stdin,
     stderrIsTty: Boolean(process.stderr.isTTY),
     stdoutIsTty: Boolean(process.stdout.isTTY),
     columns: process.stdout.columns ?? 140,

@@ -22,6 +22,7 @@ import { loadStateFile, saveStateFile, StateFileError } from './state-file';
 import type { SweepProgress, SweepResult } from '../shared/sweep/types';
 import type { Io } from './evaluate-command';
 import { formatTable, sortFindings } from './format';
+import { escapeTerminal, terminalSafeJson } from './terminal-text';
 
 export const SCAN_USAGE = `Usage:
   guardrail scan [--region REGION] [--policy FILE] [--format table|json] [--html FILE] [--state FILE]
@@ -238,7 +239,7 @@ export async function runScanCommand(argv: readonly string[], io: Io): Promise<n
     policy,
     store,
     onProgress: (p) => progress.update(p),
-    onWarning: (m) => io.stderr(`guardrail scan: warning: ${m}\n`),
+    onWarning: (m) => io.stderr(`guardrail scan: warning: ${escapeTerminal(m)}\n`),
   });
   progress.done();
 
@@ -260,7 +261,7 @@ export async function runScanCommand(argv: readonly string[], io: Io): Promise<n
   ].join('\n');
 
   if (args.format === 'json') {
-    for (const f of findings) io.stdout(`${JSON.stringify(f)}\n`);
+    for (const f of findings) io.stdout(`${terminalSafeJson(f)}\n`);
     io.stderr(`${summary}\n`);
   } else {
     if (findings.length)
@@ -272,7 +273,7 @@ export async function runScanCommand(argv: readonly string[], io: Io): Promise<n
     );
     for (const r of resolved)
       io.stdout(
-        `resolved ${r.record.finding.severity.toUpperCase().padEnd(8)} ${r.record.finding.ruleId.padEnd(36)} ${r.record.finding.resource.name ?? r.record.finding.resource.arn} (${r.kind})\n`,
+        `resolved ${r.record.finding.severity.toUpperCase().padEnd(8)} ${r.record.finding.ruleId.padEnd(36)} ${escapeTerminal(r.record.finding.resource.name ?? r.record.finding.resource.arn)} (${r.kind})\n`,
       );
     if (reconcile.resolved.length) io.stdout('\n');
     io.stdout(`${summary}\n`);
@@ -280,7 +281,7 @@ export async function runScanCommand(argv: readonly string[], io: Io): Promise<n
 
   for (const g of sweep.gaps)
     io.stderr(
-      `guardrail scan: incomplete: missed ${g.missed} (${g.operation}${g.target ? ` ${g.target}` : ''}: ${g.kind}, ${g.code}: ${g.message})\n`,
+      `guardrail scan: incomplete: ${escapeTerminal(`missed ${g.missed} (${g.operation}${g.target ? ` ${g.target}` : ''}: ${g.kind}, ${g.code}: ${g.message})`)}\n`,
     );
   if (!sweep.complete) io.stderr(`guardrail scan: partial scan: nothing was resolved\n`);
 

@@ -154,7 +154,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   // Read the inputs first: a bad path fails before moto starts.
   const inputs: InputEvent[] = [];
   const inputErrors: { label: string; error: string }[] = [];
-  for (const item of readInputs(opts.paths, () => readFileSync(0))) {
+  for await (const item of readInputs(opts.paths, () => readFileSync(0))) {
     if ('error' in item) inputErrors.push({ label: item.label, error: item.error });
     else inputs.push({ label: item.label, value: item.value });
   }

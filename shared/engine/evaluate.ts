@@ -2,12 +2,23 @@
  * The engine: normalized event + policy -> findings. Pure and synchronous; aggregation windows are a
  * separate step (`countWindows`) because their counter may live in DynamoDB.
  */
-import type { Finding, FindingAction, Severity } from '../model/finding';
+import { boundFinding, MAX_EVIDENCE, moreEvidence } from '../model/bounded-finding';
+import type { Evidence, Finding, FindingAction, Severity } from '../model/finding';
 import { RESOURCE_TYPE, type Resource } from '../model/resources';
 import type { NormalizedEvent } from '../events/normalize';
 import { applicableExemptions, applyExemptions, PROTECT_TAG } from '../policy/exemptions';
 import type { Policy, RulePolicy } from '../policy/types';
 import { RULES } from '../rules/registry';
+import {
+  compileSecretPatterns,
+  DEFAULT_SECRET_PATTERNS,
+  redactName,
+  redactTags,
+  redactText,
+  redactValueFormats,
+  type CompiledSecretPatterns,
+  type SecretPatterns,
+} from '../rules/secrets';
 import type { ResourceRule, Rule, SignalRule, WindowSpec } from '../rules/types';
 import { findingIdOf } from './finding-id';
 import { windowStart, type WindowCounter } from './windows';
@@ -20,7 +31,10 @@ export interface EvaluateOptions {
 
 /** A finding of an aggregated rule, waiting for its window count. */
 export interface WindowCandidate {
+  /** As the rule made it: redacted and bounded by `completeWindow`, only when its window fires. */
   readonly finding: Finding;
+  /** The credential detector of the policy that evaluated it. */
+  readonly secrets: CompiledSecretPatterns;
   readonly key: string;
   readonly windowStartMs: number;
   readonly spec: WindowSpec;
@@ -87,10 +101,88 @@ function resourceName(r: Resource): string | undefined {
   }
 }
 
+/** The credential detector as the policy configures it (td-secrets-in-environment's parameters). */
+function secretPatternsOf(policy: Policy): CompiledSecretPatterns {
+  const p = policy.rules['td-secrets-in-environment']?.params as SecretPatterns | undefined;
+  return compileSecretPatterns(p ?? DEFAULT_SECRET_PATTERNS);
+}
+
+/**
+ * Every finding leaves the engine through here: what came from the input is passed through the
+ * credential detector (value formats in any text, names carrying values, credential-like tags, reasons)
+ * and bounded in size (model/bounded-finding.ts), so CLI, pipeline and sweep all get the same.
+ */
+function safeFinding(f: Finding, c: CompiledSecretPatterns): Finding {
+  // Only the entries the bound keeps are worth redacting; nothing is copied that did not change.
+  let evidence: readonly Evidence[];
+  if (f.evidence.length > MAX_EVIDENCE) {
+    const kept = f.evidence.slice(0, MAX_EVIDENCE - 1).map((e) => safeEvidence(e, c));
+    evidence = [...kept, moreEvidence(kept.length, f.evidence.length)];
+  } else {
+    const mapped = f.evidence.map((e) => safeEvidence(e, c));
+    evidence = mapped.some((e, i) => e !== f.evidence[i]) ? mapped : f.evidence;
+  }
+  const arn = redactValueFormats(f.resource.arn, c);
+  const name = f.resource.name === undefined ? undefined : redactText(f.resource.name, c);
+  const resource =
+    arn === f.resource.arn && name === f.resource.name
+      ? f.resource
+      : { ...f.resource, arn, ...(name !== undefined ? { name } : {}) };
+  const x = f.exemption;
+  const exemption = x
+    ? {
+        ...x,
+        ...(x.reason !== undefined ? { reason: redactText(x.reason, c) } : {}),
+        ...(x.containers ? { containers: x.containers.map((n) => redactName(n, c)) } : {}),
+      }
+    : undefined;
+  const tags = f.tags ? shownTags(f.tags, c) : undefined;
+  const changed =
+    evidence !== f.evidence || resource !== f.resource || exemption !== undefined || tags !== f.tags;
+  return boundFinding(
+    changed
+      ? {
+          ...f,
+          evidence,
+          resource,
+          ...(exemption ? { exemption } : {}),
+          ...(tags ? { tags } : {}),
+        }
+      : f,
+  );
+}
+
+/** An evidence entry as it may be shown: the same object when nothing in it was redacted. */
+function safeEvidence(e: Evidence, c: CompiledSecretPatterns): Evidence {
+  const path = redactValueFormats(e.path, c);
+  const message = redactValueFormats(e.message, c);
+  const container = e.container === undefined ? undefined : redactName(e.container, c);
+  if (path === e.path && message === e.message && container === e.container) return e;
+  return { path, message, ...(container !== undefined ? { container } : {}) };
+}
+
+const shownTagsCache = new WeakMap<
+  CompiledSecretPatterns,
+  WeakMap<object, Readonly<Record<string, string>>>
+>();
+
+/** Tags as a finding shows them, once per resource (every finding about it carries the same tags). */
+function shownTags(
+  tags: Readonly<Record<string, string>>,
+  c: CompiledSecretPatterns,
+): Readonly<Record<string, string>> {
+  let byTags = shownTagsCache.get(c);
+  if (!byTags) shownTagsCache.set(c, (byTags = new WeakMap()));
+  let shown = byTags.get(tags);
+  if (!shown) byTags.set(tags, (shown = redactTags(tags, c)));
+  return shown;
+}
+
 export function evaluate(n: NormalizedEvent, opts: EvaluateOptions): Evaluation {
   const { policy } = opts;
   const now = opts.now ?? new Date();
   const active = activeRules(policy);
+  const secrets = secretPatternsOf(policy);
   const findings: Finding[] = [];
   const windowed: WindowCandidate[] = [];
 
@@ -110,23 +202,28 @@ export function evaluate(n: NormalizedEvent, opts: EvaluateOptions): Evaluation 
       const name = resourceName(resource);
       const action =
         ex.exemption && !ex.exemption.expired ? undefined : actionFor(rule, rp, policy, resource.tags);
-      findings.push({
-        findingId: findingIdOf(rule.id, resource.arn),
-        ruleId: rule.id,
-        severity: rp.severity ?? rule.severity,
-        title: rule.title,
-        resource: { type: RESOURCE_TYPE[resource.kind], arn: resource.arn, ...(name ? { name } : {}) },
-        account: resource.account,
-        region: resource.region,
-        evidence: ex.evidence,
-        event: n.event,
-        controls: rule.controls,
-        mode: rp.mode,
-        advice: rule.advice,
-        ...(action ? { action } : {}),
-        ...(ex.exemption ? { exemption: ex.exemption } : {}),
-        ...(resource.tags && Object.keys(resource.tags).length ? { tags: resource.tags } : {}),
-      });
+      findings.push(
+        safeFinding(
+          {
+            findingId: findingIdOf(rule.id, resource.arn),
+            ruleId: rule.id,
+            severity: rp.severity ?? rule.severity,
+            title: rule.title,
+            resource: { type: RESOURCE_TYPE[resource.kind], arn: resource.arn, ...(name ? { name } : {}) },
+            account: resource.account,
+            region: resource.region,
+            evidence: ex.evidence,
+            event: n.event,
+            controls: rule.controls,
+            mode: rp.mode,
+            advice: rule.advice,
+            ...(action ? { action } : {}),
+            ...(ex.exemption ? { exemption: ex.exemption } : {}),
+            ...(resource.tags && Object.keys(resource.tags).length ? { tags: resource.tags } : {}),
+          },
+          secrets,
+        ),
+      );
     }
   }
 
@@ -160,7 +257,7 @@ export function evaluate(n: NormalizedEvent, opts: EvaluateOptions): Evaluation 
         ...(ex.exemption ? { exemption: ex.exemption } : {}),
       };
       if (!out.window) {
-        findings.push({ findingId: findingIdOf(rule.id, out.resource.arn), ...base });
+        findings.push(safeFinding({ findingId: findingIdOf(rule.id, out.resource.arn), ...base }, secrets));
         continue;
       }
       const key = [n.account, n.region, ...out.window.keyParts].join('|');
@@ -170,6 +267,7 @@ export function evaluate(n: NormalizedEvent, opts: EvaluateOptions): Evaluation 
           findingId: findingIdOf(rule.id, out.resource.arn, { key, windowStartMs: startMs }),
           ...base,
         },
+        secrets,
         key: `${rule.id}|${key}`,
         windowStartMs: startMs,
         spec: out.window,
@@ -193,17 +291,21 @@ export function completeWindow(
   const escalated = spec.escalateAt !== undefined && count >= spec.escalateAt;
   const severity =
     escalated && spec.escalatedSeverity && !explicitSeverity ? spec.escalatedSeverity : c.finding.severity;
-  return {
-    ...c.finding,
-    severity,
-    aggregate: {
-      key: c.key,
-      windowStart: new Date(c.windowStartMs).toISOString(),
-      windowEnd: new Date(c.windowStartMs + spec.windowMs).toISOString(),
-      count,
-      crossed: count === spec.threshold || count === spec.escalateAt,
+  // Most candidates never reach their threshold: the finding is made safe only here.
+  return safeFinding(
+    {
+      ...c.finding,
+      severity,
+      aggregate: {
+        key: c.key,
+        windowStart: new Date(c.windowStartMs).toISOString(),
+        windowEnd: new Date(c.windowStartMs + spec.windowMs).toISOString(),
+        count,
+        crossed: count === spec.threshold || count === spec.escalateAt,
+      },
     },
-  };
+    c.secrets,
+  );
 }
 
 /** Count every windowed candidate and return the findings whose window reached its threshold. */

@@ -257,10 +257,11 @@ function normalizeCloudTrail(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undef
   switch (d.eventName) {
     case 'RegisterTaskDefinition': {
       const respTd = resp && isObject(resp.taskDefinition) ? resp.taskDefinition : undefined;
+      // Present but not an array (e.g. an object) is a bad event, named by validate; absent is truncation.
       const source =
-        respTd && Array.isArray(respTd.containerDefinitions)
+        respTd && respTd.containerDefinitions != null
           ? { shape: respTd, path: `${RESP}.taskDefinition` }
-          : isObject(req) && Array.isArray(req.containerDefinitions)
+          : isObject(req) && req.containerDefinitions != null
             ? { shape: req, path: REQ }
             : undefined;
       if (!source) {

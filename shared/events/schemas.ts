@@ -1,8 +1,11 @@
 /**
  * Schemas of the events the guardrail reads (valibot, a Standard Schema library).
  *
- * Lenient on fields nobody reads: `v.object` ignores unknown keys and they are never visited.
- * Strict on the fields a rule reads: a wrong type there rejects the event with a typed error.
+ * Lenient on fields nobody reads: `v.object` ignores unknown keys and they are never visited; a field
+ * kept for information only is `unread(...)`: kept when well-typed, dropped (never an error) otherwise.
+ * Strict on the fields that are read (by normalize, so by a rule, a finding or the pipeline): a wrong
+ * JSON type there rejects the event with a typed error naming the field (AWS never records a boolean
+ * as the string "false": `"privileged": "false"` is not a privileged container, it is a bad event).
  * `nullish` everywhere a field is optional: CloudTrail renders absent values as null at times.
  */
 import * as v from 'valibot';
@@ -11,6 +14,8 @@ const str = v.string();
 const optStr = v.nullish(str);
 const optBool = v.nullish(v.boolean());
 const optStrArray = v.nullish(v.array(str));
+/** A field nothing reads: any JSON type is accepted, so it cannot reject an event and its findings. */
+const unread = <T>(schema: v.GenericSchema<unknown, T>) => v.fallback(v.optional(schema), undefined);
 const plainObject = v.custom<Record<string, unknown>>(
   (x) => typeof x === 'object' && x !== null && !Array.isArray(x),
   'must be a JSON object',
@@ -29,7 +34,7 @@ export const KeyValueTags = v.nullish(v.array(v.object({ key: str, value: optStr
 // ---------------------------------------------------------------- envelope
 
 export const EnvelopeSchema = v.object({
-  version: optStr,
+  version: unread(optStr),
   id: str,
   'detail-type': str,
   source: str,
@@ -38,7 +43,7 @@ export const EnvelopeSchema = v.object({
   region: str,
   resources: v.nullish(v.array(str)),
   detail: plainObject,
-  'replay-name': optStr,
+  'replay-name': unread(optStr),
 });
 export type Envelope = v.InferOutput<typeof EnvelopeSchema>;
 
@@ -46,7 +51,7 @@ export type Envelope = v.InferOutput<typeof EnvelopeSchema>;
 
 const Attachment = v.object({
   type: optStr,
-  status: optStr,
+  status: unread(optStr),
   details: v.nullish(v.array(NameValue)),
 });
 
@@ -59,7 +64,7 @@ export const TaskStateDetail = v.object({
   taskDefinitionArn: optStr,
   version: v.nullish(v.number()),
   lastStatus: optStr,
-  desiredStatus: optStr,
+  desiredStatus: unread(optStr),
   launchType: optStr,
   group: optStr,
   startedBy: optStr,
@@ -73,28 +78,28 @@ export const ContainerInstanceStateDetail = v.object({
   clusterArn: optStr,
   ec2InstanceId: optStr,
   version: v.nullish(v.number()),
-  status: optStr,
+  status: unread(optStr),
   attributes: v.nullish(v.array(NameValue)),
 });
 export type ContainerInstanceStateDetail = v.InferOutput<typeof ContainerInstanceStateDetail>;
 
 export const DeploymentStateDetail = v.object({
-  eventType: optStr,
+  eventType: unread(optStr),
   eventName: str,
   deploymentId: optStr,
   reason: optStr,
-  updatedAt: optStr,
+  updatedAt: unread(optStr),
 });
 export type DeploymentStateDetail = v.InferOutput<typeof DeploymentStateDetail>;
 
 export const ServiceActionDetail = v.object({
-  eventType: optStr,
+  eventType: unread(optStr),
   eventName: str,
   clusterArn: optStr,
   reason: optStr,
-  createdAt: optStr,
-  capacityProviderArns: optStrArray,
-  containerInstanceArns: optStrArray,
+  createdAt: unread(optStr),
+  capacityProviderArns: unread(optStrArray),
+  containerInstanceArns: unread(optStrArray),
 });
 export type ServiceActionDetail = v.InferOutput<typeof ServiceActionDetail>;
 
@@ -103,11 +108,13 @@ export type ServiceActionDetail = v.InferOutput<typeof ServiceActionDetail>;
 export const UserIdentity = v.object({
   type: optStr,
   arn: optStr,
-  principalId: optStr,
-  accountId: optStr,
+  principalId: unread(optStr),
+  accountId: unread(optStr),
   invokedBy: optStr,
   sessionContext: v.nullish(
-    v.object({ sessionIssuer: v.nullish(v.object({ type: optStr, arn: optStr, userName: optStr })) }),
+    v.object({
+      sessionIssuer: v.nullish(v.object({ type: unread(optStr), arn: optStr, userName: unread(optStr) })),
+    }),
   ),
 });
 
@@ -119,8 +126,8 @@ export const CloudTrailDetail = v.object({
   awsRegion: optStr,
   recipientAccountId: optStr,
   errorCode: optStr,
-  errorMessage: optStr,
-  readOnly: optBool,
+  errorMessage: unread(optStr),
+  readOnly: unread(optBool),
   userIdentity: v.nullish(UserIdentity),
   requestParameters: v.nullish(v.unknown()),
   responseElements: v.nullish(v.unknown()),

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { InvalidEventError } from './errors';
+import { fieldPath, InvalidEventError } from './errors';
 
 function describeType(x: unknown): string {
   if (x === null) return 'null';
@@ -19,7 +19,7 @@ export function validate<S extends v.GenericSchema>(
   const result = v.safeParse(schema, input, { abortEarly: true });
   if (result.success) return result.output;
   const issue = result.issues[0];
-  const sub = v.getDotPath(issue);
+  const sub = fieldPath(issue.path); // never quotes a map key: it may be a secret
   const path = sub ? (basePath ? `${basePath}.${sub}` : sub) : basePath || undefined;
   let problem: string;
   if (issue.kind === 'schema' && issue.type !== 'custom') {

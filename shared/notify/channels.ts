@@ -13,7 +13,8 @@ import { ASFF_BATCH_LIMIT, toAsff } from './asff';
 import { callBudgetMs } from './clients';
 import { slackMessage, type MessageContext } from './slack-message';
 import { SlackDeliveryError, postToSlack, type SlackWebhookOptions } from './slack-webhook';
-import { snsMessage } from './sns-message';
+import { isSnsMessageTooLong, snsMessage, TOO_LONG_FOR_SNS, type SnsMessage } from './sns-message';
+import { reducedFinding } from '../model/bounded-finding';
 import { scrub, WebhookConfigError, type SecretSource } from './webhook-secrets';
 import type { DeliveryFailure, Notification } from './types';
 
@@ -100,10 +101,19 @@ export function contextOf(n: Notification): MessageContext {
 
 // ------------------------------------------------------------------ SNS
 
+/**
+ * Publish the notification's finding. Should SNS refuse the message as too long (over 256 KB; findings
+ * leave the engine far smaller), the reduced finding is published instead: never dropped for its size.
+ */
 export async function publishSns(client: SNSClient, topicArn: string, n: Notification): Promise<void> {
   const { PublishCommand } = await import('@aws-sdk/client-sns');
-  const m = snsMessage(n.finding, n.kind, contextOf(n));
-  await client.send(new PublishCommand({ TopicArn: topicArn, ...m }));
+  const send = (m: SnsMessage) => client.send(new PublishCommand({ TopicArn: topicArn, ...m }));
+  try {
+    await send(snsMessage(n.finding, n.kind, contextOf(n)));
+  } catch (err) {
+    if (!isSnsMessageTooLong(err)) throw err;
+    await send(snsMessage(reducedFinding(n.finding, TOO_LONG_FOR_SNS), n.kind, contextOf(n)));
+  }
 }
 
 // ------------------------------------------------------------------ Slack

@@ -13,6 +13,13 @@ export interface SnsMessage {
   readonly MessageAttributes: Record<string, MessageAttributeValue>;
 }
 
+export const TOO_LONG_FOR_SNS = "the finding exceeded SNS's message size limit";
+
+/** SNS's refusal of a message over 256 KB: `InvalidParameter...` "Invalid parameter: Message too long". */
+export function isSnsMessageTooLong(err: unknown): boolean {
+  return err instanceof Error && /^InvalidParameter/.test(err.name) && /message too long/i.test(err.message);
+}
+
 const str = (v: string): MessageAttributeValue => ({ DataType: 'String', StringValue: v });
 
 /**

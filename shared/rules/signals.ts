@@ -1,8 +1,14 @@
 /** Throttling and operational rules: evaluated on signals, aggregated per key and time window. */
 import * as v from 'valibot';
+import { compileSecretPatterns, DEFAULT_SECRET_PATTERNS, redactText } from './secrets';
 import { signalRule, type Rule } from './types';
 
 const minutes = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1440));
+const SECRETS = compileSecretPatterns(DEFAULT_SECRET_PATTERNS);
+/** An ECS reason text as it may be shown: `: <reason>` with credentials redacted, or nothing. */
+const reasonSuffix = (reason: string | undefined): string =>
+  reason ? `: ${redactText(reason, SECRETS)}` : '';
+
 const THROTTLE_ADVICE =
   'Retry with exponential backoff and jitter; when throttling is sustained, request a quota increase through AWS Support.';
 
@@ -27,7 +33,7 @@ export const signalRules: readonly Rule[] = [
       evidence: [
         {
           path: 'detail.eventName',
-          message: `${s.eventName === 'ECS_OPERATION_THROTTLED' ? 'ECS' : 'Cloud Map'} throttled the service scheduler (${s.eventName})${s.reason ? `: ${s.reason}` : ''}`,
+          message: `${s.eventName === 'ECS_OPERATION_THROTTLED' ? 'ECS' : 'Cloud Map'} throttled the service scheduler (${s.eventName})${reasonSuffix(s.reason)}`,
         },
       ],
       window: { keyParts: [s.resourceArn, s.eventName], windowMs: p.windowMinutes * 60_000, threshold: 1 },
@@ -85,7 +91,7 @@ export const signalRules: readonly Rule[] = [
       evidence: [
         {
           path: 'detail.eventName',
-          message: `deployment ${s.deploymentId ?? '(unknown id)'} failed${s.reason ? `: ${s.reason}` : ''}`,
+          message: `deployment ${s.deploymentId ?? '(unknown id)'} failed${reasonSuffix(s.reason)}`,
         },
       ],
     }),
@@ -107,9 +113,7 @@ export const signalRules: readonly Rule[] = [
         type: s.resourceArn.includes(':service/') ? 'AWS::ECS::Service' : 'AWS::ECS::Cluster',
         arn: s.resourceArn,
       },
-      evidence: [
-        { path: 'detail.reason', message: `task placement failed${s.reason ? `: ${s.reason}` : ''}` },
-      ],
+      evidence: [{ path: 'detail.reason', message: `task placement failed${reasonSuffix(s.reason)}` }],
       window: {
         keyParts: [s.resourceArn, 'SERVICE_TASK_PLACEMENT_FAILURE'],
         windowMs: p.windowMinutes * 60_000,

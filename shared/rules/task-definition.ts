@@ -4,7 +4,7 @@ import * as v from 'valibot';
 import type { Evidence } from '../model/finding';
 import type { ContainerDefinition, TaskDefinitionResource } from '../model/resources';
 import { globToRegExp, parseImage } from './image';
-import { compileSecretPatterns, secretReason, type SecretPatterns } from './secrets';
+import { compileSecretPatterns, redactName, secretReason, type SecretPatterns } from './secrets';
 import { resourceRule, type Rule } from './types';
 
 const TD = 'AWS::ECS::TaskDefinition';
@@ -230,25 +230,29 @@ const secretsInEnvironment = resourceRule({
     const c = compileSecretPatterns(p);
     const out: Evidence[] = [];
     td.containers.forEach((container, i) => {
+      // Names and keys are shown; one that carries a value (`DB_PASSWORD=hunter2`) is shown redacted.
+      const containerName = redactName(container.name, c);
       container.environment.forEach((e, j) => {
         const reason = secretReason(e.name, e.value, c);
         if (reason)
           out.push({
             path: `containerDefinitions[${i}].environment[${j}]`,
-            message: `environment variable "${e.name}" in container "${container.name}" looks like a credential: ${reason}`,
-            container: container.name,
+            message: `environment variable "${redactName(e.name, c)}" in container "${containerName}" looks like a credential: ${reason}`,
+            container: containerName,
           });
       });
-      for (const [key, value] of Object.entries(container.logOptions ?? {})) {
+      Object.entries(container.logOptions ?? {}).forEach(([key, value], k) => {
         // Same exclusions as for environment values: flags and references are not secrets.
         const reason = secretReason(key, value, c);
-        if (reason)
-          out.push({
-            path: `containerDefinitions[${i}].logConfiguration.options.${key}`,
-            message: `log option "${key}" in container "${container.name}" looks like a credential: ${reason}`,
-            container: container.name,
-          });
-      }
+        if (!reason) return;
+        const shownKey = redactName(key, c);
+        out.push({
+          // The key goes into the path only when nothing was redacted from it (paths are not quoted).
+          path: `containerDefinitions[${i}].logConfiguration.options${shownKey === key ? `.${key}` : `[${k}]`}`,
+          message: `log option "${shownKey}" in container "${containerName}" looks like a credential: ${reason}`,
+          container: containerName,
+        });
+      });
     });
     return out;
   },

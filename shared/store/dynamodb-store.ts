@@ -22,6 +22,7 @@ import {
   type DynamoDBDocumentClient,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { reducedFinding } from '../model/bounded-finding';
 import type { Finding } from '../model/finding';
 import {
   epochSeconds,
@@ -70,6 +71,19 @@ export class StoreContentionError extends Error {
 function isConditionFailure(err: unknown): boolean {
   return err instanceof Error && err.name === 'ConditionalCheckFailedException';
 }
+
+/** DynamoDB's refusal of an item over 400 KB (PutItem: "Item size has exceeded ...", UpdateItem: "Item size to update has exceeded ..."). */
+export function isItemTooLarge(err: unknown): boolean {
+  return (
+    err instanceof Error &&
+    err.name === 'ValidationException' &&
+    /item size (?:to update )?has exceeded/i.test(err.message)
+  );
+}
+
+export const TOO_LARGE_FOR_DYNAMODB = "the finding exceeded DynamoDB's item size limit";
+/** The finding JSON above which the item (the JSON plus its other attributes) could pass 400 KB. */
+export const MAX_STORED_FINDING_BYTES = 300 * 1024;
 
 /** ISO-8601 with milliseconds, so stored times compare correctly as strings. */
 function canonicalTime(at: string): string {
@@ -151,7 +165,26 @@ export class DynamoDbFindingStore implements FindingStore {
     this.now = options.now ?? Date.now;
   }
 
+  /**
+   * Findings leave the engine bounded (model/bounded-finding.ts). One that is not (or that DynamoDB still
+   * refuses as too large) is recorded as the reduced finding (first evidence entry and a count of the
+   * rest): a finding is never dropped for its size. The size check before writing spares a refused call.
+   */
   async record(finding: Finding, at: string, claim?: NotifyClaim): Promise<RecordOutcome> {
+    const fits = Buffer.byteLength(JSON.stringify(finding)) <= MAX_STORED_FINDING_BYTES;
+    try {
+      return await this.recordAsIs(
+        fits ? finding : reducedFinding(finding, TOO_LARGE_FOR_DYNAMODB),
+        at,
+        claim,
+      );
+    } catch (err) {
+      if (!fits || !isItemTooLarge(err)) throw err;
+      return this.recordAsIs(reducedFinding(finding, TOO_LARGE_FOR_DYNAMODB), at, claim);
+    }
+  }
+
+  private async recordAsIs(finding: Finding, at: string, claim?: NotifyClaim): Promise<RecordOutcome> {
     const seen = canonicalTime(at);
     const outcome = (item: FindingItem, opened: boolean): RecordOutcome => ({
       record: toRecord(item),

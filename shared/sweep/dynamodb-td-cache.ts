@@ -4,7 +4,9 @@
  *
  * Item (table contract: pk (S), sk (S), TTL attribute `expiration`):
  *   pk = `TD#<task definition ARN>`, sk = `TD`, kind = `TaskDefinition`, arn, definition (JSON of the
- *   normalized revision), describedAt, tagsCheckedAt, expiration (epoch seconds).
+ *   normalized revision WITHOUT environment and log-option values: `storableDefinition`), valuesRedacted
+ *   (true), describedAt, tagsCheckedAt, expiration (epoch seconds). An item written before values were
+ *   redacted (no valuesRedacted) is a miss: the revision is described again and the item overwritten.
  * No gsi1 attributes: the item never appears in the open-findings index.
  *
  * `expiration` is refreshed whenever the entry is rewritten (a tag refresh, at least once per
@@ -15,7 +17,7 @@
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TaskDefinitionResource } from '../model/resources';
 import { chunks, mapPool } from './pool';
-import type { CachedTaskDefinition, TaskDefinitionCache } from './td-cache';
+import { storableDefinition, type CachedTaskDefinition, type TaskDefinitionCache } from './td-cache';
 
 export const TD_ITEM_PREFIX = 'TD#';
 export const TD_ITEM_SK = 'TD';
@@ -40,6 +42,7 @@ interface Item {
   kind: 'TaskDefinition';
   arn: string;
   definition: string;
+  valuesRedacted: true;
   describedAt: string;
   tagsCheckedAt: string;
   expiration: number;
@@ -89,13 +92,16 @@ export class DynamoDBTaskDefinitionCache implements TaskDefinitionCache {
   }
 
   async putMany(entries: readonly CachedTaskDefinition[]): Promise<void> {
-    for (const e of entries) this.memory.set(e.arn, e);
+    // The memory layer keeps what DynamoDB keeps: a warm container judges a revision as a cold one does.
+    const stored = entries.map((e) => ({ ...e, definition: storableDefinition(e.definition) }));
+    for (const e of stored) this.memory.set(e.arn, e);
     const expiration = Math.floor(this.now().getTime() / 1000) + this.ttlDays * DAY_S;
-    const items: Item[] = entries.map((e) => ({
+    const items: Item[] = stored.map((e) => ({
       ...keyOf(e.arn),
       kind: 'TaskDefinition',
       arn: e.arn,
       definition: JSON.stringify(e.definition),
+      valuesRedacted: true,
       describedAt: e.describedAt,
       tagsCheckedAt: e.tagsCheckedAt,
       expiration,
@@ -141,6 +147,7 @@ function backoff(attempt: number): number {
 
 function fromItem(item: Partial<Item>): CachedTaskDefinition | undefined {
   if (typeof item.arn !== 'string' || typeof item.definition !== 'string') return undefined;
+  if (item.valuesRedacted !== true) return undefined; // written with plain-text values: describe again
   try {
     const definition = JSON.parse(item.definition) as TaskDefinitionResource;
     if (definition?.kind !== 'TaskDefinition' || !Array.isArray(definition.containers)) return undefined;

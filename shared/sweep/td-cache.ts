@@ -8,10 +8,44 @@
  * shared by every run and container).
  */
 import type { TaskDefinitionResource } from '../model/resources';
+import { compileSecretPatterns, DEFAULT_SECRET_PATTERNS, redactName, storableValue } from '../rules/secrets';
+
+const SECRETS = compileSecretPatterns(DEFAULT_SECRET_PATTERNS);
+
+/**
+ * The revision as a cache may keep it: no environment value and no log-option value, only what the
+ * rules need to reach the same verdict (`storableValue`: the format a value has, whether it is benign);
+ * names and keys that carry a value (`DB_PASSWORD=hunter2`) redacted. Everything else is kept as is.
+ */
+export function storableDefinition(td: TaskDefinitionResource): TaskDefinitionResource {
+  return {
+    ...td,
+    containers: td.containers.map((c) => ({
+      ...c,
+      environment: c.environment.map((e) => {
+        const value = storableValue(e.value, SECRETS);
+        return { name: redactName(e.name, SECRETS), ...(value !== undefined ? { value } : {}) };
+      }),
+      ...(c.logOptions
+        ? {
+            logOptions: Object.fromEntries(
+              Object.entries(c.logOptions).map(([k, v]) => [
+                redactName(k, SECRETS),
+                storableValue(v, SECRETS) ?? '',
+              ]),
+            ),
+          }
+        : {}),
+    })),
+  };
+}
 
 export interface CachedTaskDefinition {
   readonly arn: string;
-  /** The normalized revision as DescribeTaskDefinition returned it (with its tags at `tagsCheckedAt`). */
+  /**
+   * The normalized revision as DescribeTaskDefinition returned it (with its tags at `tagsCheckedAt`); a
+   * persistent cache keeps it as `storableDefinition` makes it (no environment or log-option values).
+   */
   readonly definition: TaskDefinitionResource;
   readonly describedAt: string;
   readonly tagsCheckedAt: string;

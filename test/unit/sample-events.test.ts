@@ -26,7 +26,7 @@ interface Evaluated {
 async function evaluatePaths(paths: readonly string[]): Promise<Evaluated[]> {
   const deps = { policy: DEFAULT_POLICY, counter: new MemoryWindowCounter() };
   const out: Evaluated[] = [];
-  for (const item of readInputs(paths, () => Buffer.alloc(0))) {
+  for await (const item of readInputs(paths, () => Buffer.alloc(0))) {
     const file = relative(EVENTS_DIR, item.label.replace(/(:\d+|\[\d+\]|:Records\[\d+\])$/, ''));
     if ('error' in item) {
       out.push({ file, label: item.label, error: item.error });

@@ -7,7 +7,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidEventError } from '../../../shared/events/errors';
 import { evaluateRaw } from '../../../shared/engine/run';
-import { deps, okContainer, registerTd, type Json } from '../engine/builders';
+import type { Finding } from '../../../shared/model/finding';
+import { toAsff } from '../../../shared/notify/asff';
+import { encodeNotification } from '../../../shared/notify/outbox';
+import { slackMessage } from '../../../shared/notify/slack-message';
+import { snsMessage } from '../../../shared/notify/sns-message';
+import { renderHtmlReport } from '../../../cli/report-html';
+import { deps, fixture, okContainer, registerTd, type Json } from '../engine/builders';
 import { run } from '../cli/memory-io';
 import { setAt } from './mutate';
 
@@ -202,6 +208,8 @@ describe('secrets never reach an output', () => {
           { at: ENV_VALUE, as: 'number-key' },
           { at: [...C0, 'logConfiguration', 'options'], as: 'string' },
           { at: [...C0, 'logConfiguration', 'options', 'splunk-token'], as: 'array' },
+          // Issue 15: a secret used as a log-option KEY, its value of the wrong type.
+          { at: [...C0, 'logConfiguration', 'options'], as: 'secret-key' },
           { at: ['detail', 'eventName'], as: 'array' },
           { at: ['detail', 'eventTime'], as: 'string' },
           { at: ['account'], as: 'string' },
@@ -297,6 +305,153 @@ describe('secrets never reach an output', () => {
         },
       ),
       { numRuns: RUNS, ...FC },
+    );
+  });
+});
+
+// ------------------------------------------------------------------ issue 15: names, keys, tags, reasons
+
+/** Undo HTML's and Slack's entity escaping, so an escaped leak is still found. */
+const unescape = (s: string): string =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+
+/**
+ * The secret where nobody expects it: in a variable NAME (`NAME=value`, `NAME:value`), in a log-option
+ * KEY, in a tag key (`db-password=...`), as the value of a credential-named tag, as a tag value of a
+ * known format, and in the ECS reason texts of a failed deployment and a placement failure.
+ */
+function eventsHiding(secret: Secret): Record<string, Json>[] {
+  const isFormat = !secret.pattern.startsWith('name ');
+  const tags: Record<string, string> = {
+    [`db-password=${secret.value}`]: 'rotated-weekly',
+    'db-password': secret.value,
+    team: 'payments',
+    ...(isFormat ? { note: `see ${secret.value} for access` } : {}),
+  };
+  const td = registerTd({
+    family: 'hidden',
+    tags,
+    containers: [
+      okContainer('app', {
+        environment: [
+          { name: `${secret.name}=${secret.value}`, value: 'placeholder-value-1' },
+          { name: `${secret.name}:${secret.value}`, value: 'placeholder-value-2' },
+        ],
+        logConfiguration: {
+          logDriver: 'splunk',
+          options: { [`${secret.name}=${secret.value}`]: 'placeholder-value-3' },
+        },
+      }),
+    ],
+  });
+  const text = isFormat ? `pulled config ${secret.value} from the image` : `${secret.name}=${secret.value}`;
+  const deployment = fixture('ecs-deployment-state-change-failed-circuit-breaker.json');
+  (deployment.detail as Record<string, Json>).reason = `task failed to start: ${text}`;
+  const placement = fixture('ecs-service-action-task-placement-failure-ec2-cpu.json');
+  (placement.detail as Record<string, Json>).reason = `RESOURCE:CPU ${text}`;
+  return [td, deployment, placement];
+}
+
+/** Every rendering of a finding a person or system receives. */
+function renderings(f: Finding): Record<string, string> {
+  const now = '2026-03-02T09:00:00.000Z';
+  return {
+    'finding JSON': JSON.stringify(f),
+    'Slack message': unescape(JSON.stringify(slackMessage(f, 'opened'))),
+    'SNS message': JSON.stringify(snsMessage(f, 'reminder', { firstSeen: now, count: 2 })),
+    ASFF: JSON.stringify(toAsff(f, { now, firstSeen: now })),
+    'HTML report': unescape(renderHtmlReport({ findings: [f], generatedAt: now })),
+    'outbox message': encodeNotification(f, { kind: 'opened', dedupeKey: 'k' }).MessageBody,
+  };
+}
+
+describe('secrets in names, keys, tags and reason texts never reach an output (issue 15)', () => {
+  it('the findings are still raised, naming what is redacted', async () => {
+    const secret: Secret = {
+      pattern: 'name PASSWORD',
+      name: 'DB_PASSWORD',
+      value: 'hunter2-hunter2',
+      parts: [],
+    };
+    const [td, deployment, placement] = eventsHiding(secret);
+    const f = (await evaluateRaw(td!, deps())).findings.find(
+      (x) => x.ruleId === 'td-secrets-in-environment',
+    )!;
+    expect(f.evidence.map((e) => e.message)).toEqual([
+      'environment variable "DB_PASSWORD=[redacted]" in container "app" looks like a credential: name matches the credential pattern PASSWORD',
+      'environment variable "DB_PASSWORD:[redacted]" in container "app" looks like a credential: name matches the credential pattern PASSWORD',
+      'log option "DB_PASSWORD=[redacted]" in container "app" looks like a credential: name matches the credential pattern PASSWORD',
+    ]);
+    expect(f.evidence[2]!.path).toBe('containerDefinitions[0].logConfiguration.options[0]');
+    expect(f.tags).toEqual({
+      'db-password=[redacted]': '[redacted]', // the key names a secret: its value is redacted too
+      'db-password': '[redacted]',
+      team: 'payments',
+    });
+    const d = (await evaluateRaw(deployment!, deps())).findings[0]!;
+    expect(d.evidence[0]!.message).toBe(
+      'deployment ecs-svc/123 failed: task failed to start: DB_PASSWORD=[redacted]',
+    );
+    const p = (await evaluateRaw(placement!, deps())).findings[0]!;
+    expect(p.evidence[0]!.message).toBe('task placement failed: RESOURCE:CPU DB_PASSWORD=[redacted]');
+
+    const aws = {
+      pattern: 'AWS access key id',
+      name: 'CONFIG_BLOB',
+      value: 'AKIAABCDEFGHIJKLMNOP',
+      parts: [],
+    };
+    const [td2, dep2] = eventsHiding(aws);
+    const f2 = (await evaluateRaw(td2!, deps())).findings.find(
+      (x) => x.ruleId === 'td-secrets-in-environment',
+    )!;
+    expect(f2.evidence[0]!.message).toBe(
+      'environment variable "CONFIG_BLOB=[redacted: AWS access key id]" in container "app" looks like a credential: name contains a value in the AWS access key id format',
+    );
+    expect(f2.tags!.note).toBe('see [redacted: AWS access key id] for access');
+    expect((await evaluateRaw(dep2!, deps())).findings[0]!.evidence[0]!.message).toBe(
+      'deployment ecs-svc/123 failed: task failed to start: pulled config [redacted: AWS access key id] from the image',
+    );
+  });
+
+  it('finding JSON, Slack, SNS, ASFF, HTML report and outbox message', async () => {
+    await fc.assert(
+      fc.asyncProperty(anySecret, async (secret) => {
+        const findings = (await Promise.all(eventsHiding(secret).map((e) => evaluateRaw(e, deps())))).flatMap(
+          (r) => r.findings,
+        );
+        expect(findings.map((f) => f.ruleId)).toEqual(
+          expect.arrayContaining([
+            'td-secrets-in-environment',
+            'ops-deployment-failed',
+            'ops-task-placement-failure',
+          ]),
+        );
+        for (const f of findings)
+          for (const [where, text] of Object.entries(renderings(f)))
+            expectNoLeak(text, secret, `${where} of ${f.ruleId}`);
+      }),
+      { numRuns: RUNS, ...FC },
+    );
+  });
+
+  it('CLI stdout and stderr, table and json', async () => {
+    await fc.assert(
+      fc.asyncProperty(anySecret, fc.constantFrom('table', 'json'), async (secret, format) => {
+        const stdin = eventsHiding(secret)
+          .map((e) => JSON.stringify(e))
+          .join('\n');
+        const r = await run(['evaluate', '--format', format, '-'], { stdin });
+        expect(r.stdout + r.stderr).toContain('td-secrets-in-environment');
+        expectNoLeak(r.stdout, secret, `stdout (${format})`);
+        expectNoLeak(r.stderr, secret, `stderr (${format})`);
+      }),
+      { numRuns: Math.ceil(RUNS / 4), ...FC },
     );
   });
 });

@@ -3,6 +3,8 @@ import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient } from '@aws
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { TaskDefinitionResource } from '../../../shared/model/resources';
+import { evaluate } from '../../../shared/engine/evaluate';
+import { DEFAULT_POLICY } from '../../../shared/policy/load';
 import { DynamoDBTaskDefinitionCache } from '../../../shared/sweep/dynamodb-td-cache';
 
 const T = 'state';
@@ -25,6 +27,7 @@ const item = (n: number, over: Record<string, unknown> = {}) => ({
   kind: 'TaskDefinition',
   arn: arn(n),
   definition: JSON.stringify(def(n)),
+  valuesRedacted: true,
   describedAt: '2026-05-01T00:00:00.000Z',
   tagsCheckedAt: '2026-05-02T00:00:00.000Z',
   expiration: nowS + 100,
@@ -102,5 +105,75 @@ describe('DynamoDBTaskDefinitionCache', () => {
       .on(BatchGetCommand)
       .resolves({ UnprocessedKeys: { [T]: { Keys: [{ pk: `TD#${arn(1)}`, sk: 'TD' }] } } });
     await expect(cache().getMany([arn(1)])).rejects.toThrow(/unprocessed after 6 attempts/);
+  });
+
+  it('an item written with plain-text values (before issue 15) is a miss: the sweep describes it again', async () => {
+    ddb.on(BatchGetCommand).resolves({ Responses: { [T]: [item(1, { valuesRedacted: undefined })] } });
+    expect((await cache().getMany([arn(1)])).size).toBe(0);
+  });
+
+  it('stores no environment or log-option value, and the rules reach the same verdicts on what it stores', async () => {
+    const secrets = {
+      aws: 'AKIAABCDEFGHIJKLMNOP',
+      password: 'hunter2-hunter2-hunter2',
+      pem: '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----',
+      inName: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789',
+      splunk: 'B5A79AAD-D822-46CC-80D1-819F80D7BFB0',
+    };
+    const leaky: TaskDefinitionResource = {
+      ...def(7),
+      containers: [
+        {
+          name: 'app',
+          capabilitiesAdd: [],
+          environment: [
+            { name: 'CONFIG_BLOB', value: secrets.aws },
+            { name: 'DB_PASSWORD', value: secrets.password },
+            { name: 'TLS_KEY', value: secrets.pem },
+            { name: `GITHUB=${secrets.inName}`, value: 'placeholder-1' },
+            { name: 'LOG_LEVEL', value: 'info' }, // benign: no finding
+            { name: 'API_TOKEN', value: 'true' }, // a flag: no finding
+            { name: 'FEATURE_FLAGS', value: 'long-but-harmless' }, // no finding
+          ],
+          logDriver: 'splunk',
+          logOptions: { 'splunk-token': secrets.splunk, 'splunk-url': 'https://splunk.example.com' },
+        },
+      ],
+    };
+    ddb.on(BatchWriteCommand).resolves({});
+    const c = cache();
+    const entry = {
+      arn: arn(7),
+      definition: leaky,
+      describedAt: NOW.toISOString(),
+      tagsCheckedAt: NOW.toISOString(),
+    };
+    await c.putMany([entry]);
+    const written = JSON.stringify(ddb.commandCalls(BatchWriteCommand)[0]!.args[0].input);
+    const inMemory = JSON.stringify((await c.getMany([arn(7)])).get(arn(7)));
+    for (const [where, text] of Object.entries({ DynamoDB: written, memory: inMemory }))
+      for (const secret of [
+        ...Object.values(secrets),
+        'MIIEowIBAAKCAQEA',
+        'abcdefghijklmnop',
+        'splunk.example.com/',
+      ])
+        expect(text.includes(secret), `${where} holds ${secret}`).toBe(false);
+
+    const findingOf = (td: TaskDefinitionResource) =>
+      evaluate(
+        {
+          resources: [td],
+          signals: [],
+          taskDefinitionRefs: [],
+          account: td.account,
+          region: td.region,
+          event: { id: 'e', source: 'aws.ecs', detailType: 'Sweep', time: NOW.toISOString() },
+        },
+        { policy: DEFAULT_POLICY, now: NOW },
+      ).findings.find((f) => f.ruleId === 'td-secrets-in-environment');
+    const stored = (await c.getMany([arn(7)])).get(arn(7))!.definition;
+    expect(findingOf(stored)).toEqual(findingOf(leaky));
+    expect(findingOf(stored)!.evidence).toHaveLength(5);
   });
 });
