@@ -58,9 +58,9 @@ export interface PipelineHandlerOptions {
   readonly remediator?: (options: RemediatorLoadOptions) => Promise<RemediatorPort>;
 }
 
-function buildPipeline(name: FunctionName, options: PipelineHandlerOptions): Pipeline {
+async function buildPipeline(name: FunctionName, options: PipelineHandlerOptions): Promise<Pipeline> {
   const config = readPipelineConfig();
-  const policy = withGuardrailRoles(loadPolicy(config.policyFile, logger), config.guardrailRoleArns);
+  const policy = withGuardrailRoles(await loadPolicy(config.policyFile, logger), config.guardrailRoleArns);
   const dynamodb = new DynamoDBClient({});
   const documents = DynamoDBDocumentClient.from(dynamodb, {
     marshallOptions: { removeUndefinedValues: true },
@@ -101,18 +101,17 @@ function buildPipeline(name: FunctionName, options: PipelineHandlerOptions): Pip
   });
 }
 
-const pipelines = new Map<FunctionName, Pipeline>();
+const pipelines = new Map<FunctionName, Promise<Pipeline>>();
 
-function pipelineFor(name: FunctionName, options: PipelineHandlerOptions): Pipeline {
+function pipelineFor(name: FunctionName, options: PipelineHandlerOptions): Promise<Pipeline> {
   let p = pipelines.get(name);
   if (!p) {
-    try {
-      p = buildPipeline(name, options);
-    } catch (err) {
+    p = buildPipeline(name, options).catch((err: unknown) => {
       // Configuration or policy error: every event fails (and is retried, then dead-lettered) until fixed.
+      pipelines.delete(name);
       reportConfigurationError('pipeline', err);
       throw err;
-    }
+    });
     pipelines.set(name, p);
   }
   return p;
@@ -121,7 +120,7 @@ function pipelineFor(name: FunctionName, options: PipelineHandlerOptions): Pipel
 /** The base handler of one function: returns the pipeline's summary (the value idempotency stores). */
 export function pipelineHandler(name: FunctionName, options: PipelineHandlerOptions = {}) {
   return async (event: unknown, context: Context): Promise<PipelineSummary> => {
-    const summary = await pipelineFor(name, options).handle(event, context);
+    const summary = await (await pipelineFor(name, options)).handle(event, context);
     if (!EXPECTED_KINDS[name].includes(summary.kind)) {
       logger.warn('event kind not expected by this function: check its EventBridge patterns', {
         function: name,

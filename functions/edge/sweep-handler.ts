@@ -55,13 +55,13 @@ export interface SweepSummary {
 }
 
 /** Production dependencies from the environment (the contract with serverless.yml). */
-export function depsFromEnvironment(env: Env = process.env): SweepFunctionDeps {
+export async function depsFromEnvironment(env: Env = process.env): Promise<SweepFunctionDeps> {
   const config = readSweepConfig(env);
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return {
-    policy: loadPolicy(config.policyFile, logger),
+    policy: await loadPolicy(config.policyFile, logger),
     store: new DynamoDbFindingStore({ client: documents, tableName: config.tableName }),
     cache: new DynamoDBTaskDefinitionCache(documents, { tableName: config.tableName }),
     clients: createSweepClients(),
@@ -88,12 +88,12 @@ export function scopeOf(context: Pick<Context, 'invokedFunctionArn'>): { account
 }
 
 /** The base handler; `getDeps` runs once per container (on the first invocation). */
-export function sweepHandler(getDeps: () => SweepFunctionDeps) {
+export function sweepHandler(getDeps: () => SweepFunctionDeps | Promise<SweepFunctionDeps>) {
   let deps: SweepFunctionDeps | undefined;
   const counter = new CallCounter();
   return async (_event: unknown, context: Context): Promise<SweepSummary> => {
     if (!deps) {
-      deps = getDeps();
+      deps = await getDeps();
       counter.attach(deps.clients.ecs);
       counter.attach(deps.clients.ec2);
     }

@@ -22,7 +22,7 @@ import type { Resource, ResourceKind } from '../model/resources';
 import type { Policy } from '../policy/types';
 import { RULES } from '../rules/registry';
 import type { FindingRecord, FindingStore, RecordOutcome } from '../store/types';
-import { DEFAULT_NOTIFICATIONS_POLICY } from '../policy/load';
+import { DEFAULT_NOTIFICATIONS_POLICY } from '../policy/document';
 import type { NotificationOutbox } from './outbox';
 
 export type NotificationDecision =

@@ -93,7 +93,7 @@ describe('guardrail evaluate output', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).not.toMatch(RAW_CONTROL);
     expect(r.stderr).toContain('evil\\x1b[2K\\x0d.json:1: not valid JSON');
-    // A key of a map is never echoed in an error path (it may be a secret): its position stands for it.
+    // A map key may itself be a secret: the error names its position, never its text (escaped or not).
     expect(r.stderr).toContain('options.<key 0>: expected string, got number');
     expect(r.stderr).not.toContain('k\\x1b[1A');
   });
