@@ -19,7 +19,7 @@ import { Notifier, type NotifierDeps } from '../shared/notify/notifier';
 import { dedupeIdOf } from '../shared/notify/outbox';
 import type { DeliveryFailure, Notification, NotifyLogger } from '../shared/notify/types';
 import { silentLogger } from '../shared/notify/types';
-import { SsmSecretSource } from '../shared/notify/webhook-secrets';
+import { SsmSecretSource } from '../shared/notify/channels/slack/secrets';
 import type { Policy } from '../shared/policy/types';
 
 export interface DirectNotifyOptions {

@@ -8,7 +8,7 @@
 import type { Context, SQSEvent } from 'aws-lambda';
 import { notifyClientConfig } from '../../shared/notify/clients';
 import { Notifier, OutboxConsumer, type SqsBatchResponse } from '../../shared/notify/notifier';
-import { SsmSecretSource } from '../../shared/notify/webhook-secrets';
+import { SsmSecretSource } from '../../shared/notify/channels/slack/secrets';
 import { loadPolicy } from '../../shared/policy/file';
 import { readNotifierConfig, resolvePolicyFile } from './env';
 import { emf, logger, reportConfigurationError } from './observability';

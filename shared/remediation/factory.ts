@@ -31,7 +31,7 @@ export interface AwsRemediatorOptions {
   readonly homeAccount?: string;
   /** SDK attempts per remediation call (default 2). */
   readonly maxAttempts?: number;
-  readonly containerInsightsApi?: RemediatorOptions['containerInsightsApi'];
+  readonly actionParams?: RemediatorOptions['actionParams'];
   readonly logger?: RemediatorOptions['logger'];
   readonly now?: () => Date;
 }
@@ -80,7 +80,7 @@ export function createAwsRemediator(options: AwsRemediatorOptions): AwsRemediato
     clients,
     budget,
     audit,
-    ...(options.containerInsightsApi ? { containerInsightsApi: options.containerInsightsApi } : {}),
+    ...(options.actionParams ? { actionParams: options.actionParams } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.now ? { now: options.now } : {}),
   });

@@ -7,7 +7,7 @@
  * Secrets Manager is not supported: no Secrets Manager client is installed in this project (SSM only).
  */
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { notifyClientConfig } from './clients';
+import { notifyClientConfig } from '../../clients';
 
 export class WebhookConfigError extends Error {
   override readonly name = 'WebhookConfigError';

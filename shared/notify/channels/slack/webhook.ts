@@ -10,7 +10,7 @@
  * ledger.ts). Nothing is ever dropped silently. The webhook URL is a secret: it never appears in an error
  * or a log.
  */
-import type { SlackPayload } from './slack-message';
+import type { SlackPayload } from './message';
 
 export class SlackDeliveryError extends Error {
   override readonly name = 'SlackDeliveryError';
