@@ -36,7 +36,7 @@ export interface Io {
 const isSuppressed = (f: Finding): boolean => f.exemption !== undefined && !f.exemption.expired;
 
 export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
-  const notify = args.notify ? await import('../shared/notify/direct') : undefined;
+  const notify = args.notify ? await import('./notify') : undefined;
   const notifyProblem = notify?.notifyConfigProblem(args.policy);
   if (notifyProblem) {
     io.stderr(`guardrail: ${notifyProblem}\n`);
@@ -48,7 +48,7 @@ export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
     ...(args.enrich ? { enricher: await (await import('../shared/aws/enricher')).createAwsEnricher() } : {}),
   };
   const remediation = args.remediate
-    ? (await import('../shared/remediation/cli')).createCliRemediation(args.policy, io.stderr)
+    ? (await import('./remediation')).createCliRemediation(args.policy, io.stderr)
     : undefined;
   const byId = new Map<string, Finding>();
   const stats: RunStats = { events: 0, invalid: 0, incomplete: 0, exempted: 0 };

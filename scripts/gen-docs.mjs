@@ -1,6 +1,6 @@
 // Regenerate the generated parts of the docs from their registries (the one source of metadata):
 // the README's rule table (shared/rules/registry.ts), the JSON Schema of the policy file next to it
-// (docs/policy.schema.json, shared/policy/json-schema.ts) and the action reference of docs/remediation.md
+// (docs/policy.schema.json, scripts/docs/policy-schema.ts) and the action reference of docs/remediation.md
 // (shared/remediation/registry.ts).
 import { build } from 'esbuild';
 import { existsSync, readFileSync, writeFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -15,7 +15,7 @@ try {
   await build({
     stdin: {
       contents:
-        "export { RULES } from './shared/rules/registry'; export { withRuleTable } from './shared/rules/catalog-markdown'; export { renderedDocument } from './shared/remediation/docs'; export { policyJsonSchema } from './shared/policy/json-schema';",
+        "export { RULES } from './shared/rules/registry'; export { withRuleTable } from './scripts/docs/rule-table'; export { renderedDocument } from './scripts/docs/action-reference'; export { policyJsonSchema } from './scripts/docs/policy-schema';",
       resolveDir: process.cwd(),
       loader: 'ts',
     },

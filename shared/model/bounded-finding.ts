@@ -12,7 +12,7 @@
  * The result is at most MAX_FINDING_BYTES of JSON (test/unit/model/bounded-finding.test.ts proves it
  * over the worst case). `boundFinding` is idempotent, so every layer may apply it again.
  */
-import { PROTECT_TAG } from '../policy/exemptions';
+import { PROTECT_TAG } from './tags';
 import type { Evidence, Finding } from './finding';
 
 /** Appended to a string that was cut: visible in every channel, 8 bytes of JSON. */

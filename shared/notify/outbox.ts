@@ -10,11 +10,12 @@
  *   resolvedReason                resolved messages: why (event shows the fix, remediation, sweep)
  *   guardrail.failure             only on a dead-lettered message: the last error (FailureRecord JSON)
  *
- * SqsNotificationOutbox is the producer side for every kind. It also satisfies the pipeline's Outbox
- * interface (`send(finding, {dedupeKey})` queues an `opened` message), so it can replace SqsOutbox.
+ * SqsNotificationOutbox is the producer side for every kind: the outbox seam (shared/lifecycle/outbox.ts)
+ * on SQS (`send(finding, {dedupeKey})` queues an `opened` message).
  */
 import { createHash } from 'node:crypto';
 import type { MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
+import type { EnqueueMeta, Outbox, OutboxMeta } from '../lifecycle/outbox';
 import { MODES, SEVERITIES, type Finding } from '../model/finding';
 import { notifyClientConfig } from './clients';
 import {
@@ -150,15 +151,6 @@ export function failureOf(record: OutboxRecord): FailureRecord | undefined {
 
 const str = (v: string): MessageAttributeValue => ({ DataType: 'String', StringValue: v });
 
-export interface EnqueueMeta {
-  readonly kind: NotificationKind;
-  /** Same for every retry of the same logical message (e.g. the event's idempotency key). */
-  readonly dedupeKey: string;
-  readonly firstSeen?: string;
-  readonly count?: number;
-  readonly resolvedReason?: string;
-}
-
 /** The SendMessage body and attributes of a notification. */
 export function encodeNotification(
   finding: Finding,
@@ -184,17 +176,12 @@ export function encodeNotification(
   };
 }
 
-/** Where the lifecycle queues reminders and resolved messages (and, via `send`, opened ones). */
-export interface NotificationOutbox {
-  enqueue(finding: Finding, meta: EnqueueMeta): Promise<void>;
-}
-
 export interface SqsNotificationOutboxOptions {
   readonly queueUrl: string;
   readonly client?: SQSClient;
 }
 
-export class SqsNotificationOutbox implements NotificationOutbox {
+export class SqsNotificationOutbox implements Outbox {
   private readonly queueUrl: string;
   private readonly fifo: boolean;
   private client: Promise<SQSClient> | undefined;
@@ -220,7 +207,7 @@ export class SqsNotificationOutbox implements NotificationOutbox {
   }
 
   /** The pipeline's Outbox interface: an `opened` notification keyed by the event's idempotency key. */
-  send(finding: Finding, meta: { readonly dedupeKey: string }): Promise<void> {
+  send(finding: Finding, meta: OutboxMeta): Promise<void> {
     return this.enqueue(finding, { kind: 'opened', dedupeKey: meta.dedupeKey });
   }
 }

@@ -5,10 +5,9 @@
  * records, so a channel that already has the message never gets it twice).
  */
 import type { Finding } from '../model/finding';
-import type { MessageKind } from './channels/slack/message';
+import type { NotificationKind } from '../lifecycle/outbox';
 
-export const NOTIFICATION_KINDS = ['opened', 'resolved', 'reminder'] as const;
-export type NotificationKind = MessageKind;
+export { NOTIFICATION_KINDS, type NotificationKind } from '../lifecycle/outbox';
 
 export interface Notification {
   readonly finding: Finding;
@@ -96,26 +95,6 @@ export interface DeliveryResult {
   readonly failures: readonly DeliveryFailure[];
 }
 
-/** The logger surface the notifier uses (Powertools Logger satisfies it). */
-export interface NotifyLogger {
-  debug(message: string, ...extra: Record<string, unknown>[]): void;
-  info(message: string, ...extra: Record<string, unknown>[]): void;
-  warn(message: string, ...extra: Record<string, unknown>[]): void;
-  error(message: string, ...extra: Record<string, unknown>[]): void;
-}
+export { silentLogger, type Logger as NotifyLogger } from '../model/logger';
 
-export interface NotifyMetrics {
-  count(name: string, value?: number): void;
-  countWith(name: string, dimensions: Record<string, string>, value?: number): void;
-  /** A duration in milliseconds. */
-  timing?(name: string, ms: number): void;
-}
-
-export const noNotifyMetrics: NotifyMetrics = { count: () => undefined, countWith: () => undefined };
-
-export const silentLogger: NotifyLogger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
+export { noMetrics as noNotifyMetrics, type Metrics as NotifyMetrics } from '../model/metrics';

@@ -40,19 +40,16 @@ import { ECS_THROTTLE_EVENT_NAMES, THROTTLING_ERROR_CODES } from '../events/sign
 import type { Finding, FindingAction } from '../model/finding';
 import { accountsOutsideScope } from '../policy/scope';
 import type { Policy } from '../policy/types';
-import { decideNotification, resolveAndNotify, resolvedBy } from '../notify/lifecycle';
+import { decideNotification, resolveAndNotify, resolvedBy } from '../lifecycle/lifecycle';
+import type { Outbox } from '../lifecycle/outbox';
+import type { Logger } from '../model/logger';
+import { noMetrics, type Metrics } from '../model/metrics';
+import type { Resource } from '../model/resources';
 import type { FindingStore, NotifyClaim, RecordOutcome } from '../store/types';
 import { idempotencyKeyOf, resourceArnOf } from './idempotency-key';
-import { DisabledRemediator } from './remediator';
-import {
-  noMetrics,
-  type FindingActionStore,
-  type Outbox,
-  type PipelineLogger,
-  type PipelineMetrics,
-  type PipelineSummary,
-  type Remediator,
-} from './types';
+import { type FindingActionStore, type PipelineSummary, type RemediatorPort } from './types';
+
+export const REMEDIATION_NOT_ENABLED = 'remediation not enabled';
 
 /** Idempotency records live this long: EventBridge retries for up to 24 h, Lambda async for up to 6 h. */
 export const IDEMPOTENCY_EXPIRY_SECONDS = 30 * 3600;
@@ -71,10 +68,13 @@ export interface PipelineDeps {
   readonly store: FindingStore;
   readonly counter: WindowCounter;
   readonly outbox: Outbox;
-  readonly logger: PipelineLogger;
-  readonly metrics?: PipelineMetrics;
-  /** Default: DisabledRemediator ("remediation not enabled"). The Lambdas pass a LazyRemediator. */
-  readonly remediator?: Remediator;
+  readonly logger: Logger;
+  readonly metrics?: Metrics;
+  /**
+   * Absent: remediation is not enabled (the policy has no rule in `remediate` mode, or the function has no
+   * remediator loader, like `throttling`): findings are skipped with "remediation not enabled".
+   */
+  readonly remediator?: RemediatorPort;
   /** Where remediation outcomes are written back (absent: only notified and logged). */
   readonly actions?: FindingActionStore;
   /** Absent: no enrichment (the event's own facts only). */
@@ -123,16 +123,14 @@ const isSuppressed = (f: Finding): boolean => f.exemption !== undefined && !f.ex
 
 export class Pipeline {
   private readonly deps: PipelineDeps;
-  private readonly logger: PipelineLogger;
-  private readonly metrics: PipelineMetrics;
-  private readonly remediator: Remediator;
+  private readonly logger: Logger;
+  private readonly metrics: Metrics;
   private readonly run: (input: Invocation, context?: Context) => Promise<PipelineSummary>;
 
   constructor(deps: PipelineDeps) {
     this.deps = deps;
     this.logger = deps.logger;
     this.metrics = deps.metrics ?? noMetrics;
-    this.remediator = deps.remediator ?? new DisabledRemediator(deps.logger);
     const step = (input: Invocation): Promise<PipelineSummary> => this.process(input);
     if (deps.idempotency) {
       const { persistenceStore, keyPrefix } = deps.idempotency;
@@ -162,7 +160,7 @@ export class Pipeline {
     const keys: string[] = [];
     const correlate = (attrs: Record<string, string | undefined>): void => {
       const defined = Object.fromEntries(Object.entries(attrs).filter(([, v]) => v !== undefined));
-      this.logger.appendKeys(defined);
+      this.logger.appendKeys?.(defined);
       keys.push(...Object.keys(defined));
     };
     // Every invocation publishes at least this metric (and a dashboard gets the event rate).
@@ -195,7 +193,7 @@ export class Pipeline {
       this.reportFailure(err);
       throw err;
     } finally {
-      if (keys.length) this.logger.removeKeys(keys);
+      if (keys.length) this.logger.removeKeys?.(keys);
     }
   }
 
@@ -263,7 +261,9 @@ export class Pipeline {
     }
 
     const tally: Tally = { findings: 0, new: 0, queued: 0, exempted: 0, remediations: 0, resolved: 0 };
-    const settled = await Promise.allSettled(result.findings.map((f) => this.handleFinding(f, key, tally)));
+    const settled = await Promise.allSettled(
+      result.findings.map((f) => this.handleFinding(f, key, normalized.resources, tally)),
+    );
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
     await this.resolveShownFixed(result, normalized, tally);
@@ -280,7 +280,12 @@ export class Pipeline {
     return summary;
   }
 
-  private async handleFinding(f: Finding, key: string, tally: Tally): Promise<void> {
+  private async handleFinding(
+    f: Finding,
+    key: string,
+    resources: readonly Resource[],
+    tally: Tally,
+  ): Promise<void> {
     const ids = { findingId: f.findingId, ruleId: f.ruleId, resourceArn: f.resource.arn };
     if (isSuppressed(f)) {
       tally.exempted++;
@@ -316,7 +321,7 @@ export class Pipeline {
     let notified = f;
     if (f.mode === 'remediate' && f.action) {
       tally.remediations++;
-      const action = await this.remediateOnce(f, key, outcome.opened);
+      const action = await this.remediateOnce(f, key, outcome.opened, resources);
       notified = { ...f, action };
     }
 
@@ -386,7 +391,12 @@ export class Pipeline {
    * The remediation outcome for this finding and event: the first attempt's when this is a retry of the
    * event (its notification failed after remediating), else the Remediator's, written back to the store.
    */
-  private async remediateOnce(f: Finding, key: string, opened: boolean): Promise<FindingAction> {
+  private async remediateOnce(
+    f: Finding,
+    key: string,
+    opened: boolean,
+    resources: readonly Resource[],
+  ): Promise<FindingAction> {
     const ids = { findingId: f.findingId, ruleId: f.ruleId, resourceArn: f.resource.arn };
     const { actions } = this.deps;
     if (actions && !opened) {
@@ -405,7 +415,7 @@ export class Pipeline {
         return earlier;
       }
     }
-    const action = await this.remediate(f);
+    const action = await this.remediate(f, resources);
     this.metrics.countWith('Remediations', { action: action.name, status: action.status });
     if (action.status === 'failed') this.logger.warn('remediation', { ...ids, action });
     else this.logger.info('remediation', { ...ids, action });
@@ -424,9 +434,20 @@ export class Pipeline {
     return action;
   }
 
-  private async remediate(f: Finding): Promise<FindingAction> {
+  private async remediate(f: Finding, resources: readonly Resource[]): Promise<FindingAction> {
+    const { remediator } = this.deps;
+    if (!remediator) {
+      const name = f.action?.name ?? 'none';
+      this.logger.info(REMEDIATION_NOT_ENABLED, {
+        findingId: f.findingId,
+        ruleId: f.ruleId,
+        resourceArn: f.resource.arn,
+        action: name,
+      });
+      return { name, status: 'skipped', reason: REMEDIATION_NOT_ENABLED };
+    }
     try {
-      return await this.remediator.remediate(f);
+      return outcomeOf(f, await remediator.remediate(f, { resources }));
     } catch (err) {
       return {
         name: f.action?.name ?? 'unknown',
@@ -435,6 +456,17 @@ export class Pipeline {
       };
     }
   }
+}
+
+/** The remediation outcome of a finding: its action, or why the Remediator did not act. */
+export function outcomeOf(finding: Finding, remediated: Finding): FindingAction {
+  if (remediated.action) return remediated.action;
+  const exempt = remediated.exemption && !remediated.exemption.expired;
+  return {
+    name: finding.action?.name ?? 'none',
+    status: 'skipped',
+    reason: exempt ? 'exempted' : 'rule is not in remediate mode',
+  };
 }
 
 export function createPipeline(deps: PipelineDeps): Pipeline {

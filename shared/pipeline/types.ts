@@ -1,29 +1,16 @@
 /** The seams of the pipeline: where findings go after evaluation, and what it reports. */
 import type { Finding, FindingAction } from '../model/finding';
-import type { NotificationOutbox } from '../notify/outbox';
+import type { Remediator } from '../remediation/remediator';
 
 /**
- * Queue of findings to notify (the notifier function delivers them to SNS / Slack / Security Hub).
- * `send` resolves once the queue accepted the message; an error fails the event, which is retried.
+ * The remediation seam: the Remediator's own `remediate(finding, { resources })` (shared/remediation),
+ * given the event's resources (services and tasks carry their cluster there). It resolves to the finding
+ * with its `action` set to the outcome, or without one when it did not act (not in remediate mode,
+ * exempted); a failure is an action with status `failed` (the pipeline converts a thrown error into one,
+ * too). It honours the policy's dryRun itself (reads, then reports `planned`), so the pipeline always
+ * calls it. The Lambdas load the real one on the first finding to remediate (functions/edge/lazy.ts).
  */
-export interface Outbox extends NotificationOutbox {
-  send(finding: Finding, meta: OutboxMeta): Promise<void>;
-}
-
-export interface OutboxMeta {
-  /** The event's idempotency key: the same (finding, event) pair always carries the same key. */
-  readonly dedupeKey: string;
-}
-
-/**
- * Acts on a finding whose rule is in `remediate` mode. Must not throw: a failure is returned as an action
- * with status `failed` (the pipeline converts a thrown error into one, too). Honours the policy's dryRun
- * itself (reads, then reports `planned`: "dry-run: would have ..."), so the pipeline always calls it.
- * The Lambdas use shared/remediation's PipelineRemediator, loaded lazily (lazy-remediator.ts).
- */
-export interface Remediator {
-  remediate(finding: Finding): Promise<FindingAction>;
-}
+export type RemediatorPort = Pick<Remediator, 'remediate'>;
 
 /**
  * Where the remediation outcome is written back into the stored finding (DynamoDB in the Lambdas:
@@ -61,26 +48,3 @@ export interface PipelineSummary {
    */
   readonly outsideAllowList?: readonly string[];
 }
-
-/** The logger surface the pipeline uses (Powertools Logger satisfies it). */
-export interface PipelineLogger {
-  debug(message: string, ...extra: Record<string, unknown>[]): void;
-  info(message: string, ...extra: Record<string, unknown>[]): void;
-  warn(message: string, ...extra: Record<string, unknown>[]): void;
-  error(message: string, ...extra: Record<string, unknown>[]): void;
-  appendKeys(attributes: Record<string, unknown>): void;
-  removeKeys(keys: string[]): void;
-}
-
-/** The metrics surface the pipeline uses (EMF through Powertools Metrics in the Lambdas). */
-export interface PipelineMetrics {
-  /** Add to a metric of this invocation (flushed by the middleware). */
-  count(name: string, value?: number): void;
-  /** A metric with its own dimensions, e.g. findings per rule and severity. */
-  countWith(name: string, dimensions: Record<string, string>, value?: number): void;
-}
-
-export const noMetrics: PipelineMetrics = {
-  count: () => undefined,
-  countWith: () => undefined,
-};

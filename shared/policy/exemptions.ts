@@ -4,11 +4,11 @@
  * by spaces: a rule id, optionally one container, optionally an expiry date (inclusive) and a reason.
  */
 import type { Evidence, Exemption } from '../model/finding';
+import { EXEMPT_TAG } from '../model/tags';
 import { globToRegExp } from '../rules/image';
 import type { PolicyExemption } from './types';
 
-export const EXEMPT_TAG = 'guardrail:exempt';
-export const PROTECT_TAG = 'guardrail:protect';
+export { EXEMPT_TAG, PROTECT_TAG } from '../model/tags';
 
 export interface ExemptionEntry {
   readonly rule: string;

@@ -14,7 +14,6 @@ import { AwsRemediationClients } from './clients';
 import { CrossAccountCredentials } from './credentials';
 import { DynamoDbAuditLog } from './dynamodb-audit';
 import { DynamoDbBudget } from './dynamodb-budget';
-import { PipelineRemediator } from './pipeline-adapter';
 import { Remediator, type RemediatorOptions } from './remediator';
 
 export interface AwsRemediatorOptions {
@@ -33,7 +32,7 @@ export interface AwsRemediatorOptions {
   /** SDK attempts per remediation call (default 2). */
   readonly maxAttempts?: number;
   readonly actionParams?: RemediatorOptions['actionParams'];
-  readonly log?: RemediatorOptions['log'];
+  readonly logger?: RemediatorOptions['logger'];
   readonly now?: () => Date;
 }
 
@@ -82,19 +81,19 @@ export function createAwsRemediator(options: AwsRemediatorOptions): AwsRemediato
     budget,
     audit,
     ...(options.actionParams ? { actionParams: options.actionParams } : {}),
-    ...(options.log ? { log: options.log } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
   return { remediator, clients, credentials, budget, audit };
 }
 
 /**
- * For the Lambda pipeline: the Remediator on the state table (`GUARDRAIL_TABLE`), behind the pipeline's
- * `Remediator` seam. Import this module lazily (`await import(...)`) so handlers that never remediate do
- * not load the ECS, STS and DynamoDB clients at cold start.
+ * For the Lambda pipeline: the Remediator on the state table (`GUARDRAIL_TABLE`). Import this module
+ * lazily (`await import(...)`) so handlers that never remediate do not load the ECS, STS and DynamoDB
+ * clients at cold start.
  */
 export function createPipelineRemediator(
   options: AwsRemediatorOptions & { readonly tableName: string },
-): PipelineRemediator {
-  return new PipelineRemediator(createAwsRemediator(options).remediator);
+): Remediator {
+  return createAwsRemediator(options).remediator;
 }

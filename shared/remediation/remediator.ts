@@ -28,6 +28,7 @@
  * step alone (to show or re-check what AWS says now, without acting).
  */
 import type { Actor, ActionStatus, Finding } from '../model/finding';
+import type { Logger } from '../model/logger';
 import type { Resource } from '../model/resources';
 import { applicableExemptions, applyExemptions, PROTECT_TAG } from '../policy/exemptions';
 import { DEFAULT_REMEDIATION_POLICY } from '../policy/document';
@@ -52,7 +53,7 @@ export interface RemediatorOptions {
    */
   readonly actionParams?: Readonly<Record<string, object>>;
   /** Structured log sink (the Lambda passes Powertools' logger); default: silent. */
-  readonly log?: (level: 'info' | 'warn', message: string, data: Record<string, unknown>) => void;
+  readonly logger?: Pick<Logger, 'info' | 'warn'>;
   readonly newId?: () => string;
 }
 
@@ -179,7 +180,7 @@ export class Remediator {
     if (!allowed) {
       this.stats.ignored++;
       this.stats.skipped++;
-      this.options.log?.('warn', 'remediation ignored: account not allowed', { account: finding.account });
+      this.options.logger?.warn('remediation ignored: account not allowed', { account: finding.account });
       return {
         status: 'skipped',
         reason: `account ${finding.account} is not on remediation.allowAccounts: ignored`,
@@ -447,17 +448,19 @@ export class Remediator {
       ...(before ? { before: before.state } : {}),
       ...(after ? { after: after.state } : {}),
     };
-    this.options.log?.(outcome.status === 'failed' ? 'warn' : 'info', 'remediation', {
+    const logged = {
       action: entry.action,
       resourceArn: entry.resourceArn,
       status: entry.status,
       reason: entry.reason,
       eventId: entry.trigger.eventId,
-    });
+    };
+    if (outcome.status === 'failed') this.options.logger?.warn('remediation', logged);
+    else this.options.logger?.info('remediation', logged);
     try {
       await this.options.audit.record(entry);
     } catch (err) {
-      this.options.log?.('warn', 'remediation audit record failed', { error: failureReason(err) });
+      this.options.logger?.warn('remediation audit record failed', { error: failureReason(err) });
       return { ...outcome, reason: `${outcome.reason} (audit record failed: ${failureReason(err)})` };
     }
     return outcome;

@@ -11,8 +11,8 @@
  * off, last seen before the sweep started (an event during the sweep is newer than what it read). Signal findings (throttling, failed deployments, placement failures) come from events the sweep
  * cannot see and are never resolved by it. A partial sweep resolves nothing.
  */
-import { notifyResolved } from '../notify/lifecycle';
-import type { NotificationOutbox } from '../notify/outbox';
+import { notifyResolved } from '../lifecycle/lifecycle';
+import type { Outbox } from '../lifecycle/outbox';
 import { evaluate } from '../engine/evaluate';
 import type { EventRef, Finding } from '../model/finding';
 import type { Policy } from '../policy/types';
@@ -97,12 +97,6 @@ export const RESOLUTION_REASONS: Readonly<Record<ResolutionKind, string>> = {
   exempted: 'sweep: an exemption now covers this finding',
 };
 
-/** Where notifications of findings the sweep opens go (the pipeline's Outbox fits). */
-/** The notification outbox: `send` queues an opened finding, `enqueue` a resolved one (lifecycle.ts). */
-export interface SweepNotifier extends NotificationOutbox {
-  send(finding: Finding, meta: { readonly dedupeKey: string }): Promise<void>;
-}
-
 export interface ReconcileOptions {
   /**
    * ISO time recorded as last seen / resolved at. Default: the sweep's START time, the conservative end
@@ -118,7 +112,7 @@ export interface ReconcileOptions {
    * sweep (default 50): the first sweep of a neglected account must not flood the channel; the rest
    * are recorded and in the report. Remediation is never run by a sweep.
    */
-  readonly notify?: { readonly notifier: SweepNotifier; readonly max?: number };
+  readonly notify?: { readonly notifier: Outbox; readonly max?: number };
 }
 
 export async function reconcile(

@@ -321,7 +321,7 @@ beforeAll(async () => {
     }) as typeof stream.write);
   }
   ({ handler } = (await import('../../functions/notifier')) as unknown as { handler: Handler });
-  ({ resetNotifier } = await import('../../shared/notify/lambda'));
+  ({ resetNotifier } = await import('../../functions/edge/notifier-handler'));
 }, 60_000);
 
 afterAll(async () => {

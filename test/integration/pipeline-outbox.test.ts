@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../shared/model/finding';
 import { Pipeline } from '../../shared/pipeline/pipeline';
 import { SqsNotificationOutbox } from '../../shared/notify/outbox';
-import type { EnqueueMeta } from '../../shared/notify/outbox';
-import type { Outbox, OutboxMeta, PipelineLogger } from '../../shared/pipeline/types';
+import type { EnqueueMeta, Outbox, OutboxMeta } from '../../shared/lifecycle/outbox';
+import type { Logger } from '../../shared/model/logger';
 import { parsePolicy } from '../../shared/policy/load';
 import { DynamoDbFindingStore } from '../../shared/store/dynamodb-store';
 import { DynamoDbWindowCounter } from '../../shared/store/dynamodb-window-counter';
@@ -52,7 +52,7 @@ class FlakyOutbox implements Outbox {
   }
 }
 
-const silent: PipelineLogger = {
+const silent: Logger = {
   debug: () => undefined,
   info: () => undefined,
   warn: () => undefined,

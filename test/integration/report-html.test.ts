@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { renderHtmlReport } from '../../shared/report/html';
-import { HOSTILE_GAP, HOSTILE_NAME, HOSTILE_TAG, INPUT } from '../unit/report/fixtures';
+import { renderHtmlReport } from '../../cli/report-html';
+import { HOSTILE_GAP, HOSTILE_NAME, HOSTILE_TAG, INPUT } from '../unit/cli/report-fixtures';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 

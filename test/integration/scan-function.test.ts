@@ -1,5 +1,5 @@
 /**
- * The scheduled sweep function (functions/sweep.ts), run in-process as Lambda would run it (middy +
+ * The scheduled sweep function (functions/sweep.ts, functions/edge/sweep-handler.ts), run in-process as Lambda would run it (middy +
  * Powertools around the handler, configuration from the environment) against moto: DynamoDB state
  * table, SQS outbox, and the seeded ECS estate. AWS_ENDPOINT_URL is the only thing pointing it at moto.
  */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { withRuleTable } from '../../../shared/rules/catalog-markdown';
+import { withRuleTable } from '../../../scripts/docs/rule-table';
 import { RULES } from '../../../shared/rules/registry';
 
 describe('README', () => {

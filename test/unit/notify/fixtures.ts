@@ -1,11 +1,7 @@
 /** Findings and outbox records for the notification tests. */
 import type { Finding, Severity } from '../../../shared/model/finding';
-import {
-  encodeNotification,
-  recordFromMessage,
-  type EnqueueMeta,
-  type OutboxRecord,
-} from '../../../shared/notify/outbox';
+import type { EnqueueMeta } from '../../../shared/lifecycle/outbox';
+import { encodeNotification, recordFromMessage, type OutboxRecord } from '../../../shared/notify/outbox';
 import type { Notification } from '../../../shared/notify/types';
 import { dedupeIdOf } from '../../../shared/notify/outbox';
 

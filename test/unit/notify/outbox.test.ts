@@ -2,7 +2,6 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { readChannelConfig, readNotifierConfig } from '../../../shared/notify/config';
 import {
   decodeRecord,
   derivedDedupeId,
@@ -151,38 +150,5 @@ describe('Slack webhook secrets from SSM', () => {
 
   it('scrubs known secrets from text', () => {
     expect(scrub(`failed to post to ${URL_}!`, [URL_])).toBe('failed to post to [redacted]!');
-  });
-});
-
-describe('notifier environment', () => {
-  it('refuses a webhook URL where the parameter name belongs, without echoing it', () => {
-    expect(() =>
-      readChannelConfig({ GUARDRAIL_SLACK_WEBHOOK_PARAMETER: 'https://hooks.slack.com/services/T/B/SECRET' }),
-    ).toThrow(/must name an SSM SecureString parameter, never hold the webhook URL/);
-    try {
-      readChannelConfig({ GUARDRAIL_SLACK_WEBHOOK_PARAMETER: 'https://hooks.slack.com/services/T/B/SECRET' });
-    } catch (e) {
-      expect((e as Error).message).not.toContain('SECRET');
-    }
-  });
-
-  it('requires the table and the outbox, defaults the rest', () => {
-    expect(() => readNotifierConfig({ GUARDRAIL_OUTBOX_QUEUE_URL: 'q' })).toThrow(/GUARDRAIL_TABLE/);
-    expect(readNotifierConfig({ GUARDRAIL_TABLE: 't', GUARDRAIL_OUTBOX_QUEUE_URL: 'q' })).toEqual({
-      tableName: 't',
-      outboxQueueUrl: 'q',
-      maxReceiveCount: 5,
-      backoffBaseSeconds: 15,
-      secretTtlMs: 300_000,
-      slackTimeoutMs: 10_000,
-      leaseMs: 120_000,
-    });
-    expect(() =>
-      readNotifierConfig({
-        GUARDRAIL_TABLE: 't',
-        GUARDRAIL_OUTBOX_QUEUE_URL: 'q',
-        GUARDRAIL_OUTBOX_MAX_RECEIVE_COUNT: '0',
-      }),
-    ).toThrow(/from 1 to 1000/);
   });
 });

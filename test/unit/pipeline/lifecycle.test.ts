@@ -1,5 +1,5 @@
 /**
- * The finding lifecycle through the pipeline (shared/notify/lifecycle.ts wired in): a later event that
+ * The finding lifecycle through the pipeline (shared/lifecycle/lifecycle.ts wired in): a later event that
  * shows the fix resolves the finding with one "resolved" message; an open finding seen again is quiet
  * for the suppression period, then reminds once.
  */

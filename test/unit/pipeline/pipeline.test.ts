@@ -4,13 +4,12 @@
  * logging. No AWS.
  */
 import { describe, expect, it } from 'vitest';
+import { lazy } from '../../../functions/edge/lazy';
 import { MemoryWindowCounter } from '../../../shared/engine/windows';
 import { InvalidEventError } from '../../../shared/events/errors';
 import type { Enricher } from '../../../shared/engine/enrich';
-import { LazyEnricher } from '../../../shared/pipeline/lazy-enricher';
 import { Pipeline, type PipelineDeps } from '../../../shared/pipeline/pipeline';
-import { LazyRemediator } from '../../../shared/pipeline/lazy-remediator';
-import type { Remediator } from '../../../shared/pipeline/types';
+import type { RemediatorPort } from '../../../shared/pipeline/types';
 import { DEFAULT_POLICY, parsePolicy } from '../../../shared/policy/load';
 import { MemoryFindingStore } from '../../../shared/store/memory-store';
 import { loadEvent } from '../../helpers/pipeline-harness';
@@ -21,6 +20,9 @@ import {
   RecordingOutbox,
   ScriptedRemediator,
 } from './recorders';
+
+const lazyEnricher = (load: () => Promise<Enricher>): Enricher =>
+  lazy(load, ['describeTaskDefinition', 'publicIps', 'describeService']);
 
 function setup(policyYaml?: string, extra: Partial<PipelineDeps> = {}) {
   const store = new MemoryFindingStore();
@@ -124,6 +126,16 @@ describe('Pipeline', () => {
     ]);
     // The Remediator got the engine's finding (action planned), the outbox the outcome.
     expect(remediator.calls[0]!.action).toEqual({ name: 'disable-public-ip', status: 'planned' });
+    // ... and the event's resources: the service with its cluster (never guessed from the ARN).
+    expect(remediator.resources[0]).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: 'Service',
+          arn: remediator.calls[0]!.resource.arn,
+          clusterArn: expect.any(String),
+        }),
+      ]),
+    );
     expect(outbox.sent[0]!.finding.action).toEqual({
       name: 'disable-public-ip',
       status: 'done',
@@ -184,7 +196,7 @@ describe('Pipeline', () => {
   });
 
   it('a throwing remediator becomes a failed action; the event still succeeds and the failure is notified', async () => {
-    const remediator: Remediator = {
+    const remediator: RemediatorPort = {
       remediate: () => Promise.reject(new Error('AccessDenied')),
     };
     const { pipeline, logger, outbox } = setup('rules:\n  svc-public-ip: { mode: remediate }\n', {
@@ -200,22 +212,22 @@ describe('Pipeline', () => {
 
   it('the lazy remediator: not loaded until a finding needs it; a failed load is a failed action, retried later', async () => {
     let loads = 0;
-    const lazy = new LazyRemediator(async () => {
+    const lazyRemediator = lazy<RemediatorPort, 'remediate'>(async () => {
       loads++;
       if (loads === 1) throw Object.assign(new Error('cannot load'), { name: 'LoadError' });
       return new ScriptedRemediator((f) => ({ name: f.action!.name, status: 'done' }));
-    });
+    }, ['remediate']);
     const { pipeline, outbox } = setup('rules:\n  td-privileged: { mode: remediate }\n', {
-      remediator: lazy,
+      remediator: lazyRemediator,
     });
     await pipeline.handle(publicIpService()); // notify mode: nothing to remediate
-    expect(lazy.loaded).toBe(false);
+    expect(lazyRemediator.loaded).toBe(false);
     expect(loads).toBe(0);
     await pipeline.handle(loadEvent('cloudtrail-register-task-definition-privileged'));
     expect(loads).toBe(1);
     const first = outbox.sent.find((s) => s.finding.ruleId === 'td-privileged')!;
     expect(first.finding.action).toMatchObject({ status: 'failed', reason: 'LoadError: cannot load' });
-    expect(await lazy.remediate(first.finding)).toMatchObject({ status: 'done' });
+    expect((await lazyRemediator.remediate(first.finding)).action).toMatchObject({ status: 'done' });
     expect(loads).toBe(2);
   });
 
@@ -328,7 +340,7 @@ describe('Pipeline', () => {
       publicIps: async () => ['203.0.113.10'],
       describeService: async () => undefined,
     };
-    const enricher = new LazyEnricher(async () => {
+    const enricher = lazyEnricher(async () => {
       loads++;
       return fake;
     });
@@ -346,7 +358,7 @@ describe('Pipeline', () => {
 
   it('the lazy enricher tries again after a failed load', async () => {
     let loads = 0;
-    const enricher = new LazyEnricher(async () => {
+    const enricher = lazyEnricher(async () => {
       loads++;
       if (loads === 1) throw new Error('cannot load');
       return {

@@ -1,14 +1,10 @@
 /** In-memory logger, metrics, outbox, remediator and action store for the pipeline's unit tests. */
-import type { EnqueueMeta } from '../../../shared/notify/outbox';
 import type { Finding, FindingAction } from '../../../shared/model/finding';
-import type {
-  FindingActionStore,
-  Outbox,
-  OutboxMeta,
-  PipelineLogger,
-  PipelineMetrics,
-  Remediator,
-} from '../../../shared/pipeline/types';
+import type { EnqueueMeta, Outbox, OutboxMeta } from '../../../shared/lifecycle/outbox';
+import type { Logger } from '../../../shared/model/logger';
+import type { Resource } from '../../../shared/model/resources';
+import type { Metrics } from '../../../shared/model/metrics';
+import type { FindingActionStore, RemediatorPort } from '../../../shared/pipeline/types';
 
 export interface LogEntry {
   level: 'debug' | 'info' | 'warn' | 'error';
@@ -16,7 +12,7 @@ export interface LogEntry {
   attributes: Record<string, unknown>;
 }
 
-export class RecordingLogger implements PipelineLogger {
+export class RecordingLogger implements Logger {
   readonly entries: LogEntry[] = [];
   readonly keys: Record<string, unknown> = {};
   private log(level: LogEntry['level'], message: string, extra: Record<string, unknown>[]): void {
@@ -37,7 +33,7 @@ export class RecordingLogger implements PipelineLogger {
   }
 }
 
-export class RecordingMetrics implements PipelineMetrics {
+export class RecordingMetrics implements Metrics {
   readonly counts: { name: string; dimensions: Record<string, string>; value: number }[] = [];
   count(name: string, value = 1): void {
     this.counts.push({ name, dimensions: {}, value });
@@ -67,13 +63,15 @@ export class RecordingOutbox implements Outbox {
   }
 }
 
-/** A Remediator that answers from a script and records the findings it was asked about. */
-export class ScriptedRemediator implements Remediator {
+/** A Remediator that answers from a script and records the findings (and resources) it was asked about. */
+export class ScriptedRemediator implements RemediatorPort {
   readonly calls: Finding[] = [];
+  readonly resources: (readonly Resource[] | undefined)[] = [];
   constructor(private readonly answer: (f: Finding) => FindingAction | Promise<FindingAction>) {}
-  async remediate(finding: Finding): Promise<FindingAction> {
+  async remediate(finding: Finding, context: { resources?: readonly Resource[] } = {}): Promise<Finding> {
     this.calls.push(finding);
-    return this.answer(finding);
+    this.resources.push(context.resources);
+    return { ...finding, action: await this.answer(finding) };
   }
 }
 

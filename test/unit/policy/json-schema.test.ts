@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { policyJsonSchema } from '../../../shared/policy/json-schema';
+import { policyJsonSchema } from '../../../scripts/docs/policy-schema';
 import { RULES } from '../../../shared/rules/registry';
 
 const ROOT = join(__dirname, '..', '..', '..');

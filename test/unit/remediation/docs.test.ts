@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../../shared/rules/registry';
-import { DOC_PATH, renderedDocument } from '../../../shared/remediation/docs';
+import { DOC_PATH, renderedDocument } from '../../../scripts/docs/action-reference';
 import {
   ACTIONS,
   ACTIONS_BY_NAME,
@@ -30,7 +30,7 @@ const template = readTemplate() as {
 const actionsOf = (s: Statement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 
 describe('docs/remediation.md', () => {
-  it('is up to date with the registry (regenerate: npx tsx shared/remediation/docs.ts)', async () => {
+  it('is up to date with the registry (regenerate: npm run docs)', async () => {
     const doc = readFileSync(DOC_PATH, 'utf8');
     expect(doc).toBe(await renderedDocument(doc));
   });

@@ -26,7 +26,7 @@ import { MemoryAuditLog, type AuditLog } from '../../../shared/remediation/audit
 import { MemoryBudget, type RemediationBudget } from '../../../shared/remediation/budget';
 import type { RemediationClients } from '../../../shared/remediation/clients';
 import { RemediationCallError } from '../../../shared/remediation/errors';
-import { PipelineRemediator } from '../../../shared/remediation/pipeline-adapter';
+import { outcomeOf } from '../../../shared/pipeline/pipeline';
 import { Remediator, type RemediatorOptions } from '../../../shared/remediation/remediator';
 import { HOME, makeFinding, policyWith } from './helpers';
 
@@ -486,13 +486,13 @@ describe('the pipeline seam', () => {
       .resolves({ services: [service({ enableExecuteCommand: false })] });
     ecsMock.on(UpdateServiceCommand).resolves({});
     const { remediator } = setup(policyWith(['svc-exec-enabled']));
-    const seam = new PipelineRemediator(remediator);
-    expect(await seam.remediate(makeFinding('svc-exec-enabled', SVC))).toMatchObject({
+    const finding = makeFinding('svc-exec-enabled', SVC);
+    expect(outcomeOf(finding, await remediator.remediate(finding))).toMatchObject({
       name: 'disable-exec',
       status: 'done',
     });
-    const notify = new PipelineRemediator(setup(policyWith([])).remediator);
-    expect(await notify.remediate(makeFinding('svc-exec-enabled', SVC, { mode: 'notify' }))).toEqual({
+    const notified = makeFinding('svc-exec-enabled', SVC, { mode: 'notify' });
+    expect(outcomeOf(notified, await setup(policyWith([])).remediator.remediate(notified))).toEqual({
       name: 'none',
       status: 'skipped',
       reason: 'rule is not in remediate mode',

@@ -12,7 +12,7 @@ import { toAsff } from '../../../shared/notify/channels/securityhub/asff';
 import { encodeNotification } from '../../../shared/notify/outbox';
 import { slackMessage } from '../../../shared/notify/channels/slack/message';
 import { snsMessage } from '../../../shared/notify/channels/sns/message';
-import { renderHtmlReport } from '../../../shared/report/html';
+import { renderHtmlReport } from '../../../cli/report-html';
 import { deps, fixture, okContainer, registerTd, type Json } from '../engine/builders';
 import { run } from '../cli/memory-io';
 import { setAt } from './mutate';

@@ -11,16 +11,16 @@
  * delivery at once with a message saying so (exit 4): the CLI never sleeps for a day, never re-posts
  * blindly.
  */
-import type { Finding } from '../model/finding';
-import type { Policy } from '../policy/types';
-import { notifyClientConfig } from './clients';
-import { readChannelConfig, type ChannelConfig } from './config';
-import { MemoryDeliveryLedger, type DeliveryLedger } from './ledger';
-import { Notifier, type NotifierDeps } from './notifier';
-import { dedupeIdOf } from './outbox';
-import type { DeliveryFailure, Notification, NotifyLogger } from './types';
-import { silentLogger } from './types';
-import { SsmSecretSource } from './channels/slack/secrets';
+import { readChannelConfig, type ChannelConfig } from '../functions/edge/env';
+import type { Finding } from '../shared/model/finding';
+import { notifyClientConfig } from '../shared/notify/clients';
+import { MemoryDeliveryLedger, type DeliveryLedger } from '../shared/notify/ledger';
+import { Notifier, type NotifierDeps } from '../shared/notify/notifier';
+import { dedupeIdOf } from '../shared/notify/outbox';
+import type { DeliveryFailure, Notification, NotifyLogger } from '../shared/notify/types';
+import { silentLogger } from '../shared/notify/types';
+import { SsmSecretSource } from '../shared/notify/channels/slack/secrets';
+import type { Policy } from '../shared/policy/types';
 
 export interface DirectNotifyOptions {
   readonly config?: ChannelConfig;
@@ -72,7 +72,7 @@ export async function createLedgerFromConfig(config: ChannelConfig): Promise<Del
   const [{ DynamoDBClient }, { DynamoDBDocumentClient }, { DynamoDbDeliveryLedger }] = await Promise.all([
     import('@aws-sdk/client-dynamodb'),
     import('@aws-sdk/lib-dynamodb'),
-    import('./ledger'),
+    import('../shared/notify/ledger'),
   ]);
   return new DynamoDbDeliveryLedger({
     client: DynamoDBDocumentClient.from(new DynamoDBClient(notifyClientConfig()), {

@@ -2,56 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  ConfigError,
-  loadPolicy,
-  parseFlag,
-  policyRemediates,
-  readConfig,
-  resolvePolicyFile,
-  withGuardrailRoles,
-} from '../../../shared/pipeline/config';
+import { loadPolicy, policyRemediates, withGuardrailRoles } from '../../../shared/policy/file';
 import { PolicyError } from '../../../shared/policy/errors';
 import { DEFAULT_POLICY, parsePolicy } from '../../../shared/policy/load';
-import { RecordingLogger } from './recorders';
+import { RecordingLogger } from '../pipeline/recorders';
 
 const REPO_ROOT = join(__dirname, '..', '..', '..');
-const env = {
-  GUARDRAIL_TABLE: 'state',
-  GUARDRAIL_OUTBOX_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/outbox',
-  LAMBDA_TASK_ROOT: '/var/task',
-};
-
-describe('readConfig', () => {
-  it('reads the contract variables; policy file resolved against LAMBDA_TASK_ROOT; enrichment on by default', () => {
-    expect(readConfig(env)).toEqual({
-      tableName: 'state',
-      outboxQueueUrl: 'https://sqs.us-east-1.amazonaws.com/1/outbox',
-      policyFile: '/var/task/guardrail.policy.yml',
-      enrich: true,
-      guardrailRoleArns: [],
-    });
-    expect(readConfig({ ...env, GUARDRAIL_ENRICH: 'false' }).enrich).toBe(false);
-    expect(readConfig({ ...env, GUARDRAIL_POLICY_FILE: 'conf/p.yml' }).policyFile).toBe(
-      '/var/task/conf/p.yml',
-    );
-    expect(readConfig({ ...env, GUARDRAIL_POLICY_FILE: '/opt/p.yml' }).policyFile).toBe('/opt/p.yml');
-  });
-
-  it('without LAMBDA_TASK_ROOT the policy file is resolved against the working directory', () => {
-    expect(resolvePolicyFile({}, '/home/dev/guardrail')).toBe('/home/dev/guardrail/guardrail.policy.yml');
-  });
-
-  it('a missing variable or a bad flag is a ConfigError naming it', () => {
-    expect(() => readConfig({ ...env, GUARDRAIL_TABLE: '' })).toThrow(ConfigError);
-    expect(() => readConfig({ ...env, GUARDRAIL_OUTBOX_QUEUE_URL: undefined })).toThrow(
-      /GUARDRAIL_OUTBOX_QUEUE_URL/,
-    );
-    expect(() => readConfig({ ...env, GUARDRAIL_ENRICH: 'maybe' })).toThrow(/GUARDRAIL_ENRICH/);
-    expect(parseFlag(' OFF ', 'X', true)).toBe(false);
-    expect(parseFlag(undefined, 'X', true)).toBe(true);
-  });
-});
 
 describe('loadPolicy', () => {
   it('the repository policy (guardrail.policy.yml) is valid: every rule in notify mode', async () => {
@@ -106,14 +62,6 @@ describe('loadPolicy', () => {
 describe('remediation settings of the deployment', () => {
   const A = 'arn:aws:iam::123456789012:role/ecs-guardrail-prod-EcsStateChangeRole-AB12';
   const B = 'arn:aws:iam::123456789012:role/ecs-guardrail-prod-CloudtrailApiCallRole-CD34';
-
-  it('GUARDRAIL_ROLE_ARNS: comma-separated role ARNs; anything else is a ConfigError', () => {
-    expect(readConfig({ ...env, GUARDRAIL_ROLE_ARNS: ` ${A} ,${B},` }).guardrailRoleArns).toEqual([A, B]);
-    expect(readConfig({ ...env, GUARDRAIL_ROLE_ARNS: '' }).guardrailRoleArns).toEqual([]);
-    expect(() => readConfig({ ...env, GUARDRAIL_ROLE_ARNS: 'arn:aws:iam::1:user/x' })).toThrow(
-      /GUARDRAIL_ROLE_ARNS/,
-    );
-  });
 
   it("the deployment's roles are added to remediation.guardrailRoleArns (kept unique), nothing else changes", () => {
     const policy = parsePolicy(

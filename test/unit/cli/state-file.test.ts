@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../../shared/model/finding';
 import { MemoryFindingStore } from '../../../shared/store/memory-store';
-import { loadStateFile, saveStateFile, StateFileError } from '../../../shared/sweep/state-file';
+import { loadStateFile, saveStateFile, StateFileError } from '../../../cli/state-file';
 
 const f: Finding = {
   findingId: 'abc',

@@ -3,9 +3,9 @@
  * caller's credentials; the budget and the audit trail are kept in memory for the run, and every
  * decision is reported on stderr (the findings carry it in `action` too).
  */
-import type { Finding } from '../model/finding';
-import type { Policy } from '../policy/types';
-import { createAwsRemediator, type AwsRemediatorOptions } from './factory';
+import type { Finding } from '../shared/model/finding';
+import type { Policy } from '../shared/policy/types';
+import { createAwsRemediator, type AwsRemediatorOptions } from '../shared/remediation/factory';
 
 export interface CliRemediation {
   remediate(findings: readonly Finding[]): Promise<Finding[]>;

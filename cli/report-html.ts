@@ -5,7 +5,7 @@
  * Every text that came from AWS or from a user (resource names and ARNs, tags, evidence messages, gap
  * messages) goes through `escapeHtml`, in element content and attribute values alike.
  */
-import { SEVERITIES, SEVERITY_RANK, type Finding, type Severity } from '../model/finding';
+import { SEVERITIES, SEVERITY_RANK, type Finding, type Severity } from '../shared/model/finding';
 
 export interface ReportGap {
   readonly operation: string;

@@ -22,8 +22,8 @@ import type { Resource, ResourceKind } from '../model/resources';
 import type { Policy } from '../policy/types';
 import { RULES } from '../rules/registry';
 import type { FindingRecord, FindingStore, RecordOutcome } from '../store/types';
+import { DEFAULT_NOTIFICATIONS_POLICY } from '../policy/document';
 import type { NotificationOutbox } from './outbox';
-import { notificationsPolicy } from './routing';
 
 export type NotificationDecision =
   | {
@@ -82,7 +82,7 @@ export function decideNotification(
       dedupeKey: `opened:${record.firstSeen}`,
       reason: 'open finding never notified (the rule now notifies)',
     };
-  const np = notificationsPolicy(policy);
+  const np = policy.notifications ?? DEFAULT_NOTIFICATIONS_POLICY;
   if (!np.reminders) return { notify: false, reason: 'reminders are off' };
   const due = ms(record.lastNotifiedAt) + np.suppressionHours * HOUR_MS;
   if (ms(now) < due) return { notify: false, reason: `suppressed until ${new Date(due).toISOString()}` };

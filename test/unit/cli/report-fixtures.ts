@@ -1,6 +1,6 @@
 /** Findings for the report tests: two accounts, every severity, hostile text wherever AWS lets users write. */
 import type { Finding, Severity } from '../../../shared/model/finding';
-import type { HtmlReportInput } from '../../../shared/report/html';
+import type { HtmlReportInput } from '../../../cli/report-html';
 
 export const HOSTILE_NAME = '<script>document.title="pwned"</script>';
 export const HOSTILE_TAG = '<img src=x onerror="document.body.dataset.pwned=1">';

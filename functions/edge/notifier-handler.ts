@@ -1,45 +1,24 @@
 /**
- * Lambda runtime of the notifier: Powertools Logger and Metrics, and the consumer built once per
- * container from the environment (config.ts) and the policy on the first batch. functions/notifier.ts
- * only adds the middy middlewares around `notifierHandler`.
+ * The notifier function's handler: the outbox consumer built once per container from the environment
+ * (env.ts) and the policy on the first batch.
  *
  * The SNS, SQS, SSM and Security Hub SDKs are loaded on first use; Security Hub only when the policy
  * enables it.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent } from 'aws-lambda';
-import { loadPolicy, resolvePolicyFile } from '../pipeline/config';
-import { notifyClientConfig } from './clients';
-import { readNotifierConfig } from './config';
-import { Notifier, OutboxConsumer, type SqsBatchResponse } from './notifier';
-import type { NotifyMetrics } from './types';
-import { SsmSecretSource } from './channels/slack/secrets';
+import { notifyClientConfig } from '../../shared/notify/clients';
+import { Notifier, OutboxConsumer, type SqsBatchResponse } from '../../shared/notify/notifier';
+import { SsmSecretSource } from '../../shared/notify/channels/slack/secrets';
+import { loadPolicy } from '../../shared/policy/file';
+import { readNotifierConfig, resolvePolicyFile } from './env';
+import { emf, logger, reportConfigurationError } from './observability';
 
-const SERVICE_NAME = 'ecs-guardrail';
-const METRICS_NAMESPACE = 'EcsGuardrail';
 /**
  * Stop starting deliveries this long before the invocation times out: what runs after them (ledger
  * writes, re-enqueues, dead-lettering: one AWS call each, 3 s connect + 5 s request at worst, run
  * concurrently) must still fit.
  */
 export const DEADLINE_MARGIN_MS = 5000;
-
-export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || SERVICE_NAME });
-export const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || METRICS_NAMESPACE,
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME || SERVICE_NAME,
-});
-
-const emf: NotifyMetrics = {
-  count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value),
-  countWith: (name, dimensions, value = 1) => {
-    const single = metrics.singleMetric();
-    single.addDimensions(dimensions);
-    single.addMetric(name, MetricUnit.Count, value);
-  },
-  timing: (name, ms) => metrics.addMetric(name, MetricUnit.Milliseconds, ms),
-};
 
 async function build(): Promise<OutboxConsumer> {
   const config = readNotifierConfig();
@@ -49,7 +28,7 @@ async function build(): Promise<OutboxConsumer> {
   const [{ DynamoDBClient }, { DynamoDBDocumentClient }, { DynamoDbDeliveryLedger }] = await Promise.all([
     import('@aws-sdk/client-dynamodb'),
     import('@aws-sdk/lib-dynamodb'),
-    import('./ledger'),
+    import('../../shared/notify/ledger'),
   ]);
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient(notifyClientConfig()), {
     marshallOptions: { removeUndefinedValues: true },
@@ -104,11 +83,7 @@ export async function notifierHandler(event: SQSEvent, context: Context): Promis
   } catch (err) {
     // Configuration or policy error: the batch fails, is retried, then dead-lettered by the queue.
     consumer = undefined;
-    metrics.addMetric('ConfigurationErrors', MetricUnit.Count, 1);
-    logger.error('cannot start the notifier: configuration error', {
-      errorType: err instanceof Error ? err.name : 'NonError',
-      error: err instanceof Error ? err.message : String(err),
-    });
+    reportConfigurationError('notifier', err);
     throw err;
   }
   return ready.handle(event.Records, { deadline: deadlineOf(context) });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, groupByResource, renderHtmlReport } from '../../../shared/report/html';
-import { FINDINGS, HOSTILE_GAP, HOSTILE_NAME, HOSTILE_TAG, INPUT } from './fixtures';
+import { escapeHtml, groupByResource, renderHtmlReport } from '../../../cli/report-html';
+import { FINDINGS, HOSTILE_GAP, HOSTILE_NAME, HOSTILE_TAG, INPUT } from './report-fixtures';
 
 const html = renderHtmlReport(INPUT);
 const section = (id: string) => {

@@ -5,11 +5,9 @@
  * only its own.
  */
 import { toJsonSchema, type JSONSchema7 } from '@valibot/to-json-schema';
-import { MODES, SEVERITIES } from '../model/finding';
-import { RULES } from '../rules/registry';
-import { PolicySchema } from './document';
-
-const SCHEMA_ID = 'https://github.com/ecs-guardrail/ecs-guardrail/docs/policy.schema.json';
+import { MODES, SEVERITIES } from '../../shared/model/finding';
+import { RULES } from '../../shared/rules/registry';
+import { PolicySchema } from '../../shared/policy/document';
 
 /** Parameters are merged over the rule's defaults: every one is optional, none other is allowed. */
 function paramsSchema(schema: Parameters<typeof toJsonSchema>[0]): JSONSchema7 {
@@ -41,7 +39,6 @@ export function policyJsonSchema(): JSONSchema7 {
   };
   return {
     ...base,
-    $id: SCHEMA_ID,
     title: 'ECS Guardrail policy (guardrail.policy.yml)',
     properties: { ...base.properties, rules },
   };

@@ -5,8 +5,8 @@
  * the file.
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { MemoryFindingStore } from '../store/memory-store';
-import type { FindingRecord } from '../store/types';
+import { MemoryFindingStore } from '../shared/store/memory-store';
+import type { FindingRecord } from '../shared/store/types';
 
 export const STATE_FILE_VERSION = 1;
 

@@ -1,6 +1,6 @@
 /** The rule catalog as a Markdown table, generated from the registry (README, docs). */
-import type { Controls } from '../model/finding';
-import type { Rule } from './types';
+import type { Controls } from '../../shared/model/finding';
+import type { Rule } from '../../shared/rules/types';
 
 function controlsText(c: Controls): string {
   const parts = [

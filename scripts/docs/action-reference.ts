@@ -4,10 +4,10 @@
  * the file is out of date.
  */
 import { join } from 'node:path';
-import { RESOURCE_TYPE, type ResourceKind } from '../model/resources';
-import { RULES, getRule } from '../rules/registry';
-import { liveReadsFor, NOT_VIOLATED_NOW } from './live-state';
-import { ACTIONS, remediationIamPermissions, rulesOf } from './registry';
+import { RESOURCE_TYPE, type ResourceKind } from '../../shared/model/resources';
+import { RULES, getRule } from '../../shared/rules/registry';
+import { liveReadsFor, NOT_VIOLATED_NOW } from '../../shared/remediation/live-state';
+import { ACTIONS, remediationIamPermissions, rulesOf } from '../../shared/remediation/registry';
 
 export const DOC_PATH = join(__dirname, '..', '..', 'docs', 'remediation.md');
 const START = '<!-- actions:start (generated from shared/remediation/registry.ts) -->';

@@ -11,13 +11,14 @@ import {
   resolvableRuleIds,
   resolveAndNotify,
   resolvedBy,
-} from '../../../shared/notify/lifecycle';
-import { dedupeIdOf, type EnqueueMeta, type NotificationOutbox } from '../../../shared/notify/outbox';
+} from '../../../shared/lifecycle/lifecycle';
+import type { EnqueueMeta, NotificationOutbox } from '../../../shared/lifecycle/outbox';
+import { dedupeIdOf } from '../../../shared/notify/outbox';
 import { DEFAULT_POLICY, parsePolicy } from '../../../shared/policy/load';
 import { RULES } from '../../../shared/rules/registry';
 import { MemoryFindingStore } from '../../../shared/store/memory-store';
 import { loadFixture } from '../../helpers/fixtures';
-import { finding } from './fixtures';
+import { finding } from '../notify/fixtures';
 
 class RecordingOutbox implements NotificationOutbox {
   readonly sent: { finding: Finding; meta: EnqueueMeta }[] = [];

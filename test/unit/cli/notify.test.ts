@@ -1,10 +1,10 @@
-/** `evaluate --notify` delivery (shared/notify/direct.ts) against a hanging and a rate-limiting Slack. */
+/** `evaluate --notify` delivery (cli/notify.ts) against a hanging and a rate-limiting Slack. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { notifyFindings } from '../../../shared/notify/direct';
+import { notifyFindings } from '../../../cli/notify';
 import { StaticSecretSource } from '../../../shared/notify/channels/slack/secrets';
 import { parsePolicy } from '../../../shared/policy/load';
 import { hanging, rateLimited, startFakeSlack, type FakeSlack } from '../../helpers/fake-slack';
-import { finding } from './fixtures';
+import { finding } from '../notify/fixtures';
 
 const POLICY = parsePolicy('notifications:\n  slack:\n    webhookParameter: /guardrail/slack/default\n');
 
