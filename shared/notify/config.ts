@@ -1,3 +1,5 @@
+import { GuardrailError } from '../errors';
+
 /**
  * The notifier's configuration from the environment (the contract with serverless.yml):
  *
@@ -15,7 +17,7 @@
  *                                        visibility timeout, 180 s)          default 120
  *   GUARDRAIL_POLICY_FILE                as for the other functions
  */
-export class NotifierConfigError extends Error {
+export class NotifierConfigError extends GuardrailError {
   override readonly name = 'NotifierConfigError';
 }
 

@@ -11,8 +11,9 @@
  * or a log.
  */
 import type { SlackPayload } from './slack-message';
+import { GuardrailError } from '../errors';
 
-export class SlackDeliveryError extends Error {
+export class SlackDeliveryError extends GuardrailError {
   override readonly name = 'SlackDeliveryError';
   constructor(
     message: string,

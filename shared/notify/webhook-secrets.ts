@@ -8,8 +8,9 @@
  */
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { notifyClientConfig } from './clients';
+import { GuardrailError } from '../errors';
 
-export class WebhookConfigError extends Error {
+export class WebhookConfigError extends GuardrailError {
   override readonly name = 'WebhookConfigError';
   constructor(
     message: string,

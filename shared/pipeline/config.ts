@@ -12,10 +12,11 @@ import { isAbsolute, resolve } from 'node:path';
 import { DEFAULT_POLICY, DEFAULT_REMEDIATION_POLICY, loadPolicyFile } from '../policy/load';
 import type { Policy } from '../policy/types';
 import type { PipelineLogger } from './types';
+import { GuardrailError } from '../errors';
 
 export const DEFAULT_POLICY_FILE = 'guardrail.policy.yml';
 
-export class ConfigError extends Error {
+export class ConfigError extends GuardrailError {
   override readonly name = 'ConfigError';
 }
 

@@ -2,6 +2,7 @@
  * Errors of remediation calls. A failed action reports the AWS error NAME and the operation, never the
  * error message (messages can quote request parameters) and never credentials.
  */
+import { GuardrailError } from '../errors';
 
 interface SdkErrorLike {
   readonly name?: unknown;
@@ -18,7 +19,7 @@ export function errorName(err: unknown): string {
 }
 
 /** An AWS call made by a remediation failed. */
-export class RemediationCallError extends Error {
+export class RemediationCallError extends GuardrailError {
   override readonly name = 'RemediationCallError';
   /** e.g. `ecs:UpdateService`. */
   readonly operation: string;

@@ -32,6 +32,7 @@ import {
   TABLE_KEYS,
 } from './dynamodb-keys';
 import type { FindingRecord, FindingStore, NotifyClaim, RecordOutcome, Scope } from './types';
+import { GuardrailError } from '../errors';
 
 export interface DynamoDbFindingStoreOptions {
   readonly client: DynamoDBDocumentClient;
@@ -64,7 +65,7 @@ interface FindingItem {
   readonly expiration?: number;
 }
 
-export class StoreContentionError extends Error {
+export class StoreContentionError extends GuardrailError {
   override readonly name = 'StoreContentionError';
 }
 

@@ -4,6 +4,7 @@
  */
 
 import { AUTH_FAILURE_NAMES, THROTTLING_ERROR_NAMES } from '../aws/error-codes';
+import { GuardrailError } from '../errors';
 
 export type GapKind = 'access-denied' | 'throttled' | 'timeout' | 'invalid-response' | 'error';
 
@@ -35,7 +36,7 @@ interface ErrorLike {
 }
 
 /** Raised by the sweep itself when its deadline passes before a call could start. */
-export class SweepDeadlineError extends Error {
+export class SweepDeadlineError extends GuardrailError {
   override readonly name = 'SweepDeadlineError';
   constructor() {
     super('the sweep deadline passed before this call could start');

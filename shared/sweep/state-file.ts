@@ -7,10 +7,11 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { MemoryFindingStore } from '../store/memory-store';
 import type { FindingRecord } from '../store/types';
+import { GuardrailError } from '../errors';
 
 export const STATE_FILE_VERSION = 1;
 
-export class StateFileError extends Error {
+export class StateFileError extends GuardrailError {
   override readonly name = 'StateFileError';
 }
 
