@@ -37,6 +37,7 @@ import type { RemediationBudget } from './budget';
 import type { AccountAccess, RemediationClients } from './clients';
 import { failureReason } from './errors';
 import { NOT_VIOLATED_NOW, verifyLive, type LiveVerdict } from './live-state';
+import { globMatches } from '../glob';
 import { ACTIONS_BY_NAME, actionForRule } from './registry';
 import type { ActionContext, ActionSettings, ActionTarget, Observed, RemediationAction } from './types';
 
@@ -75,16 +76,6 @@ function roleArnOf(actor: Actor | undefined): string | undefined {
   if (actor.roleArn) return actor.roleArn;
   const m = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\//.exec(actor.arn ?? '');
   return m ? `arn:${m[1]}:iam::${m[2]}:role/${m[3]}` : undefined;
-}
-
-function globMatches(glob: string, value: string): boolean {
-  const re = new RegExp(
-    `^${glob
-      .split('*')
-      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-  );
-  return re.test(value);
 }
 
 export class Remediator {
