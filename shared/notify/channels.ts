@@ -9,6 +9,7 @@
  */
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { AwsSecurityFinding, SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { classifyAwsError } from '../aws/classify';
 import { ASFF_BATCH_LIMIT, toAsff } from './asff';
 import { callBudgetMs } from './clients';
 import { slackMessage, type MessageContext } from './slack-message';
@@ -17,29 +18,6 @@ import { isSnsMessageTooLong, snsMessage, TOO_LONG_FOR_SNS, type SnsMessage } fr
 import { reducedFinding } from '../model/bounded-finding';
 import { scrub, WebhookConfigError, type SecretSource } from './webhook-secrets';
 import type { DeliveryFailure, Notification } from './types';
-
-/** AWS errors that retrying cannot fix (configuration: a missing topic, a denied action, bad input). */
-const NOT_RETRYABLE_AWS = new Set([
-  'NotFoundException',
-  'NotFound',
-  'ResourceNotFoundException',
-  'InvalidParameterException',
-  'InvalidParameterValueException',
-  'InvalidInputException',
-  'ValidationException',
-  'AuthorizationErrorException',
-  'AccessDeniedException',
-  'AccessDenied',
-  'InvalidAccessException',
-  'KMSDisabledException',
-  'KMSNotFoundException',
-  'KMSInvalidStateException',
-  'KMSAccessDeniedException',
-  'InvalidSecurityException',
-]);
-
-/** SDK errors of a request that was sent but not answered in time: the service may have acted on it. */
-const NO_ANSWER = new Set(['TimeoutError', 'RequestTimeout', 'ECONNRESET', 'EPIPE', 'AbortError']);
 
 /** Any error as a DeliveryFailure: name, HTTP status, retryable; the message scrubbed of known secrets. */
 export function failureFrom(target: string, err: unknown, secrets: readonly string[] = []): DeliveryFailure {
@@ -63,16 +41,15 @@ export function failureFrom(target: string, err: unknown, secrets: readonly stri
       ...(err.status !== undefined ? { status: err.status } : {}),
     };
   const e = err instanceof Error ? err : new Error(String(err));
-  const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  const code = (e as { code?: unknown }).code;
-  const noAnswer = NO_ANSWER.has(e.name) || (typeof code === 'string' && NO_ANSWER.has(code));
+  // Not retryable: what only a configuration change fixes (a missing topic, a denied action, bad input).
+  const { permanent, unanswered, status } = classifyAwsError(e);
   return {
     target,
     error: e.name || 'Error',
     message: scrub(e.message, secrets),
-    retryable: !NOT_RETRYABLE_AWS.has(e.name),
+    retryable: !permanent,
     ...(status !== undefined ? { status } : {}),
-    ...(noAnswer && status === undefined ? { unconfirmed: true } : {}),
+    ...(unanswered && status === undefined ? { unconfirmed: true } : {}),
   };
 }
 

@@ -2,21 +2,11 @@
  * Errors of remediation calls. A failed action reports the AWS error NAME and the operation, never the
  * error message (messages can quote request parameters) and never credentials.
  */
+import { awsErrorName, classifyAwsError } from '../aws/classify';
 import { GuardrailError } from '../errors';
 
-interface SdkErrorLike {
-  readonly name?: unknown;
-  readonly code?: unknown;
-  readonly $metadata?: { readonly attempts?: number };
-}
-
 /** The AWS error code (`ThrottlingException`, `AccessDeniedException`, ...) or the error's name. */
-export function errorName(err: unknown): string {
-  const e = (typeof err === 'object' && err !== null ? err : {}) as SdkErrorLike;
-  if (typeof e.name === 'string' && e.name && e.name !== 'Error') return e.name;
-  if (typeof e.code === 'string' && e.code) return e.code;
-  return 'Error';
-}
+export const errorName = awsErrorName;
 
 /** An AWS call made by a remediation failed. */
 export class RemediationCallError extends GuardrailError {
@@ -29,8 +19,7 @@ export class RemediationCallError extends GuardrailError {
   readonly attempts: number | undefined;
 
   constructor(operation: string, err: unknown) {
-    const code = errorName(err);
-    const attempts = (err as SdkErrorLike | undefined)?.$metadata?.attempts;
+    const { code, attempts } = classifyAwsError(err);
     super(`${code} on ${operation}${attempts && attempts > 1 ? ` after ${attempts} attempts` : ''}`, {
       cause: err,
     });
