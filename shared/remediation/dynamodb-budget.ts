@@ -11,13 +11,12 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { hourOf, type BudgetDecision, type RemediationBudget } from './budget';
+import { budgetKey } from '../store/dynamodb-keys';
 
 export interface DynamoDbBudgetOptions {
   readonly client: DynamoDBClient;
   readonly tableName: string;
 }
-
-export const BUDGET_PREFIX = 'BUDGET#';
 
 export class DynamoDbBudget implements RemediationBudget {
   private readonly doc: DynamoDBDocumentClient;
@@ -36,7 +35,7 @@ export class DynamoDbBudget implements RemediationBudget {
       const r = await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { pk: `${BUDGET_PREFIX}${account}`, sk: new Date(hourStartS * 1000).toISOString() },
+          Key: budgetKey(account, hourStartS * 1000),
           UpdateExpression: 'SET #kind = :kind, #exp = if_not_exists(#exp, :exp) ADD #used :one',
           ConditionExpression: 'attribute_not_exists(#used) OR #used < :limit',
           ExpressionAttributeNames: { '#used': 'used', '#kind': 'kind', '#exp': 'expiration' },
