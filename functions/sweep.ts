@@ -27,10 +27,10 @@ import { DynamoDbFindingStore } from '../shared/store/dynamodb-store';
 import type { FindingStore } from '../shared/store/types';
 import { CallCounter } from '../shared/sweep/call-counter';
 import { createSweepClients } from '../shared/sweep/clients';
-import { DynamoDBTaskDefinitionCache } from '../shared/sweep/dynamodb-td-cache';
+import { DynamoDBTaskDefinitionCache } from '../shared/store/dynamodb-td-cache';
 import type { SweepNotifier } from '../shared/sweep/reconcile';
 import { runScan } from '../shared/sweep/run';
-import type { TaskDefinitionCache } from '../shared/sweep/td-cache';
+import type { TaskDefinitionCache } from '../shared/store/td-cache';
 import type { SweepClients, SweepGap } from '../shared/sweep/types';
 
 const SERVICE = process.env.POWERTOOLS_SERVICE_NAME || 'ecs-guardrail';

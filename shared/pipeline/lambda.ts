@@ -21,7 +21,7 @@ import { idempotencyPartition, TABLE_KEYS } from '../store/dynamodb-keys';
 import { DynamoDbWindowCounter } from '../store/dynamodb-window-counter';
 import type { Policy } from '../policy/types';
 import { loadPolicy, policyRemediates, readConfig, withGuardrailRoles } from './config';
-import { DynamoDbFindingActions } from './dynamodb-finding-actions';
+import { DynamoDbFindingActions } from '../store/dynamodb-finding-actions';
 import { LazyEnricher } from './lazy-enricher';
 import { LazyRemediator } from './lazy-remediator';
 import { Pipeline } from './pipeline';

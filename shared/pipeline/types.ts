@@ -25,16 +25,7 @@ export interface Remediator {
   remediate(finding: Finding): Promise<FindingAction>;
 }
 
-/**
- * Where the remediation outcome is written back into the stored finding (DynamoDB in the Lambdas:
- * dynamodb-finding-actions.ts). `key` is the event's idempotency key: a retry of the same event (its
- * notification failed after the remediation ran) finds the outcome of its first attempt with `previous`
- * instead of acting again and reporting "already compliant".
- */
-export interface FindingActionStore {
-  save(finding: Finding, action: FindingAction, key: string, at: string): Promise<void>;
-  previous(findingId: string, key: string): Promise<FindingAction | undefined>;
-}
+export type { FindingActionStore } from '../store/types';
 
 /** What the handler returns for one event (also the value Powertools idempotency stores and replays). */
 export interface PipelineSummary {

@@ -46,8 +46,12 @@ import {
   taskDefinitionResource,
   taskResource,
 } from './normalize';
-import { chunks, Limiter } from './pool';
-import { MemoryTaskDefinitionCache, type CachedTaskDefinition, type TaskDefinitionCache } from './td-cache';
+import { chunks, Limiter } from '../pool';
+import {
+  MemoryTaskDefinitionCache,
+  type CachedTaskDefinition,
+  type TaskDefinitionCache,
+} from '../store/td-cache';
 import type {
   SweepCounts,
   SweepGap,

@@ -16,8 +16,8 @@
  */
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TaskDefinitionResource } from '../model/resources';
-import { taskDefinitionCacheKey } from '../store/dynamodb-keys';
-import { chunks, mapPool } from './pool';
+import { taskDefinitionCacheKey } from './dynamodb-keys';
+import { chunks, mapPool } from '../pool';
 import { storableDefinition, type CachedTaskDefinition, type TaskDefinitionCache } from './td-cache';
 
 const DAY_S = 86_400;

@@ -11,7 +11,7 @@
  */
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Finding, FindingAction } from '../model/finding';
-import { findingKey, TABLE_KEYS } from '../store/dynamodb-keys';
+import { findingKey, TABLE_KEYS } from './dynamodb-keys';
 import type { FindingActionStore } from './types';
 
 export interface DynamoDbFindingActionsOptions {

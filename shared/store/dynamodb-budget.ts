@@ -11,7 +11,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { hourOf, type BudgetDecision, type RemediationBudget } from './budget';
-import { budgetKey } from '../store/dynamodb-keys';
+import { budgetKey } from './dynamodb-keys';
 
 export interface DynamoDbBudgetOptions {
   readonly client: DynamoDBClient;

@@ -8,7 +8,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry, AuditLog } from './audit';
-import { auditKey, auditPartition } from '../store/dynamodb-keys';
+import { auditKey, auditPartition } from './dynamodb-keys';
 
 export interface DynamoDbAuditLogOptions {
   readonly client: DynamoDBClient;
