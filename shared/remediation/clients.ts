@@ -1,14 +1,14 @@
 /**
- * ECS clients for remediation, per (account, region), with the right credentials and BOUNDED retries:
- * a throttled or denied change fails after at most `maxAttempts` SDK attempts (default 2: one retry
- * with the SDK's backoff and jitter), is recorded as `failed`, and is never looped on. No endpoint is
- * set: the SDK honours AWS_ENDPOINT_URL (tests point it at moto).
+ * ECS clients for remediation, per (account, region), with the right credentials and the `remediate`
+ * retry profile of shared/aws/client-pool.ts (BOUNDED: a throttled or denied change fails after at most
+ * `maxAttempts` SDK attempts, default 2, is recorded as `failed`, and is never looped on).
  */
 import type { EC2Client, EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { ECSClient, type ECSClientConfig } from '@aws-sdk/client-ecs';
+import { awsClientConfig, ClientCache, RETRY_PROFILES } from '../aws/client-pool';
 import type { CrossAccountCredentials } from './credentials';
 
-export const REMEDIATION_MAX_ATTEMPTS = 2;
+export const REMEDIATION_MAX_ATTEMPTS = RETRY_PROFILES.remediate.maxAttempts;
 
 export interface AccountAccess {
   readonly ecs: ECSClient;
@@ -37,7 +37,7 @@ export interface AwsRemediationClientsOptions {
 }
 
 export class AwsRemediationClients implements RemediationClients {
-  private readonly clients = new Map<string, Promise<AccountAccess>>();
+  private readonly clients = new ClientCache<AccountAccess>();
 
   constructor(private readonly options: AwsRemediationClientsOptions) {}
 
@@ -46,14 +46,7 @@ export class AwsRemediationClients implements RemediationClients {
   }
 
   ecs(account: string, region: string): Promise<AccountAccess> {
-    const key = `${account}/${region}`;
-    let p = this.clients.get(key);
-    if (!p) {
-      p = this.create(account, region);
-      this.clients.set(key, p);
-      p.catch(() => this.clients.delete(key));
-    }
-    return p;
+    return this.clients.get(`${account}/${region}`, () => this.create(account, region));
   }
 
   /** Forget every client and cached credential (e.g. after the emulator was reset). */
@@ -66,9 +59,10 @@ export class AwsRemediationClients implements RemediationClients {
     const creds = this.options.credentials;
     const base: ECSClientConfig = {
       ...this.options.clientConfig,
-      region,
-      retryMode: 'standard',
-      maxAttempts: this.options.maxAttempts ?? REMEDIATION_MAX_ATTEMPTS,
+      ...awsClientConfig('remediate', {
+        region,
+        ...(this.options.maxAttempts !== undefined ? { maxAttempts: this.options.maxAttempts } : {}),
+      }),
     };
     const first = await creds.credentialsFor(account, region);
     if (!first)
