@@ -76,3 +76,30 @@ export class ClientCache<T> {
     this.made.clear();
   }
 }
+
+export interface AssumedCredentials extends AwsCredentialIdentity {
+  /** The role the credentials belong to (audit: who acted). */
+  readonly roleArn: string;
+}
+
+/** Credentials for an account: undefined means the ambient credentials (the home account). */
+export interface CredentialsSource {
+  credentialsFor(account: string, region: string): Promise<AssumedCredentials | undefined>;
+}
+
+/**
+ * The SDK credentials provider for one (account, region), or undefined for the ambient credentials. The
+ * provider is asked again whenever the SDK sees the identity expire; the source's cache renews it.
+ */
+export async function providerFor(
+  source: CredentialsSource,
+  account: string,
+  region: string,
+): Promise<{ readonly roleArn: string; readonly provider: AwsCredentialIdentityProvider } | undefined> {
+  const first = await source.credentialsFor(account, region);
+  if (!first) return undefined;
+  return {
+    roleArn: first.roleArn,
+    provider: async () => (await source.credentialsFor(account, region)) ?? first,
+  };
+}

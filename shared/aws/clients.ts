@@ -6,7 +6,8 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import type { ResourceScope } from '../engine/enrich';
-import { awsClientConfig, ClientCache, RETRY_PROFILES } from './client-pool';
+import { awsClientConfig, ClientCache, providerFor, RETRY_PROFILES } from './client-pool';
+import type { CredentialsSource } from './client-pool';
 
 /** Creates the clients for one (account, region). Called at most once per pair and client kind. */
 export interface ClientFactory {
@@ -22,17 +23,24 @@ export const DEFAULT_MAX_ATTEMPTS = RETRY_PROFILES.enrich.maxAttempts;
  * retry profile (client-pool.ts). The account is ignored until a member-account read role exists: a
  * factory that assumes one receives the scope's account.
  */
-export function defaultClientFactory(options: { maxAttempts?: number } = {}): ClientFactory {
-  const config = (scope: ResourceScope) =>
-    awsClientConfig('enrich', {
+export function defaultClientFactory(
+  options: { maxAttempts?: number; credentials?: CredentialsSource } = {},
+): ClientFactory {
+  const config = async (scope: ResourceScope) => {
+    const assumed = options.credentials
+      ? await providerFor(options.credentials, scope.account, scope.region)
+      : undefined;
+    return awsClientConfig('enrich', {
       region: scope.region,
       ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+      ...(assumed ? { credentials: assumed.provider } : {}),
     });
+  };
   return {
-    ecs: (scope) => new ECSClient(config(scope)),
+    ecs: async (scope) => new ECSClient(await config(scope)),
     // A relative import, so bundles turn it into a lazy require() of the CJS build (an `import()` of the
     // package itself would load its ESM build next to the CJS one).
-    ec2: async (scope) => (await import('./network-interfaces')).createEc2Client(config(scope)),
+    ec2: async (scope) => (await import('./network-interfaces')).createEc2Client(await config(scope)),
   };
 }
 

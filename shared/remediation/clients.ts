@@ -5,8 +5,8 @@
  */
 import type { EC2Client, EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { ECSClient, type ECSClientConfig } from '@aws-sdk/client-ecs';
-import { awsClientConfig, ClientCache, RETRY_PROFILES } from '../aws/client-pool';
-import type { CrossAccountCredentials } from './credentials';
+import { awsClientConfig, ClientCache, providerFor, RETRY_PROFILES } from '../aws/client-pool';
+import type { CrossAccountCredentials } from '../aws/credentials';
 
 export const REMEDIATION_MAX_ATTEMPTS = RETRY_PROFILES.remediate.maxAttempts;
 
@@ -64,13 +64,11 @@ export class AwsRemediationClients implements RemediationClients {
         ...(this.options.maxAttempts !== undefined ? { maxAttempts: this.options.maxAttempts } : {}),
       }),
     };
-    const first = await creds.credentialsFor(account, region);
-    if (!first)
+    const assumed = await providerFor(creds, account, region);
+    if (!assumed)
       return { ecs: new ECSClient(base), ec2: lazyEc2(base), principal: await creds.homePrincipal() };
-    // The provider is asked again whenever the SDK sees the identity expire; the cache renews it.
-    const provider = async () => (await creds.credentialsFor(account, region)) ?? first;
-    const config = { ...base, credentials: provider };
-    return { ecs: new ECSClient(config), ec2: lazyEc2(config), principal: first.roleArn };
+    const config = { ...base, credentials: assumed.provider };
+    return { ecs: new ECSClient(config), ec2: lazyEc2(config), principal: assumed.roleArn };
   }
 }
 

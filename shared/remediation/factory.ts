@@ -11,7 +11,7 @@ import type { Policy } from '../policy/types';
 import { MemoryAuditLog, type AuditLog } from '../store/audit';
 import { MemoryBudget, type RemediationBudget } from '../store/budget';
 import { AwsRemediationClients } from './clients';
-import { CrossAccountCredentials } from './credentials';
+import { CrossAccountCredentials } from '../aws/credentials';
 import { DynamoDbAuditLog } from '../store/dynamodb-audit';
 import { DynamoDbBudget } from '../store/dynamodb-budget';
 import { PipelineRemediator } from './pipeline-adapter';

@@ -4,7 +4,7 @@
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { awsClientConfig, RETRY_PROFILES } from '../aws/client-pool';
+import { awsClientConfig, RETRY_PROFILES, type ClientOptions } from '../aws/client-pool';
 import type { SweepClients } from './types';
 
 export interface SweepClientOptions {
@@ -17,6 +17,8 @@ export interface SweepClientOptions {
   readonly maxAttempts?: number;
   /** Socket timeout per HTTP request in ms (default 20 s). */
   readonly requestTimeoutMs?: number;
+  /** Default: ambient. A member account's read role: `providerFor(source, account, region)` (shared/aws/client-pool.ts). */
+  readonly credentials?: ClientOptions['credentials'];
 }
 
 export const DEFAULT_SWEEP_MAX_ATTEMPTS = RETRY_PROFILES.sweep.maxAttempts;
@@ -32,6 +34,7 @@ export function sweepClientConfig(options: SweepClientOptions = {}) {
     ...(options.region ? { region: options.region } : {}),
     maxAttempts: resolveMaxAttempts(options.maxAttempts),
     ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
   });
 }
 
