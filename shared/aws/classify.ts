@@ -164,3 +164,8 @@ export function classifyAwsError(err: unknown): AwsErrorFacts {
     attempts: typeof attempts === 'number' ? attempts : undefined,
   };
 }
+
+/** DynamoDB refused a conditional write: the condition (not the service) said no. */
+export function isConditionFailure(err: unknown): boolean {
+  return awsErrorName(err) === 'ConditionalCheckFailedException';
+}

@@ -25,6 +25,7 @@
  */
 import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { deliveryKey } from '../store/dynamodb-keys';
+import { isConditionFailure } from '../aws/classify';
 
 export type ClaimResult = 'claimed' | 'delivered' | 'busy';
 
@@ -98,9 +99,6 @@ export interface DynamoDbDeliveryLedgerOptions {
   readonly retentionMs?: number;
   readonly now?: () => number;
 }
-
-const isConditionFailure = (err: unknown): boolean =>
-  err instanceof Error && err.name === 'ConditionalCheckFailedException';
 
 export class DynamoDbDeliveryLedger implements DeliveryLedger {
   private readonly client: DynamoDBDocumentClient;

@@ -8,7 +8,8 @@
  * DynamoDB evaluates the condition and the update atomically, so however many invocations race, at most
  * `limit` of them succeed in an hour; the others get ConditionalCheckFailedException = refused.
  */
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { isConditionFailure } from '../aws/classify';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { hourOf, type BudgetDecision, type RemediationBudget } from './budget';
 import { budgetKey } from './dynamodb-keys';
@@ -51,11 +52,7 @@ export class DynamoDbBudget implements RemediationBudget {
       const used = typeof r.Attributes?.used === 'number' ? r.Attributes.used : Number(r.Attributes?.used);
       return { allowed: true, used, limit, hour };
     } catch (err) {
-      if (
-        err instanceof ConditionalCheckFailedException ||
-        (err as { name?: string }).name === 'ConditionalCheckFailedException'
-      )
-        return { allowed: false, used: limit, limit, hour };
+      if (isConditionFailure(err)) return { allowed: false, used: limit, limit, hour };
       throw err;
     }
   }

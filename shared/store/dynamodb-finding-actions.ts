@@ -13,14 +13,12 @@ import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk
 import type { Finding, FindingAction } from '../model/finding';
 import { findingKey, TABLE_KEYS } from './dynamodb-keys';
 import type { FindingActionStore } from './types';
+import { isConditionFailure } from '../aws/classify';
 
 export interface DynamoDbFindingActionsOptions {
   readonly client: DynamoDBDocumentClient;
   readonly tableName: string;
 }
-
-const isConditionFailure = (err: unknown): boolean =>
-  err instanceof Error && err.name === 'ConditionalCheckFailedException';
 
 function plainAction(a: FindingAction): FindingAction {
   return { name: a.name, status: a.status, ...(a.reason !== undefined ? { reason: a.reason } : {}) };

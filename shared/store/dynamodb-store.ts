@@ -33,6 +33,7 @@ import {
 } from './dynamodb-keys';
 import type { FindingRecord, FindingStore, NotifyClaim, RecordOutcome, Scope } from './types';
 import { GuardrailError } from '../errors';
+import { isConditionFailure } from '../aws/classify';
 
 export interface DynamoDbFindingStoreOptions {
   readonly client: DynamoDBDocumentClient;
@@ -67,10 +68,6 @@ interface FindingItem {
 
 export class StoreContentionError extends GuardrailError {
   override readonly name = 'StoreContentionError';
-}
-
-function isConditionFailure(err: unknown): boolean {
-  return err instanceof Error && err.name === 'ConditionalCheckFailedException';
 }
 
 /** DynamoDB's refusal of an item over 400 KB (PutItem: "Item size has exceeded ...", UpdateItem: "Item size to update has exceeded ..."). */
