@@ -1,12 +1,13 @@
 /**
  * Lambda benchmark (BENCHMARKS.md, "Lambda functions"), run by scripts/bench-lambda.mjs:
  *
- *   package   `npm run package` into bench/out/lambda/pkg: each function's zip size; the bundled handler
- *             (functions/<fn>.js) extracted from its zip into bench/out/lambda/<fn>/ (the repository's
- *             node_modules stand in for the runtime's AWS SDK).
+ *   package   `npm run package` into bench/out/lambda/pkg: each function's zip size; each zip extracted
+ *             into bench/out/lambda/<fn>/ (the handler functions/<fn>.mjs, its chunks, the policy).
+ *             `--keep NAME` also copies the extracted zips to bench/out/lambda/saved/NAME/, to measure
+ *             them later as the load variant `saved:NAME` (e.g. the bundles of another commit).
  *   variants  the same handlers built other ways (esbuild, the package's options otherwise), for the
  *             load-time comparison.
- *   load      CPU and wall time of `node -e "require(<bundle>)"` against bare `node -e 0`, interleaved
+ *   load      CPU and wall time of `node -e "import(<bundle>)"` against bare `node -e 0`, interleaved
  *             (baseline, then each bundle, per round) so the machine's load hits all of them alike.
  *   latency   warm per-event latency through the whole bundled handler against moto_server (DynamoDB
  *             idempotency, finding store, window counter, SQS outbox included): p50/p90/p99.
@@ -15,9 +16,10 @@
  * Each subcommand writes its results to bench/out/lambda/<subcommand>.json.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { inflateRawSync } from 'node:zlib';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { startMotoServer, type MotoServer } from '../scripts/local/moto';
@@ -117,8 +119,13 @@ function unzip(file: string): Map<string, Buffer> {
   return out;
 }
 
+/** The handler of an extracted zip: functions/<fn>.mjs (ESM), or .js (CJS, packages before ESM). */
+function bundleIn(dir: string, fn: string): string {
+  const esm = join(dir, 'functions', `${fn}.mjs`);
+  return existsSync(esm) ? esm : join(dir, 'functions', `${fn}.js`);
+}
 function bundlePath(fn: Fn): string {
-  return join(OUT, fn, 'functions', `${fn}.js`);
+  return bundleIn(join(OUT, fn), fn);
 }
 
 function runPackage(): void {
@@ -132,14 +139,25 @@ function runPackage(): void {
     env: { ...process.env, NODE_NO_WARNINGS: '1' },
   });
   const zips: Json = {};
+  const keep = flag('keep');
   for (const fn of FUNCTIONS) {
     const zip = join(pkg, `${fn}.zip`);
     const entries = unzip(zip);
-    const js = entries.get(`functions/${fn}.js`);
-    if (!js) throw new Error(`${zip}: no functions/${fn}.js`);
-    mkdirSync(join(OUT, fn, 'functions'), { recursive: true });
-    writeFileSync(bundlePath(fn), js);
-    zips[fn] = { zipBytes: statSync(zip).size, bundleBytes: js.length, entries: [...entries.keys()] };
+    rmSync(join(OUT, fn), { recursive: true, force: true });
+    for (const [name, data] of entries) {
+      mkdirSync(dirname(join(OUT, fn, name)), { recursive: true });
+      writeFileSync(join(OUT, fn, name), data);
+    }
+    const handler = bundlePath(fn);
+    if (!existsSync(handler)) throw new Error(`${zip}: no functions/${fn}.mjs or .js`);
+    if (keep) cpSync(join(OUT, fn), join(OUT, 'saved', keep, fn), { recursive: true });
+    zips[fn] = {
+      zipBytes: statSync(zip).size,
+      bundleBytes: statSync(handler).size,
+      unzippedBytes: [...entries.values()].reduce((n, b) => n + b.length, 0),
+      entries: [...entries.keys()].length,
+      ...coldStartCode(handler),
+    };
   }
   save('package', {
     machine: machine(),
@@ -175,7 +193,7 @@ const ESM_BANNER = "import { createRequire as __cr } from 'module'; const requir
 export const VARIANTS: Record<string, { describe: string; module: boolean }> = {
   deployed: {
     describe:
-      'as packaged (serverless.yml): CJS, minified, packages from their ESM builds, the hot-path SDK (DynamoDB) bundled, the lazily used clients external',
+      'as packaged (serverless.yml): ESM with code splitting, minified, every package (the whole SDK) bundled from its ESM build, the policy as JSON',
     module: false,
   },
   'sdk-external': {
@@ -256,6 +274,7 @@ async function buildVariants(): Promise<void> {
 
 function variantFile(variant: string, fn: string): string {
   if (variant === 'deployed') return bundlePath(fn as Fn);
+  if (variant.startsWith('saved:')) return bundleIn(join(OUT, 'saved', variant.slice(6), fn), fn);
   if (variant === 'esm-split') return join(OUT, 'variants', variant, fn, `${fn}.mjs`);
   return join(OUT, 'variants', variant, `${fn}.js`);
 }
@@ -266,7 +285,7 @@ function variantFile(variant: string, fn: string): string {
 function loadOnce(file: string | undefined): { wall: number; cpu: number; spawn: number } {
   const code = file
     ? file.endsWith('.mjs')
-      ? `await import(${JSON.stringify(file)});`
+      ? `await import(${JSON.stringify(pathToFileURL(file).href)});`
       : `require(${JSON.stringify(file)});`
     : '';
   const report =
@@ -290,7 +309,10 @@ function loadOnce(file: string | undefined): { wall: number; cpu: number; spawn:
 
 /** The AWS SDK clients a deployed bundle loads at cold start (the rest must be lazy). */
 function sdkLoadedAtColdStart(fn: Fn): string[] {
-  const code = `require(${JSON.stringify(bundlePath(fn))});const s=new Set();for(const k of Object.keys(require.cache)){const m=/node_modules\\/(@aws-sdk\\/(client-[^/]+|lib-[^/]+))\\//.exec(k);if(m)s.add(m[1]);}process.stdout.write(JSON.stringify([...s].sort()))`;
+  const file = bundlePath(fn);
+  if (file.endsWith('.mjs')) return coldStartCode(file).sdkClients;
+  // CJS (older packages): the clients `require`d from node_modules while loading.
+  const code = `require(${JSON.stringify(file)});const s=new Set();for(const k of Object.keys(require.cache)){const m=/node_modules\\/(@aws-sdk\\/(client-[^/]+|lib-[^/]+))\\//.exec(k);if(m)s.add(m[1]);}process.stdout.write(JSON.stringify([...s].sort()))`;
   const r = spawnSync(process.execPath, ['-e', code], {
     cwd: ROOT,
     encoding: 'utf8',
@@ -300,12 +322,59 @@ function sdkLoadedAtColdStart(fn: Fn): string[] {
   return JSON.parse(r.stdout) as string[];
 }
 
+/** Each bundled client's Smithy service shape name, as it appears in its (minified) code. */
+const CLIENT_SERVICES: Record<string, string> = {
+  'client-dynamodb': 'DynamoDB_20120810',
+  'client-sqs': 'AmazonSQS',
+  'client-ecs': 'AmazonEC2ContainerServiceV20141113',
+  'client-ec2': 'AmazonEC2',
+  'client-sts': 'AWSSecurityTokenServiceV20110615',
+  'client-sns': 'AmazonSimpleNotificationService',
+  'client-ssm': 'AmazonSSM',
+  'client-securityhub': 'SecurityHubAPIService',
+  'client-eventbridge': 'AWSEvents',
+};
+
+/**
+ * What an ESM bundle loads at cold start: the entry and, transitively, the chunks it imports statically
+ * (`import ... from "./chunk.mjs"`; `import("./chunk.mjs")` is loaded on first use), and which AWS
+ * clients' code (and whether the YAML parser) is in them.
+ */
+function coldStartCode(entry: string): {
+  coldStartBytes: number;
+  coldStartFiles: number;
+  sdkClients: string[];
+  yamlParser: boolean;
+} {
+  if (!entry.endsWith('.mjs'))
+    return {
+      coldStartBytes: statSync(entry).size,
+      coldStartFiles: 1,
+      sdkClients: [],
+      yamlParser: readFileSync(entry, 'utf8').includes('"yaml.document"'),
+    };
+  const seen = new Set<string>([entry]);
+  let text = '';
+  for (const file of seen) {
+    const code = readFileSync(file, 'utf8');
+    text += code;
+    for (const m of code.matchAll(/(?:import|export)\s*(?:[\w$,{}*\s]*?from\s*)?["'](\.\.?\/[^"']+)["']/g))
+      seen.add(resolve(dirname(file), m[1]!));
+  }
+  const sdkClients = Object.entries(CLIENT_SERVICES)
+    .filter(([, service]) => text.includes(`"${service}"`))
+    .map(([client]) => `@aws-sdk/${client}`);
+  // The YAML parser registers this symbol; the event functions read the packaged JSON policy without it.
+  const yamlParser = text.includes('"yaml.document"');
+  return { coldStartBytes: Buffer.byteLength(text), coldStartFiles: seen.size, sdkClients, yamlParser };
+}
+
 function measureLoad(): void {
   const runs = arg('runs', 40);
   const variants = (flag('variants') ?? 'deployed,sdk-external,sdk-bundled,esm-split').split(',');
   const targets: { key: string; file?: string }[] = [{ key: 'baseline' }];
   for (const v of variants)
-    for (const fn of v === 'deployed' ? FUNCTIONS : EVENT_FUNCTIONS) {
+    for (const fn of v === 'deployed' || v.startsWith('saved:') ? FUNCTIONS : EVENT_FUNCTIONS) {
       const file = variantFile(v, fn);
       if (!existsSync(file)) throw new Error(`${file} is missing: run the package/variants steps first`);
       targets.push({ key: `${v}/${fn}`, file });
@@ -571,7 +640,10 @@ async function startBackend(
     AWS_MAX_ATTEMPTS: '1',
     GUARDRAIL_TABLE: table,
     GUARDRAIL_OUTBOX_QUEUE_URL: queueUrl,
-    GUARDRAIL_POLICY_FILE: join(ROOT, 'guardrail.policy.yml'),
+    // The packaged policy (JSON) next to the handler, as on Lambda; the YAML for older packages.
+    GUARDRAIL_POLICY_FILE: existsSync(join(OUT, 'ecs-state-change', 'guardrail.policy.json'))
+      ? join(OUT, 'ecs-state-change', 'guardrail.policy.json')
+      : join(ROOT, 'guardrail.policy.yml'),
     GUARDRAIL_ENRICH: 'false',
     POWERTOOLS_SERVICE_NAME: 'ecs-guardrail',
     POWERTOOLS_METRICS_NAMESPACE: 'EcsGuardrail',
@@ -596,10 +668,13 @@ async function startBackend(
 
 type Handler = (event: unknown, context: unknown) => Promise<Json>;
 
-function requireHandler(fn: Fn): Handler {
-  // The bundle from the zip, loaded as the Lambda runtime loads it (CJS require).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require(bundlePath(fn)) as { handler: Handler }).handler;
+async function loadHandler(fn: Fn): Promise<Handler> {
+  // The bundle from the zip, loaded as the Lambda runtime loads it (import for .mjs, require for .js).
+  const file = bundlePath(fn);
+  if (file.endsWith('.js'))
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require(file) as { handler: Handler }).handler;
+  return ((await import(pathToFileURL(file).href)) as { handler: Handler }).handler;
 }
 
 /** Powertools logs and EMF lines go to stdout (CloudWatch on Lambda): dropped here, not timed apart. */
@@ -627,7 +702,7 @@ async function measureLatency(): Promise<void> {
     };
     console.log(`moto GetItem round trip   ${JSON.stringify(results['moto-getitem-round-trip'].ms)}`);
     for (const sc of SCENARIOS) {
-      const handler = requireHandler(sc.fn);
+      const handler = await loadHandler(sc.fn);
       const ctx = context(sc.fn);
       const restore = silenceStdout();
       const times: number[] = [];
@@ -684,7 +759,7 @@ async function measureLatency(): Promise<void> {
 /** The replay child: only the handler bundle is loaded; the backend comes from the parent's environment. */
 async function replayChild(fn: Fn, events: number): Promise<void> {
   const rssStart = process.memoryUsage().rss;
-  const handler = requireHandler(fn);
+  const handler = await loadHandler(fn);
   const rssLoaded = process.memoryUsage().rss;
   const ctx = context(fn);
   const samples: Json[] = [];

@@ -79,7 +79,7 @@ function positiveInt(env: Env, name: string, fallback: number): number {
 }
 
 /** Production dependencies from the environment (the contract with serverless.yml). */
-export function depsFromEnvironment(env: Env = process.env): SweepFunctionDeps {
+export async function depsFromEnvironment(env: Env = process.env): Promise<SweepFunctionDeps> {
   const tableName = env.GUARDRAIL_TABLE?.trim();
   if (!tableName) throw new ConfigError('environment variable GUARDRAIL_TABLE is not set');
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
@@ -88,7 +88,7 @@ export function depsFromEnvironment(env: Env = process.env): SweepFunctionDeps {
   const queueUrl = env.GUARDRAIL_OUTBOX_QUEUE_URL?.trim();
   const notify = parseFlag(env.GUARDRAIL_SWEEP_NOTIFY, 'GUARDRAIL_SWEEP_NOTIFY', true) && queueUrl;
   return {
-    policy: loadPolicy(resolvePolicyFile(env), logger),
+    policy: await loadPolicy(resolvePolicyFile(env), logger),
     store: new DynamoDbFindingStore({ client: documents, tableName }),
     cache: new DynamoDBTaskDefinitionCache(documents, { tableName }),
     clients: createSweepClients(),
@@ -115,12 +115,12 @@ export function scopeOf(context: Pick<Context, 'invokedFunctionArn'>): { account
 }
 
 /** The base handler; `getDeps` runs once per container (on the first invocation). */
-export function sweepHandler(getDeps: () => SweepFunctionDeps) {
+export function sweepHandler(getDeps: () => SweepFunctionDeps | Promise<SweepFunctionDeps>) {
   let deps: SweepFunctionDeps | undefined;
   const counter = new CallCounter();
   return async (_event: unknown, context: Context): Promise<SweepSummary> => {
     if (!deps) {
-      deps = getDeps();
+      deps = await getDeps();
       counter.attach(deps.clients.ecs);
       counter.attach(deps.clients.ec2);
     }

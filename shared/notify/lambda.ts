@@ -43,7 +43,7 @@ const emf: NotifyMetrics = {
 
 async function build(): Promise<OutboxConsumer> {
   const config = readNotifierConfig();
-  const policy = loadPolicy(resolvePolicyFile(process.env), logger);
+  const policy = await loadPolicy(resolvePolicyFile(process.env), logger);
   // Loaded with the first batch, like every other AWS client of the notifier (notification clients load
   // lazily, for the cold-start target in BENCHMARKS.md): the module itself stays small to load.
   const [{ DynamoDBClient }, { DynamoDBDocumentClient }, { DynamoDbDeliveryLedger }] = await Promise.all([

@@ -12,7 +12,7 @@
  * Reminders and resolved messages route exactly like the opened message (same finding, same tags).
  */
 import { SEVERITY_RANK, type Finding, type Severity } from '../model/finding';
-import { DEFAULT_NOTIFICATIONS_POLICY } from '../policy/load';
+import { DEFAULT_NOTIFICATIONS_POLICY } from '../policy/document';
 import type { NotificationsPolicy, Policy } from '../policy/types';
 import type { Target } from './types';
 

@@ -9,7 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { DEFAULT_POLICY, DEFAULT_REMEDIATION_POLICY, loadPolicyFile } from '../policy/load';
+import { DEFAULT_POLICY, DEFAULT_REMEDIATION_POLICY, loadPolicyFileLazily } from '../policy/document';
 import type { Policy } from '../policy/types';
 import type { PipelineLogger } from './types';
 import { GuardrailError } from '../errors';
@@ -88,15 +88,21 @@ export function withGuardrailRoles(policy: Policy, roleArns: readonly string[]):
   return { ...policy, remediation: { ...remediation, guardrailRoleArns: merged } };
 }
 
-/** The policy file, or DEFAULT_POLICY when there is none (logged). An invalid file throws PolicyError. */
-export function loadPolicy(path: string, logger: Pick<PipelineLogger, 'info' | 'warn'>): Policy {
+/**
+ * The policy file, or DEFAULT_POLICY when there is none (logged). An invalid file throws PolicyError.
+ * Async so that only a YAML file loads the YAML parser: the packaged policy is JSON (serverless.yml).
+ */
+export async function loadPolicy(
+  path: string,
+  logger: Pick<PipelineLogger, 'info' | 'warn'>,
+): Promise<Policy> {
   if (!existsSync(path)) {
     logger.warn('policy file not found: using the default policy (every rule in notify mode)', {
       policyFile: path,
     });
     return DEFAULT_POLICY;
   }
-  const policy = loadPolicyFile(path);
+  const policy = await loadPolicyFileLazily(path);
   logger.info('policy loaded', { policyFile: path, dryRun: policy.dryRun });
   return policy;
 }

@@ -84,9 +84,9 @@ const remediationLog: RemediatorLoadOptions['log'] = (level, message, data) => {
   else logger.info(message, data);
 };
 
-function buildPipeline(name: FunctionName, options: HandlerOptions): Pipeline {
+async function buildPipeline(name: FunctionName, options: HandlerOptions): Promise<Pipeline> {
   const config = readConfig();
-  const policy = withGuardrailRoles(loadPolicy(config.policyFile, logger), config.guardrailRoleArns);
+  const policy = withGuardrailRoles(await loadPolicy(config.policyFile, logger), config.guardrailRoleArns);
   const dynamodb = new DynamoDBClient({});
   const documents = DynamoDBDocumentClient.from(dynamodb, {
     marshallOptions: { removeUndefinedValues: true },
@@ -126,22 +126,21 @@ function buildPipeline(name: FunctionName, options: HandlerOptions): Pipeline {
   });
 }
 
-const pipelines = new Map<FunctionName, Pipeline>();
+const pipelines = new Map<FunctionName, Promise<Pipeline>>();
 
-function pipelineFor(name: FunctionName, options: HandlerOptions): Pipeline {
+function pipelineFor(name: FunctionName, options: HandlerOptions): Promise<Pipeline> {
   let p = pipelines.get(name);
   if (!p) {
-    try {
-      p = buildPipeline(name, options);
-    } catch (err) {
+    p = buildPipeline(name, options).catch((err: unknown) => {
       // Configuration or policy error: every event fails (and is retried, then dead-lettered) until fixed.
+      pipelines.delete(name);
       metrics.addMetric('ConfigurationErrors', MetricUnit.Count, 1);
       logger.error('cannot start the pipeline: configuration error', {
         errorType: err instanceof Error ? err.name : 'NonError',
         error: err instanceof Error ? err.message : String(err),
       });
       throw err;
-    }
+    });
     pipelines.set(name, p);
   }
   return p;
@@ -150,7 +149,7 @@ function pipelineFor(name: FunctionName, options: HandlerOptions): Pipeline {
 /** The base handler of one function: returns the pipeline's summary (the value idempotency stores). */
 export function guardrailHandler(name: FunctionName, options: HandlerOptions = {}) {
   return async (event: unknown, context: Context): Promise<PipelineSummary> => {
-    const summary = await pipelineFor(name, options).handle(event, context);
+    const summary = await (await pipelineFor(name, options)).handle(event, context);
     if (!EXPECTED_KINDS[name].includes(summary.kind)) {
       logger.warn('event kind not expected by this function: check its EventBridge patterns', {
         function: name,

@@ -6,7 +6,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ECSClientConfig } from '@aws-sdk/client-ecs';
 import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
-import { DEFAULT_REMEDIATION_POLICY } from '../policy/load';
+import { DEFAULT_REMEDIATION_POLICY } from '../policy/document';
 import type { Policy } from '../policy/types';
 import { MemoryAuditLog, type AuditLog } from '../store/audit';
 import { MemoryBudget, type RemediationBudget } from '../store/budget';

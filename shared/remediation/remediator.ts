@@ -30,7 +30,7 @@
 import type { Actor, ActionStatus, Finding } from '../model/finding';
 import type { Resource } from '../model/resources';
 import { applicableExemptions, applyExemptions, PROTECT_TAG } from '../policy/exemptions';
-import { DEFAULT_REMEDIATION_POLICY } from '../policy/load';
+import { DEFAULT_REMEDIATION_POLICY } from '../policy/document';
 import type { Policy, RemediationPolicy } from '../policy/types';
 import type { AuditEntry, AuditLog } from '../store/audit';
 import type { RemediationBudget } from '../store/budget';

@@ -13,7 +13,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import patterns from '../../infra/event-patterns.json';
 import { remediationIamPermissions } from '../../shared/remediation/registry';
 
@@ -69,8 +71,8 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env) 
   return spawnSync(cmd, args, { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 }
 
-/** Names of the entries of a zip file, from its central directory. */
-function zipEntries(file: string): string[] {
+/** The entries of a zip file (stored or deflated), by name, from its central directory. */
+function zipEntries(file: string): Map<string, Buffer> {
   const buf = readFileSync(file);
   let eocd = -1;
   for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 65_535); i--) {
@@ -82,16 +84,28 @@ function zipEntries(file: string): string[] {
   if (eocd < 0) throw new Error(`${file}: not a zip file`);
   const count = buf.readUInt16LE(eocd + 10);
   let p = buf.readUInt32LE(eocd + 16);
-  const names: string[] = [];
+  const entries = new Map<string, Buffer>();
   for (let n = 0; n < count; n++) {
     if (buf.readUInt32LE(p) !== 0x02014b50) throw new Error(`${file}: bad central directory`);
+    const method = buf.readUInt16LE(p + 10);
+    const size = buf.readUInt32LE(p + 20);
     const nameLen = buf.readUInt16LE(p + 28);
     const extraLen = buf.readUInt16LE(p + 30);
     const commentLen = buf.readUInt16LE(p + 32);
-    names.push(buf.toString('utf8', p + 46, p + 46 + nameLen));
+    const local = buf.readUInt32LE(p + 42);
+    const dataAt = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const data = buf.subarray(dataAt, dataAt + size);
+    entries.set(buf.toString('utf8', p + 46, p + 46 + nameLen), method === 0 ? data : inflateRawSync(data));
     p += 46 + nameLen + extraLen + commentLen;
   }
-  return names;
+  return entries;
+}
+
+/** The relative modules an ESM bundle imports, statically (`import ... from`) or on first use (`import()`). */
+function relativeImports(code: string): string[] {
+  return [...code.matchAll(/import\s*(?:[\w$,{}*\s]*?from\s*|\(\s*)?["'](\.\/[^"']+)["']/g)].map(
+    (m) => m[1]!,
+  );
 }
 
 const asArray = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
@@ -166,19 +180,32 @@ describe('npm run package + cfn-lint', () => {
     }
   });
 
-  it.each(FUNCTIONS)('%s: one zip of at most 1 MB with the bundled handler and the policy file', (fn) => {
-    const zip = join(out, `${fn}.zip`);
-    expect(existsSync(zip), `${zip} missing`).toBe(true);
-    expect(statSync(zip).size).toBeLessThanOrEqual(MAX_ZIP_BYTES);
-    const entries = zipEntries(zip);
-    expect(entries).toContain(`functions/${fn}.js`);
-    expect(
-      entries,
-      'guardrail.policy.yml must be in every zip (package.patterns); is it missing at the repository root?',
-    ).toContain('guardrail.policy.yml');
-    // Bundled: no node_modules shipped next to the bundle, and nothing else from the repository.
-    expect(entries.filter((e) => !['guardrail.policy.yml', `functions/${fn}.js`].includes(e))).toEqual([]);
-  });
+  it.each(FUNCTIONS)(
+    '%s: one zip of at most 1 MB with the bundled handler, its own chunks and the policy as JSON',
+    (fn) => {
+      const zip = join(out, `${fn}.zip`);
+      expect(existsSync(zip), `${zip} missing`).toBe(true);
+      expect(statSync(zip).size).toBeLessThanOrEqual(MAX_ZIP_BYTES);
+      const entries = zipEntries(zip);
+      const handler = `functions/${fn}.mjs`;
+      expect([...entries.keys()]).toContain(handler);
+      // The policy: guardrail.policy.yml converted to JSON at package time (scripts/lambda-bundle-plugins.cjs).
+      const policy = entries.get('guardrail.policy.json');
+      expect(policy, 'guardrail.policy.json must be in every zip').toBeDefined();
+      expect(JSON.parse(policy!.toString('utf8'))).toEqual(
+        parseYaml(readFileSync(join(ROOT, 'guardrail.policy.yml'), 'utf8')),
+      );
+      // Bundled ESM with code splitting: exactly the handler and the chunks it reaches, every one present;
+      // no node_modules, no other function's chunks, nothing else from the repository.
+      const reached = new Set([handler]);
+      for (const file of reached) {
+        const code = entries.get(file);
+        expect(code, `${file} (imported) is not in the zip`).toBeDefined();
+        for (const rel of relativeImports(code!.toString('utf8'))) reached.add(join('functions', rel));
+      }
+      expect([...entries.keys()].filter((e) => e !== 'guardrail.policy.json' && !reached.has(e))).toEqual([]);
+    },
+  );
 
   it('each function: nodejs22.x, arm64, 256 MB (sweep 512 MB, 900 s), its own role, the environment contract, async on-failure destination', () => {
     const fns = byType('AWS::Lambda::Function');
@@ -236,7 +263,7 @@ describe('npm run package + cfn-lint', () => {
       }
       expect(vars.GUARDRAIL_TABLE).toEqual({ Ref: 'GuardrailTable' });
       expect(vars.GUARDRAIL_OUTBOX_QUEUE_URL).toEqual({ Ref: 'OutboxQueue' });
-      expect(vars.GUARDRAIL_POLICY_FILE).toBe('guardrail.policy.yml');
+      expect(vars.GUARDRAIL_POLICY_FILE).toBe('guardrail.policy.json');
       expect(vars.POWERTOOLS_SERVICE_NAME).toBe('ecs-guardrail');
       expect(vars.POWERTOOLS_METRICS_NAMESPACE).toBe('EcsGuardrail');
       const conf = byType('AWS::Lambda::EventInvokeConfig').find(

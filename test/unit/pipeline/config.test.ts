@@ -54,29 +54,52 @@ describe('readConfig', () => {
 });
 
 describe('loadPolicy', () => {
-  it('the repository policy (guardrail.policy.yml) is valid: every rule in notify mode', () => {
+  it('the repository policy (guardrail.policy.yml) is valid: every rule in notify mode', async () => {
     const logger = new RecordingLogger();
-    const policy = loadPolicy(join(REPO_ROOT, 'guardrail.policy.yml'), logger);
+    const policy = await loadPolicy(join(REPO_ROOT, 'guardrail.policy.yml'), logger);
     expect(policy).toEqual(DEFAULT_POLICY);
     expect(Object.values(policy.rules).every((r) => r.mode === 'notify')).toBe(true);
     expect(logger.find('policy loaded')).toBeDefined();
   });
 
-  it('an absent file falls back to the default policy, and says so', () => {
+  it('an absent file falls back to the default policy, and says so', async () => {
     const logger = new RecordingLogger();
     const path = join(tmpdir(), 'no-such-dir', 'guardrail.policy.yml');
-    expect(loadPolicy(path, logger)).toBe(DEFAULT_POLICY);
+    expect(await loadPolicy(path, logger)).toBe(DEFAULT_POLICY);
     expect(logger.find('policy file not found')).toMatchObject({
       level: 'warn',
       attributes: { policyFile: path },
     });
   });
 
-  it('an invalid file is an error, never a silent fallback', () => {
+  it('an invalid file is an error, never a silent fallback', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'policy-'));
     const path = join(dir, 'p.yml');
     writeFileSync(path, 'rules:\n  td-privilegd: { mode: off }\n');
-    expect(() => loadPolicy(path, new RecordingLogger())).toThrow(PolicyError);
+    await expect(loadPolicy(path, new RecordingLogger())).rejects.toThrow(PolicyError);
+  });
+
+  it('the packaged JSON form of a policy (npm run package converts the YAML) loads the same policy', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'policy-'));
+    const yml = join(dir, 'p.yml');
+    writeFileSync(yml, 'dryRun: true\nrules:\n  td-privileged: { mode: observe }\n');
+    const json = join(dir, 'p.json');
+    writeFileSync(json, JSON.stringify({ dryRun: true, rules: { 'td-privileged': { mode: 'observe' } } }));
+    const fromJson = await loadPolicy(json, new RecordingLogger());
+    expect(fromJson).toEqual(await loadPolicy(yml, new RecordingLogger()));
+    expect(fromJson.rules['td-privileged']?.mode).toBe('observe');
+  });
+
+  it('an invalid JSON policy names the file and the problem, and validation is the same as for YAML', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'policy-'));
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{"rules": ');
+    await expect(loadPolicy(broken, new RecordingLogger())).rejects.toThrow(/broken\.json: not valid JSON/);
+    const typo = join(dir, 'typo.json');
+    writeFileSync(typo, JSON.stringify({ rules: { 'td-privilegd': { mode: 'notify' } } }));
+    await expect(loadPolicy(typo, new RecordingLogger())).rejects.toThrow(
+      /rules\.td-privilegd: unknown rule id \(did you mean td-privileged\?\)/,
+    );
   });
 });
 

@@ -1,0 +1,323 @@
+/**
+ * The policy document: its schema, validation and defaults, without the YAML syntax (load.ts): the event
+ * Lambdas read the packaged JSON policy and never load a YAML parser (BENCHMARKS.md "Lambda functions").
+ * Unknown keys and unknown rule ids are errors (a typo in a security policy must not silently turn a rule
+ * off); every error names the key and the problem.
+ */
+import { readFileSync } from 'node:fs';
+import * as v from 'valibot';
+import { MODES, SEVERITIES, type Mode } from '../model/finding';
+import { RULES, RULES_BY_ID } from '../rules/registry';
+import { PolicyError } from './errors';
+import { isCalendarDate } from './exemptions';
+import type {
+  NotificationsPolicy,
+  Policy,
+  PolicyExemption,
+  RemediationPolicy,
+  RulePolicy,
+  ScopePolicy,
+} from './types';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+const ExemptionSchema = v.strictObject({
+  rule: v.string(),
+  arn: v.string(),
+  container: v.optional(v.string()),
+  until: v.optional(
+    v.pipe(
+      v.union([v.string(), v.date()]),
+      v.transform(toIsoDate),
+      v.regex(DATE, 'must be a date YYYY-MM-DD'),
+      v.check(isCalendarDate, 'must be a date YYYY-MM-DD'),
+    ),
+  ),
+  reason: v.optional(v.string()),
+});
+
+const RuleEntrySchema = v.strictObject({
+  mode: v.optional(v.picklist(MODES)),
+  severity: v.optional(v.picklist(SEVERITIES)),
+  params: v.optional(v.record(v.string(), v.unknown())),
+});
+
+const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov|\*):iam::(\d{12}|\*):role\/[\w+=,.@/*-]+$/;
+
+/** A 12-digit account id; a number is accepted so the error can say "quote it" (a leading 0 is lost). */
+const AccountIdSchema = v.pipe(
+  v.union([v.string(), v.number()]),
+  v.transform(String),
+  v.regex(/^\d{12}$/, 'must be a 12-digit account id (quote it in YAML)'),
+);
+
+const ScopeSchema = v.strictObject({
+  allowAccounts: v.optional(v.nullable(v.array(AccountIdSchema))),
+});
+
+const RemediationSchema = v.strictObject({
+  budgetPerHour: v.optional(
+    v.pipe(
+      v.number(),
+      v.integer('must be a whole number'),
+      v.minValue(0, 'must be 0 or more'),
+      v.maxValue(1000, 'must be at most 1000'),
+    ),
+  ),
+  guardrailRoleArns: v.optional(
+    v.array(
+      v.pipe(v.string(), v.regex(ROLE_ARN, 'must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)')),
+    ),
+  ),
+  allowAccounts: v.optional(v.array(AccountIdSchema)),
+  roleName: v.optional(v.pipe(v.string(), v.regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name'))),
+  externalId: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2 to 1224 characters of [A-Za-z0-9+=,.@:/_-]'),
+    ),
+  ),
+  deregisterInUse: v.optional(v.boolean()),
+  stopStandaloneTasks: v.optional(v.boolean()),
+});
+
+export const DEFAULT_REMEDIATION_POLICY: RemediationPolicy = {
+  budgetPerHour: 10,
+  guardrailRoleArns: [],
+  deregisterInUse: false,
+  stopStandaloneTasks: true,
+};
+
+// notifications: (docs/notifications.md). Webhook URLs are secrets: the policy names SSM parameters only.
+const SSM_PARAMETER = /^(arn:aws[\w-]*:ssm:[a-z0-9-]+:\d{12}:parameter)?\/?[A-Za-z0-9_.\-/]{1,1011}$/;
+const WebhookParameterSchema = v.pipe(
+  v.string(),
+  v.regex(
+    SSM_PARAMETER,
+    'must be the name of an SSM SecureString parameter (e.g. /guardrail/slack/default), never the webhook URL',
+  ),
+);
+const ChannelSchema = v.strictObject({
+  enabled: v.optional(v.boolean()),
+  minSeverity: v.optional(v.picklist(SEVERITIES)),
+});
+const NotificationsSchema = v.strictObject({
+  suppressionHours: v.optional(
+    v.pipe(
+      v.number(),
+      v.check((n) => n > 0 && n <= 8760, 'must be more than 0 and at most 8760 (a year)'),
+    ),
+  ),
+  reminders: v.optional(v.boolean()),
+  sns: v.optional(v.nullable(ChannelSchema)),
+  slack: v.optional(
+    v.nullable(
+      v.strictObject({
+        ...ChannelSchema.entries,
+        webhookParameter: v.optional(WebhookParameterSchema),
+        teamTag: v.optional(
+          v.pipe(v.string(), v.regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, 'must be a tag key')),
+        ),
+        teams: v.optional(
+          v.nullable(
+            v.record(
+              v.pipe(v.string(), v.minLength(1, 'must not be empty')),
+              v.strictObject({
+                webhookParameter: WebhookParameterSchema,
+                minSeverity: v.optional(v.picklist(SEVERITIES)),
+              }),
+            ),
+          ),
+        ),
+      }),
+    ),
+  ),
+  securityHub: v.optional(v.nullable(ChannelSchema)),
+});
+
+export const DEFAULT_NOTIFICATIONS_POLICY: NotificationsPolicy = {
+  suppressionHours: 24,
+  reminders: true,
+  sns: { enabled: true, minSeverity: 'info' },
+  slack: { enabled: true, minSeverity: 'low', teamTag: 'guardrail:team', teams: {} },
+  securityHub: { enabled: false, minSeverity: 'low' },
+};
+
+const PolicySchema = v.strictObject({
+  version: v.optional(v.literal(1)),
+  dryRun: v.optional(v.boolean()),
+  defaultMode: v.optional(v.picklist(MODES)),
+  rules: v.optional(v.nullable(v.record(v.string(), v.nullable(RuleEntrySchema)))),
+  exemptions: v.optional(v.nullable(v.array(ExemptionSchema))),
+  remediation: v.optional(v.nullable(RemediationSchema)),
+  notifications: v.optional(v.nullable(NotificationsSchema)),
+  scope: v.optional(v.nullable(ScopeSchema)),
+});
+
+function toIsoDate(x: string | Date): string {
+  return x instanceof Date ? x.toISOString().slice(0, 10) : x;
+}
+
+function show(x: unknown): string {
+  if (typeof x === 'string') return x.length > 40 ? `a string of ${x.length} characters` : JSON.stringify(x);
+  if (typeof x === 'number' || typeof x === 'boolean' || x === null) return String(x);
+  return Array.isArray(x) ? 'a list' : typeof x === 'object' ? 'a mapping' : typeof x;
+}
+
+function issueToError(issue: v.BaseIssue<unknown>, prefix: string, source?: string): PolicyError {
+  const path = v.getDotPath(issue);
+  const key = [prefix, path].filter(Boolean).join('.') || undefined;
+  let problem: string;
+  // An unknown key is a `never` issue; a missing key or a non-mapping is a strict_object issue too.
+  if (issue.kind === 'schema' && issue.expected === 'never') {
+    problem = 'unknown key';
+  } else if (issue.kind === 'schema') {
+    problem =
+      issue.input === undefined
+        ? `is required (${issue.expected})`
+        : `expected ${issue.expected}, got ${show(issue.input)}`;
+  } else {
+    problem = issue.message;
+  }
+  return new PolicyError(problem, key, source);
+}
+
+function parseWith<S extends v.GenericSchema>(
+  schema: S,
+  input: unknown,
+  prefix: string,
+  source?: string,
+): v.InferOutput<S> {
+  const r = v.safeParse(schema, input, { abortEarly: true });
+  if (!r.success) throw issueToError(r.issues[0], prefix, source);
+  return r.output;
+}
+
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++)
+      d[i]![j] = Math.min(
+        d[i - 1]![j]! + 1,
+        d[i]![j - 1]! + 1,
+        d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+  return d[a.length]![b.length]!;
+}
+
+function unknownRule(id: string, key: string, source?: string): PolicyError {
+  const best = RULES.map((r) => ({ id: r.id, d: editDistance(id, r.id) })).sort((x, y) => x.d - y.d)[0];
+  const hint = best && best.d <= 3 ? ` (did you mean ${best.id}?)` : '';
+  return new PolicyError(`unknown rule id${hint}`, key, source);
+}
+
+/** Build a Policy from an already-parsed document (YAML or JSON object). */
+export function policyFromDocument(doc: unknown, source?: string): Policy {
+  const parsed = parseWith(PolicySchema, doc ?? {}, '', source);
+  const defaultMode: Mode = parsed.defaultMode ?? 'notify';
+  const entries = parsed.rules ?? {};
+  for (const id of Object.keys(entries))
+    if (!RULES_BY_ID.has(id)) throw unknownRule(id, `rules.${id}`, source);
+
+  const rules: Record<string, RulePolicy> = {};
+  for (const rule of RULES) {
+    const entry = entries[rule.id] ?? {};
+    let params: unknown = undefined;
+    if (rule.params) {
+      const defaults = rule.params.defaults as Record<string, unknown>;
+      const given = entry.params ?? {};
+      for (const k of Object.keys(given))
+        if (!Object.hasOwn(defaults, k))
+          throw new PolicyError(
+            `unknown parameter (known: ${Object.keys(defaults).join(', ')})`,
+            `rules.${rule.id}.params.${k}`,
+            source,
+          );
+      params = parseWith(rule.params.schema, { ...defaults, ...given }, `rules.${rule.id}.params`, source);
+    } else if (entry.params && Object.keys(entry.params).length) {
+      throw new PolicyError('this rule takes no parameters', `rules.${rule.id}.params`, source);
+    }
+    if (entry.mode === 'remediate' && !rule.remediation)
+      throw new PolicyError(
+        `rule has no remediation action; use notify or observe`,
+        `rules.${rule.id}.mode`,
+        source,
+      );
+    rules[rule.id] = {
+      mode: entry.mode ?? (defaultMode === 'remediate' && !rule.remediation ? 'notify' : defaultMode),
+      ...(entry.severity ? { severity: entry.severity } : {}),
+      params,
+    };
+  }
+
+  const exemptions: PolicyExemption[] = (parsed.exemptions ?? []).map((e, i) => {
+    if (e.rule !== '*' && !RULES_BY_ID.has(e.rule))
+      throw unknownRule(e.rule, `exemptions[${i}].rule`, source);
+    return e;
+  });
+  const r = parsed.remediation ?? {};
+  if (r.externalId && !r.roleName)
+    throw new PolicyError(
+      'needs remediation.roleName (the role it is for)',
+      'remediation.externalId',
+      source,
+    );
+  const remediation: RemediationPolicy = { ...DEFAULT_REMEDIATION_POLICY, ...r };
+  const scope: ScopePolicy = { allowAccounts: parsed.scope?.allowAccounts ?? [] };
+  // An account remediation may act in but whose events are dropped is a contradiction, not a setting.
+  if (scope.allowAccounts.length) {
+    const i = (r.allowAccounts ?? []).findIndex((a) => !scope.allowAccounts.includes(a));
+    if (i >= 0)
+      throw new PolicyError(
+        'not in scope.allowAccounts: its events are dropped, so it would never be remediated',
+        `remediation.allowAccounts.${i}`,
+        source,
+      );
+  }
+  const n = parsed.notifications ?? {};
+  const d = DEFAULT_NOTIFICATIONS_POLICY;
+  const notifications: NotificationsPolicy = {
+    suppressionHours: n.suppressionHours ?? d.suppressionHours,
+    reminders: n.reminders ?? d.reminders,
+    sns: { ...d.sns, ...n.sns },
+    slack: { ...d.slack, ...n.slack, teams: n.slack?.teams ?? {} },
+    securityHub: { ...d.securityHub, ...n.securityHub },
+  };
+  return { dryRun: parsed.dryRun ?? false, rules, exemptions, remediation, notifications, scope };
+}
+
+/** The text of a policy file; an unreadable file is a PolicyError naming it. */
+export function readPolicyText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new PolicyError(
+      `cannot read policy file (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      undefined,
+      path,
+    );
+  }
+}
+
+/**
+ * As loadPolicyFile (load.ts), for the Lambdas: a `.json` file (what `npm run package` ships, converted
+ * from the YAML) is read without the YAML parser, which any other file loads on demand.
+ */
+export async function loadPolicyFileLazily(path: string): Promise<Policy> {
+  const text = readPolicyText(path);
+  if (!path.endsWith('.json')) {
+    const { parseYamlDocument } = await import('./yaml');
+    return policyFromDocument(parseYamlDocument(text, path), path);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new PolicyError(`not valid JSON: ${(err as Error).message}`, undefined, path);
+  }
+  return policyFromDocument(doc, path);
+}
+
+/** The default policy: every rule in notify mode with its default parameters. */
+export const DEFAULT_POLICY: Policy = policyFromDocument({});
