@@ -15,7 +15,7 @@ import {
   type ECSClient,
 } from '@aws-sdk/client-ecs';
 import { parseTaskDefinitionRef } from '../model/arn';
-import { serviceResource, taskDefinitionResource } from '../sweep/normalize';
+import { serviceResource, taskDefinitionResource } from '../events/ecs-resources';
 import { allPages, chunks, nameOf, taskDefinitionKey, tagsOf } from './ecs-helpers';
 import { awsCall, errorName, RemediationCallError } from './errors';
 import type { ActionContext, ActionTarget, Observed, RemediationAction } from './types';

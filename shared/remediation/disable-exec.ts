@@ -4,7 +4,7 @@
  * new deployment replaces the tasks that still accept ECS Exec sessions.
  */
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { serviceResource } from '../sweep/normalize';
+import { serviceResource } from '../events/ecs-resources';
 import { clusterOf, nameOf, tagsOf } from './ecs-helpers';
 import { awsCall } from './errors';
 import { controllerOf, controllerReason, describeService } from './service-state';

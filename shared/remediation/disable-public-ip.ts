@@ -5,7 +5,7 @@
  * Only for the ECS deployment controller (CODE_DEPLOY / EXTERNAL services change through task sets).
  */
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { serviceResource } from '../sweep/normalize';
+import { serviceResource } from '../events/ecs-resources';
 import { clusterOf, nameOf, tagsOf } from './ecs-helpers';
 import { awsCall } from './errors';
 import { controllerOf, controllerReason, describeService } from './service-state';

@@ -13,7 +13,7 @@ import {
   UpdateClusterCommand,
   UpdateClusterSettingsCommand,
 } from '@aws-sdk/client-ecs';
-import { clusterResource } from '../sweep/normalize';
+import { clusterResource } from '../events/ecs-resources';
 import { nameOf, tagsOf } from './ecs-helpers';
 import { awsCall } from './errors';
 import type { ActionContext, ActionTarget, Observed, RemediationAction } from './types';

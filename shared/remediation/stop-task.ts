@@ -4,7 +4,7 @@
  * start another one, so it is fixed through its service and skipped here.
  */
 import { DescribeTasksCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
-import { taskResource } from '../sweep/normalize';
+import { taskResource } from '../events/ecs-resources';
 import { clusterOf, nameOf, tagsOf } from './ecs-helpers';
 import { awsCall } from './errors';
 import type { ActionContext, ActionTarget, Observed, RemediationAction } from './types';

@@ -45,7 +45,7 @@ import {
   tagsOf,
   taskDefinitionResource,
   taskResource,
-} from './normalize';
+} from '../events/ecs-resources';
 import { chunks, Limiter } from '../pool';
 import {
   MemoryTaskDefinitionCache,
