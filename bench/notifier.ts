@@ -39,7 +39,7 @@ import {
   SqsNotificationOutbox,
 } from '../shared/notify/outbox';
 import { silentLogger } from '../shared/notify/types';
-import { SsmSecretSource, StaticSecretSource } from '../shared/notify/webhook-secrets';
+import { SsmSecretSource, StaticSecretSource } from '../shared/notify/channels/slack/secrets';
 import { parsePolicy } from '../shared/policy/load';
 import { startFakeSlack } from '../test/helpers/fake-slack';
 import { motoClientConfig, startMoto } from '../test/helpers/moto';

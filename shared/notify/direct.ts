@@ -20,7 +20,7 @@ import { Notifier, type NotifierDeps } from './notifier';
 import { dedupeIdOf } from './outbox';
 import type { DeliveryFailure, Notification, NotifyLogger } from './types';
 import { silentLogger } from './types';
-import { SsmSecretSource } from './webhook-secrets';
+import { SsmSecretSource } from './channels/slack/secrets';
 
 export interface DirectNotifyOptions {
   readonly config?: ChannelConfig;

@@ -14,7 +14,7 @@ import { notifyClientConfig } from './clients';
 import { readNotifierConfig } from './config';
 import { Notifier, OutboxConsumer, type SqsBatchResponse } from './notifier';
 import type { NotifyMetrics } from './types';
-import { SsmSecretSource } from './webhook-secrets';
+import { SsmSecretSource } from './channels/slack/secrets';
 
 const SERVICE_NAME = 'ecs-guardrail';
 const METRICS_NAMESPACE = 'EcsGuardrail';

@@ -23,20 +23,13 @@
  *     missing, the receive count; never a message text, never a secret), then reports success. Should
  *     that send fail, the message is reported failed and the queue's redrive policy moves it to the DLQ.
  */
-import type { SNSClient } from '@aws-sdk/client-sns';
-import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Policy } from '../policy/types';
-import { callBudgetMs, notifyClientConfig, NOTIFY_HTTP_TIMEOUTS } from './clients';
-import {
-  deliverSlackRun,
-  failureFrom,
-  notAttempted,
-  importToSecurityHub,
-  publishSns,
-  type SecurityHubOptions,
-  type SlackItem,
-} from './channels';
+import { CHANNELS, type ChannelDeps } from './channels';
+import type { ChannelSession, DeliveryItem, Outcome, Target } from './channels/channel';
+import { failureFrom } from './channels/delivery';
+import { scrub } from './channels/slack/secrets';
+import { notifyClientConfig } from './clients';
 import type { DeliveryLedger } from './ledger';
 import {
   attributesForResend,
@@ -46,7 +39,6 @@ import {
   type OutboxRecord,
 } from './outbox';
 import { notificationsPolicy, route } from './routing';
-import type { SlackWebhookOptions } from './slack-webhook';
 import {
   noNotifyMetrics,
   OUTBOX_ATTRIBUTES,
@@ -56,30 +48,22 @@ import {
   type Notification,
   type NotifyLogger,
   type NotifyMetrics,
-  type Target,
 } from './types';
-import { scrub, SsmSecretSource, type SecretSource } from './webhook-secrets';
 
-export interface NotifierDeps {
+/**
+ * The notifier's collaborators, plus one optional entry per channel (`sns`, `slack`, `securityHub`: the
+ * channel's clients, secrets and options, typed by the channel; ./channels/index.ts). A channel's
+ * routing may need its entry (SNS without a topic: no SNS).
+ */
+export type NotifierDeps = ChannelDeps & {
   readonly policy: Policy;
   readonly ledger: DeliveryLedger;
   readonly logger: NotifyLogger;
   readonly metrics?: NotifyMetrics;
-  /** SNS channel: absent topic = no SNS. The client is created on first use when not given. */
-  readonly sns?: { readonly topicArn: string; readonly client?: SNSClient };
-  /** Slack channel. Secrets default to SSM SecureString parameters (cached 5 min). */
-  readonly slack?: {
-    readonly secrets?: SecretSource;
-    /** Default webhook parameter when the policy names none (env GUARDRAIL_SLACK_WEBHOOK_PARAMETER). */
-    readonly defaultWebhookParameter?: string;
-    readonly post?: SlackWebhookOptions;
-  };
-  /** Security Hub channel (used only when the policy enables it). */
-  readonly securityHub?: { readonly client?: SecurityHubClient } & SecurityHubOptions;
   /** Claims made at once (default 16). */
   readonly concurrency?: number;
   readonly now?: () => number;
-}
+};
 
 export interface DeliverOptions {
   /** Epoch ms after which no new delivery starts (the Lambda's remaining time minus a margin). */
@@ -91,9 +75,8 @@ const HOLD_FALLBACK_MS = 120_000;
 /** When another copy holds a claim, look again this much later. */
 const BUSY_RETRY_MS = 30_000;
 
-interface Work {
+interface Work extends DeliveryItem {
   readonly index: number;
-  readonly target: Target;
 }
 
 /** Run `fn` over `items`, at most `limit` at a time. */
@@ -113,33 +96,29 @@ async function pool<T, R>(items: readonly T[], limit: number, fn: (t: T) => Prom
 export class Notifier {
   private readonly deps: NotifierDeps;
   private readonly metrics: NotifyMetrics;
-  private readonly secrets: SecretSource;
   private readonly now: () => number;
-  private snsClient: Promise<SNSClient> | undefined;
-  private securityHubClient: Promise<SecurityHubClient> | undefined;
+  /** Each channel opened once (clients and caches live as long as the notifier). */
+  private readonly sessions: ReadonlyMap<string, ChannelSession>;
 
   constructor(deps: NotifierDeps) {
     this.deps = deps;
     this.metrics = deps.metrics ?? noNotifyMetrics;
-    this.secrets = deps.slack?.secrets ?? new SsmSecretSource();
     this.now = deps.now ?? Date.now;
-    if (deps.sns?.client) this.snsClient = Promise.resolve(deps.sns.client);
-    if (deps.securityHub?.client) this.securityHubClient = Promise.resolve(deps.securityHub.client);
+    this.sessions = new Map(CHANNELS.map((c) => [c.name, c.open(this.channelDeps(c.name))]));
+  }
+
+  private channelDeps(name: string): unknown {
+    return (this.deps as Readonly<Record<string, unknown>>)[name];
   }
 
   /** The targets a notification goes to under the policy and the configured channels. */
   targetsOf(n: Notification): Target[] {
-    return route(n.finding, notificationsPolicy(this.deps.policy), {
-      sns: Boolean(this.deps.sns?.topicArn),
-      ...(this.deps.slack?.defaultWebhookParameter
-        ? { defaultWebhookParameter: this.deps.slack.defaultWebhookParameter }
-        : {}),
-    });
+    return route(n.finding, notificationsPolicy(this.deps.policy), this.deps);
   }
 
   /** Secrets currently known (webhook URLs): scrub them from anything logged. */
   knownSecrets(): readonly string[] {
-    return this.secrets.known();
+    return [...this.sessions.values()].flatMap((s) => s.knownSecrets?.() ?? []);
   }
 
   async deliver(
@@ -156,7 +135,7 @@ export class Notifier {
 
     // 1. Claim every (message, target); skip what an earlier attempt delivered.
     const wanted: Work[] = notifications.flatMap((n, index) =>
-      this.targetsOf(n).map((target) => ({ index, target })),
+      this.targetsOf(n).map((target) => ({ index, n, target })),
     );
     const claimed: Work[] = [];
     await pool(wanted, this.deps.concurrency ?? 16, async (w) => {
@@ -200,7 +179,7 @@ export class Notifier {
         return;
       }
       // Sent but unanswered on a channel without idempotency: keep the claim (see ledger.ts).
-      if (failure.unconfirmed && w.target.channel !== 'securityHub') {
+      if (failure.unconfirmed && !CHANNELS.find((c) => c.name === w.target.channel)?.idempotent) {
         this.metrics.countWith('NotificationsUnconfirmed', { channel: w.target.channel });
         logger.warn('no answer in time: the channel may have the message; it is held, then tried again', {
           target: w.target.key,
@@ -236,17 +215,20 @@ export class Notifier {
       }
     };
 
-    const sns = claimed.filter((w) => w.target.channel === 'sns');
-    const slack = claimed.filter((w) => w.target.channel === 'slack');
-    const hub = claimed.filter((w) => w.target.channel === 'securityHub');
-    await Promise.all([
-      this.deliverSns(sns, results, done, opts),
-      this.deliverSlack(slack, results, done, opts),
-      this.deliverSecurityHub(hub, results, done, opts),
-    ]);
+    await Promise.all(
+      CHANNELS.map(async (c) => {
+        const work = claimed.filter((w) => w.target.channel === c.name);
+        if (!work.length) return;
+        await this.sessions.get(c.name)!.deliver(work, {
+          ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}),
+          now: this.now,
+          done: (item, outcome: Outcome) => done(item as Work, outcome),
+        });
+      }),
+    );
     // Report in routing order, whatever order the channels finished in.
     const order = new Map(
-      wanted.map((w) => [w.target.key, ['sns', 'slack', 'securityHub'].indexOf(w.target.channel)]),
+      wanted.map((w) => [w.target.key, CHANNELS.findIndex((c) => c.name === w.target.channel)]),
     );
     const rank = (k: string): number => order.get(k) ?? 9;
     for (const r of results) {
@@ -255,91 +237,6 @@ export class Notifier {
       r.failures.sort((a, b) => rank(a.target) - rank(b.target));
     }
     return results;
-  }
-
-  private async deliverSns(
-    work: readonly Work[],
-    results: readonly { notification: Notification }[],
-    done: (w: Work, f: DeliveryFailure | undefined) => Promise<void>,
-    opts: DeliverOptions,
-  ): Promise<void> {
-    if (!work.length || !this.deps.sns) return;
-    const { topicArn } = this.deps.sns;
-    // One attempt per publish: the SDK would retry a timed-out Publish blindly (SNS has no idempotency
-    // key); the outbox retries it instead, after holding the claim (ledger.ts).
-    this.snsClient ??= import('@aws-sdk/client-sns').then(
-      (m) => new m.SNSClient(notifyClientConfig(NOTIFY_HTTP_TIMEOUTS, { maxAttempts: 1 })),
-    );
-    const client = await this.snsClient;
-    const deadline = opts.deadline ?? Number.POSITIVE_INFINITY;
-    await pool(work, 10, async (w) => {
-      if (this.now() + callBudgetMs() > deadline) {
-        await done(w, notAttempted(w.target.key, 'the invocation is about to time out'));
-        return;
-      }
-      try {
-        await publishSns(client, topicArn, results[w.index]!.notification);
-        await done(w, undefined);
-      } catch (err) {
-        await done(w, failureFrom(w.target.key, err));
-      }
-    });
-  }
-
-  private async deliverSlack(
-    work: readonly Work[],
-    results: readonly { notification: Notification }[],
-    done: (w: Work, f: DeliveryFailure | undefined) => Promise<void>,
-    opts: DeliverOptions,
-  ): Promise<void> {
-    if (!work.length) return;
-    const byWebhook = new Map<string, Work[]>();
-    for (const w of work) {
-      if (w.target.channel !== 'slack') continue;
-      byWebhook.set(w.target.webhookParameter, [...(byWebhook.get(w.target.webhookParameter) ?? []), w]);
-    }
-    await Promise.all(
-      [...byWebhook].map(async ([parameter, ws]) => {
-        const items: SlackItem[] = ws.map((w) => ({
-          n: results[w.index]!.notification,
-          target: w.target.key,
-        }));
-        const outcomes = await deliverSlackRun(parameter, items, {
-          secrets: this.secrets,
-          ...(this.deps.slack?.post ? { post: this.deps.slack.post } : {}),
-          ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}),
-          now: this.now,
-        });
-        for (let i = 0; i < ws.length; i++) await done(ws[i]!, outcomes[i]);
-      }),
-    );
-  }
-
-  private async deliverSecurityHub(
-    work: readonly Work[],
-    results: readonly { notification: Notification }[],
-    done: (w: Work, f: DeliveryFailure | undefined) => Promise<void>,
-    opts: DeliverOptions,
-  ): Promise<void> {
-    if (!work.length) return;
-    this.securityHubClient ??= import('@aws-sdk/client-securityhub').then(
-      (m) => new m.SecurityHubClient(notifyClientConfig()),
-    );
-    let outcomes: (DeliveryFailure | undefined)[];
-    try {
-      const client = await this.securityHubClient;
-      outcomes = await importToSecurityHub(
-        client,
-        work.map((w) => ({ n: results[w.index]!.notification, target: w.target.key })),
-        {
-          ...this.deps.securityHub,
-          ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}),
-        },
-      );
-    } catch (err) {
-      outcomes = work.map((w) => failureFrom(w.target.key, err));
-    }
-    for (let i = 0; i < work.length; i++) await done(work[i]!, outcomes[i]);
   }
 }
 

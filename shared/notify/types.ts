@@ -5,7 +5,7 @@
  * records, so a channel that already has the message never gets it twice).
  */
 import type { Finding } from '../model/finding';
-import type { MessageKind } from './slack-message';
+import type { MessageKind } from './channels/slack/message';
 
 export const NOTIFICATION_KINDS = ['opened', 'resolved', 'reminder'] as const;
 export type NotificationKind = MessageKind;

@@ -7,6 +7,9 @@
 import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
 import { MODES, SEVERITIES, type Mode } from '../model/finding';
+import { CHANNELS, type ChannelSections } from '../notify/channels';
+import type { ChannelSection, SectionInput } from '../notify/channels/channel';
+import { ACTIONS, ACTIONS_BY_NAME, defaultActionParams } from '../remediation/registry';
 import { RULES, RULES_BY_ID } from '../rules/registry';
 import { PolicyError } from './errors';
 import { isCalendarDate } from './exemptions';
@@ -77,30 +80,21 @@ const RemediationSchema = v.strictObject({
       v.regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2 to 1224 characters of [A-Za-z0-9+=,.@:/_-]'),
     ),
   ),
-  deregisterInUse: v.optional(v.boolean()),
-  stopStandaloneTasks: v.optional(v.boolean()),
+  /** Per action: its parameters (the action's schema validates them below). */
+  actions: v.optional(v.nullable(v.record(v.string(), v.nullable(v.record(v.string(), v.unknown()))))),
+  // Deprecated spelling: an action's `legacyKeys` directly under remediation: (mapped onto the action).
+  ...Object.fromEntries(
+    ACTIONS.flatMap((a) => a.params?.legacyKeys ?? []).map((k) => [k, v.optional(v.unknown())]),
+  ),
 });
 
 export const DEFAULT_REMEDIATION_POLICY: RemediationPolicy = {
   budgetPerHour: 10,
   guardrailRoleArns: [],
-  deregisterInUse: false,
-  stopStandaloneTasks: true,
+  actions: defaultActionParams(),
 };
 
-// notifications: (docs/notifications.md). Webhook URLs are secrets: the policy names SSM parameters only.
-const SSM_PARAMETER = /^(arn:aws[\w-]*:ssm:[a-z0-9-]+:\d{12}:parameter)?\/?[A-Za-z0-9_.\-/]{1,1011}$/;
-const WebhookParameterSchema = v.pipe(
-  v.string(),
-  v.regex(
-    SSM_PARAMETER,
-    'must be the name of an SSM SecureString parameter (e.g. /guardrail/slack/default), never the webhook URL',
-  ),
-);
-const ChannelSchema = v.strictObject({
-  enabled: v.optional(v.boolean()),
-  minSeverity: v.optional(v.picklist(SEVERITIES)),
-});
+// notifications: (docs/notifications.md): the lifecycle keys, then each channel's own section schema.
 const NotificationsSchema = v.strictObject({
   suppressionHours: v.optional(
     v.pipe(
@@ -109,38 +103,25 @@ const NotificationsSchema = v.strictObject({
     ),
   ),
   reminders: v.optional(v.boolean()),
-  sns: v.optional(v.nullable(ChannelSchema)),
-  slack: v.optional(
-    v.nullable(
-      v.strictObject({
-        ...ChannelSchema.entries,
-        webhookParameter: v.optional(WebhookParameterSchema),
-        teamTag: v.optional(
-          v.pipe(v.string(), v.regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, 'must be a tag key')),
-        ),
-        teams: v.optional(
-          v.nullable(
-            v.record(
-              v.pipe(v.string(), v.minLength(1, 'must not be empty')),
-              v.strictObject({
-                webhookParameter: WebhookParameterSchema,
-                minSeverity: v.optional(v.picklist(SEVERITIES)),
-              }),
-            ),
-          ),
-        ),
-      }),
-    ),
-  ),
-  securityHub: v.optional(v.nullable(ChannelSchema)),
+  ...Object.fromEntries(CHANNELS.map((c) => [c.name, v.optional(v.nullable(c.policySchema))])),
 });
+
+/** A channel's section: the policy's values over the channel's defaults. */
+function channelSection(c: (typeof CHANNELS)[number], given: unknown): ChannelSection {
+  if (given === undefined || given === null) return c.defaults;
+  const g = given as SectionInput<ChannelSection>;
+  return c.resolve
+    ? c.resolve(g)
+    : ({
+        ...c.defaults,
+        ...Object.fromEntries(Object.entries(g).filter(([, x]) => x !== undefined && x !== null)),
+      } as ChannelSection);
+}
 
 export const DEFAULT_NOTIFICATIONS_POLICY: NotificationsPolicy = {
   suppressionHours: 24,
   reminders: true,
-  sns: { enabled: true, minSeverity: 'info' },
-  slack: { enabled: true, minSeverity: 'low', teamTag: 'guardrail:team', teams: {} },
-  securityHub: { enabled: false, minSeverity: 'low' },
+  ...(Object.fromEntries(CHANNELS.map((c) => [c.name, c.defaults])) as ChannelSections),
 };
 
 const PolicySchema = v.strictObject({
@@ -206,10 +187,71 @@ function editDistance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
+function didYouMean(given: string, known: readonly string[]): string {
+  const best = known.map((k) => ({ k, d: editDistance(given, k) })).sort((x, y) => x.d - y.d)[0];
+  return best && best.d <= 3 ? ` (did you mean ${best.k}?)` : '';
+}
+
 function unknownRule(id: string, key: string, source?: string): PolicyError {
-  const best = RULES.map((r) => ({ id: r.id, d: editDistance(id, r.id) })).sort((x, y) => x.d - y.d)[0];
-  const hint = best && best.d <= 3 ? ` (did you mean ${best.id}?)` : '';
-  return new PolicyError(`unknown rule id${hint}`, key, source);
+  return new PolicyError(
+    `unknown rule id${didYouMean(
+      id,
+      RULES.map((r) => r.id),
+    )}`,
+    key,
+    source,
+  );
+}
+
+/**
+ * Every action's parameters: defaults, then the deprecated keys directly under `remediation:`, then
+ * `remediation.actions.<name>`, validated by the action's own schema (shared/remediation/registry.ts).
+ */
+function actionParams(section: Readonly<Record<string, unknown>>, source?: string): Record<string, unknown> {
+  const given = (section.actions ?? {}) as Record<string, Record<string, unknown> | null>;
+  for (const name of Object.keys(given)) {
+    const action = ACTIONS_BY_NAME.get(name);
+    const key = `remediation.actions.${name}`;
+    if (!action)
+      throw new PolicyError(`unknown action${didYouMean(name, [...ACTIONS_BY_NAME.keys()])}`, key, source);
+    if (!action.params && given[name] && Object.keys(given[name]).length)
+      throw new PolicyError('this action takes no parameters', key, source);
+  }
+  const out: Record<string, unknown> = {};
+  for (const action of ACTIONS) {
+    const spec = action.params;
+    if (!spec) continue;
+    const name = action.meta.name;
+    const defaults = spec.defaults as Record<string, unknown>;
+    const legacy: Record<string, unknown> = {};
+    for (const k of spec.legacyKeys ?? []) {
+      if (section[k] === undefined) continue;
+      if (given[name]?.[k] !== undefined)
+        throw new PolicyError(
+          `set it once, as remediation.actions.${name}.${k} (remediation.${k} is its older spelling)`,
+          `remediation.${k}`,
+          source,
+        );
+      // Validated here so an error names the key as written.
+      parseWith(spec.schema, { ...defaults, [k]: section[k] }, 'remediation', source);
+      legacy[k] = section[k];
+    }
+    const values = given[name] ?? {};
+    for (const k of Object.keys(values))
+      if (!Object.hasOwn(defaults, k))
+        throw new PolicyError(
+          `unknown parameter${didYouMean(k, Object.keys(defaults))} (known: ${Object.keys(defaults).join(', ')})`,
+          `remediation.actions.${name}.${k}`,
+          source,
+        );
+    out[name] = parseWith(
+      spec.schema,
+      { ...defaults, ...legacy, ...values },
+      `remediation.actions.${name}`,
+      source,
+    );
+  }
+  return out;
 }
 
 /** Build a Policy from an already-parsed document (YAML or JSON object). */
@@ -263,7 +305,14 @@ export function policyFromDocument(doc: unknown, source?: string): Policy {
       'remediation.externalId',
       source,
     );
-  const remediation: RemediationPolicy = { ...DEFAULT_REMEDIATION_POLICY, ...r };
+  const remediation: RemediationPolicy = {
+    budgetPerHour: r.budgetPerHour ?? DEFAULT_REMEDIATION_POLICY.budgetPerHour,
+    guardrailRoleArns: r.guardrailRoleArns ?? DEFAULT_REMEDIATION_POLICY.guardrailRoleArns,
+    ...(r.allowAccounts ? { allowAccounts: r.allowAccounts } : {}),
+    ...(r.roleName ? { roleName: r.roleName } : {}),
+    ...(r.externalId ? { externalId: r.externalId } : {}),
+    actions: actionParams(r, source),
+  };
   const scope: ScopePolicy = { allowAccounts: parsed.scope?.allowAccounts ?? [] };
   // An account remediation may act in but whose events are dropped is a contradiction, not a setting.
   if (scope.allowAccounts.length) {
@@ -275,14 +324,12 @@ export function policyFromDocument(doc: unknown, source?: string): Policy {
         source,
       );
   }
-  const n = parsed.notifications ?? {};
+  const n = (parsed.notifications ?? {}) as Readonly<Record<string, unknown>>;
   const d = DEFAULT_NOTIFICATIONS_POLICY;
   const notifications: NotificationsPolicy = {
-    suppressionHours: n.suppressionHours ?? d.suppressionHours,
-    reminders: n.reminders ?? d.reminders,
-    sns: { ...d.sns, ...n.sns },
-    slack: { ...d.slack, ...n.slack, teams: n.slack?.teams ?? {} },
-    securityHub: { ...d.securityHub, ...n.securityHub },
+    suppressionHours: (n.suppressionHours as number | undefined) ?? d.suppressionHours,
+    reminders: (n.reminders as boolean | undefined) ?? d.reminders,
+    ...(Object.fromEntries(CHANNELS.map((c) => [c.name, channelSection(c, n[c.name])])) as ChannelSections),
   };
   return { dryRun: parsed.dryRun ?? false, rules, exemptions, remediation, notifications, scope };
 }

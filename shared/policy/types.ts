@@ -1,4 +1,5 @@
 import type { Mode, Severity } from '../model/finding';
+import type { ChannelSections } from '../notify/channels';
 
 export interface RulePolicy {
   readonly mode: Mode;
@@ -30,38 +31,23 @@ export interface RemediationPolicy {
   readonly roleName?: string;
   /** sts:ExternalId for that role, when its trust policy requires one. */
   readonly externalId?: string;
-  /** td-privileged: deregister a revision even while an ACTIVE service uses it (default false). */
-  readonly deregisterInUse: boolean;
-  /** td-privileged: also stop the standalone tasks running the revision (default true). */
-  readonly stopStandaloneTasks: boolean;
+  /**
+   * Each action's parameters by action name, defaults merged with `remediation.actions.<name>`
+   * (validated against the action's schema, shared/remediation/registry.ts).
+   */
+  readonly actions: Readonly<Record<string, unknown>>;
 }
 
-/** One Slack team route of the policy's `notifications.slack.teams` (docs/notifications.md). */
-export interface SlackTeamRoute {
-  /** Name of the SSM SecureString parameter holding the team's webhook URL (never the URL). */
-  readonly webhookParameter: string;
-  /** Defaults to `notifications.slack.minSeverity`. */
-  readonly minSeverity?: Severity;
-}
-
-/** The policy's `notifications:` section, defaults applied (docs/notifications.md). */
-export interface NotificationsPolicy {
+/**
+ * The policy's `notifications:` section, defaults applied (docs/notifications.md): the lifecycle keys,
+ * then one section per registered channel (shared/notify/channels/index.ts).
+ */
+export type NotificationsPolicy = {
   /** An open finding seen again is not re-notified for this long; then one reminder (default 24). */
   readonly suppressionHours: number;
   /** Send a reminder once the suppression period is over (default true). */
   readonly reminders: boolean;
-  readonly sns: { readonly enabled: boolean; readonly minSeverity: Severity };
-  readonly slack: {
-    readonly enabled: boolean;
-    readonly minSeverity: Severity;
-    /** Default webhook: an SSM SecureString parameter name (else env GUARDRAIL_SLACK_WEBHOOK_PARAMETER). */
-    readonly webhookParameter?: string;
-    /** Resource tag whose value picks a team route (default `guardrail:team`). */
-    readonly teamTag: string;
-    readonly teams: Readonly<Record<string, SlackTeamRoute>>;
-  };
-  readonly securityHub: { readonly enabled: boolean; readonly minSeverity: Severity };
-}
+} & ChannelSections;
 
 /**
  * The policy's `scope:` section (docs/policy.md "Scope"): the accounts whose events the Lambdas process.

@@ -2,27 +2,20 @@
  * `deregister-task-definition` (td-privileged): DeregisterTaskDefinition on the offending revision, so
  * nothing new can start from it. Running tasks are not affected by a deregistration; the standalone ones
  * are stopped afterwards through `stop-task` (followUps), a service's tasks are left to the service.
- * A revision that an ACTIVE service still uses is only notified unless `remediation.deregisterInUse`.
+ * A revision that an ACTIVE service still uses is only notified unless its `deregisterInUse` parameter.
  */
-import {
-  DeregisterTaskDefinitionCommand,
-  DescribeServicesCommand,
-  DescribeTaskDefinitionCommand,
-  DescribeTasksCommand,
-  ListClustersCommand,
-  ListServicesCommand,
-  ListTasksCommand,
-  type ECSClient,
-} from '@aws-sdk/client-ecs';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import * as v from 'valibot';
 import { parseTaskDefinitionRef } from '../model/arn';
 import { serviceResource, taskDefinitionResource } from '../events/ecs-resources';
 import { allPages, chunks, nameOf, taskDefinitionKey, tagsOf } from './ecs-helpers';
 import { awsCall, errorName, RemediationCallError } from './errors';
-import type { ActionContext, ActionTarget, Observed, RemediationAction } from './types';
+import { defineAction, ecsSdk, type ActionContext, type ActionTarget, type Observed } from './types';
 
 async function listClusters(ecs: ECSClient): Promise<string[]> {
+  const sdk = await ecsSdk();
   return allPages(async (nextToken) => {
-    const r = await awsCall('ecs:ListClusters', () => ecs.send(new ListClustersCommand({ nextToken })));
+    const r = await awsCall('ecs:ListClusters', () => ecs.send(new sdk.ListClustersCommand({ nextToken })));
     return { items: r.clusterArns ?? [], nextToken: r.nextToken };
   });
 }
@@ -37,17 +30,18 @@ export async function servicesUsing(
   key: string,
   scope: { readonly account: string; readonly region: string },
 ): Promise<string[]> {
+  const sdk = await ecsSdk();
   const users: string[] = [];
   for (const cluster of await listClusters(ecs)) {
     const arns = await allPages(async (nextToken) => {
       const r = await awsCall('ecs:ListServices', () =>
-        ecs.send(new ListServicesCommand({ cluster, nextToken })),
+        ecs.send(new sdk.ListServicesCommand({ cluster, nextToken })),
       );
       return { items: r.serviceArns ?? [], nextToken: r.nextToken };
     });
     for (const batch of chunks(arns, 10)) {
       const r = await awsCall('ecs:DescribeServices', () =>
-        ecs.send(new DescribeServicesCommand({ cluster, services: batch })),
+        ecs.send(new sdk.DescribeServicesCommand({ cluster, services: batch })),
       );
       (r.services ?? []).forEach((s, i) => {
         if (s.status !== 'ACTIVE') return;
@@ -67,17 +61,18 @@ export async function servicesUsing(
  * their exact `taskDefinitionArn` instead.
  */
 export async function standaloneTasksRunning(ecs: ECSClient, key: string): Promise<ActionTarget[]> {
+  const sdk = await ecsSdk();
   const out: ActionTarget[] = [];
   for (const cluster of await listClusters(ecs)) {
     const arns = await allPages(async (nextToken) => {
       const r = await awsCall('ecs:ListTasks', () =>
-        ecs.send(new ListTasksCommand({ cluster, desiredStatus: 'RUNNING', nextToken })),
+        ecs.send(new sdk.ListTasksCommand({ cluster, desiredStatus: 'RUNNING', nextToken })),
       );
       return { items: r.taskArns ?? [], nextToken: r.nextToken };
     });
     for (const batch of chunks(arns, 100)) {
       const r = await awsCall('ecs:DescribeTasks', () =>
-        ecs.send(new DescribeTasksCommand({ cluster, tasks: batch })),
+        ecs.send(new sdk.DescribeTasksCommand({ cluster, tasks: batch })),
       );
       for (const t of r.tasks ?? []) {
         if (!t.taskArn || !t.taskDefinitionArn || taskDefinitionKey(t.taskDefinitionArn) !== key) continue;
@@ -90,11 +85,18 @@ export async function standaloneTasksRunning(ecs: ECSClient, key: string): Promi
   return out;
 }
 
-export const deregisterTaskDefinition: RemediationAction = {
+export interface DeregisterParams {
+  /** Deregister a revision even while an ACTIVE service uses it. */
+  readonly deregisterInUse: boolean;
+  /** After deregistering, stop the standalone tasks still running the revision (through `stop-task`). */
+  readonly stopStandaloneTasks: boolean;
+}
+
+export const deregisterTaskDefinition = defineAction<DeregisterParams>({
   meta: {
     name: 'deregister-task-definition',
     title: 'Deregister the task definition revision',
-    rules: ['td-privileged'],
+    followUp: 'stop-task',
     resourceType: 'AWS::ECS::TaskDefinition',
     summary:
       'Deregisters the offending revision (status INACTIVE) so no new task or deployment can use it; then ' +
@@ -124,12 +126,21 @@ export const deregisterTaskDefinition: RemediationAction = {
     skipsWhen: [
       'the revision is already INACTIVE (already compliant: the standalone tasks still running it are still handled)',
       'the finding does not name a revision (family only)',
-      'an ACTIVE service still uses the revision, in its task definition, a deployment or a task set (EXTERNAL / CODE_DEPLOY) (unless `remediation.deregisterInUse: true`)',
+      'an ACTIVE service still uses the revision, in its task definition, a deployment or a task set (EXTERNAL / CODE_DEPLOY) (unless `deregisterInUse: true`)',
       'AWS says the revision is not privileged (`not violated now`): the event is never trusted',
     ],
   },
+  params: {
+    schema: v.strictObject({ deregisterInUse: v.boolean(), stopStandaloneTasks: v.boolean() }),
+    defaults: { deregisterInUse: false, stopStandaloneTasks: true },
+    legacyKeys: ['deregisterInUse', 'stopStandaloneTasks'],
+    docs: {
+      deregisterInUse: 'deregister a revision even while an ACTIVE service uses it',
+      stopStandaloneTasks: 'after deregistering, stop the standalone tasks still running the revision',
+    },
+  },
 
-  async read(ctx: ActionContext, target: ActionTarget): Promise<Observed | undefined> {
+  async read(ctx: ActionContext<DeregisterParams>, target: ActionTarget): Promise<Observed | undefined> {
     const { family, revision } = parseTaskDefinitionRef(target.arn);
     const key = revision === undefined ? family : `${family}:${revision}`;
     if (revision === undefined) {
@@ -141,10 +152,11 @@ export const deregisterTaskDefinition: RemediationAction = {
         plan: `deregistered ${key}`,
       };
     }
+    const sdk = await ecsSdk();
     let out;
     try {
       out = await ctx.ecs.send(
-        new DescribeTaskDefinitionCommand({ taskDefinition: target.arn, include: ['TAGS'] }),
+        new sdk.DescribeTaskDefinitionCommand({ taskDefinition: target.arn, include: ['TAGS'] }),
       );
     } catch (err) {
       // ECS answers ClientException for a revision that does not exist.
@@ -163,13 +175,13 @@ export const deregisterTaskDefinition: RemediationAction = {
     };
     const compliant = status !== 'ACTIVE';
     let notApplicable: string | undefined;
-    if (!compliant && !ctx.settings.deregisterInUse) {
+    if (!compliant && !ctx.params.deregisterInUse) {
       const users = await servicesUsing(ctx.ecs, key, target);
       if (users.length)
         notApplicable =
           `revision ${key} is used by ACTIVE service(s) ${users.map(nameOf).join(', ')} (their task ` +
           'definition, a deployment or a task set): notify only ' +
-          '(set remediation.deregisterInUse to deregister anyway)';
+          '(set remediation.actions.deregister-task-definition.deregisterInUse to deregister anyway)';
     }
     return {
       state,
@@ -182,14 +194,15 @@ export const deregisterTaskDefinition: RemediationAction = {
   },
 
   async apply(ctx, target) {
+    const sdk = await ecsSdk();
     await awsCall('ecs:DeregisterTaskDefinition', () =>
-      ctx.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: target.arn })),
+      ctx.ecs.send(new sdk.DeregisterTaskDefinitionCommand({ taskDefinition: target.arn })),
     );
     return { calls: ['ecs:DeregisterTaskDefinition'] };
   },
 
   async followUps(ctx, target) {
-    if (!ctx.settings.stopStandaloneTasks) return { action: 'stop-task', targets: [] };
+    if (!ctx.params.stopStandaloneTasks) return { action: 'stop-task', targets: [] };
     const targets = await standaloneTasksRunning(ctx.ecs, taskDefinitionKey(target.arn));
     return {
       action: 'stop-task',
@@ -200,4 +213,4 @@ export const deregisterTaskDefinition: RemediationAction = {
       })),
     };
   },
-};
+});

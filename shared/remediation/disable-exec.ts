@@ -3,18 +3,22 @@
  * `forceNewDeployment: true`, because the setting only applies to tasks started after the change: the
  * new deployment replaces the tasks that still accept ECS Exec sessions.
  */
-import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { serviceResource } from '../events/ecs-resources';
 import { clusterOf, nameOf, tagsOf } from './ecs-helpers';
 import { awsCall } from './errors';
 import { controllerOf, controllerReason, describeService } from './service-state';
-import type { ActionContext, ActionTarget, Observed, RemediationAction } from './types';
+import {
+  ecsSdk,
+  type ActionContext,
+  type ActionTarget,
+  type Observed,
+  type RemediationAction,
+} from './types';
 
 export const disableExec: RemediationAction = {
   meta: {
     name: 'disable-exec',
     title: 'Turn ECS Exec off on the service',
-    rules: ['svc-exec-enabled'],
     resourceType: 'AWS::ECS::Service',
     summary:
       'UpdateService `enableExecuteCommand: false`, `forceNewDeployment: true` (running tasks keep Exec ' +
@@ -53,9 +57,10 @@ export const disableExec: RemediationAction = {
   },
 
   async apply(ctx, target) {
+    const sdk = await ecsSdk();
     await awsCall('ecs:UpdateService', () =>
       ctx.ecs.send(
-        new UpdateServiceCommand({
+        new sdk.UpdateServiceCommand({
           cluster: clusterOf(target),
           service: target.arn,
           enableExecuteCommand: false,

@@ -4,18 +4,22 @@
  * changes; ECS starts a new deployment because the network configuration changed.
  * Only for the ECS deployment controller (CODE_DEPLOY / EXTERNAL services change through task sets).
  */
-import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { serviceResource } from '../events/ecs-resources';
 import { clusterOf, nameOf, tagsOf } from './ecs-helpers';
 import { awsCall } from './errors';
 import { controllerOf, controllerReason, describeService } from './service-state';
-import type { ActionContext, ActionTarget, Observed, RemediationAction } from './types';
+import {
+  ecsSdk,
+  type ActionContext,
+  type ActionTarget,
+  type Observed,
+  type RemediationAction,
+} from './types';
 
 export const disablePublicIp: RemediationAction = {
   meta: {
     name: 'disable-public-ip',
     title: "Stop assigning public IPs to the service's tasks",
-    rules: ['svc-public-ip'],
     resourceType: 'AWS::ECS::Service',
     summary:
       'UpdateService with `networkConfiguration.awsvpcConfiguration` = the current subnets and security ' +
@@ -61,12 +65,13 @@ export const disablePublicIp: RemediationAction = {
   },
 
   async apply(ctx, target, before) {
+    const sdk = await ecsSdk();
     const subnets = before.state.subnets as string[];
     const securityGroups = before.state.securityGroups as string[];
     if (!subnets.length) throw new Error('the service shows no subnets: refusing to send an empty list');
     await awsCall('ecs:UpdateService', () =>
       ctx.ecs.send(
-        new UpdateServiceCommand({
+        new sdk.UpdateServiceCommand({
           cluster: clusterOf(target),
           service: target.arn,
           networkConfiguration: {

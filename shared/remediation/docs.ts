@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { RESOURCE_TYPE, type ResourceKind } from '../model/resources';
 import { RULES, getRule } from '../rules/registry';
 import { liveReadsFor, NOT_VIOLATED_NOW } from './live-state';
-import { ACTIONS, remediationIamPermissions } from './registry';
+import { ACTIONS, remediationIamPermissions, rulesOf } from './registry';
 
 export const DOC_PATH = join(__dirname, '..', '..', 'docs', 'remediation.md');
 const START = '<!-- actions:start (generated from shared/remediation/registry.ts) -->';
@@ -21,7 +21,7 @@ export function renderActions(): string {
   for (const a of ACTIONS) {
     const m = a.meta;
     lines.push(
-      `| [${code(m.name)}](#${m.name}) | ${m.rules.map(code).join(', ')} | ${m.writeCalls.map(code).join(', ')} | ${m.risk} |`,
+      `| [${code(m.name)}](#${m.name}) | ${rulesOf(m.name).map(code).join(', ')} | ${m.writeCalls.map(code).join(', ')} | ${m.risk} |`,
     );
   }
   for (const a of ACTIONS) {
@@ -30,7 +30,7 @@ export function renderActions(): string {
     const targetKind = (Object.keys(RESOURCE_TYPE) as ResourceKind[]).find(
       (k) => RESOURCE_TYPE[k] === m.resourceType,
     );
-    const verified = m.rules.map((id) => {
+    const verified = rulesOf(m.name).map((id) => {
       const rule = getRule(id);
       const reads =
         rule?.family === 'resource' && targetKind ? liveReadsFor(rule.appliesTo, targetKind) : '?';
@@ -42,7 +42,7 @@ export function renderActions(): string {
       '',
       `**${m.title}** (${code(m.resourceType)}). ${m.summary}`,
       '',
-      `- Default remediation of: ${rules.length ? rules.join(', ') : `none directly (run by ${m.rules.map(code).join(', ')})`}`,
+      `- Default remediation of: ${rules.length ? rules.join(', ') : `none directly (run by ${rulesOf(m.name).map(code).join(', ')})`}`,
       `- Reads: ${m.readCalls.join('; ')}`,
       `- Verified before acting (the rule itself, on AWS's answer; not violated -> ${code(`skipped: ${NOT_VIOLATED_NOW}`)}): ${verified.join('; ')}`,
       `- Writes: ${m.writeCalls.map(code).join(', ')}`,
@@ -50,6 +50,17 @@ export function renderActions(): string {
       `- Risk: **${m.risk}**. ${m.riskNote}`,
       `- Skipped (with the reason in the finding) when: ${m.skipsWhen.join('; ')}.`,
     );
+    const params = a.params;
+    if (params) {
+      const docs = params.docs as Record<string, string>;
+      lines.push(
+        `- Parameters (policy ${code(`remediation.actions.${m.name}`)}): ` +
+          Object.entries(params.defaults as Record<string, unknown>)
+            .map(([k, d]) => `${code(k)} (default ${code(JSON.stringify(d))}): ${docs[k]}`)
+            .join('; ') +
+          '.',
+      );
+    }
   }
   lines.push(
     '',

@@ -5,26 +5,28 @@
  * moto_server (the integration-test backend) does not implement UpdateClusterSettings (HTTP 500) but
  * does implement UpdateCluster with `settings`, which has the same effect on AWS. Production always uses
  * UpdateClusterSettings (the narrower call and the narrower IAM permission); the integration tests
- * select UpdateCluster through the Remediator option `containerInsightsApi`, and a unit test asserts the
+ * select UpdateCluster through the action's `api` parameter, and a unit test asserts the
  * exact UpdateClusterSettings request with aws-sdk-client-mock. See docs/remediation.md.
  */
-import {
-  DescribeClustersCommand,
-  UpdateClusterCommand,
-  UpdateClusterSettingsCommand,
-} from '@aws-sdk/client-ecs';
+import * as v from 'valibot';
 import { clusterResource } from '../events/ecs-resources';
 import { nameOf, tagsOf } from './ecs-helpers';
 import { awsCall } from './errors';
-import type { ActionContext, ActionTarget, Observed, RemediationAction } from './types';
+import { defineAction, ecsSdk, type ActionContext, type ActionTarget, type Observed } from './types';
 
 const SETTING = 'containerInsights' as const;
 
-export const enableContainerInsights: RemediationAction = {
+export interface ContainerInsightsParams {
+  /** The value written. */
+  readonly value: 'enabled' | 'enhanced';
+  /** The API that writes it (UpdateCluster only for backends without UpdateClusterSettings). */
+  readonly api: 'UpdateClusterSettings' | 'UpdateCluster';
+}
+
+export const enableContainerInsights = defineAction<ContainerInsightsParams>({
   meta: {
     name: 'enable-container-insights',
     title: 'Turn Container Insights on for the cluster',
-    rules: ['cluster-container-insights-disabled'],
     resourceType: 'AWS::ECS::Cluster',
     summary:
       'UpdateClusterSettings `settings: [{name: containerInsights, value: enabled}]`; nothing else changes.',
@@ -40,10 +42,27 @@ export const enableContainerInsights: RemediationAction = {
       'the cluster is gone or INACTIVE',
     ],
   },
+  params: {
+    schema: v.strictObject({
+      value: v.picklist(['enabled', 'enhanced']),
+      api: v.picklist(['UpdateClusterSettings', 'UpdateCluster']),
+    }),
+    defaults: { value: 'enabled', api: 'UpdateClusterSettings' },
+    docs: {
+      value: '`enabled`, or `enhanced` (Container Insights with enhanced observability)',
+      api: '`UpdateClusterSettings`; `UpdateCluster` only for a backend without it (moto_server), and it needs `ecs:UpdateCluster`, which the member-account role does not grant',
+    },
+  },
 
-  async read(ctx: ActionContext, target: ActionTarget): Promise<Observed | undefined> {
+  async read(
+    ctx: ActionContext<ContainerInsightsParams>,
+    target: ActionTarget,
+  ): Promise<Observed | undefined> {
+    const sdk = await ecsSdk();
     const out = await awsCall('ecs:DescribeClusters', () =>
-      ctx.ecs.send(new DescribeClustersCommand({ clusters: [target.arn], include: ['SETTINGS', 'TAGS'] })),
+      ctx.ecs.send(
+        new sdk.DescribeClustersCommand({ clusters: [target.arn], include: ['SETTINGS', 'TAGS'] }),
+      ),
     );
     const c = out.clusters?.[0];
     if (!c || (c.status && c.status !== 'ACTIVE')) return undefined;
@@ -54,21 +73,22 @@ export const enableContainerInsights: RemediationAction = {
       tags: tagsOf(c.tags),
       live: clusterResource(c, 'clusters[0]', target),
       compliant: value === 'enabled' || value === 'enhanced',
-      plan: `set containerInsights to ${ctx.settings.containerInsightsValue} on cluster ${name} (ecs:${ctx.settings.containerInsightsApi})`,
+      plan: `set containerInsights to ${ctx.params.value} on cluster ${name} (ecs:${ctx.params.api})`,
     };
   },
 
   async apply(ctx, target) {
-    const settings = [{ name: SETTING, value: ctx.settings.containerInsightsValue }];
-    if (ctx.settings.containerInsightsApi === 'UpdateCluster') {
+    const sdk = await ecsSdk();
+    const settings = [{ name: SETTING, value: ctx.params.value }];
+    if (ctx.params.api === 'UpdateCluster') {
       await awsCall('ecs:UpdateCluster', () =>
-        ctx.ecs.send(new UpdateClusterCommand({ cluster: target.arn, settings })),
+        ctx.ecs.send(new sdk.UpdateClusterCommand({ cluster: target.arn, settings })),
       );
       return { calls: ['ecs:UpdateCluster'] };
     }
     await awsCall('ecs:UpdateClusterSettings', () =>
-      ctx.ecs.send(new UpdateClusterSettingsCommand({ cluster: target.arn, settings })),
+      ctx.ecs.send(new sdk.UpdateClusterSettingsCommand({ cluster: target.arn, settings })),
     );
     return { calls: ['ecs:UpdateClusterSettings'] };
   },
-};
+});

@@ -32,7 +32,7 @@ export interface AwsRemediatorOptions {
   readonly homeAccount?: string;
   /** SDK attempts per remediation call (default 2). */
   readonly maxAttempts?: number;
-  readonly containerInsightsApi?: RemediatorOptions['containerInsightsApi'];
+  readonly actionParams?: RemediatorOptions['actionParams'];
   readonly log?: RemediatorOptions['log'];
   readonly now?: () => Date;
 }
@@ -81,7 +81,7 @@ export function createAwsRemediator(options: AwsRemediatorOptions): AwsRemediato
     clients,
     budget,
     audit,
-    ...(options.containerInsightsApi ? { containerInsightsApi: options.containerInsightsApi } : {}),
+    ...(options.actionParams ? { actionParams: options.actionParams } : {}),
     ...(options.log ? { log: options.log } : {}),
     ...(options.now ? { now: options.now } : {}),
   });

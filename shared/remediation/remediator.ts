@@ -39,7 +39,7 @@ import { failureReason } from './errors';
 import { NOT_VIOLATED_NOW, verifyLive, type LiveVerdict } from './live-state';
 import { globMatches } from '../glob';
 import { ACTIONS_BY_NAME, actionForRule } from './registry';
-import type { ActionContext, ActionSettings, ActionTarget, Observed, RemediationAction } from './types';
+import type { ActionContext, ActionTarget, Observed, RemediationAction } from './types';
 
 export interface RemediatorOptions {
   readonly policy: Policy;
@@ -48,11 +48,10 @@ export interface RemediatorOptions {
   readonly audit: AuditLog;
   readonly now?: () => Date;
   /**
-   * The API enable-container-insights writes with. Production: UpdateClusterSettings (default).
-   * moto_server lacks it, so the integration tests pass UpdateCluster (same effect on AWS).
+   * Action parameters fixed by the caller over the policy's, by action name (the integration tests:
+   * enable-container-insights' `api: UpdateCluster`, as moto_server lacks UpdateClusterSettings).
    */
-  readonly containerInsightsApi?: ActionSettings['containerInsightsApi'];
-  readonly containerInsightsValue?: ActionSettings['containerInsightsValue'];
+  readonly actionParams?: Readonly<Record<string, object>>;
   /** Structured log sink (the Lambda passes Powertools' logger); default: silent. */
   readonly log?: (level: 'info' | 'warn', message: string, data: Record<string, unknown>) => void;
   readonly newId?: () => string;
@@ -81,18 +80,11 @@ function roleArnOf(actor: Actor | undefined): string | undefined {
 export class Remediator {
   readonly stats: RemediationStats = { planned: 0, done: 0, skipped: 0, failed: 0, ignored: 0 };
   private readonly settings: RemediationPolicy;
-  private readonly actionSettings: ActionSettings;
   private readonly now: () => Date;
   private readonly newId: () => string;
 
   constructor(private readonly options: RemediatorOptions) {
     this.settings = options.policy.remediation ?? DEFAULT_REMEDIATION_POLICY;
-    this.actionSettings = {
-      deregisterInUse: this.settings.deregisterInUse,
-      stopStandaloneTasks: this.settings.stopStandaloneTasks,
-      containerInsightsApi: options.containerInsightsApi ?? 'UpdateClusterSettings',
-      containerInsightsValue: options.containerInsightsValue ?? 'enabled',
-    };
     this.now = options.now ?? (() => new Date());
     this.newId = options.newId ?? (() => crypto.randomUUID());
   }
@@ -126,8 +118,8 @@ export class Remediator {
    */
   async verifyNow(finding: Finding, context: RemediationContext = {}): Promise<LiveVerdict> {
     const access = await this.options.clients.ecs(finding.account, finding.region);
-    const ctx = this.contextFor(finding, access);
-    return verifyLive(ctx.live, this.options.policy, finding.ruleId, this.targetOf(finding, context));
+    const live = { ecs: access.ecs, ...(access.ec2 ? { ec2: access.ec2 } : {}) };
+    return verifyLive(live, this.options.policy, finding.ruleId, this.targetOf(finding, context));
   }
 
   private targetOf(finding: Finding, context: RemediationContext): ActionTarget {
@@ -213,7 +205,7 @@ export class Remediator {
     target: ActionTarget,
     access: AccountAccess,
   ): Promise<{ outcome: Outcome; followUps: boolean }> {
-    const ctx = this.contextFor(finding, access);
+    const ctx = this.contextFor(finding, access, action);
     const who = access.principal;
     const end = async (o: Outcome, before?: Observed, after?: Observed, calls: readonly string[] = []) =>
       this.conclude(finding, action, target, who, o, before, after, calls);
@@ -374,7 +366,7 @@ export class Remediator {
   ): Promise<Outcome> {
     let listed;
     try {
-      listed = await action.followUps!(this.contextFor(finding, access), target);
+      listed = await action.followUps!(this.contextFor(finding, access, action), target);
     } catch (err) {
       return {
         status: 'failed',
@@ -401,11 +393,15 @@ export class Remediator {
     return { status, reason: `${primary.reason}; ${summary}` };
   }
 
-  private contextFor(finding: Finding, access: AccountAccess): ActionContext {
+  private contextFor(finding: Finding, access: AccountAccess, action: RemediationAction): ActionContext {
+    const name = action.meta.name;
     return {
       ecs: access.ecs,
       live: { ecs: access.ecs, ...(access.ec2 ? { ec2: access.ec2 } : {}) },
-      settings: this.actionSettings,
+      params: {
+        ...(this.settings.actions[name] ?? action.params?.defaults ?? {}),
+        ...this.options.actionParams?.[name],
+      },
       reasonText: `ecs-guardrail ${finding.ruleId}: finding ${finding.findingId} (event ${finding.event.id})`,
     };
   }

@@ -1,17 +1,22 @@
 /** Reading a service's current state for the service actions (disable-public-ip, disable-exec). */
-import { DescribeServicesCommand, type Service } from '@aws-sdk/client-ecs';
+import type { Service } from '@aws-sdk/client-ecs';
 import { clusterOf, nameOf } from './ecs-helpers';
 import { awsCall } from './errors';
-import type { ActionContext, ActionTarget } from './types';
+import { ecsSdk, type ActionContext, type ActionTarget } from './types';
 
 /** The service as ECS holds it now; undefined when it does not exist or is no longer ACTIVE. */
 export async function describeService(
   ctx: ActionContext,
   target: ActionTarget,
 ): Promise<Service | undefined> {
+  const sdk = await ecsSdk();
   const out = await awsCall('ecs:DescribeServices', () =>
     ctx.ecs.send(
-      new DescribeServicesCommand({ cluster: clusterOf(target), services: [target.arn], include: ['TAGS'] }),
+      new sdk.DescribeServicesCommand({
+        cluster: clusterOf(target),
+        services: [target.arn],
+        include: ['TAGS'],
+      }),
     ),
   );
   const s = out.services?.[0];

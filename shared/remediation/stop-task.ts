@@ -3,11 +3,16 @@
  * task whose `group` starts with `service:` belongs to a service: stopping it would only make the service
  * start another one, so it is fixed through its service and skipped here.
  */
-import { DescribeTasksCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { taskResource } from '../events/ecs-resources';
 import { clusterOf, nameOf, tagsOf } from './ecs-helpers';
 import { awsCall } from './errors';
-import type { ActionContext, ActionTarget, Observed, RemediationAction } from './types';
+import {
+  ecsSdk,
+  type ActionContext,
+  type ActionTarget,
+  type Observed,
+  type RemediationAction,
+} from './types';
 
 /** StopTask's `reason` is limited to 255 characters. */
 const MAX_REASON = 255;
@@ -16,7 +21,6 @@ export const stopTask: RemediationAction = {
   meta: {
     name: 'stop-task',
     title: 'Stop the standalone task',
-    rules: ['task-public-ip', 'td-privileged'],
     resourceType: 'AWS::ECS::Task',
     summary:
       "Stops a standalone task (group not `service:...`) with a reason naming the guardrail and the finding. A service's task is fixed through its service.",
@@ -42,9 +46,10 @@ export const stopTask: RemediationAction = {
   },
 
   async read(ctx: ActionContext, target: ActionTarget): Promise<Observed | undefined> {
+    const sdk = await ecsSdk();
     const cluster = clusterOf(target);
     const out = await awsCall('ecs:DescribeTasks', () =>
-      ctx.ecs.send(new DescribeTasksCommand({ cluster, tasks: [target.arn], include: ['TAGS'] })),
+      ctx.ecs.send(new sdk.DescribeTasksCommand({ cluster, tasks: [target.arn], include: ['TAGS'] })),
     );
     const i = Math.max(
       0,
@@ -77,9 +82,10 @@ export const stopTask: RemediationAction = {
   },
 
   async apply(ctx, target) {
+    const sdk = await ecsSdk();
     await awsCall('ecs:StopTask', () =>
       ctx.ecs.send(
-        new StopTaskCommand({
+        new sdk.StopTaskCommand({
           cluster: clusterOf(target),
           task: target.arn,
           reason: ctx.reasonText.slice(0, MAX_REASON),

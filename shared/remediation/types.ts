@@ -5,16 +5,20 @@
  */
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { Resource } from '../model/resources';
+import type { ParamSpec } from '../rules/types';
 import type { LiveAccess } from './live-state';
 
 export type Risk = 'low' | 'medium' | 'high';
 
 export interface ActionMeta {
-  /** The name rules declare in `remediation.action` (shared/rules/*.ts). */
+  /**
+   * The name rules declare in `remediation.action` (shared/rules/*.ts): the one place the rule<->action
+   * link is written. The rules an action fixes are derived from it (registry.ts `rulesOf`).
+   */
   readonly name: string;
   readonly title: string;
-  /** The rules whose findings this action fixes. */
-  readonly rules: readonly string[];
+  /** The action its `followUps` hand targets to (its rules are then that action's rules too). */
+  readonly followUp?: string;
   /** The resource type it changes (CloudFormation style). */
   readonly resourceType: string;
   /** What it does, in one or two sentences. */
@@ -41,23 +45,23 @@ export interface ActionTarget {
   readonly clusterArn?: string;
 }
 
-/** Settings an action may read (resolved from the policy and the Remediator's options). */
-export interface ActionSettings {
-  /** td-privileged: deregister even when an ACTIVE service still uses the revision. */
-  readonly deregisterInUse: boolean;
-  /** td-privileged: after deregistering, stop the standalone tasks still running the revision. */
-  readonly stopStandaloneTasks: boolean;
-  /** enable-container-insights: the API that writes the cluster setting. */
-  readonly containerInsightsApi: 'UpdateClusterSettings' | 'UpdateCluster';
-  /** enable-container-insights: the value written (`enabled` or `enhanced`). */
-  readonly containerInsightsValue: 'enabled' | 'enhanced';
+/**
+ * An action's parameters: a schema and defaults, as for rules. The policy sets them under
+ * `remediation.actions.<action>` (validated from the registry at load, unknown keys refused).
+ */
+export interface ActionParamSpec<P> extends ParamSpec<P> {
+  /** Parameters also accepted directly under `remediation:` (deprecated spelling from before the registry). */
+  readonly legacyKeys?: readonly (keyof P & string)[];
+  /** One line per parameter for docs/remediation.md. */
+  readonly docs: { readonly [K in keyof P & string]: string };
 }
 
-export interface ActionContext {
+export interface ActionContext<P = unknown> {
   readonly ecs: ECSClient;
   /** The clients the Remediator's verification step reads the live state with. */
   readonly live: LiveAccess;
-  readonly settings: ActionSettings;
+  /** This action's parameters: its defaults, the policy's values over them. */
+  readonly params: P;
   /** Text for fields such as StopTask's `reason` (names the guardrail and the finding). */
   readonly reasonText: string;
 }
@@ -84,11 +88,12 @@ export interface Applied {
   readonly calls: readonly string[];
 }
 
-export interface RemediationAction {
+export interface RemediationAction<P = unknown> {
   readonly meta: ActionMeta;
+  readonly params?: ActionParamSpec<P>;
   /** `undefined` when the resource no longer exists. Throws on AWS errors (denied, throttled...). */
-  read(ctx: ActionContext, target: ActionTarget): Promise<Observed | undefined>;
-  apply(ctx: ActionContext, target: ActionTarget, before: Observed): Promise<Applied>;
+  read(ctx: ActionContext<P>, target: ActionTarget): Promise<Observed | undefined>;
+  apply(ctx: ActionContext<P>, target: ActionTarget, before: Observed): Promise<Applied>;
   /** Checks beyond `compliant` on the state read after the change: the problem, or undefined. */
   verify?(before: Observed, after: Observed): string | undefined;
   /**
@@ -96,7 +101,15 @@ export interface RemediationAction {
    * tasks still running the revision, handled by `stop-task` through the same safety checks).
    */
   followUps?(
-    ctx: ActionContext,
+    ctx: ActionContext<P>,
     target: ActionTarget,
   ): Promise<{ readonly action: string; readonly targets: readonly ActionTarget[] }>;
 }
+
+/** Erase the precise parameter type for the registry (the Remediator passes each action its own). */
+export function defineAction<P>(a: RemediationAction<P>): RemediationAction {
+  return a as unknown as RemediationAction;
+}
+
+/** The SDK, loaded on an action's first call: the registry (read by the policy loader) stays light. */
+export const ecsSdk = () => import('@aws-sdk/client-ecs');

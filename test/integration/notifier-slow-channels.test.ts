@@ -33,7 +33,7 @@ import { MemoryDeliveryLedger } from '../../shared/notify/ledger';
 import { Notifier, OutboxConsumer } from '../../shared/notify/notifier';
 import { dedupeIdOf, recordFromMessage, SqsNotificationOutbox } from '../../shared/notify/outbox';
 import { silentLogger } from '../../shared/notify/types';
-import { StaticSecretSource } from '../../shared/notify/webhook-secrets';
+import { StaticSecretSource } from '../../shared/notify/channels/slack/secrets';
 import { parsePolicy } from '../../shared/policy/load';
 import { createStateTable } from '../../shared/store/state-table';
 import { hanging, rateLimited, slow, startFakeSlack, type FakeSlack } from '../helpers/fake-slack';

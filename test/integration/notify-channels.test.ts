@@ -23,7 +23,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbDeliveryLedger } from '../../shared/notify/ledger';
 import { Notifier } from '../../shared/notify/notifier';
-import { SsmSecretSource, type WebhookConfigError } from '../../shared/notify/webhook-secrets';
+import { SsmSecretSource, type WebhookConfigError } from '../../shared/notify/channels/slack/secrets';
 import { parsePolicy } from '../../shared/policy/load';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
 import { motoClientConfig, startMoto, type Moto } from '../helpers/moto';

@@ -17,7 +17,7 @@ import {
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../shared/model/finding';
-import { publishSns } from '../../shared/notify/channels';
+import { publishSns } from '../../shared/notify/channels/sns';
 import { DynamoDbFindingStore } from '../../shared/store/dynamodb-store';
 import { findingKey } from '../../shared/store/dynamodb-keys';
 import { createStateTable } from '../../shared/store/state-table';

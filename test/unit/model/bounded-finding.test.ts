@@ -20,7 +20,7 @@ import {
 } from '../../../shared/model/bounded-finding';
 import type { Finding } from '../../../shared/model/finding';
 import { encodeNotification } from '../../../shared/notify/outbox';
-import { snsMessage } from '../../../shared/notify/sns-message';
+import { snsMessage } from '../../../shared/notify/channels/sns/message';
 import { RULES } from '../../../shared/rules/registry';
 
 const SNS_LIMIT = 256 * 1024;

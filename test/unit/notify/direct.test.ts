@@ -1,7 +1,7 @@
 /** `evaluate --notify` delivery (shared/notify/direct.ts) against a hanging and a rate-limiting Slack. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { notifyFindings } from '../../../shared/notify/direct';
-import { StaticSecretSource } from '../../../shared/notify/webhook-secrets';
+import { StaticSecretSource } from '../../../shared/notify/channels/slack/secrets';
 import { parsePolicy } from '../../../shared/policy/load';
 import { hanging, rateLimited, startFakeSlack, type FakeSlack } from '../../helpers/fake-slack';
 import { finding } from './fixtures';

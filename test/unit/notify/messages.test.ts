@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../../shared/model/finding';
-import { chunks, productArn, toAsff } from '../../../shared/notify/asff';
+import { chunks, productArn, toAsff } from '../../../shared/notify/channels/securityhub/asff';
 import { consoleUrl } from '../../../shared/notify/console-url';
-import { SLACK_LIMITS, slackEscape, slackMessage, truncate } from '../../../shared/notify/slack-message';
-import { snsMessage } from '../../../shared/notify/sns-message';
+import {
+  SLACK_LIMITS,
+  slackEscape,
+  slackMessage,
+  truncate,
+} from '../../../shared/notify/channels/slack/message';
+import { snsMessage } from '../../../shared/notify/channels/sns/message';
 
 function finding(over: Partial<Finding> = {}): Finding {
   return {

@@ -3,10 +3,10 @@ import { BatchImportFindingsCommand, SecurityHubClient } from '@aws-sdk/client-s
 import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { toAsff } from '../../../shared/notify/asff';
+import { toAsff } from '../../../shared/notify/channels/securityhub/asff';
 import { MemoryDeliveryLedger } from '../../../shared/notify/ledger';
 import { Notifier, OutboxConsumer } from '../../../shared/notify/notifier';
-import { StaticSecretSource } from '../../../shared/notify/webhook-secrets';
+import { StaticSecretSource } from '../../../shared/notify/channels/slack/secrets';
 import { parsePolicy } from '../../../shared/policy/load';
 import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack';
 import { finding, notification, record, recordingLogger } from './fixtures';

@@ -11,7 +11,7 @@ import {
   recordFromMessage,
   SqsNotificationOutbox,
 } from '../../../shared/notify/outbox';
-import { SsmSecretSource, WebhookConfigError, scrub } from '../../../shared/notify/webhook-secrets';
+import { SsmSecretSource, WebhookConfigError, scrub } from '../../../shared/notify/channels/slack/secrets';
 import { finding, record } from './fixtures';
 
 describe('outbox message format', () => {

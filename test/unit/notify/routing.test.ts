@@ -37,7 +37,9 @@ function policyError(yaml: string): PolicyError {
 describe('policy notifications: section', () => {
   it('parses the documented example and applies the defaults around it', () => {
     const n = parsePolicy(EXAMPLE).notifications!;
-    expect(n).toEqual({
+    // Each section it is about, exactly (another registered channel adds its own section beside these).
+    const { suppressionHours, reminders, sns, slack, securityHub } = n;
+    expect({ suppressionHours, reminders, sns, slack, securityHub }).toEqual({
       suppressionHours: 12,
       reminders: true,
       sns: { enabled: true, minSeverity: 'low' },
@@ -102,7 +104,8 @@ describe('policy notifications: section', () => {
 
 describe('routing', () => {
   const np = notificationsPolicy(parsePolicy(EXAMPLE));
-  const env = { sns: true };
+  // The channels' dependencies: an SNS topic is configured.
+  const env = { sns: { topicArn: 'arn:aws:sns:eu-west-1:111122223333:guardrail' } };
   const keys = (f: ReturnType<typeof finding>, e: Parameters<typeof route>[2] = env): string[] =>
     route(f, np, e).map((t) => t.key);
 
@@ -140,17 +143,17 @@ describe('routing', () => {
 
   it('uses the environment default webhook parameter only when the policy names none', () => {
     const none = notificationsPolicy(DEFAULT_POLICY);
-    expect(route(finding(), none, { sns: false })).toEqual([]);
-    expect(route(finding(), none, { sns: false, defaultWebhookParameter: '/env/param' })).toEqual([
+    expect(route(finding(), none, {})).toEqual([]);
+    expect(route(finding(), none, { slack: { defaultWebhookParameter: '/env/param' } })).toEqual([
       { key: 'slack:default', channel: 'slack', webhookParameter: '/env/param' },
     ]);
-    expect(route(finding(), np, { sns: false, defaultWebhookParameter: '/env/param' })[0]).toMatchObject({
+    expect(route(finding(), np, { slack: { defaultWebhookParameter: '/env/param' } })[0]).toMatchObject({
       webhookParameter: '/guardrail/slack/default',
     });
   });
 
   it('sends nothing to SNS without a topic, and nothing to a disabled channel', () => {
-    expect(keys(finding({ severity: 'critical' }), { sns: false })).toEqual(['slack:default', 'securityhub']);
+    expect(keys(finding({ severity: 'critical' }), {})).toEqual(['slack:default', 'securityhub']);
     const off = notificationsPolicy(
       parsePolicy(
         'notifications:\n  sns: {enabled: false}\n  slack: {enabled: false, webhookParameter: /x}\n',

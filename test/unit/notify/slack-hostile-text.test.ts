@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../../shared/model/finding';
 import { consoleUrl } from '../../../shared/notify/console-url';
-import { inert, slackMessage, type SlackPayload } from '../../../shared/notify/slack-message';
+import { inert, slackMessage, type SlackPayload } from '../../../shared/notify/channels/slack/message';
 import { finding } from './fixtures';
 
 const FORGED = '*Action*: none needed, all clear';

@@ -1,7 +1,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseRetryAfter, postToSlack, SlackDeliveryError } from '../../../shared/notify/slack-webhook';
+import {
+  parseRetryAfter,
+  postToSlack,
+  SlackDeliveryError,
+} from '../../../shared/notify/channels/slack/webhook';
 import { hanging, slow, startFakeSlack, type FakeSlack } from '../../helpers/fake-slack';
 
 const payload = { text: 'hello', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'hello' } }] };

@@ -6,7 +6,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../../shared/rules/registry';
 import { DOC_PATH, renderedDocument } from '../../../shared/remediation/docs';
-import { ACTIONS, ACTIONS_BY_NAME, remediationIamPermissions } from '../../../shared/remediation/registry';
+import {
+  ACTIONS,
+  ACTIONS_BY_NAME,
+  remediationIamPermissions,
+  rulesOf,
+} from '../../../shared/remediation/registry';
 import { readTemplate } from './helpers';
 
 interface Statement {
@@ -47,7 +52,7 @@ describe('registry', () => {
     for (const r of remediable) {
       const a = ACTIONS_BY_NAME.get(r.remediation!.action);
       expect(a, r.id).toBeDefined();
-      expect(a!.meta.rules).toContain(r.id);
+      expect(rulesOf(a!.meta.name)).toContain(r.id);
     }
   });
 

@@ -147,7 +147,7 @@ export function motoRemediator(
     sts: new STSClient(c),
     ecsConfig: { endpoint: moto.endpoint, credentials: TEST_CREDENTIALS },
     maxAttempts: 1,
-    containerInsightsApi: 'UpdateCluster',
+    actionParams: { 'enable-container-insights': { api: 'UpdateCluster' } },
     ...(opts.now ? { now: opts.now } : {}),
   });
 }

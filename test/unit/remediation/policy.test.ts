@@ -15,12 +15,14 @@ function errorOf(yaml: string): PolicyError {
 
 describe('remediation policy section', () => {
   it('defaults: budget 10, no guardrail roles, home account only, no role, in-use revisions kept', () => {
-    expect(DEFAULT_POLICY.remediation).toEqual({
-      budgetPerHour: 10,
-      guardrailRoleArns: [],
+    const { actions, ...limits } = DEFAULT_POLICY.remediation!;
+    expect(limits).toEqual({ budgetPerHour: 10, guardrailRoleArns: [] });
+    // The actions this section's keys are about; another action adds its own parameters beside them.
+    expect(actions['deregister-task-definition']).toEqual({
       deregisterInUse: false,
       stopStandaloneTasks: true,
     });
+    expect(actions['enable-container-insights']).toEqual({ value: 'enabled', api: 'UpdateClusterSettings' });
     expect(parsePolicy('remediation:\n').remediation).toEqual(DEFAULT_REMEDIATION_POLICY);
   });
 
@@ -32,15 +34,35 @@ remediation:
   allowAccounts: ['012345678901', 111122223333]
   roleName: ecs-guardrail-remediation
   externalId: guardrail-7f3a
-  deregisterInUse: true
-  stopStandaloneTasks: false
+  actions:
+    deregister-task-definition: { deregisterInUse: true, stopStandaloneTasks: false }
+    enable-container-insights: { value: enhanced }
 `);
-    expect(p.remediation).toEqual({
+    const { actions, ...limits } = p.remediation!;
+    expect(limits).toEqual({
       budgetPerHour: 3,
       guardrailRoleArns: ['arn:aws:iam::111122223333:role/guardrail-fn', 'arn:aws:iam::*:role/ops/*'],
       allowAccounts: ['012345678901', '111122223333'],
       roleName: 'ecs-guardrail-remediation',
       externalId: 'guardrail-7f3a',
+    });
+    expect(actions['deregister-task-definition']).toEqual({
+      deregisterInUse: true,
+      stopStandaloneTasks: false,
+    });
+    expect(actions['enable-container-insights']).toEqual({ value: 'enhanced', api: 'UpdateClusterSettings' });
+  });
+
+  it('maps the older spelling (deregisterInUse, stopStandaloneTasks directly under remediation:)', () => {
+    const p = parsePolicy('remediation:\n  deregisterInUse: true\n  stopStandaloneTasks: false\n');
+    expect(p.remediation?.actions['deregister-task-definition']).toEqual({
+      deregisterInUse: true,
+      stopStandaloneTasks: false,
+    });
+    const mixed = parsePolicy(
+      'remediation:\n  deregisterInUse: true\n  actions:\n    deregister-task-definition: { stopStandaloneTasks: false }\n',
+    );
+    expect(mixed.remediation?.actions['deregister-task-definition']).toEqual({
       deregisterInUse: true,
       stopStandaloneTasks: false,
     });
@@ -68,6 +90,32 @@ remediation:
     ['roleName: r\n  externalId: "x"', 'remediation.externalId', 'must be 2 to 1224 characters'],
     ['externalId: abc-123', 'remediation.externalId', 'needs remediation.roleName'],
     ['deregisterInUse: "yes"', 'remediation.deregisterInUse', 'expected boolean'],
+    [
+      'deregisterInUse: true\n  actions: { deregister-task-definition: { deregisterInUse: false } }',
+      'remediation.deregisterInUse',
+      'set it once, as remediation.actions.deregister-task-definition.deregisterInUse',
+    ],
+    [
+      'actions: { deregister-task-definiton: {} }',
+      'remediation.actions.deregister-task-definiton',
+      'unknown action (did you mean deregister-task-definition?)',
+    ],
+    [
+      'actions: { deregister-task-definition: { deregisterInuse: true } }',
+      'remediation.actions.deregister-task-definition.deregisterInuse',
+      'unknown parameter (did you mean deregisterInUse?) (known: deregisterInUse, stopStandaloneTasks)',
+    ],
+    [
+      'actions: { deregister-task-definition: { stopStandaloneTasks: 1 } }',
+      'remediation.actions.deregister-task-definition.stopStandaloneTasks',
+      'expected boolean, got 1',
+    ],
+    [
+      'actions: { enable-container-insights: { value: on } }',
+      'remediation.actions.enable-container-insights.value',
+      '"enabled" | "enhanced"',
+    ],
+    ['actions: { stop-task: { force: true } }', 'remediation.actions.stop-task', 'takes no parameters'],
     ['stopTasks: true', 'remediation.stopTasks', 'unknown key'],
   ])('%s -> PolicyError on %s', (line, key, problem) => {
     const err = errorOf(`remediation:\n  ${line}\n`);

@@ -4,8 +4,8 @@
  * (open | resolved) and kind (opened | reminder | resolved). Seven attributes: SNS allows ten.
  */
 import type { MessageAttributeValue } from '@aws-sdk/client-sns';
-import type { Finding } from '../model/finding';
-import type { MessageContext, MessageKind } from './slack-message';
+import type { Finding } from '../../../model/finding';
+import type { MessageContext, MessageKind } from '../slack/message';
 
 export interface SnsMessage {
   readonly Subject: string;

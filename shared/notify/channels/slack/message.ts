@@ -7,8 +7,8 @@
  * `*Action*:` line or a link, and a `>` cannot start a quote. mrkdwn objects are `verbatim` (no
  * auto-linking of URLs or channel names) and the payload asks Slack not to unfurl links.
  */
-import type { Finding, Severity } from '../model/finding';
-import { consoleUrl, isRegionName } from './console-url';
+import type { Finding, Severity } from '../../../model/finding';
+import { consoleUrl, isRegionName } from '../../console-url';
 
 /** What a notification says about its finding: it opened, it is still open (reminder), it resolved. */
 export type MessageKind = 'opened' | 'resolved' | 'reminder';

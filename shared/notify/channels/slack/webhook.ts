@@ -10,8 +10,8 @@
  * ledger.ts). Nothing is ever dropped silently. The webhook URL is a secret: it never appears in an error
  * or a log.
  */
-import type { SlackPayload } from './slack-message';
-import { GuardrailError } from '../errors';
+import type { SlackPayload } from './message';
+import { GuardrailError } from '../../../errors';
 
 export class SlackDeliveryError extends GuardrailError {
   override readonly name = 'SlackDeliveryError';

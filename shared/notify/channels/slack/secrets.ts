@@ -7,9 +7,9 @@
  * Secrets Manager is not supported: no Secrets Manager client is installed in this project (SSM only).
  */
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { notifyClientConfig } from './clients';
-import { GuardrailError } from '../errors';
-import { classifyAwsError } from '../aws/classify';
+import { notifyClientConfig } from '../../clients';
+import { GuardrailError } from '../../../errors';
+import { classifyAwsError } from '../../../aws/classify';
 
 export class WebhookConfigError extends GuardrailError {
   override readonly name = 'WebhookConfigError';

@@ -1,7 +1,7 @@
 /** A finding in the AWS Security Finding Format for Security Hub BatchImportFindings. */
 import type { AwsSecurityFinding, Resource as AsffResource } from '@aws-sdk/client-securityhub';
-import { partitionOf } from '../model/arn';
-import type { Finding, Severity } from '../model/finding';
+import { partitionOf } from '../../../model/arn';
+import type { Finding, Severity } from '../../../model/finding';
 
 const ASFF_TYPE: Readonly<Record<string, string>> = {
   'AWS::ECS::TaskDefinition': 'AwsEcsTaskDefinition',

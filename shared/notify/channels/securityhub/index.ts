@@ -1,0 +1,155 @@
+/**
+ * AWS Security Hub: only when `notifications.securityHub.enabled` (off by default), at or above its
+ * `minSeverity`. BatchImportFindings of `toAsff` (./asff.ts), at most 100 findings a call; findings the
+ * response lists in FailedFindings are imported again (with backoff), never dropped: what still fails is
+ * returned as a retryable failure, so the message is retried and, at worst, dead-lettered. An import is
+ * idempotent (by finding Id), so an unanswered one is simply tried again.
+ */
+import type { AwsSecurityFinding, SecurityHubClient } from '@aws-sdk/client-securityhub';
+import * as v from 'valibot';
+import { SEVERITIES } from '../../../model/finding';
+import { callBudgetMs, notifyClientConfig } from '../../clients';
+import type { DeliveryFailure, Notification } from '../../types';
+import { atLeast, defineChannel, type ChannelSection, type Outcome, type Target } from '../channel';
+import { failureFrom, notAttempted } from '../delivery';
+import { ASFF_BATCH_LIMIT, toAsff } from './asff';
+
+export type SecurityHubDeps = { readonly client?: SecurityHubClient } & SecurityHubOptions;
+
+/** The SDK client of the channel (one function, so a shared client factory can take it over). */
+export function createSecurityHubClient(): Promise<SecurityHubClient> {
+  return import('@aws-sdk/client-securityhub').then((m) => new m.SecurityHubClient(notifyClientConfig()));
+}
+
+const SECURITY_HUB_TARGET: Target = { key: 'securityhub', channel: 'securityHub' };
+
+export interface SecurityHubOptions {
+  /** Imports of the findings a response lists as failed, after the first call (default 2). */
+  readonly retries?: number;
+  readonly backoffMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly now?: () => Date;
+  /** Epoch ms: no re-import starts unless its backoff and one whole call fit before it. */
+  readonly deadline?: number;
+}
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Split into calls of at most 100 findings, never two findings with the same Id in one call. */
+function batches(findings: readonly AwsSecurityFinding[]): AwsSecurityFinding[][] {
+  const out: AwsSecurityFinding[][] = [];
+  let cur: AwsSecurityFinding[] = [];
+  let ids = new Set<string>();
+  for (const f of findings) {
+    if (cur.length >= ASFF_BATCH_LIMIT || ids.has(f.Id!)) {
+      out.push(cur);
+      cur = [];
+      ids = new Set();
+    }
+    cur.push(f);
+    ids.add(f.Id!);
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
+/** Import the notifications' findings; the outcome of each, in order. */
+export async function importToSecurityHub(
+  client: SecurityHubClient,
+  items: readonly { n: Notification; target: string }[],
+  opts: SecurityHubOptions = {},
+): Promise<Outcome[]> {
+  const { BatchImportFindingsCommand } = await import('@aws-sdk/client-securityhub');
+  const retries = opts.retries ?? 2;
+  const backoff = opts.backoffMs ?? 500;
+  const sleep = opts.sleep ?? defaultSleep;
+  const now = (opts.now?.() ?? new Date()).toISOString();
+  const asff = items.map(({ n }) =>
+    toAsff(n.finding, {
+      now,
+      ...(n.firstSeen ? { firstSeen: n.firstSeen } : {}),
+      resolved: n.kind === 'resolved',
+    }),
+  );
+  const outcomes: Outcome[] = items.map(() => undefined);
+  const byId = new Map<string, number[]>();
+  asff.forEach((a, i) => byId.set(a.Id!, [...(byId.get(a.Id!) ?? []), i]));
+  const fail = (id: string, failure: Omit<DeliveryFailure, 'target'>): void => {
+    for (const i of byId.get(id) ?? []) outcomes[i] = { ...failure, target: items[i]!.target };
+  };
+
+  const deadline = opts.deadline ?? Number.POSITIVE_INFINITY;
+  const fits = (ms: number): boolean =>
+    (opts.now?.() ?? new Date()).getTime() + ms + callBudgetMs() <= deadline;
+  for (const batch of batches(asff)) {
+    let pending = batch;
+    for (let attempt = 0; attempt <= retries && pending.length; attempt++) {
+      const wait = attempt > 0 ? backoff * 2 ** (attempt - 1) : 0;
+      // Out of time: what is still pending keeps its failure (or is handed back untried) for the queue.
+      if (!fits(wait)) {
+        if (attempt === 0)
+          for (const f of pending)
+            for (const i of byId.get(f.Id!) ?? [])
+              outcomes[i] = notAttempted(items[i]!.target, 'the invocation is about to time out');
+        break;
+      }
+      if (wait) await sleep(wait);
+      try {
+        const res = await client.send(new BatchImportFindingsCommand({ Findings: pending }));
+        const failed = new Map((res.FailedFindings ?? []).map((f) => [f.Id ?? '', f]));
+        for (const f of pending)
+          if (!failed.has(f.Id!)) for (const i of byId.get(f.Id!) ?? []) outcomes[i] = undefined;
+        for (const [id, f] of failed)
+          fail(id, {
+            error: f.ErrorCode ?? 'FailedFinding',
+            message: `Security Hub did not import the finding: ${f.ErrorMessage ?? 'no reason given'}`,
+            retryable: true,
+          });
+        pending = pending.filter((f) => failed.has(f.Id!));
+      } catch (err) {
+        const failure = failureFrom('securityhub', err);
+        for (const f of pending) fail(f.Id!, failure);
+        if (!failure.retryable) break;
+      }
+    }
+  }
+  return outcomes;
+}
+
+export const securityHubChannel = defineChannel<ChannelSection, SecurityHubDeps, Target>({
+  name: 'securityHub',
+  title: 'AWS Security Hub (ASFF findings)',
+  policySchema: v.strictObject({
+    enabled: v.optional(v.boolean()),
+    minSeverity: v.optional(v.picklist(SEVERITIES)),
+  }),
+  defaults: { enabled: false, minSeverity: 'low' },
+  environment: [],
+  iamPermissions: ['securityhub:BatchImportFindings'],
+  idempotent: true,
+  targets: (finding, section) =>
+    section.enabled && atLeast(finding.severity, section.minSeverity) ? [SECURITY_HUB_TARGET] : [],
+  open(deps) {
+    let client: Promise<SecurityHubClient> | undefined = deps?.client
+      ? Promise.resolve(deps.client)
+      : undefined;
+    return {
+      async deliver(items, ctx) {
+        client ??= createSecurityHubClient();
+        let outcomes: Outcome[];
+        try {
+          const c = await client;
+          const { client: _given, ...options } = deps ?? {};
+          outcomes = await importToSecurityHub(
+            c,
+            items.map((i) => ({ n: i.n, target: i.target.key })),
+            { ...options, ...(ctx.deadline !== undefined ? { deadline: ctx.deadline } : {}) },
+          );
+        } catch (err) {
+          outcomes = items.map((i) => failureFrom(i.target.key, err));
+        }
+        for (let i = 0; i < items.length; i++) await ctx.done(items[i]!, outcomes[i]);
+      },
+    };
+  },
+});
