@@ -3,7 +3,8 @@ import { posix } from 'node:path';
 import * as v from 'valibot';
 import type { Evidence } from '../model/finding';
 import type { ContainerDefinition, TaskDefinitionResource } from '../model/resources';
-import { globToRegExp, parseImage } from './image';
+import { globToRegExp } from '../base/glob';
+import { parseImage } from './image';
 import { compileSecretPatterns, redactName, secretReason, type SecretPatterns } from './secrets';
 import { resourceRule, type Rule } from './types';
 
@@ -300,7 +301,7 @@ const mutableImage = resourceRule({
     ),
 });
 
-const allowRegExpsOf = perParams((list) => list.map(globToRegExp));
+const allowRegExpsOf = perParams((list) => list.map((g) => globToRegExp(g, { ignoreCase: true })));
 
 const untrustedRegistry = resourceRule({
   family: 'resource',
