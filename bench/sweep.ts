@@ -31,10 +31,10 @@ import { DEFAULT_POLICY } from '../shared/policy/load';
 import { MemoryFindingStore } from '../shared/store/memory-store';
 import { CallCounter } from '../shared/sweep/call-counter';
 import { sweepClientConfig } from '../shared/sweep/clients';
-import { DynamoDBTaskDefinitionCache } from '../shared/sweep/dynamodb-td-cache';
-import { mapPool } from '../shared/sweep/pool';
+import { DynamoDBTaskDefinitionCache } from '../shared/store/dynamodb-td-cache';
+import { mapPool } from '../shared/base/pool';
 import { runScan, type ScanOutcome } from '../shared/sweep/run';
-import { MemoryTaskDefinitionCache, type TaskDefinitionCache } from '../shared/sweep/td-cache';
+import { MemoryTaskDefinitionCache, type TaskDefinitionCache } from '../shared/store/td-cache';
 import { motoClientConfig, startMoto, TEST_CREDENTIALS, type Moto } from '../test/helpers/moto';
 import { defaultNetwork } from '../test/helpers/seed-estate';
 

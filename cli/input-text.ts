@@ -5,9 +5,10 @@
  */
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { GuardrailError } from '../shared/base/errors';
 
 /** A bad input: the message names the problem (and a limit), never the content. */
-export class InputError extends Error {
+export class InputError extends GuardrailError {
   override readonly name = 'InputError';
 }
 

@@ -8,6 +8,7 @@ import { SEVERITIES, type Severity } from '../shared/model/finding';
 import { PolicyError } from '../shared/policy/errors';
 import { DEFAULT_POLICY, loadPolicyFile } from '../shared/policy/load';
 import { runEvaluate, type Io } from './evaluate-command';
+import { GuardrailError } from '../shared/base/errors';
 
 const USAGE = `Usage:
   guardrail evaluate [--format table|json] [--policy FILE] [--enrich [--remediate]] [--notify] [--fail-on SEVERITY] [--include-exempt] PATH...
@@ -32,7 +33,9 @@ stdin. Read as streams; at most 1 MiB per event and 256 MiB inflated per gzip in
 Exit codes: 0 evaluated, 1 --fail-on matched, 2 invalid or refused input(s), 3 usage or policy error, 4 a --notify delivery failed.
 `;
 
-class UsageError extends Error {}
+class UsageError extends GuardrailError {
+  override readonly name = 'UsageError';
+}
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   try {

@@ -9,6 +9,7 @@
 import { parseArgs } from 'node:util';
 import { redrive, type RedrivenMessage } from '../shared/notify/redrive';
 import type { Io } from './evaluate-command';
+import { GuardrailError } from '../shared/base/errors';
 
 export const REDRIVE_USAGE = `Usage:
   guardrail redrive --queue DLQ_URL --to OUTBOX_URL [--max N] [--dry-run]
@@ -26,7 +27,9 @@ Alternative without this tool:
 Exit codes: 0 moved (or listed), 1 some messages could not be moved, 3 usage error.
 `;
 
-class RedriveUsageError extends Error {}
+class RedriveUsageError extends GuardrailError {
+  override readonly name = 'UsageError';
+}
 
 const SQS_URL = /^https?:\/\/\S+\/\d{12}\/[\w-]{1,80}(\.fifo)?$/;
 

@@ -23,6 +23,7 @@ import type { SweepProgress, SweepResult } from '../shared/sweep/types';
 import type { Io } from './evaluate-command';
 import { formatTable, sortFindings } from './format';
 import { escapeTerminal, terminalSafeJson } from './terminal-text';
+import { GuardrailError } from '../shared/base/errors';
 
 export const SCAN_USAGE = `Usage:
   guardrail scan [--region REGION] [--policy FILE] [--format table|json] [--html FILE] [--state FILE]
@@ -42,7 +43,9 @@ AWS_MAX_ATTEMPTS sets the attempts per call (default 8, adaptive retries).
 Exit codes: 0 complete, 1 --fail-on matched, 2 partial scan (nothing resolved), 3 usage/policy/state/credentials error.
 `;
 
-class ScanUsageError extends Error {}
+class ScanUsageError extends GuardrailError {
+  override readonly name = 'UsageError';
+}
 
 interface ScanArgs {
   readonly region?: string;

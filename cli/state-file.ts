@@ -5,12 +5,13 @@
  * the file.
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { GuardrailError } from '../shared/base/errors';
 import { MemoryFindingStore } from '../shared/store/memory-store';
 import type { FindingRecord } from '../shared/store/types';
 
 export const STATE_FILE_VERSION = 1;
 
-export class StateFileError extends Error {
+export class StateFileError extends GuardrailError {
   override readonly name = 'StateFileError';
 }
 

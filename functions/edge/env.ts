@@ -30,10 +30,11 @@
  * AWS_REGION.
  */
 import { isAbsolute, resolve } from 'node:path';
+import { GuardrailError } from '../../shared/base/errors';
 
 export const DEFAULT_POLICY_FILE = 'guardrail.policy.yml';
 
-export class ConfigError extends Error {
+export class ConfigError extends GuardrailError {
   override readonly name = 'ConfigError';
 }
 

@@ -14,7 +14,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import type { Enricher } from '../../shared/engine/enrich';
 import { SqsNotificationOutbox } from '../../shared/notify/outbox';
-import { DynamoDbFindingActions } from '../../shared/pipeline/dynamodb-finding-actions';
+import { DynamoDbFindingActions } from '../../shared/store/dynamodb-finding-actions';
 import { Pipeline } from '../../shared/pipeline/pipeline';
 import type { PipelineSummary, RemediatorPort } from '../../shared/pipeline/types';
 import { loadPolicy, policyRemediates, withGuardrailRoles } from '../../shared/policy/file';

@@ -6,6 +6,8 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import type { ResourceScope } from '../engine/enrich';
+import { awsClientConfig, ClientCache, providerFor, RETRY_PROFILES } from './client-pool';
+import type { CredentialsSource } from './client-pool';
 
 /** Creates the clients for one (account, region). Called at most once per pair and client kind. */
 export interface ClientFactory {
@@ -14,31 +16,37 @@ export interface ClientFactory {
 }
 
 /** Attempts per call (first try included) for the default clients. */
-export const DEFAULT_MAX_ATTEMPTS = 5;
+export const DEFAULT_MAX_ATTEMPTS = RETRY_PROFILES.enrich.maxAttempts;
 
 /**
- * Ambient credentials (the Lambda role, or the CLI user's profile), one client per region, adaptive
- * retries: exponential backoff with jitter plus a client-side rate limiter that slows down when AWS
- * throttles us. No endpoint is set: the SDK honours AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_ECS / _EC2.
- * The account is ignored until cross-account credentials exist.
+ * Ambient credentials (the Lambda role, or the CLI user's profile), one client per region, the `enrich`
+ * retry profile (client-pool.ts). The account is ignored until a member-account read role exists: a
+ * factory that assumes one receives the scope's account.
  */
-export function defaultClientFactory(options: { maxAttempts?: number } = {}): ClientFactory {
-  const config = (scope: ResourceScope) => ({
-    region: scope.region,
-    retryMode: 'adaptive',
-    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-  });
+export function defaultClientFactory(
+  options: { maxAttempts?: number; credentials?: CredentialsSource } = {},
+): ClientFactory {
+  const config = async (scope: ResourceScope) => {
+    const assumed = options.credentials
+      ? await providerFor(options.credentials, scope.account, scope.region)
+      : undefined;
+    return awsClientConfig('enrich', {
+      region: scope.region,
+      ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+      ...(assumed ? { credentials: assumed.provider } : {}),
+    });
+  };
   return {
-    ecs: (scope) => new ECSClient(config(scope)),
+    ecs: async (scope) => new ECSClient(await config(scope)),
     // A relative import, so bundles turn it into a lazy require() of the CJS build (an `import()` of the
     // package itself would load its ESM build next to the CJS one).
-    ec2: async (scope) => (await import('./network-interfaces')).createEc2Client(config(scope)),
+    ec2: async (scope) => (await import('./network-interfaces')).createEc2Client(await config(scope)),
   };
 }
 
 /** Memoizes a factory per (account, region) and client kind; a factory failure is not remembered. */
 export class ClientPool {
-  private readonly clients = new Map<string, Promise<ECSClient | EC2Client>>();
+  private readonly clients = new ClientCache<ECSClient | EC2Client>();
 
   constructor(
     private readonly factory: ClientFactory,
@@ -47,20 +55,11 @@ export class ClientPool {
 
   ecs(scope: ResourceScope): Promise<ECSClient> {
     if (this.fixed.ecs) return Promise.resolve(this.fixed.ecs);
-    return this.memo(`ecs/${scope.account}/${scope.region}`, () => this.factory.ecs(scope));
+    return this.clients.get(`ecs/${scope.account}/${scope.region}`, () => this.factory.ecs(scope));
   }
 
   ec2(scope: ResourceScope): Promise<EC2Client> {
     if (this.fixed.ec2) return Promise.resolve(this.fixed.ec2);
-    return this.memo(`ec2/${scope.account}/${scope.region}`, () => this.factory.ec2(scope));
-  }
-
-  private memo<C extends ECSClient | EC2Client>(key: string, create: () => C | Promise<C>): Promise<C> {
-    const known = this.clients.get(key) as Promise<C> | undefined;
-    if (known) return known;
-    const client = (async () => create())();
-    this.clients.set(key, client);
-    client.catch(() => this.clients.delete(key));
-    return client;
+    return this.clients.get(`ec2/${scope.account}/${scope.region}`, () => this.factory.ec2(scope));
   }
 }

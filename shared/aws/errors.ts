@@ -6,39 +6,16 @@ import type * as v from 'valibot';
 import { EnrichmentError } from '../engine/enrich';
 import { InvalidEventError } from '../events/errors';
 import { validate } from '../events/validate';
-import { AUTH_FAILURE_NAMES, THROTTLING_ERROR_NAMES } from './error-codes';
+import { AUTH_FAILURE_NAMES, classifyAwsError, NETWORK_ERROR_CODES } from './classify';
 
-interface SdkErrorLike {
-  readonly name?: unknown;
-  readonly code?: unknown;
-  readonly message?: unknown;
-  readonly $fault?: unknown;
-  readonly $metadata?: { readonly httpStatusCode?: number; readonly attempts?: number };
-}
-
-const THROTTLING = THROTTLING_ERROR_NAMES;
-const AUTH_FAILURES = AUTH_FAILURE_NAMES;
-
-const NETWORK = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'TimeoutError',
-]);
-
+/** The code an enrichment failure names: the Node network code when there is one (it says more than `TimeoutError`). */
 export function errorCode(err: unknown): string {
-  const e = (typeof err === 'object' && err !== null ? err : {}) as SdkErrorLike;
-  if (typeof e.code === 'string' && NETWORK.has(e.code)) return e.code;
-  if (typeof e.name === 'string' && e.name && e.name !== 'Error') return e.name;
-  if (typeof e.code === 'string' && e.code) return e.code;
-  return 'Error';
+  const { code, nodeCode } = classifyAwsError(err);
+  return nodeCode !== undefined && NETWORK_ERROR_CODES.has(nodeCode) ? nodeCode : code;
 }
 
 export function isAuthFailure(code: string): boolean {
-  return AUTH_FAILURES.has(code);
+  return AUTH_FAILURE_NAMES.has(code);
 }
 
 function firstLine(s: string, max: number): string {
@@ -49,15 +26,9 @@ function firstLine(s: string, max: number): string {
 /** Any error from an SDK call -> EnrichmentError naming the operation, the subject and the AWS code. */
 export function toEnrichmentError(err: unknown, operation: string, subject: string): EnrichmentError {
   if (err instanceof EnrichmentError) return err;
-  const e = (typeof err === 'object' && err !== null ? err : {}) as SdkErrorLike;
+  const { retryable, attempts } = classifyAwsError(err);
   const code = errorCode(err);
-  const status = e.$metadata?.httpStatusCode;
-  const retryable =
-    THROTTLING.has(code) ||
-    NETWORK.has(code) ||
-    e.$fault === 'server' ||
-    (status !== undefined && status >= 500);
-  const attempts = e.$metadata?.attempts;
+  const e = (typeof err === 'object' && err !== null ? err : {}) as { readonly message?: unknown };
   const detail =
     typeof e.message === 'string' && e.message && e.message !== code ? ` (${firstLine(e.message, 200)})` : '';
   const tries = attempts ? ` after ${attempts} attempt(s)` : '';

@@ -1,7 +1,7 @@
 /** DescribeServices for a service whose network configuration the event does not show. Not cached: services change. */
 import { DescribeServicesCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { EnrichmentError, type ResourceScope } from '../engine/enrich';
-import { serviceFromShape } from '../events/normalize';
+import { serviceFromShape } from '../events/ecs-resources';
 import { ServiceShape } from '../events/schemas';
 import type { ServiceResource } from '../model/resources';
 import { guarded, validated } from './errors';

@@ -7,7 +7,7 @@
  */
 import { DescribeTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { EnrichmentError, type ResourceScope } from '../engine/enrich';
-import { taskDefinitionFromShape } from '../events/normalize';
+import { taskDefinitionFromShape } from '../events/ecs-resources';
 import { TaskDefinitionShape } from '../events/schemas';
 import { parseTaskDefinitionRef } from '../model/arn';
 import type { TaskDefinitionResource } from '../model/resources';

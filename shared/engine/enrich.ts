@@ -5,6 +5,7 @@
  */
 import type { NormalizedEvent } from '../events/normalize';
 import type { Resource, ServiceResource, TaskDefinitionResource, TaskResource } from '../model/resources';
+import { GuardrailError } from '../base/errors';
 
 export interface ResourceScope {
   readonly account: string;
@@ -28,7 +29,7 @@ export interface Enricher {
  * or credential failure); "does not exist" is `undefined`, not an error. `enrichEvent` leaves the fact
  * unknown (so no rule fires on it) and reports the event as incomplete with this message.
  */
-export class EnrichmentError extends Error {
+export class EnrichmentError extends GuardrailError {
   override readonly name = 'EnrichmentError';
   /** e.g. `ecs:DescribeTaskDefinition`. */
   readonly operation: string;

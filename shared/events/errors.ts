@@ -1,6 +1,7 @@
 /** Typed errors for bad input: each names the problem and where it is, never the offending value. */
+import { GuardrailError } from '../base/errors';
 
-export class InvalidEventError extends Error {
+export class InvalidEventError extends GuardrailError {
   override readonly name = 'InvalidEventError';
   /** Dot path of the offending field, e.g. `detail.requestParameters.containerDefinitions[0].privileged`. */
   readonly path: string | undefined;

@@ -4,11 +4,7 @@
  */
 import type { Actor, EventRef } from '../model/finding';
 import type {
-  AwsVpcConfiguration,
-  ClusterResource,
   Resource,
-  ServiceResource,
-  TaskDefinitionResource,
   TaskResource,
   TaskSetResource,
 } from '../model/resources';
@@ -22,11 +18,19 @@ import {
   TaskDefinitionShape,
   TaskSetShape,
   type CloudTrailDetail,
-  type TaskShape,
 } from './schemas';
-import type * as v from 'valibot';
 import { ECS_THROTTLE_EVENT_NAMES, THROTTLING_ERROR_CODES, type Signal } from './signals';
 import { validate } from './validate';
+import {
+  clusterFromShape,
+  compact,
+  eniIdsOf,
+  networkOf,
+  serviceFromShape,
+  tagsOf,
+  taskDefinitionFromShape,
+  taskFromShape,
+} from './ecs-resources';
 
 export interface Incomplete {
   readonly reason: string;
@@ -46,170 +50,11 @@ export interface NormalizedEvent {
 }
 
 type Tags = Record<string, string>;
-type NameValues = readonly { name: string; value?: string | null }[] | null | undefined;
-type KeyValues = readonly { key: string; value?: string | null }[] | null | undefined;
 
 const ECS_SOURCE = 'ecs.amazonaws.com';
 
-function tagsOf(list: KeyValues): Tags | undefined {
-  if (!list) return undefined;
-  const out: Tags = {};
-  for (const t of list) out[t.key] = t.value ?? '';
-  return out;
-}
-
-function networkOf(nc: v.InferOutput<typeof ServiceShape>['networkConfiguration']): AwsVpcConfiguration | undefined {
-  const c = nc?.awsvpcConfiguration;
-  if (!c) return undefined;
-  return {
-    ...(c.subnets ? { subnets: c.subnets } : {}),
-    ...(c.securityGroups ? { securityGroups: c.securityGroups } : {}),
-    ...(c.assignPublicIp ? { assignPublicIp: c.assignPublicIp } : {}),
-  };
-}
-
-/** Drop undefined/null members so resources carry only what the event showed. */
-function compact<T extends object>(o: T): T {
-  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined || o[k] === null) delete o[k];
-  return o;
-}
-
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
-export function eniIdsOf(attachments: NameValuesAttachments): string[] {
-  const ids: string[] = [];
-  for (const a of attachments ?? []) {
-    if (a.type !== 'eni' && a.type !== 'ElasticNetworkInterface') continue;
-    for (const d of a.details ?? []) if (d.name === 'networkInterfaceId' && d.value) ids.push(d.value);
-  }
-  return ids;
-}
-type NameValuesAttachments = readonly { type?: string | null; details?: NameValues }[] | null | undefined;
-
-export function taskDefinitionFromShape(
-  td: TaskDefinitionShape,
-  region: string,
-  account: string,
-  extraTags?: Tags,
-): TaskDefinitionResource {
-  const ref = td.revision != null ? `${td.family}:${td.revision}` : td.family;
-  const arn = td.taskDefinitionArn || arns.taskDefinitionArn(region, account, ref);
-  const tags = tagsOf(td.tags) ?? extraTags;
-  return compact<TaskDefinitionResource>({
-    kind: 'TaskDefinition',
-    arn,
-    account,
-    region,
-    tags,
-    family: td.family,
-    revision: td.revision ?? arns.parseTaskDefinitionRef(arn).revision,
-    status: td.status ?? undefined,
-    networkMode: td.networkMode ?? undefined,
-    pidMode: td.pidMode ?? undefined,
-    ipcMode: td.ipcMode ?? undefined,
-    osFamily: td.runtimePlatform?.operatingSystemFamily ?? undefined,
-    requiresCompatibilities: td.requiresCompatibilities ?? undefined,
-    containers: td.containerDefinitions.map((c) =>
-      compact({
-        name: c.name,
-        image: c.image ?? undefined,
-        privileged: c.privileged ?? undefined,
-        user: c.user ?? undefined,
-        readonlyRootFilesystem: c.readonlyRootFilesystem ?? undefined,
-        capabilitiesAdd: c.linuxParameters?.capabilities?.add ?? [],
-        environment: (c.environment ?? []).map((e) => compact({ name: e.name, value: e.value ?? undefined })),
-        logDriver: c.logConfiguration?.logDriver ?? undefined,
-        logOptions: c.logConfiguration?.options
-          ? (Object.fromEntries(
-              Object.entries(c.logConfiguration.options).filter(([, val]) => val != null),
-            ) as Record<string, string>)
-          : undefined,
-      }),
-    ),
-    volumes: (td.volumes ?? []).map((vol) =>
-      compact({
-        name: vol.name,
-        hostSourcePath: vol.host?.sourcePath ?? undefined,
-        efsTransitEncryption: vol.efsVolumeConfiguration
-          ? (vol.efsVolumeConfiguration.transitEncryption ?? 'DISABLED')
-          : undefined,
-      }),
-    ),
-  });
-}
-
-export function serviceFromShape(
-  s: v.InferOutput<typeof ServiceShape>,
-  region: string,
-  account: string,
-): ServiceResource | undefined {
-  const name = s.serviceName ?? (s.service ? arns.lastSegment(s.service) : undefined);
-  const arn =
-    s.serviceArn ?? (name ? arns.serviceArn(region, account, s.clusterArn ?? s.cluster, s.service ?? name) : undefined);
-  if (!arn) return undefined;
-  const clusterName = s.clusterArn ?? s.cluster ?? arns.clusterNameOfServiceArn(arn);
-  return compact<ServiceResource>({
-    kind: 'Service',
-    arn,
-    account,
-    region,
-    tags: tagsOf(s.tags),
-    name: name ?? arns.lastSegment(arn),
-    clusterArn: arns.clusterArn(region, account, clusterName),
-    network: networkOf(s.networkConfiguration),
-    enableExecuteCommand: s.enableExecuteCommand ?? undefined,
-    launchType: s.launchType ?? undefined,
-    platformVersion: s.platformVersion ?? undefined,
-    capacityProviders: s.capacityProviderStrategy?.map((c) => c.capacityProvider),
-    taskDefinition: s.taskDefinition ?? undefined,
-    deploymentController: s.deploymentController?.type ?? undefined,
-    status: s.status ?? undefined,
-  });
-}
-
-export function clusterFromShape(
-  c: v.InferOutput<typeof ClusterShape>,
-  region: string,
-  account: string,
-): ClusterResource | undefined {
-  const ref = c.clusterArn ?? c.cluster ?? c.clusterName;
-  if (!ref) return undefined;
-  const arn = arns.clusterArn(region, account, ref);
-  return compact<ClusterResource>({
-    kind: 'Cluster',
-    arn,
-    account,
-    region,
-    tags: tagsOf(c.tags),
-    name: c.clusterName ?? arns.lastSegment(arn),
-    settings: c.settings ? Object.fromEntries(c.settings.map((s) => [s.name, s.value ?? ''])) : undefined,
-  });
-}
-
-export function taskFromShape(
-  t: TaskShape,
-  region: string,
-  account: string,
-  request?: v.InferOutput<typeof RunTaskRequest>,
-): TaskResource {
-  return compact<TaskResource>({
-    kind: 'Task',
-    arn: t.taskArn,
-    account,
-    region,
-    tags: tagsOf(t.tags),
-    clusterArn: t.clusterArn ?? (request?.cluster ? arns.clusterArn(region, account, request.cluster) : undefined),
-    taskDefinitionArn: t.taskDefinitionArn ?? undefined,
-    group: t.group ?? request?.group ?? undefined,
-    startedBy: t.startedBy ?? request?.startedBy ?? undefined,
-    lastStatus: t.lastStatus ?? undefined,
-    launchType: t.launchType ?? request?.launchType ?? undefined,
-    network: request ? networkOf(request.networkConfiguration) : undefined,
-    enableExecuteCommand: t.enableExecuteCommand ?? request?.enableExecuteCommand ?? undefined,
-    eniIds: eniIdsOf(t.attachments),
-  });
 }
 
 function actorOf(d: CloudTrailDetail): Actor | undefined {

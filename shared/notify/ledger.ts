@@ -24,6 +24,8 @@
  * Everything else (answered failures, not attempted) releases the claim: exactly-once.
  */
 import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { deliveryKey } from '../store/dynamodb-keys';
+import { isConditionFailure } from '../aws/classify';
 
 export type ClaimResult = 'claimed' | 'delivered' | 'busy';
 
@@ -43,10 +45,6 @@ export interface DeliveryLedger {
 
 export const DELIVERY_RETENTION_MS = 21 * 86_400_000; // outbox 4 days + DLQ 14 days + margin
 export const DEFAULT_LEASE_MS = 120_000;
-
-export function deliveryKey(dedupeId: string, target: string): { pk: string; sk: string } {
-  return { pk: `DELIVERY#${dedupeId}`, sk: target };
-}
 
 interface MemoryEntry {
   state: 'pending' | 'delivered';
@@ -101,9 +99,6 @@ export interface DynamoDbDeliveryLedgerOptions {
   readonly retentionMs?: number;
   readonly now?: () => number;
 }
-
-const isConditionFailure = (err: unknown): boolean =>
-  err instanceof Error && err.name === 'ConditionalCheckFailedException';
 
 export class DynamoDbDeliveryLedger implements DeliveryLedger {
   private readonly client: DynamoDBDocumentClient;

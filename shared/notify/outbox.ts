@@ -25,6 +25,7 @@ import {
   type Notification,
   type NotificationKind,
 } from './types';
+import { GuardrailError } from '../base/errors';
 
 /** The parts of a Lambda SQS record (aws-lambda SQSRecord) the notifier reads. */
 export interface OutboxRecord {
@@ -44,7 +45,7 @@ export interface OutboxRecord {
   >;
 }
 
-export class InvalidNotificationError extends Error {
+export class InvalidNotificationError extends GuardrailError {
   override readonly name = 'InvalidNotificationError';
 }
 

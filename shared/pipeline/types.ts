@@ -1,5 +1,4 @@
 /** The seams of the pipeline: where findings go after evaluation, and what it reports. */
-import type { Finding, FindingAction } from '../model/finding';
 import type { Remediator } from '../remediation/remediator';
 
 /**
@@ -12,16 +11,7 @@ import type { Remediator } from '../remediation/remediator';
  */
 export type RemediatorPort = Pick<Remediator, 'remediate'>;
 
-/**
- * Where the remediation outcome is written back into the stored finding (DynamoDB in the Lambdas:
- * dynamodb-finding-actions.ts). `key` is the event's idempotency key: a retry of the same event (its
- * notification failed after the remediation ran) finds the outcome of its first attempt with `previous`
- * instead of acting again and reporting "already compliant".
- */
-export interface FindingActionStore {
-  save(finding: Finding, action: FindingAction, key: string, at: string): Promise<void>;
-  previous(findingId: string, key: string): Promise<FindingAction | undefined>;
-}
+export type { FindingActionStore } from '../store/types';
 
 /** What the handler returns for one event (also the value Powertools idempotency stores and replays). */
 export interface PipelineSummary {

@@ -1,4 +1,6 @@
-export class PolicyError extends Error {
+import { GuardrailError } from '../base/errors';
+
+export class PolicyError extends GuardrailError {
   override readonly name = 'PolicyError';
   /** The offending key, dot-separated (e.g. `rules.td-privileged.mode`). */
   readonly key: string | undefined;

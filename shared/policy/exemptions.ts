@@ -4,8 +4,8 @@
  * by spaces: a rule id, optionally one container, optionally an expiry date (inclusive) and a reason.
  */
 import type { Evidence, Exemption } from '../model/finding';
+import { globMatches } from '../base/glob';
 import { EXEMPT_TAG } from '../model/tags';
-import { globToRegExp } from '../rules/image';
 import type { PolicyExemption } from './types';
 
 export { EXEMPT_TAG, PROTECT_TAG } from '../model/tags';
@@ -64,11 +64,8 @@ export function isExpired(until: string | undefined, now: Date): boolean {
   return now.getTime() >= Date.parse(`${until}T00:00:00Z`) + 86_400_000;
 }
 
-const globCache = new Map<string, RegExp>();
 function arnMatches(glob: string, arn: string): boolean {
-  let re = globCache.get(glob);
-  if (!re) globCache.set(glob, (re = globToRegExp(glob)));
-  return re.test(arn);
+  return globMatches(glob, arn, { ignoreCase: true });
 }
 
 export function applicableExemptions(

@@ -1,14 +1,14 @@
 /**
- * ECS clients for remediation, per (account, region), with the right credentials and BOUNDED retries:
- * a throttled or denied change fails after at most `maxAttempts` SDK attempts (default 2: one retry
- * with the SDK's backoff and jitter), is recorded as `failed`, and is never looped on. No endpoint is
- * set: the SDK honours AWS_ENDPOINT_URL (tests point it at moto).
+ * ECS clients for remediation, per (account, region), with the right credentials and the `remediate`
+ * retry profile of shared/aws/client-pool.ts (BOUNDED: a throttled or denied change fails after at most
+ * `maxAttempts` SDK attempts, default 2, is recorded as `failed`, and is never looped on).
  */
 import type { EC2Client, EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { ECSClient, type ECSClientConfig } from '@aws-sdk/client-ecs';
-import type { CrossAccountCredentials } from './credentials';
+import { awsClientConfig, ClientCache, providerFor, RETRY_PROFILES } from '../aws/client-pool';
+import type { CrossAccountCredentials } from '../aws/credentials';
 
-export const REMEDIATION_MAX_ATTEMPTS = 2;
+export const REMEDIATION_MAX_ATTEMPTS = RETRY_PROFILES.remediate.maxAttempts;
 
 export interface AccountAccess {
   readonly ecs: ECSClient;
@@ -37,7 +37,7 @@ export interface AwsRemediationClientsOptions {
 }
 
 export class AwsRemediationClients implements RemediationClients {
-  private readonly clients = new Map<string, Promise<AccountAccess>>();
+  private readonly clients = new ClientCache<AccountAccess>();
 
   constructor(private readonly options: AwsRemediationClientsOptions) {}
 
@@ -46,14 +46,7 @@ export class AwsRemediationClients implements RemediationClients {
   }
 
   ecs(account: string, region: string): Promise<AccountAccess> {
-    const key = `${account}/${region}`;
-    let p = this.clients.get(key);
-    if (!p) {
-      p = this.create(account, region);
-      this.clients.set(key, p);
-      p.catch(() => this.clients.delete(key));
-    }
-    return p;
+    return this.clients.get(`${account}/${region}`, () => this.create(account, region));
   }
 
   /** Forget every client and cached credential (e.g. after the emulator was reset). */
@@ -66,17 +59,16 @@ export class AwsRemediationClients implements RemediationClients {
     const creds = this.options.credentials;
     const base: ECSClientConfig = {
       ...this.options.clientConfig,
-      region,
-      retryMode: 'standard',
-      maxAttempts: this.options.maxAttempts ?? REMEDIATION_MAX_ATTEMPTS,
+      ...awsClientConfig('remediate', {
+        region,
+        ...(this.options.maxAttempts !== undefined ? { maxAttempts: this.options.maxAttempts } : {}),
+      }),
     };
-    const first = await creds.credentialsFor(account, region);
-    if (!first)
+    const assumed = await providerFor(creds, account, region);
+    if (!assumed)
       return { ecs: new ECSClient(base), ec2: lazyEc2(base), principal: await creds.homePrincipal() };
-    // The provider is asked again whenever the SDK sees the identity expire; the cache renews it.
-    const provider = async () => (await creds.credentialsFor(account, region)) ?? first;
-    const config = { ...base, credentials: provider };
-    return { ecs: new ECSClient(config), ec2: lazyEc2(config), principal: first.roleArn };
+    const config = { ...base, credentials: assumed.provider };
+    return { ecs: new ECSClient(config), ec2: lazyEc2(config), principal: assumed.roleArn };
   }
 }
 

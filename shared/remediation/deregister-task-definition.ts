@@ -7,7 +7,7 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import * as v from 'valibot';
 import { parseTaskDefinitionRef } from '../model/arn';
-import { serviceResource, taskDefinitionResource } from '../sweep/normalize';
+import { serviceResource, taskDefinitionResource } from '../events/ecs-resources';
 import { allPages, chunks, nameOf, taskDefinitionKey, tagsOf } from './ecs-helpers';
 import { awsCall, errorName, RemediationCallError } from './errors';
 import { defineAction, ecsSdk, type ActionContext, type ActionTarget, type Observed } from './types';

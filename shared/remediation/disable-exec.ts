@@ -3,7 +3,7 @@
  * `forceNewDeployment: true`, because the setting only applies to tasks started after the change: the
  * new deployment replaces the tasks that still accept ECS Exec sessions.
  */
-import { serviceResource } from '../sweep/normalize';
+import { serviceResource } from '../events/ecs-resources';
 import { clusterOf, nameOf, tagsOf } from './ecs-helpers';
 import { awsCall } from './errors';
 import { controllerOf, controllerReason, describeService } from './service-state';

@@ -4,7 +4,7 @@
  * changes; ECS starts a new deployment because the network configuration changed.
  * Only for the ECS deployment controller (CODE_DEPLOY / EXTERNAL services change through task sets).
  */
-import { serviceResource } from '../sweep/normalize';
+import { serviceResource } from '../events/ecs-resources';
 import { clusterOf, nameOf, tagsOf } from './ecs-helpers';
 import { awsCall } from './errors';
 import { controllerOf, controllerReason, describeService } from './service-state';

@@ -9,7 +9,7 @@
  * exact UpdateClusterSettings request with aws-sdk-client-mock. See docs/remediation.md.
  */
 import * as v from 'valibot';
-import { clusterResource } from '../sweep/normalize';
+import { clusterResource } from '../events/ecs-resources';
 import { nameOf, tagsOf } from './ecs-helpers';
 import { awsCall } from './errors';
 import { defineAction, ecsSdk, type ActionContext, type ActionTarget, type Observed } from './types';

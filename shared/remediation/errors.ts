@@ -1,53 +1,15 @@
 /**
- * Errors of remediation calls. A failed action reports the AWS error NAME and the operation, never the
- * error message (messages can quote request parameters) and never credentials.
+ * Errors of remediation calls: the call error lives with the AWS facts (shared/aws/call-error.ts, the
+ * credentials provider raises it too). A failed action reports the AWS error NAME and the operation,
+ * never the error message and never credentials.
  */
+import { awsErrorName } from '../aws/classify';
+import { RemediationCallError } from '../aws/call-error';
 
-interface SdkErrorLike {
-  readonly name?: unknown;
-  readonly code?: unknown;
-  readonly $metadata?: { readonly attempts?: number };
-}
+export { awsCall, RemediationCallError } from '../aws/call-error';
 
 /** The AWS error code (`ThrottlingException`, `AccessDeniedException`, ...) or the error's name. */
-export function errorName(err: unknown): string {
-  const e = (typeof err === 'object' && err !== null ? err : {}) as SdkErrorLike;
-  if (typeof e.name === 'string' && e.name && e.name !== 'Error') return e.name;
-  if (typeof e.code === 'string' && e.code) return e.code;
-  return 'Error';
-}
-
-/** An AWS call made by a remediation failed. */
-export class RemediationCallError extends Error {
-  override readonly name = 'RemediationCallError';
-  /** e.g. `ecs:UpdateService`. */
-  readonly operation: string;
-  /** The AWS error name, e.g. `ThrottlingException`. */
-  readonly code: string;
-  /** SDK attempts made (first try included), when the SDK reported them. */
-  readonly attempts: number | undefined;
-
-  constructor(operation: string, err: unknown) {
-    const code = errorName(err);
-    const attempts = (err as SdkErrorLike | undefined)?.$metadata?.attempts;
-    super(`${code} on ${operation}${attempts && attempts > 1 ? ` after ${attempts} attempts` : ''}`, {
-      cause: err,
-    });
-    this.operation = operation;
-    this.code = code;
-    this.attempts = attempts;
-  }
-}
-
-/** Run one AWS call; any error becomes a RemediationCallError naming the operation. */
-export async function awsCall<T>(operation: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    if (err instanceof RemediationCallError) throw err;
-    throw new RemediationCallError(operation, err);
-  }
-}
+export const errorName = awsErrorName;
 
 /** The text a `failed` action carries: the error name and the operation, nothing else. */
 export function failureReason(err: unknown): string {

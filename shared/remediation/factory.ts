@@ -8,12 +8,12 @@ import type { ECSClientConfig } from '@aws-sdk/client-ecs';
 import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { DEFAULT_REMEDIATION_POLICY } from '../policy/document';
 import type { Policy } from '../policy/types';
-import { MemoryAuditLog, type AuditLog } from './audit';
-import { MemoryBudget, type RemediationBudget } from './budget';
+import { MemoryAuditLog, type AuditLog } from '../store/audit';
+import { MemoryBudget, type RemediationBudget } from '../store/budget';
 import { AwsRemediationClients } from './clients';
-import { CrossAccountCredentials } from './credentials';
-import { DynamoDbAuditLog } from './dynamodb-audit';
-import { DynamoDbBudget } from './dynamodb-budget';
+import { CrossAccountCredentials } from '../aws/credentials';
+import { DynamoDbAuditLog } from '../store/dynamodb-audit';
+import { DynamoDbBudget } from '../store/dynamodb-budget';
 import { Remediator, type RemediatorOptions } from './remediator';
 
 export interface AwsRemediatorOptions {

@@ -1,6 +1,6 @@
 /**
  * Verify before acting: read the resource a finding's rule judges from AWS as it is NOW, normalize it
- * with the builders the sweep uses (shared/sweep/normalize.ts, the same shapes the event path uses), and
+ * with the builders the sweep uses (shared/events/ecs-resources.ts, the same shapes the event path uses), and
  * run THE SAME rule function (shared/rules registry) on it. An event can lie (forged, replayed, stale,
  * out of order; the CLI reads files others can write): only AWS's answer decides whether to act.
  *
@@ -22,7 +22,12 @@ import type { Evidence } from '../model/finding';
 import type { Resource, ResourceKind, TaskResource } from '../model/resources';
 import type { Policy } from '../policy/types';
 import { getRule } from '../rules/registry';
-import { clusterResource, serviceResource, taskDefinitionResource, taskResource } from '../sweep/normalize';
+import {
+  clusterResource,
+  serviceResource,
+  taskDefinitionResource,
+  taskResource,
+} from '../events/ecs-resources';
 import { clusterOf } from './ecs-helpers';
 import { awsCall, errorName, RemediationCallError } from './errors';
 import type { ActionTarget } from './types';

@@ -33,11 +33,12 @@ import type { Resource } from '../model/resources';
 import { applicableExemptions, applyExemptions, PROTECT_TAG } from '../policy/exemptions';
 import { DEFAULT_REMEDIATION_POLICY } from '../policy/document';
 import type { Policy, RemediationPolicy } from '../policy/types';
-import type { AuditEntry, AuditLog } from './audit';
-import type { RemediationBudget } from './budget';
+import type { AuditEntry, AuditLog } from '../store/audit';
+import type { RemediationBudget } from '../store/budget';
 import type { AccountAccess, RemediationClients } from './clients';
 import { failureReason } from './errors';
 import { NOT_VIOLATED_NOW, verifyLive, type LiveVerdict } from './live-state';
+import { globMatches } from '../base/glob';
 import { ACTIONS_BY_NAME, actionForRule } from './registry';
 import type { ActionContext, ActionTarget, Observed, RemediationAction } from './types';
 
@@ -75,16 +76,6 @@ function roleArnOf(actor: Actor | undefined): string | undefined {
   if (actor.roleArn) return actor.roleArn;
   const m = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\//.exec(actor.arn ?? '');
   return m ? `arn:${m[1]}:iam::${m[2]}:role/${m[3]}` : undefined;
-}
-
-function globMatches(glob: string, value: string): boolean {
-  const re = new RegExp(
-    `^${glob
-      .split('*')
-      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-  );
-  return re.test(value);
 }
 
 export class Remediator {

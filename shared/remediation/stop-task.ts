@@ -3,7 +3,7 @@
  * task whose `group` starts with `service:` belongs to a service: stopping it would only make the service
  * start another one, so it is fixed through its service and skipped here.
  */
-import { taskResource } from '../sweep/normalize';
+import { taskResource } from '../events/ecs-resources';
 import { clusterOf, nameOf, tagsOf } from './ecs-helpers';
 import { awsCall } from './errors';
 import {

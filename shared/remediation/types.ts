@@ -73,7 +73,7 @@ export interface Observed {
   readonly tags: Readonly<Record<string, string>>;
   readonly compliant: boolean;
   /**
-   * The same reading normalized as the rules read it (shared/sweep/normalize.ts builders): the
+   * The same reading normalized as the rules read it (shared/events/ecs-resources.ts builders): the
    * Remediator's verification step evaluates the finding's rule on it instead of reading again.
    */
   readonly live?: Resource;

@@ -34,9 +34,3 @@ export function parseImage(image: string): ImageRef {
   }
   return { registry, repository: rest, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
 }
-
-/** Glob with `*` matching within one host label run (no dots crossing is not required: `*` = any chars). */
-export function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
-  return new RegExp(`^${escaped}$`, 'i');
-}

@@ -1,10 +1,11 @@
 /** Task definition rule (AWS::ECS::TaskDefinition). */
 import * as v from 'valibot';
-import { globToRegExp, parseImage } from './image';
+import { globToRegExp } from '../base/glob';
+import { parseImage } from './image';
 import { TD, perContainer, perParams } from './task-definition/helpers';
 import { resourceRule } from './types';
 
-const allowRegExpsOf = perParams((list) => list.map(globToRegExp));
+const allowRegExpsOf = perParams((list) => list.map((g) => globToRegExp(g, { ignoreCase: true })));
 
 export const tdUntrustedRegistry = resourceRule({
   family: 'resource',

@@ -44,6 +44,31 @@ export function windowKey(key: string, windowStartMs: number): ItemKey {
   return { pk: `WINDOW#${bounded(key)}`, sk: new Date(windowStartMs).toISOString() };
 }
 
+/** The remediation budget of one account and hour (sk: the hour's start, ISO-8601). */
+export function budgetKey(account: string, hourStartMs: number): ItemKey {
+  return { pk: `BUDGET#${account}`, sk: new Date(hourStartMs).toISOString() };
+}
+
+/** The partition holding one account's remediation audit trail (a Query on it lists it in time order). */
+export function auditPartition(account: string): string {
+  return `AUDIT#${account}`;
+}
+
+/** One audit entry: sorted by time, then by its id. */
+export function auditKey(account: string, at: string, auditId: string): ItemKey {
+  return { pk: auditPartition(account), sk: `${at}#${auditId}` };
+}
+
+/** A cached task definition (the sweep's cache): one item per task definition ARN. */
+export function taskDefinitionCacheKey(arn: string): ItemKey {
+  return { pk: `TD#${arn}`, sk: 'TD' };
+}
+
+/** One delivery of one notification to one target (sns | slack:default | slack:team:<team> | securityhub). */
+export function deliveryKey(dedupeId: string, target: string): ItemKey {
+  return { pk: `DELIVERY#${dedupeId}`, sk: target };
+}
+
 /** Idempotency records (Powertools DynamoDBPersistenceLayer, keyAttr pk / sortKeyAttr sk). */
 export function idempotencyPartition(functionName: string): string {
   return `idempotency#${functionName}`;

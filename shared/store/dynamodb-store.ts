@@ -32,6 +32,8 @@ import {
   TABLE_KEYS,
 } from './dynamodb-keys';
 import type { FindingRecord, FindingStore, NotifyClaim, RecordOutcome, Scope } from './types';
+import { GuardrailError } from '../base/errors';
+import { isConditionFailure } from '../aws/classify';
 
 export interface DynamoDbFindingStoreOptions {
   readonly client: DynamoDBDocumentClient;
@@ -64,12 +66,8 @@ interface FindingItem {
   readonly expiration?: number;
 }
 
-export class StoreContentionError extends Error {
+export class StoreContentionError extends GuardrailError {
   override readonly name = 'StoreContentionError';
-}
-
-function isConditionFailure(err: unknown): boolean {
-  return err instanceof Error && err.name === 'ConditionalCheckFailedException';
 }
 
 /** DynamoDB's refusal of an item over 400 KB (PutItem: "Item size has exceeded ...", UpdateItem: "Item size to update has exceeded ..."). */

@@ -2,7 +2,7 @@
  * Finding state: the finding lifecycle (docs/notifications.md) (open / resolved, first / last seen, count, last
  * event). Behind an interface: DynamoDB in the Lambdas, memory (optionally persisted) in the CLI and tests.
  */
-import type { Finding } from '../model/finding';
+import type { Finding, FindingAction } from '../model/finding';
 
 export type FindingStatus = 'open' | 'resolved';
 
@@ -56,4 +56,15 @@ export interface FindingStore {
   listOpen(scope: Scope): AsyncIterable<FindingRecord>;
   /** Sets lastNotifiedAt; clears the pending notification when `claimKey` owns it. */
   markNotified(findingId: string, at: string, claimKey?: string): Promise<void>;
+}
+
+/**
+ * Where the remediation outcome is written back into the stored finding (DynamoDB in the Lambdas:
+ * dynamodb-finding-actions.ts). `key` is the event's idempotency key: a retry of the same event (its
+ * notification failed after the remediation ran) finds the outcome of its first attempt with `previous`
+ * instead of acting again and reporting "already compliant".
+ */
+export interface FindingActionStore {
+  save(finding: Finding, action: FindingAction, key: string, at: string): Promise<void>;
+  previous(findingId: string, key: string): Promise<FindingAction | undefined>;
 }

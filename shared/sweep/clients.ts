@@ -1,10 +1,10 @@
 /**
- * SDK clients for a sweep: adaptive retries (exponential backoff with jitter plus a client-side rate
- * limiter that slows down when AWS throttles), a bounded request timeout, no endpoint (the SDK honours
- * AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_ECS / _EC2), ambient credentials.
+ * SDK clients for a sweep: the `sweep` retry profile and timeouts of shared/aws/client-pool.ts, ambient
+ * credentials; AWS_MAX_ATTEMPTS (the CLI's documented knob) overrides the attempts.
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { awsClientConfig, RETRY_PROFILES, type ClientOptions } from '../aws/client-pool';
 import type { SweepClients } from './types';
 
 export interface SweepClientOptions {
@@ -17,9 +17,11 @@ export interface SweepClientOptions {
   readonly maxAttempts?: number;
   /** Socket timeout per HTTP request in ms (default 20 s). */
   readonly requestTimeoutMs?: number;
+  /** Default: ambient. A member account's read role: `providerFor(source, account, region)` (shared/aws/client-pool.ts). */
+  readonly credentials?: ClientOptions['credentials'];
 }
 
-export const DEFAULT_SWEEP_MAX_ATTEMPTS = 8;
+export const DEFAULT_SWEEP_MAX_ATTEMPTS = RETRY_PROFILES.sweep.maxAttempts;
 
 export function resolveMaxAttempts(explicit?: number, env: NodeJS.ProcessEnv = process.env): number {
   if (explicit !== undefined) return explicit;
@@ -28,12 +30,12 @@ export function resolveMaxAttempts(explicit?: number, env: NodeJS.ProcessEnv = p
 }
 
 export function sweepClientConfig(options: SweepClientOptions = {}) {
-  return {
+  return awsClientConfig('sweep', {
     ...(options.region ? { region: options.region } : {}),
-    retryMode: 'adaptive',
     maxAttempts: resolveMaxAttempts(options.maxAttempts),
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: options.requestTimeoutMs ?? 20_000 },
-  };
+    ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  });
 }
 
 export function createSweepClients(options: SweepClientOptions = {}): SweepClients {

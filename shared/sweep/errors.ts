@@ -3,7 +3,8 @@
  * this module imports no SDK code. Error messages from AWS name resources and actions, never secrets.
  */
 
-import { AUTH_FAILURE_NAMES, THROTTLING_ERROR_NAMES } from '../aws/error-codes';
+import { classifyAwsError } from '../aws/classify';
+import { GuardrailError } from '../base/errors';
 
 export type GapKind = 'access-denied' | 'throttled' | 'timeout' | 'invalid-response' | 'error';
 
@@ -16,26 +17,8 @@ export interface ClassifiedError {
   readonly attempts?: number;
 }
 
-const ACCESS_DENIED: ReadonlySet<string> = new Set([
-  'AccessDeniedException',
-  'AccessDenied',
-  'UnauthorizedOperation',
-  ...AUTH_FAILURE_NAMES,
-]);
-
-const THROTTLED = THROTTLING_ERROR_NAMES;
-
-const TIMEOUT = new Set(['AbortError', 'TimeoutError', 'ETIMEDOUT', 'RequestTimeout', 'SweepDeadlineError']);
-
-interface ErrorLike {
-  readonly name?: unknown;
-  readonly code?: unknown;
-  readonly message?: unknown;
-  readonly $metadata?: { readonly attempts?: number };
-}
-
 /** Raised by the sweep itself when its deadline passes before a call could start. */
-export class SweepDeadlineError extends Error {
+export class SweepDeadlineError extends GuardrailError {
   override readonly name = 'SweepDeadlineError';
   constructor() {
     super('the sweep deadline passed before this call could start');
@@ -43,21 +26,20 @@ export class SweepDeadlineError extends Error {
 }
 
 export function classifyError(err: unknown): ClassifiedError {
-  const e = (typeof err === 'object' && err !== null ? err : {}) as ErrorLike;
-  const name = typeof e.name === 'string' && e.name && e.name !== 'Error' ? e.name : undefined;
-  const code = name ?? (typeof e.code === 'string' && e.code ? e.code : 'Error');
+  const e = (typeof err === 'object' && err !== null ? err : {}) as { readonly message?: unknown };
+  const { kind: aws, code, attempts } = classifyAwsError(err);
   const raw = typeof e.message === 'string' ? e.message : String(err);
   // First line only, bounded: an HTML error page (moto's debug 500) must not flood a report.
   const message = raw.split('\n')[0]!.slice(0, 300);
-  const kind: GapKind = ACCESS_DENIED.has(code)
-    ? 'access-denied'
-    : THROTTLED.has(code)
-      ? 'throttled'
-      : TIMEOUT.has(code) || (typeof e.code === 'string' && TIMEOUT.has(e.code))
-        ? 'timeout'
-        : code === 'InvalidEventError'
-          ? 'invalid-response'
-          : 'error';
-  const attempts = e.$metadata?.attempts;
+  const kind: GapKind =
+    aws === 'denied' || aws === 'auth'
+      ? 'access-denied'
+      : aws === 'throttled'
+        ? 'throttled'
+        : aws === 'timeout' || err instanceof SweepDeadlineError
+          ? 'timeout'
+          : code === 'InvalidEventError'
+            ? 'invalid-response'
+            : 'error';
   return { kind, code, message, ...(typeof attempts === 'number' ? { attempts } : {}) };
 }

@@ -18,7 +18,7 @@ import type { EventRef, Finding } from '../model/finding';
 import type { Policy } from '../policy/types';
 import { RULES } from '../rules/registry';
 import type { FindingRecord, FindingStore } from '../store/types';
-import { mapPool } from './pool';
+import { mapPool } from '../base/pool';
 import type { SweepResult } from './types';
 
 export const SWEEP_EVENT_SOURCE = 'guardrail.sweep';

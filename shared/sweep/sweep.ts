@@ -45,9 +45,13 @@ import {
   tagsOf,
   taskDefinitionResource,
   taskResource,
-} from './normalize';
-import { chunks, Limiter } from './pool';
-import { MemoryTaskDefinitionCache, type CachedTaskDefinition, type TaskDefinitionCache } from './td-cache';
+} from '../events/ecs-resources';
+import { chunks, Limiter } from '../base/pool';
+import {
+  MemoryTaskDefinitionCache,
+  type CachedTaskDefinition,
+  type TaskDefinitionCache,
+} from '../store/td-cache';
 import type {
   SweepCounts,
   SweepGap,

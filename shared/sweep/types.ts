@@ -3,7 +3,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { Resource } from '../model/resources';
 import type { GapKind } from './errors';
-import type { TaskDefinitionCache } from './td-cache';
+import type { TaskDefinitionCache } from '../store/td-cache';
 
 /** Something the sweep could not read. Any gap makes the sweep partial: it then resolves nothing. */
 export interface SweepGap {

@@ -7,7 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../shared/model/finding';
-import { DynamoDbFindingActions } from '../../shared/pipeline/dynamodb-finding-actions';
+import { DynamoDbFindingActions } from '../../shared/store/dynamodb-finding-actions';
 import { findingKey, windowKey } from '../../shared/store/dynamodb-keys';
 import { DynamoDbFindingStore } from '../../shared/store/dynamodb-store';
 import { DynamoDbWindowCounter } from '../../shared/store/dynamodb-window-counter';

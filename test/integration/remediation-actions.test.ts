@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { AllocateAddressCommand, AssociateAddressCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AuditEntry } from '../../shared/remediation/audit';
+import type { AuditEntry } from '../../shared/store/audit';
 import { startMoto, type Moto } from '../helpers/moto';
 import {
   cloudTrailEvent,

@@ -18,9 +18,9 @@ import type { Finding } from '../../shared/model/finding';
 import { DEFAULT_POLICY } from '../../shared/policy/load';
 import { MemoryFindingStore } from '../../shared/store/memory-store';
 import { CallCounter } from '../../shared/sweep/call-counter';
-import { DynamoDBTaskDefinitionCache } from '../../shared/sweep/dynamodb-td-cache';
+import { DynamoDBTaskDefinitionCache } from '../../shared/store/dynamodb-td-cache';
 import { runScan } from '../../shared/sweep/run';
-import { MemoryTaskDefinitionCache } from '../../shared/sweep/td-cache';
+import { MemoryTaskDefinitionCache } from '../../shared/store/td-cache';
 import { motoClientConfig, startMoto, type Moto } from '../helpers/moto';
 import {
   ACCOUNT,

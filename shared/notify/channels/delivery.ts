@@ -4,33 +4,11 @@
  * shows. Channels return per-notification outcomes instead of throwing, so one channel's failure never
  * hides another's success.
  */
+import { classifyAwsError } from '../../aws/classify';
 import type { MessageContext } from './slack/message';
 import { SlackDeliveryError } from './slack/webhook';
 import { scrub, WebhookConfigError } from './slack/secrets';
 import type { DeliveryFailure, Notification } from '../types';
-
-/** AWS errors that retrying cannot fix (configuration: a missing topic, a denied action, bad input). */
-const NOT_RETRYABLE_AWS = new Set([
-  'NotFoundException',
-  'NotFound',
-  'ResourceNotFoundException',
-  'InvalidParameterException',
-  'InvalidParameterValueException',
-  'InvalidInputException',
-  'ValidationException',
-  'AuthorizationErrorException',
-  'AccessDeniedException',
-  'AccessDenied',
-  'InvalidAccessException',
-  'KMSDisabledException',
-  'KMSNotFoundException',
-  'KMSInvalidStateException',
-  'KMSAccessDeniedException',
-  'InvalidSecurityException',
-]);
-
-/** SDK errors of a request that was sent but not answered in time: the service may have acted on it. */
-const NO_ANSWER = new Set(['TimeoutError', 'RequestTimeout', 'ECONNRESET', 'EPIPE', 'AbortError']);
 
 /** Any error as a DeliveryFailure: name, HTTP status, retryable; the message scrubbed of known secrets. */
 export function failureFrom(target: string, err: unknown, secrets: readonly string[] = []): DeliveryFailure {
@@ -54,16 +32,15 @@ export function failureFrom(target: string, err: unknown, secrets: readonly stri
       ...(err.status !== undefined ? { status: err.status } : {}),
     };
   const e = err instanceof Error ? err : new Error(String(err));
-  const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  const code = (e as { code?: unknown }).code;
-  const noAnswer = NO_ANSWER.has(e.name) || (typeof code === 'string' && NO_ANSWER.has(code));
+  // Not retryable: what only a configuration change fixes (a missing topic, a denied action, bad input).
+  const { permanent, unanswered, status } = classifyAwsError(e);
   return {
     target,
     error: e.name || 'Error',
     message: scrub(e.message, secrets),
-    retryable: !NOT_RETRYABLE_AWS.has(e.name),
+    retryable: !permanent,
     ...(status !== undefined ? { status } : {}),
-    ...(noAnswer && status === undefined ? { unconfirmed: true } : {}),
+    ...(unanswered && status === undefined ? { unconfirmed: true } : {}),
   };
 }
 

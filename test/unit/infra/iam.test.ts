@@ -9,11 +9,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { deliveryKey } from '../../../shared/notify/ledger';
-import { AUDIT_PREFIX } from '../../../shared/remediation/dynamodb-audit';
-import { BUDGET_PREFIX } from '../../../shared/remediation/dynamodb-budget';
-import { findingKey, idempotencyPartition, windowKey } from '../../../shared/store/dynamodb-keys';
-import { TD_ITEM_PREFIX } from '../../../shared/sweep/dynamodb-td-cache';
+import {
+  auditKey,
+  budgetKey,
+  deliveryKey,
+  findingKey,
+  idempotencyPartition,
+  taskDefinitionCacheKey,
+  windowKey,
+} from '../../../shared/store/dynamodb-keys';
 import {
   asArray,
   centralTemplate,
@@ -45,9 +49,9 @@ const lambdaName = (fn: string) => `${String((service as unknown as Json).servic
 const KEYS: Record<string, string> = {
   finding: findingKey('0123abcd').pk,
   window: windowKey('throttle-api-calls|arn:aws:iam::123456789012:role/ci|ecs:RunTask', 0).pk,
-  budget: `${BUDGET_PREFIX}${ACCOUNT}`,
-  audit: `${AUDIT_PREFIX}${ACCOUNT}`,
-  td: `${TD_ITEM_PREFIX}arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/web:7`,
+  budget: budgetKey(ACCOUNT, 0).pk,
+  audit: auditKey(ACCOUNT, '2026-01-01T00:00:00.000Z', 'a1').pk,
+  td: taskDefinitionCacheKey(`arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/web:7`).pk,
   delivery: deliveryKey('dedupe-1', 'sns').pk,
   ...Object.fromEntries(FUNCTIONS.map((fn) => [`idempotency:${fn}`, idempotencyPartition(lambdaName(fn))])),
 };

@@ -13,8 +13,8 @@ import {
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MemoryAuditLog } from '../../../shared/remediation/audit';
-import { MemoryBudget } from '../../../shared/remediation/budget';
+import { MemoryAuditLog } from '../../../shared/store/audit';
+import { MemoryBudget } from '../../../shared/store/budget';
 import { kindOfArn } from '../../../shared/remediation/live-state';
 import { Remediator } from '../../../shared/remediation/remediator';
 import type { Policy } from '../../../shared/policy/types';

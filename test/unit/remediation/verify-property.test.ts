@@ -27,8 +27,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MemoryAuditLog } from '../../../shared/remediation/audit';
-import { MemoryBudget } from '../../../shared/remediation/budget';
+import { MemoryAuditLog } from '../../../shared/store/audit';
+import { MemoryBudget } from '../../../shared/store/budget';
 import { Remediator } from '../../../shared/remediation/remediator';
 import { HOME, makeFinding, policyWith } from './helpers';
 

@@ -8,7 +8,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
 import { CallCounter } from '../../../shared/sweep/call-counter';
 import { sweepEstate } from '../../../shared/sweep/sweep';
-import type { TaskDefinitionCache } from '../../../shared/sweep/td-cache';
+import type { TaskDefinitionCache } from '../../../shared/store/td-cache';
 
 const A = '123456789012';
 const R = 'us-east-1';

@@ -8,8 +8,10 @@
  */
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { notifyClientConfig } from '../../clients';
+import { GuardrailError } from '../../../base/errors';
+import { classifyAwsError } from '../../../aws/classify';
 
-export class WebhookConfigError extends Error {
+export class WebhookConfigError extends GuardrailError {
   override readonly name = 'WebhookConfigError';
   constructor(
     message: string,
@@ -44,8 +46,6 @@ interface Entry {
   readonly expires: number;
   settled?: string;
 }
-
-const NOT_RETRYABLE = new Set(['ParameterNotFound', 'ParameterVersionNotFound', 'AccessDeniedException']);
 
 export class SsmSecretSource implements SecretSource {
   private readonly cache = new Map<string, Entry>();
@@ -96,11 +96,11 @@ export class SsmSecretSource implements SecretSource {
         new GetParameterCommand({ Name: name, WithDecryption: true }),
       ));
     } catch (err) {
-      const e = err as Error & { $metadata?: { httpStatusCode?: number } };
+      const { code, permanent, status } = classifyAwsError(err);
       throw new WebhookConfigError(
-        `cannot read Slack webhook parameter ${name} (${e.name})`,
-        !NOT_RETRYABLE.has(e.name),
-        e.$metadata?.httpStatusCode,
+        `cannot read Slack webhook parameter ${name} (${code})`,
+        !permanent,
+        status,
       );
     }
     if (this.requireSecureString && parameter?.Type !== 'SecureString')

@@ -11,8 +11,9 @@
  * or a log.
  */
 import type { SlackPayload } from './message';
+import { GuardrailError } from '../../../base/errors';
 
-export class SlackDeliveryError extends Error {
+export class SlackDeliveryError extends GuardrailError {
   override readonly name = 'SlackDeliveryError';
   constructor(
     message: string,

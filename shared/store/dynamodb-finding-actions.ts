@@ -11,16 +11,14 @@
  */
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Finding, FindingAction } from '../model/finding';
-import { findingKey, TABLE_KEYS } from '../store/dynamodb-keys';
+import { findingKey, TABLE_KEYS } from './dynamodb-keys';
 import type { FindingActionStore } from './types';
+import { isConditionFailure } from '../aws/classify';
 
 export interface DynamoDbFindingActionsOptions {
   readonly client: DynamoDBDocumentClient;
   readonly tableName: string;
 }
-
-const isConditionFailure = (err: unknown): boolean =>
-  err instanceof Error && err.name === 'ConditionalCheckFailedException';
 
 function plainAction(a: FindingAction): FindingAction {
   return { name: a.name, status: a.status, ...(a.reason !== undefined ? { reason: a.reason } : {}) };

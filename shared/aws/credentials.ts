@@ -1,5 +1,7 @@
 /**
- * Cross-account credentials for remediation (one central deployment, many member accounts).
+ * Cross-account credentials (one central deployment, many member accounts): the one credentials
+ * provider every client factory takes (remediation today; enrichment and the sweep take a
+ * `CredentialsSource` too, so a member-account read role plugs in the same way).
  *
  * - The home account (where the guardrail's own credentials live, from STS GetCallerIdentity unless
  *   given) is acted on with those credentials.
@@ -11,9 +13,11 @@
  *   are acted on; every other account's findings are ignored and counted in `ignored`.
  */
 import { AssumeRoleCommand, GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
-import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { partitionOf } from '../model/arn';
-import { awsCall } from './errors';
+import { awsCall } from './call-error';
+import type { AssumedCredentials, CredentialsSource } from './client-pool';
+
+export type { AssumedCredentials, CredentialsSource } from './client-pool';
 
 export const DEFAULT_SESSION_NAME = 'ecs-guardrail-remediation';
 
@@ -35,17 +39,12 @@ export interface CrossAccountOptions {
   readonly now?: () => number;
 }
 
-export interface AssumedCredentials extends AwsCredentialIdentity {
-  /** The role the credentials belong to (audit: who acted). */
-  readonly roleArn: string;
-}
-
 interface Identity {
   readonly account: string;
   readonly arn: string | undefined;
 }
 
-export class CrossAccountCredentials {
+export class CrossAccountCredentials implements CredentialsSource {
   /** Findings ignored per account because the account is not on the allow-list. */
   readonly ignored = new Map<string, number>();
   private readonly cache = new Map<string, Promise<AssumedCredentials>>();

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { TaskDefinitionResource } from '../../../shared/model/resources';
 import { evaluate } from '../../../shared/engine/evaluate';
 import { DEFAULT_POLICY } from '../../../shared/policy/load';
-import { DynamoDBTaskDefinitionCache } from '../../../shared/sweep/dynamodb-td-cache';
+import { DynamoDBTaskDefinitionCache } from '../../../shared/store/dynamodb-td-cache';
 
 const T = 'state';
 const NOW = new Date('2026-06-01T00:00:00.000Z');

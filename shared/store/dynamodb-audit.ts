@@ -8,6 +8,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry, AuditLog } from './audit';
+import { auditKey, auditPartition } from './dynamodb-keys';
 
 export interface DynamoDbAuditLogOptions {
   readonly client: DynamoDBClient;
@@ -15,8 +16,6 @@ export interface DynamoDbAuditLogOptions {
   /** Days an entry is kept before DynamoDB's TTL removes it (default 400). */
   readonly retentionDays?: number;
 }
-
-export const AUDIT_PREFIX = 'AUDIT#';
 
 export class DynamoDbAuditLog implements AuditLog {
   private readonly doc: DynamoDBDocumentClient;
@@ -36,8 +35,7 @@ export class DynamoDbAuditLog implements AuditLog {
       new PutCommand({
         TableName: this.table,
         Item: {
-          pk: `${AUDIT_PREFIX}${entry.account}`,
-          sk: `${entry.at}#${entry.auditId}`,
+          ...auditKey(entry.account, entry.at, entry.auditId),
           kind: 'audit',
           ...entry,
           expiration: Math.floor(Date.parse(entry.at) / 1000) + this.retentionS,
@@ -57,7 +55,7 @@ export class DynamoDbAuditLog implements AuditLog {
           TableName: this.table,
           KeyConditionExpression: since ? 'pk = :pk AND sk >= :since' : 'pk = :pk',
           ExpressionAttributeValues: {
-            ':pk': `${AUDIT_PREFIX}${account}`,
+            ':pk': auditPartition(account),
             ...(since ? { ':since': since } : {}),
           },
           ExclusiveStartKey: start,

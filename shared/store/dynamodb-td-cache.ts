@@ -16,11 +16,10 @@
  */
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TaskDefinitionResource } from '../model/resources';
-import { chunks, mapPool } from './pool';
+import { taskDefinitionCacheKey } from './dynamodb-keys';
+import { chunks, mapPool } from '../base/pool';
 import { storableDefinition, type CachedTaskDefinition, type TaskDefinitionCache } from './td-cache';
 
-export const TD_ITEM_PREFIX = 'TD#';
-export const TD_ITEM_SK = 'TD';
 const DAY_S = 86_400;
 
 export interface DynamoDBTaskDefinitionCacheOptions {
@@ -48,7 +47,7 @@ interface Item {
   expiration: number;
 }
 
-const keyOf = (arn: string) => ({ pk: `${TD_ITEM_PREFIX}${arn}`, sk: TD_ITEM_SK });
+const keyOf = taskDefinitionCacheKey;
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class DynamoDBTaskDefinitionCache implements TaskDefinitionCache {
@@ -111,7 +110,7 @@ export class DynamoDBTaskDefinitionCache implements TaskDefinitionCache {
 
   private async batchGet(arns: readonly string[]): Promise<Item[]> {
     const table = this.options.tableName;
-    let keys: Record<string, unknown>[] = arns.map(keyOf);
+    let keys: Record<string, unknown>[] = arns.map((arn) => ({ ...keyOf(arn) }));
     const out: Item[] = [];
     for (let attempt = 0; keys.length; attempt++) {
       if (attempt > this.maxBatchRetries)

@@ -3,7 +3,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk
 import { mockClient } from 'aws-sdk-client-mock';
 import { allCustomMatcher, type CustomMatcher } from 'aws-sdk-client-mock-vitest';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CrossAccountCredentials } from '../../../shared/remediation/credentials';
+import { CrossAccountCredentials } from '../../../shared/aws/credentials';
 import { RemediationCallError } from '../../../shared/remediation/errors';
 
 expect.extend(allCustomMatcher);

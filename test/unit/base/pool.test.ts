@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunks, Limiter, mapPool } from '../../../shared/sweep/pool';
+import { chunks, Limiter, mapPool } from '../../../shared/base/pool';
 
 const tick = () => new Promise((r) => setTimeout(r, 1));
 

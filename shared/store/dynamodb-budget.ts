@@ -8,16 +8,16 @@
  * DynamoDB evaluates the condition and the update atomically, so however many invocations race, at most
  * `limit` of them succeed in an hour; the others get ConditionalCheckFailedException = refused.
  */
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { isConditionFailure } from '../aws/classify';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { hourOf, type BudgetDecision, type RemediationBudget } from './budget';
+import { budgetKey } from './dynamodb-keys';
 
 export interface DynamoDbBudgetOptions {
   readonly client: DynamoDBClient;
   readonly tableName: string;
 }
-
-export const BUDGET_PREFIX = 'BUDGET#';
 
 export class DynamoDbBudget implements RemediationBudget {
   private readonly doc: DynamoDBDocumentClient;
@@ -36,7 +36,7 @@ export class DynamoDbBudget implements RemediationBudget {
       const r = await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { pk: `${BUDGET_PREFIX}${account}`, sk: new Date(hourStartS * 1000).toISOString() },
+          Key: budgetKey(account, hourStartS * 1000),
           UpdateExpression: 'SET #kind = :kind, #exp = if_not_exists(#exp, :exp) ADD #used :one',
           ConditionExpression: 'attribute_not_exists(#used) OR #used < :limit',
           ExpressionAttributeNames: { '#used': 'used', '#kind': 'kind', '#exp': 'expiration' },
@@ -52,11 +52,7 @@ export class DynamoDbBudget implements RemediationBudget {
       const used = typeof r.Attributes?.used === 'number' ? r.Attributes.used : Number(r.Attributes?.used);
       return { allowed: true, used, limit, hour };
     } catch (err) {
-      if (
-        err instanceof ConditionalCheckFailedException ||
-        (err as { name?: string }).name === 'ConditionalCheckFailedException'
-      )
-        return { allowed: false, used: limit, limit, hour };
+      if (isConditionFailure(err)) return { allowed: false, used: limit, limit, hour };
       throw err;
     }
   }
