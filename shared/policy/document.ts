@@ -7,9 +7,9 @@
 import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
 import { MODES, SEVERITIES, type Mode } from '../model/finding';
-import { CHANNELS, type ChannelSections } from '../notify/channels';
-import type { ChannelSection, SectionInput } from '../notify/channels/channel';
-import { ACTIONS, ACTIONS_BY_NAME, defaultActionParams } from '../remediation/registry';
+import { ACTION_SPECS, ACTION_SPECS_BY_NAME, defaultActionParams } from '../plugins/actions';
+import type { ChannelSection, SectionInput } from '../plugins/channel';
+import { CHANNEL_SPECS, type ChannelSections } from '../plugins/channels';
 import { RULES, RULES_BY_ID } from '../rules/registry';
 import { PolicyError } from './errors';
 import { isCalendarDate } from './exemptions';
@@ -84,7 +84,7 @@ const RemediationSchema = v.strictObject({
   actions: v.optional(v.nullable(v.record(v.string(), v.nullable(v.record(v.string(), v.unknown()))))),
   // Deprecated spelling: an action's `legacyKeys` directly under remediation: (mapped onto the action).
   ...Object.fromEntries(
-    ACTIONS.flatMap((a) => a.params?.legacyKeys ?? []).map((k) => [k, v.optional(v.unknown())]),
+    ACTION_SPECS.flatMap((a) => a.params?.legacyKeys ?? []).map((k) => [k, v.optional(v.unknown())]),
   ),
 });
 
@@ -103,11 +103,11 @@ const NotificationsSchema = v.strictObject({
     ),
   ),
   reminders: v.optional(v.boolean()),
-  ...Object.fromEntries(CHANNELS.map((c) => [c.name, v.optional(v.nullable(c.policySchema))])),
+  ...Object.fromEntries(CHANNEL_SPECS.map((c) => [c.name, v.optional(v.nullable(c.policySchema))])),
 });
 
 /** A channel's section: the policy's values over the channel's defaults. */
-function channelSection(c: (typeof CHANNELS)[number], given: unknown): ChannelSection {
+function channelSection(c: (typeof CHANNEL_SPECS)[number], given: unknown): ChannelSection {
   if (given === undefined || given === null) return c.defaults;
   const g = given as SectionInput<ChannelSection>;
   return c.resolve
@@ -121,7 +121,7 @@ function channelSection(c: (typeof CHANNELS)[number], given: unknown): ChannelSe
 export const DEFAULT_NOTIFICATIONS_POLICY: NotificationsPolicy = {
   suppressionHours: 24,
   reminders: true,
-  ...(Object.fromEntries(CHANNELS.map((c) => [c.name, c.defaults])) as ChannelSections),
+  ...(Object.fromEntries(CHANNEL_SPECS.map((c) => [c.name, c.defaults])) as ChannelSections),
 };
 
 /** The policy file as the loader accepts it (rule params are checked against each rule's own schema). */
@@ -206,20 +206,24 @@ function unknownRule(id: string, key: string, source?: string): PolicyError {
 
 /**
  * Every action's parameters: defaults, then the deprecated keys directly under `remediation:`, then
- * `remediation.actions.<name>`, validated by the action's own schema (shared/remediation/registry.ts).
+ * `remediation.actions.<name>`, validated by the action's own schema (shared/plugins/actions).
  */
 function actionParams(section: Readonly<Record<string, unknown>>, source?: string): Record<string, unknown> {
   const given = (section.actions ?? {}) as Record<string, Record<string, unknown> | null>;
   for (const name of Object.keys(given)) {
-    const action = ACTIONS_BY_NAME.get(name);
+    const action = ACTION_SPECS_BY_NAME.get(name);
     const key = `remediation.actions.${name}`;
     if (!action)
-      throw new PolicyError(`unknown action${didYouMean(name, [...ACTIONS_BY_NAME.keys()])}`, key, source);
+      throw new PolicyError(
+        `unknown action${didYouMean(name, [...ACTION_SPECS_BY_NAME.keys()])}`,
+        key,
+        source,
+      );
     if (!action.params && given[name] && Object.keys(given[name]).length)
       throw new PolicyError('this action takes no parameters', key, source);
   }
   const out: Record<string, unknown> = {};
-  for (const action of ACTIONS) {
+  for (const action of ACTION_SPECS) {
     const spec = action.params;
     if (!spec) continue;
     const name = action.meta.name;
@@ -330,7 +334,9 @@ export function policyFromDocument(doc: unknown, source?: string): Policy {
   const notifications: NotificationsPolicy = {
     suppressionHours: (n.suppressionHours as number | undefined) ?? d.suppressionHours,
     reminders: (n.reminders as boolean | undefined) ?? d.reminders,
-    ...(Object.fromEntries(CHANNELS.map((c) => [c.name, channelSection(c, n[c.name])])) as ChannelSections),
+    ...(Object.fromEntries(
+      CHANNEL_SPECS.map((c) => [c.name, channelSection(c, n[c.name])]),
+    ) as ChannelSections),
   };
   return { dryRun: parsed.dryRun ?? false, rules, exemptions, remediation, notifications, scope };
 }

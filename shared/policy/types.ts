@@ -1,5 +1,5 @@
 import type { Mode, Severity } from '../model/finding';
-import type { ChannelSections } from '../notify/channels';
+import type { ChannelSections } from '../plugins/channels';
 
 export interface RulePolicy {
   readonly mode: Mode;

@@ -3,6 +3,7 @@
  * `forceNewDeployment: true`, because the setting only applies to tasks started after the change: the
  * new deployment replaces the tasks that still accept ECS Exec sessions.
  */
+import { disableExecSpec } from '../plugins/actions/disable-exec';
 import { serviceResource } from '../events/ecs-resources';
 import { clusterOf, nameOf, tagsOf } from './ecs-helpers';
 import { awsCall } from './errors';
@@ -16,26 +17,7 @@ import {
 } from './types';
 
 export const disableExec: RemediationAction = {
-  meta: {
-    name: 'disable-exec',
-    title: 'Turn ECS Exec off on the service',
-    resourceType: 'AWS::ECS::Service',
-    summary:
-      'UpdateService `enableExecuteCommand: false`, `forceNewDeployment: true` (running tasks keep Exec ' +
-      'until they are replaced, so a new deployment replaces them).',
-    readCalls: ['ecs:DescribeServices (include TAGS), before and after'],
-    writeCalls: ['ecs:UpdateService'],
-    iamPermissions: ['ecs:DescribeServices', 'ecs:UpdateService', 'ecs:ListTagsForResource'],
-    risk: 'medium',
-    riskNote:
-      'Every task of the service is replaced by a rolling deployment (capacity follows the deployment ' +
-      'configuration); open ECS Exec sessions end with their task.',
-    skipsWhen: [
-      'enableExecuteCommand is already false (`not violated now`)',
-      'the deployment controller is CODE_DEPLOY or EXTERNAL (notify why)',
-      'the service is no longer ACTIVE',
-    ],
-  },
+  ...disableExecSpec,
 
   async read(ctx: ActionContext, target: ActionTarget): Promise<Observed | undefined> {
     const s = await describeService(ctx, target);

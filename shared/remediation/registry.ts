@@ -1,11 +1,12 @@
 /**
- * Every remediation action, by name, with its metadata and parameters. The single list the Remediator,
+ * Every remediation action's implementation, by name (declarations: shared/plugins/actions). The list the Remediator,
  * the policy loader (`remediation.actions.<name>` parameters), the docs (docs/remediation.md) and the
  * member-account role's permissions are checked against. The rule<->action link is written once, by
  * the rule (`remediation.action` in shared/rules/*.ts); an action's rules are derived here.
  *
- * Light on purpose (the policy loader imports it at cold start): actions load the ECS SDK on first use.
+ * Actions load the ECS SDK on first use, so importing the registry stays light.
  */
+import { ACTION_SPECS, type ActionName } from '../plugins/actions';
 import { RULES } from '../rules/registry';
 import { deregisterTaskDefinition } from './deregister-task-definition';
 import { disableExec } from './disable-exec';
@@ -14,13 +15,19 @@ import { enableContainerInsights } from './enable-container-insights';
 import { stopTask } from './stop-task';
 import type { RemediationAction } from './types';
 
-export const ACTIONS: readonly RemediationAction[] = [
-  deregisterTaskDefinition,
-  stopTask,
-  disablePublicIp,
-  disableExec,
-  enableContainerInsights,
-];
+/** Each declared action's implementation, by name (shared/plugins/actions: a missing one does not compile). */
+const IMPLEMENTATIONS: { readonly [N in ActionName]: RemediationAction } = {
+  'deregister-task-definition': deregisterTaskDefinition,
+  'stop-task': stopTask,
+  'disable-public-ip': disablePublicIp,
+  'disable-exec': disableExec,
+  'enable-container-insights': enableContainerInsights,
+};
+
+/** In the order of the declarations. */
+export const ACTIONS: readonly RemediationAction[] = ACTION_SPECS.map(
+  (s) => IMPLEMENTATIONS[s.meta.name as ActionName],
+);
 
 export const ACTIONS_BY_NAME: ReadonlyMap<string, RemediationAction> = new Map(
   ACTIONS.map((a) => [a.meta.name, a]),
@@ -40,11 +47,6 @@ export function rulesOf(actionName: string): string[] {
   const direct = RULES.filter((r) => r.remediation?.action === actionName).map((r) => r.id);
   const via = ACTIONS.filter((a) => a.meta.followUp === actionName).flatMap((a) => rulesOf(a.meta.name));
   return [...new Set([...direct, ...via])];
-}
-
-/** Every action's parameters at their defaults (the policy's `remediation.actions` when it sets none). */
-export function defaultActionParams(): Record<string, unknown> {
-  return Object.fromEntries(ACTIONS.filter((a) => a.params).map((a) => [a.meta.name, a.params!.defaults]));
 }
 
 /** Every IAM action any remediation needs (sorted, unique): what the member-account role grants. */

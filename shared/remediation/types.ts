@@ -1,40 +1,12 @@
 /**
- * The contract of a remediation action: metadata (the registry and docs/remediation.md read it) plus
- * three steps the Remediator drives: `read` the current state, `apply` the change, `read` again to verify.
+ * The contract of a remediation action: its declaration (shared/plugins/action.ts: metadata and
+ * parameters, which the policy and docs/remediation.md read) plus three steps the Remediator drives: `read` the current state, `apply` the change, `read` again to verify.
  * An action never decides on policy (mode, dry-run, budget, protect tag, exemptions): the Remediator does.
  */
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { Resource } from '../model/resources';
-import type { ParamSpec } from '../rules/types';
+import type { ActionSpec } from '../plugins/action';
 import type { LiveAccess } from './live-state';
-
-export type Risk = 'low' | 'medium' | 'high';
-
-export interface ActionMeta {
-  /**
-   * The name rules declare in `remediation.action` (shared/rules/*.ts): the one place the rule<->action
-   * link is written. The rules an action fixes are derived from it (registry.ts `rulesOf`).
-   */
-  readonly name: string;
-  readonly title: string;
-  /** The action its `followUps` hand targets to (its rules are then that action's rules too). */
-  readonly followUp?: string;
-  /** The resource type it changes (CloudFormation style). */
-  readonly resourceType: string;
-  /** What it does, in one or two sentences. */
-  readonly summary: string;
-  /** Read calls, in order (before and after the change). */
-  readonly readCalls: readonly string[];
-  /** The calls that change something. */
-  readonly writeCalls: readonly string[];
-  /** IAM actions the remediation role needs (infra/member-account.yml grants exactly these). */
-  readonly iamPermissions: readonly string[];
-  readonly risk: Risk;
-  /** What can go wrong for the workload when the action runs. */
-  readonly riskNote: string;
-  /** When the action refuses to act (reported as `skipped` with the reason). */
-  readonly skipsWhen: readonly string[];
-}
 
 /** The resource an action works on. */
 export interface ActionTarget {
@@ -43,17 +15,6 @@ export interface ActionTarget {
   readonly region: string;
   /** Services and tasks: the cluster, when known (else taken from the ARN, else `default`). */
   readonly clusterArn?: string;
-}
-
-/**
- * An action's parameters: a schema and defaults, as for rules. The policy sets them under
- * `remediation.actions.<action>` (validated from the registry at load, unknown keys refused).
- */
-export interface ActionParamSpec<P> extends ParamSpec<P> {
-  /** Parameters also accepted directly under `remediation:` (deprecated spelling from before the registry). */
-  readonly legacyKeys?: readonly (keyof P & string)[];
-  /** One line per parameter for docs/remediation.md. */
-  readonly docs: { readonly [K in keyof P & string]: string };
 }
 
 export interface ActionContext<P = unknown> {
@@ -88,9 +49,8 @@ export interface Applied {
   readonly calls: readonly string[];
 }
 
-export interface RemediationAction<P = unknown> {
-  readonly meta: ActionMeta;
-  readonly params?: ActionParamSpec<P>;
+/** An action: its declaration (shared/plugins/actions/<name>.ts, spread in) plus the three steps. */
+export interface RemediationAction<P = unknown> extends ActionSpec<P> {
   /** `undefined` when the resource no longer exists. Throws on AWS errors (denied, throttled...). */
   read(ctx: ActionContext<P>, target: ActionTarget): Promise<Observed | undefined>;
   apply(ctx: ActionContext<P>, target: ActionTarget, before: Observed): Promise<Applied>;
@@ -113,3 +73,5 @@ export function defineAction<P>(a: RemediationAction<P>): RemediationAction {
 
 /** The SDK, loaded on an action's first call: the registry (read by the policy loader) stays light. */
 export const ecsSdk = () => import('@aws-sdk/client-ecs');
+
+export type { ActionMeta, ActionParamSpec, Risk } from '../plugins/action';

@@ -1,12 +1,15 @@
 /**
  * The one interface every notification channel implements (shared/notify/channels/<name>/index.ts),
- * registered by one line in ./index.ts. The notifier, the policy loader and the docs read channels only
- * through it; the delivery guarantees (ledger claim before send, exactly once per target, deadlines,
+ * registered by one line in ./index.ts, with its declaration (policy section, environment, IAM) in
+ * shared/plugins/channels/<name>.ts, which the policy loader reads. The notifier and the docs read channels
+ * only through this interface; the delivery guarantees (ledger claim before send, exactly once per target, deadlines,
  * Retry-After, holds, partial batch failures, DLQ) stay in the notifier and apply to every channel.
  */
-import type * as v from 'valibot';
 import { SEVERITY_RANK, type Finding, type Severity } from '../../model/finding';
+import type { ChannelSection, ChannelSpec } from '../../plugins/channel';
 import type { DeliveryFailure, Notification } from '../types';
+
+export type { ChannelEnvVar, ChannelSection, SectionInput } from '../../plugins/channel';
 
 /** One delivery target: where one notification goes on one channel (Slack: per webhook route). */
 export interface Target {
@@ -14,21 +17,6 @@ export interface Target {
   readonly key: string;
   /** The channel's name. */
   readonly channel: string;
-}
-
-/** Every channel's policy section has at least these (`notifications.<name>.enabled`, `.minSeverity`). */
-export interface ChannelSection {
-  readonly enabled: boolean;
-  readonly minSeverity: Severity;
-}
-
-/** A section as the policy file gives it: every key optional (a mapping may be null). */
-export type SectionInput<S> = { readonly [K in keyof S]?: S[K] | null };
-
-/** An environment variable a channel reads (serverless.yml sets it; docs/notifications.md lists it). */
-export interface ChannelEnvVar {
-  readonly name: string;
-  readonly description: string;
 }
 
 /** What `deliver` gets besides the items. */
@@ -59,18 +47,12 @@ export interface ChannelSession<T extends Target = Target> {
   knownSecrets?(): readonly string[];
 }
 
-export interface Channel<S extends ChannelSection = ChannelSection, D = unknown, T extends Target = Target> {
-  /** Its key under `notifications:` in the policy, and in the notifier's dependencies. */
-  readonly name: string;
-  readonly title: string;
-  /** Its policy section (a strict object: unknown keys are errors), every key optional. */
-  readonly policySchema: v.GenericSchema<unknown, SectionInput<S>>;
-  readonly defaults: S;
-  /** Merge a parsed section over the defaults (default: shallow). */
-  resolve?(given: SectionInput<S>): S;
-  readonly environment: readonly ChannelEnvVar[];
-  /** What the notifier's role needs (infra/iam.yml NotifierRole; a test checks it grants them). */
-  readonly iamPermissions: readonly string[];
+/** A channel: its declaration (shared/plugins/channels/<name>.ts, spread in) plus routing and delivery. */
+export interface Channel<
+  S extends ChannelSection = ChannelSection,
+  D = unknown,
+  T extends Target = Target,
+> extends ChannelSpec<S> {
   /**
    * True when a delivery sent but not answered may be sent again safely (the service dedupes, e.g.
    * Security Hub by finding Id); false: the claim is held so it is not sent twice (ledger.ts).

@@ -9,6 +9,7 @@ import * as v from 'valibot';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { CHANNELS, channelIamPermissions } from '../../../shared/notify/channels';
+import { CHANNEL_SPECS } from '../../../shared/plugins/channels';
 import { DEFAULT_NOTIFICATIONS_POLICY, parsePolicy } from '../../../shared/policy/load';
 import { cfnTags } from '../remediation/helpers';
 
@@ -20,6 +21,17 @@ interface Statement {
 }
 
 describe('channel registry', () => {
+  it('each channel is its declaration (shared/plugins/channels, what the policy reads), in the same order', () => {
+    expect(CHANNELS.map((c) => c.name)).toEqual(CHANNEL_SPECS.map((s) => s.name));
+    CHANNELS.forEach((c, i) => {
+      const spec = CHANNEL_SPECS[i]!;
+      expect(c.policySchema, c.name).toBe(spec.policySchema);
+      expect(c.defaults, c.name).toBe(spec.defaults);
+      expect(c.environment, c.name).toBe(spec.environment);
+      expect(c.iamPermissions, c.name).toBe(spec.iamPermissions);
+    });
+  });
+
   it('names are unique and each default section passes its own schema', () => {
     expect(new Set(CHANNELS.map((c) => c.name)).size).toBe(CHANNELS.length);
     for (const c of CHANNELS) {

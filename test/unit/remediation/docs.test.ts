@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { ACTION_SPECS } from '../../../shared/plugins/actions';
 import { RULES } from '../../../shared/rules/registry';
 import { DOC_PATH, renderedDocument } from '../../../scripts/docs/action-reference';
 import {
@@ -46,6 +47,14 @@ describe('docs/remediation.md', () => {
 });
 
 describe('registry', () => {
+  it('each action is its declaration (shared/plugins/actions, what the policy reads), in the same order', () => {
+    expect(ACTIONS.map((a) => a.meta.name)).toEqual(ACTION_SPECS.map((s) => s.meta.name));
+    ACTIONS.forEach((a, i) => {
+      expect(a.meta, a.meta.name).toBe(ACTION_SPECS[i]!.meta);
+      expect(a.params, a.meta.name).toBe(ACTION_SPECS[i]!.params);
+    });
+  });
+
   it("every rule's remediation action is registered and names the rule", () => {
     const remediable = RULES.filter((r) => r.remediation);
     expect(remediable.length).toBeGreaterThan(0);

@@ -5,9 +5,8 @@
  * returned as a retryable failure, so the message is retried and, at worst, dead-lettered. An import is
  * idempotent (by finding Id), so an unanswered one is simply tried again.
  */
+import { securityHubSpec } from '../../../plugins/channels/securityhub';
 import type { AwsSecurityFinding, SecurityHubClient } from '@aws-sdk/client-securityhub';
-import * as v from 'valibot';
-import { SEVERITIES } from '../../../model/finding';
 import { callBudgetMs, notifyClientConfig } from '../../clients';
 import type { DeliveryFailure, Notification } from '../../types';
 import { atLeast, defineChannel, type ChannelSection, type Outcome, type Target } from '../channel';
@@ -117,15 +116,7 @@ export async function importToSecurityHub(
 }
 
 export const securityHubChannel = defineChannel<ChannelSection, SecurityHubDeps, Target>({
-  name: 'securityHub',
-  title: 'AWS Security Hub (ASFF findings)',
-  policySchema: v.strictObject({
-    enabled: v.optional(v.boolean()),
-    minSeverity: v.optional(v.picklist(SEVERITIES)),
-  }),
-  defaults: { enabled: false, minSeverity: 'low' },
-  environment: [],
-  iamPermissions: ['securityhub:BatchImportFindings'],
+  ...securityHubSpec,
   idempotent: true,
   targets: (finding, section) =>
     section.enabled && atLeast(finding.severity, section.minSeverity) ? [SECURITY_HUB_TARGET] : [],

@@ -4,10 +4,9 @@
  * publish: the SDK would retry a timed-out Publish blindly (SNS has no idempotency key); the outbox
  * retries it instead, after holding the claim (ledger.ts).
  */
+import { snsSpec } from '../../../plugins/channels/sns';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import * as v from 'valibot';
 import { reducedFinding } from '../../../model/bounded-finding';
-import { SEVERITIES } from '../../../model/finding';
 import { callBudgetMs, notifyClientConfig, NOTIFY_HTTP_TIMEOUTS } from '../../clients';
 import type { Notification } from '../../types';
 import { atLeast, defineChannel, type ChannelSection, type Outcome, type Target } from '../channel';
@@ -48,15 +47,7 @@ const SNS_TARGET: Target = { key: 'sns', channel: 'sns' };
 const CONCURRENCY = 10;
 
 export const snsChannel = defineChannel<ChannelSection, SnsDeps, Target>({
-  name: 'sns',
-  title: 'Amazon SNS topic',
-  policySchema: v.strictObject({
-    enabled: v.optional(v.boolean()),
-    minSeverity: v.optional(v.picklist(SEVERITIES)),
-  }),
-  defaults: { enabled: true, minSeverity: 'info' },
-  environment: [{ name: 'GUARDRAIL_TOPIC_ARN', description: 'the SNS topic; absent: no SNS channel' }],
-  iamPermissions: ['sns:Publish'],
+  ...snsSpec,
   idempotent: false,
   targets: (finding, section, deps) =>
     deps?.topicArn && section.enabled && atLeast(finding.severity, section.minSeverity) ? [SNS_TARGET] : [],
