@@ -1,6 +1,8 @@
 /**
- * The curated sample set in events/ (what `npm start` evaluates): every rule of the registry fires at
- * least once, the compliant examples fire nothing, and no input is invalid (npm start exits 0).
+ * The curated sample set in events/ (what `npm start` evaluates): every recorded rule fires at least
+ * once, the compliant examples fire nothing, and no input is invalid (npm start exits 0). "Recorded" is
+ * the rule list of test/golden/findings.json: a rule just added (CONTRIBUTING.md) is covered by its own
+ * test until `npm run golden` records it; from then on it needs a sample here.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -11,8 +13,12 @@ import { MemoryWindowCounter } from '../../shared/engine/windows';
 import type { Finding } from '../../shared/model/finding';
 import { DEFAULT_POLICY } from '../../shared/policy/load';
 import { RULES } from '../../shared/rules/registry';
+import type { Golden } from '../golden/corpus';
 
 const EVENTS_DIR = join(__dirname, '..', '..', 'events');
+const RECORDED = new Set(
+  (JSON.parse(readFileSync(join(__dirname, '..', 'golden', 'findings.json'), 'utf8')) as Golden).rules,
+);
 
 interface Evaluated {
   /** Path relative to events/, e.g. `compliant/x.json`. */
@@ -60,11 +66,11 @@ describe('events/ (npm start)', () => {
     expect(all.length).toBeGreaterThan(20);
   });
 
-  it('every rule id of the registry fires at least once', () => {
+  it('every recorded rule of the registry fires at least once', () => {
     const fired = new Set(findingsOf(all).map((f) => f.ruleId));
-    const missing = RULES.map((r) => r.id).filter((id) => !fired.has(id));
-    expect(missing).toEqual([]);
-    expect(fired.size).toBe(RULES.length);
+    const recorded = RULES.map((r) => r.id).filter((id) => RECORDED.has(id));
+    expect(recorded.length).toBeGreaterThan(20);
+    expect(recorded.filter((id) => !fired.has(id))).toEqual([]);
   });
 
   it('every file under events/compliant/ produces zero findings, in the full run and on its own', async () => {
