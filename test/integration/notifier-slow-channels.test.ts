@@ -11,13 +11,7 @@
  *   - hostile text through Slack: what reaches the webhook (the JSON) is inert.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
-  CreateQueueCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   PurgeQueueCommand,
@@ -25,7 +19,6 @@ import {
   SQSClient,
   type Message,
 } from '@aws-sdk/client-sqs';
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Finding } from '../../shared/model/finding';
@@ -35,9 +28,9 @@ import { dedupeIdOf, recordFromMessage, SqsNotificationOutbox } from '../../shar
 import { silentLogger } from '../../shared/notify/types';
 import { StaticSecretSource } from '../../shared/notify/channels/slack/secrets';
 import { parsePolicy } from '../../shared/policy/load';
-import { createStateTable } from '../../shared/store/state-table';
 import { hanging, rateLimited, slow, startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
-import { motoClientConfig, startMoto, TEST_CREDENTIALS, type Moto } from '../helpers/moto';
+import { createNotifierStack } from '../helpers/notifier-stack';
+import { motoClientConfig, startMoto, type Moto } from '../helpers/moto';
 import { finding } from '../unit/notify/fixtures';
 
 type Handler = (
@@ -105,14 +98,6 @@ async function startSnsHangProxy(target: string): Promise<typeof snsProxy> {
         server.close(() => r());
       }),
   };
-}
-
-async function createQueue(name: string, attributes: Record<string, string> = {}) {
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: QueueUrl!, AttributeNames: ['QueueArn'] }),
-  );
-  return { url: QueueUrl!, arn: Attributes!.QueueArn! };
 }
 
 /** A Lambda context whose remaining time counts down from `timeoutMs`, like the real one. */
@@ -248,71 +233,7 @@ beforeAll(async () => {
   slack = await startFakeSlack();
   snsProxy = await startSnsHangProxy(moto.endpoint);
   sqs = new SQSClient(motoClientConfig(moto));
-  const sns = new SNSClient(motoClientConfig(moto));
-  const ssm = new SSMClient(motoClientConfig(moto));
-  await createStateTable(new DynamoDBClient(motoClientConfig(moto)), 'guardrail-state');
-  const dlq = await createQueue('outbox-dlq');
-  dlqUrl = dlq.url;
-  outboxUrl = (
-    await createQueue('outbox', {
-      VisibilityTimeout: '1',
-      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 3 }),
-    })
-  ).url;
-  const sink = await createQueue('sns-sink');
-  sinkUrl = sink.url;
-  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'guardrail-alerts' }));
-  await sns.send(
-    new SubscribeCommand({
-      TopicArn: TopicArn!,
-      Protocol: 'sqs',
-      Endpoint: sink.arn,
-      Attributes: { RawMessageDelivery: 'true' },
-    }),
-  );
-  await ssm.send(
-    new PutParameterCommand({ Name: '/guardrail/slack/default', Type: 'SecureString', Value: slack.url }),
-  );
-  await ssm.send(
-    new PutParameterCommand({
-      Name: '/guardrail/slack/payments',
-      Type: 'SecureString',
-      Value: slack.urlFor('payments'),
-    }),
-  );
-  const dir = mkdtempSync(join(tmpdir(), 'notifier-slow-'));
-  const policyFile = join(dir, 'guardrail.policy.yml');
-  writeFileSync(
-    policyFile,
-    [
-      'notifications:',
-      '  sns: { minSeverity: low }',
-      '  slack:',
-      '    minSeverity: low',
-      '    webhookParameter: /guardrail/slack/default',
-      '    teams:',
-      '      payments: { webhookParameter: /guardrail/slack/payments }',
-      '',
-    ].join('\n'),
-  );
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: moto.endpoint,
-    AWS_ENDPOINT_URL_SNS: snsProxy.url,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
-    AWS_MAX_ATTEMPTS: '1',
-    GUARDRAIL_TABLE: 'guardrail-state',
-    GUARDRAIL_OUTBOX_QUEUE_URL: outboxUrl,
-    GUARDRAIL_OUTBOX_DLQ_URL: dlqUrl,
-    GUARDRAIL_OUTBOX_MAX_RECEIVE_COUNT: '3',
-    GUARDRAIL_TOPIC_ARN: TopicArn!,
-    GUARDRAIL_POLICY_FILE: policyFile,
-    GUARDRAIL_NOTIFY_BACKOFF_SECONDS: '0',
-    GUARDRAIL_SECRET_TTL_SECONDS: '0',
-    POWERTOOLS_METRICS_NAMESPACE: 'EcsGuardrailTest',
-    POWERTOOLS_LOG_LEVEL: 'DEBUG',
-  });
+  ({ outboxUrl, dlqUrl, sinkUrl } = await createNotifierStack(moto, sqs, slack, snsProxy.url));
   for (const stream of [process.stdout, process.stderr]) {
     const write = stream.write.bind(stream);
     vi.spyOn(stream, 'write').mockImplementation(((chunk: unknown, ...rest: unknown[]) => {
