@@ -16,16 +16,14 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { AllocateAddressCommand, AssociateAddressCommand } from '@aws-sdk/client-ec2';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../shared/store/audit';
-import { startMoto, type Moto } from '../helpers/moto';
+import type { Moto } from '../helpers/moto';
+import { useRemediationEstate } from '../helpers/remediation-estate';
 import {
   cloudTrailEvent,
-  createNetwork,
-  createStateTable,
   findingOf,
   HOME,
-  motoClients,
   motoRemediator,
   policyWith,
   registerTaskDefinition,
@@ -39,20 +37,7 @@ let moto: Moto;
 let aws: MotoClients;
 let net: Network;
 
-beforeAll(async () => {
-  moto = await startMoto();
-  // Keep tasks RUNNING: moto otherwise advances a task's state on every DescribeTasks.
-  await moto.setTransition('ecs::task', { progression: 'manual', times: 1_000_000 });
-});
-afterAll(async () => {
-  await moto?.stop();
-});
-beforeEach(async () => {
-  await moto.reset();
-  aws = motoClients(moto);
-  await createStateTable(aws.dynamodb);
-  net = await createNetwork(aws.ec2);
-});
+useRemediationEstate((e) => ({ moto, aws, net } = e));
 
 async function createCluster(
   name = uid('cluster'),

@@ -12,17 +12,16 @@ import {
   TagResourceCommand,
 } from '@aws-sdk/client-ecs';
 import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startMoto, type Moto } from '../helpers/moto';
+import { describe, expect, it } from 'vitest';
+import type { Moto } from '../helpers/moto';
+import { useRemediationEstate } from '../helpers/remediation-estate';
 import {
   createNetwork,
-  createStateTable,
   findingOf,
   GUARDRAIL_ROLE,
   HOME,
   MEMBER,
   MEMBER_ROLE_NAME,
-  motoClients,
   motoRemediator,
   policyWith,
   registerTaskDefinition,
@@ -35,18 +34,7 @@ import {
 let moto: Moto;
 let aws: MotoClients;
 
-beforeAll(async () => {
-  moto = await startMoto();
-  await moto.setTransition('ecs::task', { progression: 'manual', times: 1_000_000 });
-});
-afterAll(async () => {
-  await moto?.stop();
-});
-beforeEach(async () => {
-  await moto.reset();
-  aws = motoClients(moto);
-  await createStateTable(aws.dynamodb);
-});
+useRemediationEstate((e) => ({ moto, aws } = e));
 
 const tdStatus = async (arn: string) =>
   (await aws.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }))).taskDefinition!.status;

@@ -20,15 +20,13 @@ import {
   UpdateServiceCommand,
   type Task,
 } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startMoto, type Moto } from '../helpers/moto';
+import { describe, expect, it } from 'vitest';
+import type { Moto } from '../helpers/moto';
+import { useRemediationEstate } from '../helpers/remediation-estate';
 import {
   cloudTrailEvent,
-  createNetwork,
-  createStateTable,
   findingOf,
   HOME,
-  motoClients,
   motoRemediator,
   policyWith,
   registerTaskDefinition,
@@ -42,19 +40,7 @@ let moto: Moto;
 let aws: MotoClients;
 let net: Network;
 
-beforeAll(async () => {
-  moto = await startMoto();
-  await moto.setTransition('ecs::task', { progression: 'manual', times: 1_000_000 });
-});
-afterAll(async () => {
-  await moto?.stop();
-});
-beforeEach(async () => {
-  await moto.reset();
-  aws = motoClients(moto);
-  await createStateTable(aws.dynamodb);
-  net = await createNetwork(aws.ec2);
-});
+useRemediationEstate((e) => ({ moto, aws, net } = e));
 
 const tdStatus = async (arn: string) =>
   (await aws.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }))).taskDefinition!.status;
