@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Finding } from '../../shared/model/finding';
 import { MAX_FINDING_BYTES } from '../../shared/model/bounded-finding';
 import type { PipelineSummary } from '../../shared/pipeline/types';
-import { motoClientConfig, startMoto, TEST_CREDENTIALS, type Moto } from '../helpers/moto';
+import { motoClientConfig, startMoto, type Moto } from '../helpers/moto';
 import {
   captureOutput,
   createQueue,
@@ -22,6 +22,7 @@ import {
   drainQueue,
   fakeContext,
   scanTable,
+  stubPipelineEnv,
 } from '../helpers/pipeline-harness';
 import { registerTd } from '../unit/engine/builders';
 
@@ -63,15 +64,8 @@ beforeAll(async () => {
   sqs = new SQSClient(motoClientConfig(moto));
   await createStateTable(ddb, TABLE);
   queueUrl = await createQueue(sqs, 'guardrail-bounded-outbox');
-  vi.stubEnv('AWS_ENDPOINT_URL', moto.endpoint);
-  vi.stubEnv('AWS_REGION', 'us-east-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', TEST_CREDENTIALS.accessKeyId);
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', TEST_CREDENTIALS.secretAccessKey);
-  vi.stubEnv('AWS_MAX_ATTEMPTS', '1');
-  vi.stubEnv('GUARDRAIL_TABLE', TABLE);
-  vi.stubEnv('GUARDRAIL_OUTBOX_QUEUE_URL', queueUrl);
+  stubPipelineEnv(moto.endpoint, TABLE, queueUrl);
   vi.stubEnv('GUARDRAIL_POLICY_FILE', join(REPO_ROOT, 'guardrail.policy.yml'));
-  vi.stubEnv('GUARDRAIL_ENRICH', 'false');
   vi.stubEnv('POWERTOOLS_SERVICE_NAME', 'ecs-guardrail');
   vi.stubEnv('POWERTOOLS_METRICS_NAMESPACE', 'EcsGuardrail');
 });

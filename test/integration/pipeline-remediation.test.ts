@@ -18,7 +18,7 @@ import type { Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Finding } from '../../shared/model/finding';
 import type { PipelineSummary } from '../../shared/pipeline/types';
-import { motoClientConfig, startMoto, TEST_CREDENTIALS, type Moto } from '../helpers/moto';
+import { motoClientConfig, startMoto, type Moto } from '../helpers/moto';
 import {
   captureOutput,
   createQueue,
@@ -27,6 +27,7 @@ import {
   fakeContext,
   jsonLines,
   scanTable,
+  stubPipelineEnv,
 } from '../helpers/pipeline-harness';
 import { HOME, registerTaskDefinition } from '../unit/remediation/helpers';
 
@@ -77,14 +78,7 @@ beforeAll(async () => {
   queueUrl = await createQueue(sqs, 'remediation-outbox');
   policyDir = mkdtempSync(join(tmpdir(), 'guardrail-remediation-policy-'));
 
-  vi.stubEnv('AWS_ENDPOINT_URL', moto.endpoint);
-  vi.stubEnv('AWS_REGION', 'us-east-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', TEST_CREDENTIALS.accessKeyId);
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', TEST_CREDENTIALS.secretAccessKey);
-  vi.stubEnv('AWS_MAX_ATTEMPTS', '1');
-  vi.stubEnv('GUARDRAIL_TABLE', TABLE);
-  vi.stubEnv('GUARDRAIL_OUTBOX_QUEUE_URL', queueUrl);
-  vi.stubEnv('GUARDRAIL_ENRICH', 'false');
+  stubPipelineEnv(moto.endpoint, TABLE, queueUrl);
   vi.stubEnv('GUARDRAIL_ROLE_ARNS', FUNCTION_ROLE);
 });
 

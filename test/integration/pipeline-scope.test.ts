@@ -15,7 +15,7 @@ import type { Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Finding } from '../../shared/model/finding';
 import type { PipelineSummary } from '../../shared/pipeline/types';
-import { motoClientConfig, startMoto, TEST_CREDENTIALS, type Moto } from '../helpers/moto';
+import { motoClientConfig, startMoto, type Moto } from '../helpers/moto';
 import {
   captureOutput,
   createQueue,
@@ -28,6 +28,7 @@ import {
   startSerialProxy,
   type RawEvent,
   type SerialProxy,
+  stubPipelineEnv,
 } from '../helpers/pipeline-harness';
 
 type Handler = (event: unknown, context: Context) => Promise<PipelineSummary>;
@@ -91,14 +92,7 @@ beforeAll(async () => {
   queueUrl = await createQueue(sqs, 'guardrail-scope-outbox');
 
   proxy = await startSerialProxy(moto.endpoint);
-  vi.stubEnv('AWS_ENDPOINT_URL', proxy.endpoint);
-  vi.stubEnv('AWS_REGION', 'us-east-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', TEST_CREDENTIALS.accessKeyId);
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', TEST_CREDENTIALS.secretAccessKey);
-  vi.stubEnv('AWS_MAX_ATTEMPTS', '1');
-  vi.stubEnv('GUARDRAIL_TABLE', TABLE);
-  vi.stubEnv('GUARDRAIL_OUTBOX_QUEUE_URL', queueUrl);
-  vi.stubEnv('GUARDRAIL_ENRICH', 'false');
+  stubPipelineEnv(proxy.endpoint, TABLE, queueUrl);
   vi.stubEnv('POWERTOOLS_SERVICE_NAME', 'ecs-guardrail');
   vi.stubEnv('POWERTOOLS_METRICS_NAMESPACE', 'EcsGuardrail');
 

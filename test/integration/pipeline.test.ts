@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import type { InvalidEventError } from '../../shared/events/errors';
 import type { Finding } from '../../shared/model/finding';
 import type { PipelineSummary } from '../../shared/pipeline/types';
-import { motoClientConfig, startMoto, TEST_CREDENTIALS, type Moto } from '../helpers/moto';
+import { motoClientConfig, startMoto, type Moto } from '../helpers/moto';
 import {
   captureOutput,
   createQueue,
@@ -26,6 +26,7 @@ import {
   startSerialProxy,
   type RawEvent,
   type SerialProxy,
+  stubPipelineEnv,
 } from '../helpers/pipeline-harness';
 
 type Handler = (event: unknown, context: Context) => Promise<PipelineSummary>;
@@ -107,15 +108,8 @@ beforeAll(async () => {
   // The deployment contract's environment; the handlers' SDK clients find moto through AWS_ENDPOINT_URL,
   // behind a proxy that gives each request DynamoDB's atomicity (moto's conditional writes race).
   proxy = await startSerialProxy(moto.endpoint);
-  vi.stubEnv('AWS_ENDPOINT_URL', proxy.endpoint);
-  vi.stubEnv('AWS_REGION', 'us-east-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', TEST_CREDENTIALS.accessKeyId);
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', TEST_CREDENTIALS.secretAccessKey);
-  vi.stubEnv('AWS_MAX_ATTEMPTS', '1');
-  vi.stubEnv('GUARDRAIL_TABLE', TABLE);
-  vi.stubEnv('GUARDRAIL_OUTBOX_QUEUE_URL', queueUrl);
+  stubPipelineEnv(proxy.endpoint, TABLE, queueUrl);
   vi.stubEnv('GUARDRAIL_POLICY_FILE', join(REPO_ROOT, 'guardrail.policy.yml'));
-  vi.stubEnv('GUARDRAIL_ENRICH', 'false');
   vi.stubEnv('POWERTOOLS_SERVICE_NAME', 'ecs-guardrail');
   vi.stubEnv('POWERTOOLS_METRICS_NAMESPACE', 'EcsGuardrail');
 
