@@ -1,36 +1,9 @@
 /** svc-exec-enabled: the rule on its own (direct checks) and end to end through the engine. */
 import { describe, expect, it } from 'vitest';
 import { fixture } from '../events/fixtures';
-import { check, cloudTrailEvent, evaluateOne, only, service, withRule } from './helpers';
+import { check, cloudTrailEvent, createService, evaluateOne, only, service, withRule } from './helpers';
 
 const SERVICE_ARN = 'arn:aws:ecs:us-west-2:111122223333:service/prod-cluster/checkout-api';
-
-const NETWORK = {
-  awsvpcConfiguration: {
-    subnets: ['subnet-0a1b2c3d4e5f60718'],
-    securityGroups: ['sg-0123456789abcdef0'],
-    assignPublicIp: 'DISABLED',
-  },
-};
-
-/** A CreateService as CloudTrail records it, request only (the response is left out on purpose). */
-function createService(request: Record<string, unknown>, response?: Record<string, unknown>) {
-  return cloudTrailEvent({
-    eventName: 'CreateService',
-    requestParameters: {
-      cluster: 'prod-cluster',
-      serviceName: 'checkout-api',
-      taskDefinition: 'checkout-api:42',
-      desiredCount: 2,
-      launchType: 'FARGATE',
-      platformVersion: 'LATEST',
-      networkConfiguration: NETWORK,
-      enableExecuteCommand: false,
-      ...request,
-    },
-    ...(response ? { responseElements: response } : {}),
-  });
-}
 
 describe('svc-exec-enabled', () => {
   it('fires when enableExecuteCommand is true only', () => {

@@ -1,34 +1,7 @@
 /** svc-fargate-platform-outdated: the rule on its own (direct checks) and end to end through the engine. */
 import { describe, expect, it } from 'vitest';
 import { compareVersions } from '../../../shared/rules/workload/helpers';
-import { check, cloudTrailEvent, evaluateOne, paramsWith, service, withRule } from './helpers';
-
-const NETWORK = {
-  awsvpcConfiguration: {
-    subnets: ['subnet-0a1b2c3d4e5f60718'],
-    securityGroups: ['sg-0123456789abcdef0'],
-    assignPublicIp: 'DISABLED',
-  },
-};
-
-/** A CreateService as CloudTrail records it, request only (the response is left out on purpose). */
-function createService(request: Record<string, unknown>, response?: Record<string, unknown>) {
-  return cloudTrailEvent({
-    eventName: 'CreateService',
-    requestParameters: {
-      cluster: 'prod-cluster',
-      serviceName: 'checkout-api',
-      taskDefinition: 'checkout-api:42',
-      desiredCount: 2,
-      launchType: 'FARGATE',
-      platformVersion: 'LATEST',
-      networkConfiguration: NETWORK,
-      enableExecuteCommand: false,
-      ...request,
-    },
-    ...(response ? { responseElements: response } : {}),
-  });
-}
+import { check, createService, evaluateOne, paramsWith, service, withRule } from './helpers';
 
 describe('svc-fargate-platform-outdated', () => {
   const pinned = (over: Parameters<typeof service>[0], params?: unknown) =>

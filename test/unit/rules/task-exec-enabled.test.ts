@@ -1,48 +1,17 @@
 /** task-exec-enabled: the rule on its own (direct checks) and end to end through the engine. */
 import { describe, expect, it } from 'vitest';
 import { detailOf, fixture } from '../events/fixtures';
-import { ACCOUNT, check, cloudTrailEvent, engine, evaluateOne, only, REGION, ruleIds, task } from './helpers';
-
-const NETWORK = {
-  awsvpcConfiguration: {
-    subnets: ['subnet-0a1b2c3d4e5f60718'],
-    securityGroups: ['sg-0123456789abcdef0'],
-    assignPublicIp: 'DISABLED',
-  },
-};
-
-function runTask(request: Record<string, unknown>, tasks: Record<string, unknown>[]) {
-  return cloudTrailEvent({
-    eventName: 'RunTask',
-    requestParameters: {
-      cluster: 'prod-cluster',
-      taskDefinition: 'db-migrate:12',
-      count: tasks.length,
-      launchType: 'FARGATE',
-      networkConfiguration: NETWORK,
-      ...request,
-    },
-    responseElements: { tasks, failures: [] },
-  });
-}
-
-const startedTask = (id: string, over: Record<string, unknown> = {}) => ({
-  taskArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task/prod-cluster/${id}`,
-  clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/prod-cluster`,
-  taskDefinitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/db-migrate:12`,
-  group: 'family:db-migrate',
-  lastStatus: 'PROVISIONING',
-  launchType: 'FARGATE',
-  attachments: [
-    {
-      id: 'att-1',
-      type: 'ElasticNetworkInterface',
-      status: 'PRECREATED',
-      details: [{ name: 'subnetId', value: 'subnet-0a1b2c3d4e5f60718' }],
-    },
-  ],
-  ...over,
-});
+import {
+  check,
+  cloudTrailEvent,
+  engine,
+  evaluateOne,
+  only,
+  ruleIds,
+  runTask,
+  startedTask,
+  task,
+} from './helpers';
 
 describe('task-exec-enabled', () => {
   it('fires when enableExecuteCommand is true only', () => {

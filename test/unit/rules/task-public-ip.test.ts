@@ -4,57 +4,18 @@ import { detailOf, fixture } from '../events/fixtures';
 import {
   ACCOUNT,
   check,
-  cloudTrailEvent,
   evaluateOne,
+  NETWORK,
   only,
   REGION,
+  runTask,
+  startedTask,
   stubEnricher,
   task,
   withRule,
 } from './helpers';
 
-const NETWORK = {
-  awsvpcConfiguration: {
-    subnets: ['subnet-0a1b2c3d4e5f60718'],
-    securityGroups: ['sg-0123456789abcdef0'],
-    assignPublicIp: 'DISABLED',
-  },
-};
-
 const publicNetwork = { awsvpcConfiguration: { ...NETWORK.awsvpcConfiguration, assignPublicIp: 'ENABLED' } };
-
-function runTask(request: Record<string, unknown>, tasks: Record<string, unknown>[]) {
-  return cloudTrailEvent({
-    eventName: 'RunTask',
-    requestParameters: {
-      cluster: 'prod-cluster',
-      taskDefinition: 'db-migrate:12',
-      count: tasks.length,
-      launchType: 'FARGATE',
-      networkConfiguration: NETWORK,
-      ...request,
-    },
-    responseElements: { tasks, failures: [] },
-  });
-}
-
-const startedTask = (id: string, over: Record<string, unknown> = {}) => ({
-  taskArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task/prod-cluster/${id}`,
-  clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/prod-cluster`,
-  taskDefinitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/db-migrate:12`,
-  group: 'family:db-migrate',
-  lastStatus: 'PROVISIONING',
-  launchType: 'FARGATE',
-  attachments: [
-    {
-      id: 'att-1',
-      type: 'ElasticNetworkInterface',
-      status: 'PRECREATED',
-      details: [{ name: 'subnetId', value: 'subnet-0a1b2c3d4e5f60718' }],
-    },
-  ],
-  ...over,
-});
 
 describe('task-public-ip', () => {
   it('fires for a launch that asked for a public IP', () => {

@@ -1,15 +1,7 @@
 /** taskset-public-ip: the rule on its own (direct checks) and end to end through the engine. */
 import { describe, expect, it } from 'vitest';
 import { detailOf, fixture } from '../events/fixtures';
-import { check, evaluateOne, only, ruleIds, taskSet } from './helpers';
-
-const NETWORK = {
-  awsvpcConfiguration: {
-    subnets: ['subnet-0a1b2c3d4e5f60718'],
-    securityGroups: ['sg-0123456789abcdef0'],
-    assignPublicIp: 'DISABLED',
-  },
-};
+import { check, evaluateOne, NETWORK, only, ruleIds, taskSet } from './helpers';
 
 describe('taskset-public-ip', () => {
   it('fires when assignPublicIp is ENABLED only', () => {
