@@ -11,6 +11,7 @@ import { ACTION_SPECS, ACTION_SPECS_BY_NAME, defaultActionParams } from '../plug
 import type { ChannelSection, SectionInput } from '../plugins/channel';
 import { CHANNEL_SPECS, type ChannelSections } from '../plugins/channels';
 import { RULES, RULES_BY_ID } from '../rules/registry';
+import type { Rule } from '../rules/types';
 import { PolicyError } from './errors';
 import { isCalendarDate } from './exemptions';
 import type {
@@ -259,6 +260,18 @@ function actionParams(section: Readonly<Record<string, unknown>>, source?: strin
   return out;
 }
 
+/**
+ * The mode of a rule the file does not name: the policy's `defaultMode`, lowered to the rule's own default
+ * (an opt-in or observe-only rule) and to `notify` for a rule without an action.
+ */
+export function ruleDefaultMode(rule: Rule, defaultMode: Mode): Mode {
+  const capped =
+    rule.defaultMode && MODES.indexOf(rule.defaultMode) < MODES.indexOf(defaultMode)
+      ? rule.defaultMode
+      : defaultMode;
+  return capped === 'remediate' && !rule.remediation ? 'notify' : capped;
+}
+
 /** Build a Policy from an already-parsed document (YAML or JSON object). */
 export function policyFromDocument(doc: unknown, source?: string): Policy {
   const parsed = parseWith(PolicySchema, doc ?? {}, '', source);
@@ -292,7 +305,7 @@ export function policyFromDocument(doc: unknown, source?: string): Policy {
         source,
       );
     rules[rule.id] = {
-      mode: entry.mode ?? (defaultMode === 'remediate' && !rule.remediation ? 'notify' : defaultMode),
+      mode: entry.mode ?? ruleDefaultMode(rule, defaultMode),
       ...(entry.severity ? { severity: entry.severity } : {}),
       params,
     };

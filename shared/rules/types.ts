@@ -3,7 +3,7 @@
  * policy validation (parameter schemas), the README rule table and the Security Hub mapping.
  */
 import type * as v from 'valibot';
-import type { Controls, Evidence, Severity } from '../model/finding';
+import type { Controls, Evidence, Mode, Severity } from '../model/finding';
 import type { ResourceKind, ResourceOfKind } from '../model/resources';
 import type { SignalKind, SignalOfKind } from '../events/signals';
 
@@ -20,7 +20,21 @@ export interface RuleMeta {
   readonly controls: Controls;
   /** The opt-in remediation action, when the rule has one. */
   readonly remediation?: { readonly action: string; readonly summary: string };
+  /**
+   * The rule's own default mode when it is noisier than the rest (`observe`) or opt-in (`off`); the
+   * policy's `defaultMode` never raises it, a mode set for the rule in the policy file replaces it.
+   */
+  readonly defaultMode?: Exclude<Mode, 'remediate'>;
+  /**
+   * Requirement ids per compliance framework for a rule WITHOUT a Security Hub control (the project's own
+   * mapping, marked as such in the output). Rules with a control take Security Hub's related requirements.
+   */
+  readonly ownFrameworks?: Readonly<Partial<Record<FrameworkId, readonly string[]>>>;
 }
+
+/** The compliance frameworks findings can be grouped by (`--framework`). */
+export const FRAMEWORK_IDS = ['nist-800-53-r5', 'pci-dss-4.0.1'] as const;
+export type FrameworkId = (typeof FRAMEWORK_IDS)[number];
 
 export interface ParamSpec<P> {
   readonly schema: v.GenericSchema<unknown, P>;

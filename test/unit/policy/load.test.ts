@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ruleDefaultMode } from '../../../shared/policy/document';
 import { PolicyError } from '../../../shared/policy/errors';
 import { DEFAULT_POLICY, loadPolicyFile, parsePolicy, policyFromDocument } from '../../../shared/policy/load';
 import { RULES } from '../../../shared/rules/registry';
@@ -79,6 +80,23 @@ describe('modes', () => {
     const off = parsePolicy('defaultMode: off\nrules:\n  svc-public-ip: { mode: notify }\n');
     expect(off.rules['svc-public-ip']!.mode).toBe('notify');
     expect(off.rules['td-privileged']!.mode).toBe('off');
+  });
+
+  it("a rule's own default mode (opt-in or observe-only) lowers the policy's defaultMode, never raises it", () => {
+    const base = RULES.find((r) => !r.remediation)!;
+    const observeOnly = { ...base, defaultMode: 'observe' as const };
+    const optIn = { ...base, defaultMode: 'off' as const };
+    expect(ruleDefaultMode(observeOnly, 'notify')).toBe('observe');
+    expect(ruleDefaultMode(observeOnly, 'remediate')).toBe('observe');
+    expect(ruleDefaultMode(observeOnly, 'off')).toBe('off');
+    expect(ruleDefaultMode(optIn, 'observe')).toBe('off');
+    expect(ruleDefaultMode(base, 'remediate')).toBe('notify');
+    expect(
+      ruleDefaultMode(
+        RULES.find((r) => r.remediation)!,
+        'remediate',
+      ),
+    ).toBe('remediate');
   });
 
   it('accepts a null rule entry (the key with nothing under it) as the defaults', () => {
