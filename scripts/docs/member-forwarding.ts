@@ -39,19 +39,36 @@ const pascal = (key: string): string =>
     .map((w) => w[0]!.toUpperCase() + w.slice(1))
     .join('');
 
-interface CentralRule {
+export interface CentralRule {
   Type?: string;
   Properties?: { EventPattern?: unknown; State?: unknown; Description?: unknown };
 }
 
-/** One forwarding rule per pattern key, with the state and description of the central rule that uses it. */
-export function forwardingRules(): ForwardingRule[] {
-  const patterns = JSON.parse(readFileSync(PATTERNS_PATH, 'utf8')) as Record<string, unknown>;
-  // Short-form tags (!Ref, !GetAtt) are irrelevant here: only plain properties are read.
-  const central = parseYaml(readFileSync(CENTRAL_RULES_PATH, 'utf8'), { logLevel: 'silent' }) as {
-    Resources: Record<string, CentralRule>;
-  };
-  const centralRules = Object.values(central.Resources).filter((r) => r.Type === 'AWS::Events::Rule');
+/** EventBridge's limits: a rule name (64 characters) and an event pattern (4096 characters, minified). */
+const MAX_RULE_NAME = 64;
+export const MAX_EVENT_PATTERN = 4096;
+
+export const readPatterns = (): Record<string, unknown> =>
+  JSON.parse(readFileSync(PATTERNS_PATH, 'utf8')) as Record<string, unknown>;
+
+/** The central rules (infra/eventbridge.yml); short-form tags are irrelevant here: only plain properties are read. */
+export const readCentralRules = (): CentralRule[] =>
+  Object.values(
+    (
+      parseYaml(readFileSync(CENTRAL_RULES_PATH, 'utf8'), { logLevel: 'silent' }) as {
+        Resources: Record<string, CentralRule>;
+      }
+    ).Resources,
+  ).filter((r) => r.Type === 'AWS::Events::Rule');
+
+/**
+ * One forwarding rule per pattern key, with the state and description of the central rule that uses it.
+ * Throws, naming the key, when no (or more than one) central rule uses a pattern, or a limit is exceeded.
+ */
+export function forwardingRules(
+  patterns: Record<string, unknown> = readPatterns(),
+  centralRules: CentralRule[] = readCentralRules(),
+): ForwardingRule[] {
   return Object.entries(patterns).map(([key, pattern]) => {
     const users = centralRules.filter(
       (r) => r.Properties?.EventPattern === `\${file(./infra/event-patterns.json):${key}}`,
@@ -62,12 +79,22 @@ export function forwardingRules(): ForwardingRule[] {
       );
     const p = users[0]!.Properties!;
     const name = `${FORWARDING_RULE_PREFIX}${key}`;
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) throw new Error(`forwarding rule name not valid: ${name}`);
+    if (!/^[A-Za-z0-9._-]+$/.test(name) || name.length > MAX_RULE_NAME)
+      throw new Error(
+        `infra/event-patterns.json "${key}": the rule name ${name} is not a valid EventBridge rule name`,
+      );
+    const size = JSON.stringify(pattern).length;
+    if (size > MAX_EVENT_PATTERN)
+      throw new Error(
+        `infra/event-patterns.json "${key}": the pattern has ${size} characters (EventBridge: ${MAX_EVENT_PATTERN})`,
+      );
+    if (typeof p.State !== 'string')
+      throw new Error(`infra/eventbridge.yml: the rule using "${key}" has no State`);
     return {
       key,
       logicalId: `Forward${pascal(key)}Rule`,
       name,
-      state: String(p.State),
+      state: p.State,
       description: `To the central ECS Guardrail bus: ${String(p.Description)}`.slice(0, 512),
       pattern,
     };

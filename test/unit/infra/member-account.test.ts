@@ -17,8 +17,11 @@ import { describe, expect, it } from 'vitest';
 import {
   FORWARDING_RETRY,
   FORWARDING_RULE_PREFIX,
+  MAX_EVENT_PATTERN,
   MEMBER_TEMPLATE_PATH,
   forwardingRules,
+  readCentralRules,
+  readPatterns,
   renderedMemberTemplate,
   withForwardingRules,
 } from '../../../scripts/docs/member-forwarding';
@@ -169,6 +172,42 @@ describe('infra/member-account.yml: lint and generated forwarding rules', () => 
     );
     expect(withForwardingRules(text, added)).not.toBe(withForwardingRules(text));
     expect(withForwardingRules(text, added)).toContain('- TagResource');
+  });
+
+  it('the generator refuses, naming the key: a pattern no central rule uses, one used twice, a name or pattern over the limits', () => {
+    const central = readCentralRules();
+    const patterns = readPatterns();
+    expect(() => forwardingRules({ ...patterns, 'not-routed': { source: ['aws.ecs'] } }, central)).toThrow(
+      /"not-routed": 0 central rules/,
+    );
+    const twice = [...central, central.find((r) => r.Properties?.EventPattern)!];
+    expect(() => forwardingRules(patterns, twice)).toThrow(/: 2 central rules/);
+    const longKey = 'k'.repeat(64);
+    const withLong = [
+      ...central,
+      {
+        Type: 'AWS::Events::Rule',
+        Properties: { EventPattern: `\${file(./infra/event-patterns.json):${longKey}}`, State: 'ENABLED' },
+      },
+    ];
+    expect(() => forwardingRules({ [longKey]: { source: ['aws.ecs'] } }, withLong)).toThrow(
+      /not a valid EventBridge rule name/,
+    );
+    const names = Array.from({ length: 400 }, (_, i) => `ApiCallNumber${i}`);
+    const huge = {
+      ...patterns,
+      'cloudtrail-api-call': { source: ['aws.ecs'], detail: { eventName: names } },
+    };
+    expect(JSON.stringify(huge['cloudtrail-api-call']).length).toBeGreaterThan(MAX_EVENT_PATTERN);
+    expect(() => forwardingRules(huge, central)).toThrow(
+      /"cloudtrail-api-call": the pattern has \d+ characters/,
+    );
+  });
+
+  it("the template fits CloudFormation's TemplateBody limit (51,200 bytes) with room for new API names", () => {
+    const bytes = Buffer.byteLength(readFileSync(MEMBER_TEMPLATE_PATH, 'utf8'));
+    // Beyond it, create-stack-set needs --template-url (an S3 object).
+    expect(bytes).toBeLessThan(51_200 * 0.75);
   });
 
   it('one forwarding rule per central rule: the same pattern and state, to the central bus, retried, with a DLQ', () => {
