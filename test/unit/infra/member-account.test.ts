@@ -480,6 +480,15 @@ describe('infra/member-account.yml: role permissions', () => {
     ]);
   });
 
+  it('the external id is a secret: NoEcho, and no output, description or name carries it', () => {
+    expect(member.Parameters?.ExternalId?.NoEcho).toBe(true);
+    expect(JSON.stringify(member.Outputs)).not.toContain('ExternalId');
+    for (const [id, r] of Object.entries(member.Resources)) {
+      const { AssumeRolePolicyDocument: _trust, ...rest } = r.Properties;
+      expect(JSON.stringify(rest), id).not.toContain('"Ref":"ExternalId"');
+    }
+  });
+
   it('every role session lasts at most an hour', () => {
     for (const id of ['ReadRole', 'FindingsRole', 'RemediationRole'])
       expect(member.Resources[id]!.Properties.MaxSessionDuration, id).toBe(3600);
