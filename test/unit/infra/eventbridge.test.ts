@@ -66,15 +66,18 @@ describe('central EventBridge targets: retry policy and dead-letter queue on eve
         const dlq = getAtt((t.DeadLetterConfig as Json | undefined)?.Arn);
         expect(central.Resources[dlq ?? '']?.Type, `${id} DeadLetterConfig`).toBe('AWS::SQS::Queue');
         expect(queuePolicyAllows(dlq!, id), `${id}: the queue policy of ${dlq} lets it send`).toBe(true);
+        // A KMS-encrypted DLQ: the key lets EventBridge use it only for rules named with the stack's prefix.
+        if (central.Resources[dlq!]!.Properties.KmsMasterKeyId)
+          expect(String(rule.Properties.Name), `${id} Name (the key policy of ${dlq})`).toMatch(
+            /^\$\{self:service\}-\$\{sls:stage\}-/,
+          );
       }
-      // The DLQ is KMS-encrypted: the key lets EventBridge use it only for rules named with the stack's prefix.
-      expect(String(rule.Properties.Name), `${id} Name`).toMatch(/^\$\{self:service\}-\$\{sls:stage\}-/);
     },
   );
 
   it('every EventBridge Scheduler schedule (if any) has a retry policy and a dead-letter queue', () => {
-    for (const [id, s] of byType('AWS::Scheduler::Schedule')) {
-      const target = s.Properties.Target as Json;
+    for (const [id, sch] of byType('AWS::Scheduler::Schedule')) {
+      const target = sch.Properties.Target as Json;
       expect(target.RetryPolicy, id).toBeDefined();
       expect((target.DeadLetterConfig as Json | undefined)?.Arn, id).toBeDefined();
     }
