@@ -292,6 +292,22 @@ describe('infra/member-account.yml: what each stack instance creates', () => {
     for (const id of ROLES) expect(created(id, otherRegion), id).toBe(false);
   });
 
+  it("no loop whichever account holds the bus: forwarding is left out only in the bus's own account and region", () => {
+    const bus = 'arn:aws:events:eu-west-1:444455556666:event-bus/default';
+    const busHome = stack({
+      account: '444455556666',
+      region: 'eu-west-1',
+      params: { CentralEventBusArn: bus },
+    });
+    for (const id of FORWARDING) expect(created(id, busHome), id).toBe(false);
+    const centralSameRegion = stack({
+      account: CENTRAL,
+      region: 'eu-west-1',
+      params: { CentralEventBusArn: bus },
+    });
+    for (const id of FORWARDING) expect(created(id, centralSameRegion), id).toBe(true);
+  });
+
   it("CreateRemediationRole 'false': a notify-only account keeps forwarding, the read and findings roles", () => {
     const s = stack({ params: { CreateRemediationRole: 'false' } });
     expect(created('RemediationRole', s)).toBe(false);
