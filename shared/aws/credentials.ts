@@ -177,16 +177,17 @@ const ROLE_KEY: Readonly<Record<MemberRole, 'readRoleName' | 'findingsRoleName'>
 export function memberRoleCredentials(
   role: MemberRole,
   organization: {
-    readonly readRoleName: string;
-    readonly findingsRoleName: string;
+    readonly readRoleName?: string;
+    readonly findingsRoleName?: string;
     readonly externalId?: string;
   },
   options: { readonly sts?: STSClient; readonly homeAccount?: string; readonly now?: () => number } = {},
 ): CrossAccountCredentials {
   const key = ROLE_KEY[role];
+  const roleName = organization[key];
   return new CrossAccountCredentials({
     sts: options.sts ?? new STSClient(awsClientConfig('enrich')),
-    roleName: organization[key],
+    ...(roleName ? { roleName } : {}),
     roleKey: `organization.${key}`,
     sessionName: `ecs-guardrail-${role}`,
     ...(organization.externalId ? { externalId: organization.externalId } : {}),
