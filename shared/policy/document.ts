@@ -66,7 +66,7 @@ const ExternalIdSchema = v.pipe(
   v.regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2 to 1224 characters of [A-Za-z0-9+=,.@:/_-]'),
 );
 
-// organization: (docs/organization.md): the member-account roles of enrichment and Security Hub.
+// organization: (docs/cross-account.md): the member-account roles of enrichment and Security Hub.
 const OrganizationSchema = v.strictObject({
   readRoleName: v.optional(RoleNameSchema),
   findingsRoleName: v.optional(RoleNameSchema),

@@ -62,7 +62,7 @@ export interface ScopePolicy {
 }
 
 /**
- * The policy's `organization:` section, defaults applied (docs/organization.md): the roles the central
+ * The policy's `organization:` section, defaults applied (docs/cross-account.md): the roles the central
  * deployment assumes in member accounts (infra/member-account.yml creates them), besides remediation's.
  */
 export interface OrganizationPolicy {
