@@ -6,7 +6,7 @@ import type * as v from 'valibot';
 import { EnrichmentError } from '../engine/enrich';
 import { InvalidEventError } from '../events/errors';
 import { validate } from '../events/validate';
-import { AccountAccessError } from './call-error';
+import { AccountAccessError, RemediationCallError } from './call-error';
 import { AUTH_FAILURE_NAMES, classifyAwsError, NETWORK_ERROR_CODES } from './classify';
 
 /** The EnrichmentError code of a read refused because the account's read role could not be assumed. */
@@ -36,6 +36,15 @@ export function toEnrichmentError(err: unknown, operation: string, subject: stri
     return new EnrichmentError(operation, NO_ACCESS, err.retryable, err.message, {
       cause: err,
     });
+  // The credentials provider's own call failed (e.g. sts:GetCallerIdentity without credentials).
+  if (err instanceof RemediationCallError)
+    return new EnrichmentError(
+      operation,
+      err.code,
+      classifyAwsError(err.cause).retryable,
+      `${operation} ${subject}: ${err.message}`,
+      { cause: err },
+    );
   const { retryable, attempts } = classifyAwsError(err);
   const code = errorCode(err);
   const e = (typeof err === 'object' && err !== null ? err : {}) as { readonly message?: unknown };
