@@ -25,6 +25,10 @@ export { AccountAccessError } from './call-error';
 
 export const DEFAULT_SESSION_NAME = 'ecs-guardrail-remediation';
 
+const ACCOUNT_ID = /^\d{12}$/;
+/** Stands for an account field that is not a 12-digit id (never echoed). */
+const NOT_AN_ACCOUNT = '(not an account id)';
+
 export interface CrossAccountOptions {
   readonly sts: STSClient;
   /** The member-account role name (policy `remediation.roleName`); without it, no cross-account access. */
@@ -101,8 +105,12 @@ export class CrossAccountCredentials implements CredentialsSource {
 
   /** Undefined for the home account (ambient credentials), else the assumed role's credentials. */
   async credentialsFor(account: string, region: string): Promise<AssumedCredentials | undefined> {
-    if (account === (await this.homeAccount())) return undefined;
     const roleName = this.options.roleName;
+    // An account field an event made up (a CloudTrail recipientAccountId is free text) never reaches
+    // STS, nor any message.
+    if (!ACCOUNT_ID.test(account))
+      throw new AccountAccessError(NOT_AN_ACCOUNT, roleName, 'InvalidAccount', 'not a 12-digit account id');
+    if (account === (await this.homeAccount())) return undefined;
     if (!roleName)
       throw new AccountAccessError(
         account,

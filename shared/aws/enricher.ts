@@ -72,6 +72,9 @@ function scopeOfArn(operation: string, arn: string, event: ResourceScope): Resou
   return { account, region };
 }
 
+/** `us-east-1`, `cn-north-1`, `us-gov-west-1`, `us-iso-east-1`, `eu-isoe-west-1`, ... */
+const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
 export class AwsEnricher implements Enricher {
   private readonly pool: ClientPool;
   private readonly taskDefinitions: TaskDefinitionCache;
@@ -145,6 +148,14 @@ export class AwsEnricher implements Enricher {
     scope: ResourceScope,
     run: () => Promise<T>,
   ): Promise<T> {
+    // The region ends up in the endpoint's host name: a made-up one is never used (nor echoed).
+    if (!AWS_REGION.test(scope.region))
+      throw new EnrichmentError(
+        operation,
+        'InvalidRegion',
+        false,
+        `${operation}: the region is not an AWS region name: not read`,
+      );
     const key = `${scope.account}/${scope.region}`;
     const blocked = this.blocked.get(key);
     if (blocked && blocked.until > this.now()) {

@@ -21,6 +21,7 @@ import { AwsEnricher, createAwsEnricher, type AwsEnricherOptions } from '../../.
 import { defaultClientFactory, DEFAULT_MAX_ATTEMPTS, type ClientFactory } from '../../../shared/aws/clients';
 import { memberRoleCredentials } from '../../../shared/aws/credentials';
 import { DEFAULT_ORGANIZATION_POLICY } from '../../../shared/policy/document';
+import { taskDefinitionCacheKey } from '../../../shared/store/dynamodb-keys';
 import {
   EnrichmentError,
   enrichEvent,
@@ -603,6 +604,50 @@ describe('AwsEnricher (aws-sdk-client-mock)', () => {
         `enrichment failed: no access to account ${MEMBER} (role ecs-guardrail-read): AccessDenied on sts:AssumeRole`,
       );
       expect(r.findings.filter((f) => f.ruleId.startsWith('td-'))).toEqual([]);
+    });
+  });
+
+  describe('hostile scopes', () => {
+    it('a made-up region or account never reaches a client, STS or a message', async () => {
+      const factory: ClientFactory = { ecs: vi.fn(() => ecs), ec2: vi.fn(() => ec2) };
+      const stsClient = new STSClient({ region: REGION, credentials: CREDS });
+      const stsMock = mockClient(stsClient);
+      const credentials = memberRoleCredentials('read', DEFAULT_ORGANIZATION_POLICY, {
+        sts: stsClient,
+        homeAccount: ACCOUNT,
+      });
+      const e = new AwsEnricher({ clientFactory: factory, now: () => clock });
+      const evil = 'x.evil.example/\u001b[31m';
+      const badRegion = await rejection(e.publicIps(['eni-1'], { account: ACCOUNT, region: evil }));
+      expect(badRegion).toMatchObject({ code: 'InvalidRegion', retryable: false });
+      expect(badRegion.message).toBe(
+        'ec2:DescribeNetworkInterfaces: the region is not an AWS region name: not read',
+      );
+      const td = `arn:aws:ecs:${evil}:${ACCOUNT}:task-definition/web:1`;
+      expect((await rejection(e.describeTaskDefinition(td, SCOPE))).message).not.toContain('evil');
+      expect(factory.ecs).not.toHaveBeenCalled();
+      expect(factory.ec2).not.toHaveBeenCalled();
+      // A CloudTrail recipientAccountId is free text: the provider refuses it before STS, without echoing it.
+      const err = await credentials.credentialsFor('12345678901\u001b[2J', REGION).catch((x: unknown) => x);
+      expect((err as Error).message).toBe(
+        'no access to account (not an account id) (role ecs-guardrail-read): not a 12-digit account id',
+      );
+      expect(stsMock.calls()).toHaveLength(0);
+    });
+
+    it("two accounts' `web:3` are two cache entries (the cache is keyed by the full ARN, never the family)", async () => {
+      const OTHER = '444455556666';
+      const otherTd = TD.replace(ACCOUNT, OTHER);
+      ecsMock
+        .on(DescribeTaskDefinitionCommand)
+        .callsFake(async (input: { taskDefinition: string }) => tdOutput(input.taskDefinition));
+      const e = make();
+      const a = await e.describeTaskDefinition(TD, SCOPE);
+      const b = await e.describeTaskDefinition(otherTd, { account: OTHER, region: REGION });
+      await e.describeTaskDefinition(TD, SCOPE);
+      expect([a?.account, b?.account]).toEqual([ACCOUNT, OTHER]);
+      expect(ecsMock.commandCalls(DescribeTaskDefinitionCommand)).toHaveLength(2);
+      expect(taskDefinitionCacheKey(TD)).not.toEqual(taskDefinitionCacheKey(otherTd));
     });
   });
 
