@@ -18,7 +18,7 @@ import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { AccountAccessError } from '../../../aws/call-error';
 import { ClientCache, providerFor, type CredentialsSource } from '../../../aws/client-pool';
 import type { OrganizationPolicy } from '../../../policy/types';
-import { callBudgetMs, notifyClientConfig } from '../../clients';
+import { callBudgetMs, NOTIFY_HTTP_TIMEOUTS, notifyClientConfig } from '../../clients';
 import type { DeliveryFailure, Notification } from '../../types';
 import { atLeast, defineChannel, type ChannelSection, type Outcome, type Target } from '../channel';
 import { failureFrom, notAttempted } from '../delivery';
@@ -155,7 +155,14 @@ export const securityHubChannel = defineChannel<ChannelSection, SecurityHubDeps,
       (credentials ??= source
         ? Promise.resolve(source)
         : organization
-          ? import('../../../aws/credentials').then((m) => m.memberRoleCredentials('findings', organization))
+          ? Promise.all([import('../../../aws/credentials'), import('@aws-sdk/client-sts')]).then(
+              // The notifier's timeouts and one attempt: an AssumeRole must fit the deadline checks
+              // below like any other call (a throttled one fails retryable: the queue tries again).
+              ([m, { STSClient }]) =>
+                m.memberRoleCredentials('findings', organization, {
+                  sts: new STSClient(notifyClientConfig(NOTIFY_HTTP_TIMEOUTS, { maxAttempts: 1 })),
+                }),
+            )
           : Promise.resolve(undefined));
     const clients = new ClientCache<SecurityHubClient>();
     /** The client of one (account, region): the member's findings role, or the home account's own. */
@@ -176,6 +183,12 @@ export const securityHubChannel = defineChannel<ChannelSection, SecurityHubDeps,
         }
         for (const group of groups.values()) {
           const { account, region } = group[0]!.n.finding;
+          // Getting the client may take an AssumeRole: start only when it and one import fit.
+          if (ctx.deadline !== undefined && ctx.now() + 2 * callBudgetMs() > ctx.deadline) {
+            for (const i of group)
+              await ctx.done(i, notAttempted(i.target.key, 'the invocation is about to time out'));
+            continue;
+          }
           let outcomes: Outcome[];
           try {
             const c = await clientFor(account, region);
