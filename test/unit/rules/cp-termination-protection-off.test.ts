@@ -1,6 +1,6 @@
 /** cp-termination-protection-off (Security Hub ECS.19): the new CapacityProvider resource, end to end. */
 import { describe, expect, it } from 'vitest';
-import { fixture } from '../events/fixtures';
+import { loadSample } from '../../helpers/fixtures';
 import {
   ACCOUNT,
   REGION,
@@ -62,15 +62,18 @@ describe('cp-termination-protection-off', () => {
     );
   });
 
-  it('end to end: CreateCapacityProvider (AWS documentation example) fires on the ARN of the response, as AWS::ECS::CapacityProvider', async () => {
+  it('end to end: CreateCapacityProvider (sample adapted from the ECS API reference example) fires on the ARN of the response, as AWS::ECS::CapacityProvider', async () => {
     const f = only(
-      (await evaluateOne(fixture('cloudtrail-create-capacity-provider-termination-protection-disabled.json')))
-        .findings,
+      (
+        await evaluateOne(
+          loadSample('cloudtrail-create-capacity-provider-termination-protection-disabled.json'),
+        )
+      ).findings,
       'cp-termination-protection-off',
     );
     expect(f.resource).toEqual({
       type: 'AWS::ECS::CapacityProvider',
-      arn: 'arn:aws:ecs:us-west-2:123456789012:capacity-provider/MyCapacityProvider',
+      arn: 'arn:aws:ecs:us-west-2:111122223333:capacity-provider/MyCapacityProvider',
     });
     expect(f.controls.securityHub).toBe('ECS.19');
   });
