@@ -12,6 +12,7 @@ import {
   ExecuteCommandRequest,
   ExecuteCommandResponse,
   RunTaskRequest,
+  StoppedContainers,
   RunTaskResponse,
   ServiceShape,
   TaskDefinitionShape,
@@ -154,36 +155,43 @@ function changedResources(
     return ctx.incomplete?.taskDefinition ? [{ type: td, arn: ctx.incomplete.taskDefinition }] : [];
   if (d.eventName === 'RunTask' || d.eventName === 'StartTask') return [];
   const resp = isObject(d.responseElements) ? validate(WriteCallResponse, d.responseElements, RESP) : undefined;
-  const req = isObject(d.requestParameters) ? validate(WriteCallRequest, d.requestParameters, REQ) : undefined;
   const one = (type: string, arn: string | undefined) => (arn ? [{ type, arn }] : []);
-  const serviceRef = req?.service ?? req?.serviceName;
-  const svcArn = serviceRef ? arns.serviceArn(region, account, req?.cluster, serviceRef) : undefined;
+  // The request is read (and validated) only when the response does not name the resource.
+  const request = () =>
+    isObject(d.requestParameters) ? validate(WriteCallRequest, d.requestParameters, REQ) : undefined;
+  const serviceArnOf = (req: ReturnType<typeof request>) => {
+    const ref = req?.service ?? req?.serviceName;
+    return ref ? arns.serviceArn(region, account, req?.cluster, ref) : undefined;
+  };
   switch (d.eventName) {
-    case 'DeregisterTaskDefinition':
-      return one(
-        td,
-        resp?.taskDefinition?.taskDefinitionArn ??
-          (req?.taskDefinition ? arns.taskDefinitionArn(region, account, req.taskDefinition) : undefined),
-      );
+    case 'DeregisterTaskDefinition': {
+      const arn = resp?.taskDefinition?.taskDefinitionArn;
+      const ref = arn ? undefined : request()?.taskDefinition;
+      return one(td, arn ?? (ref ? arns.taskDefinitionArn(region, account, ref) : undefined));
+    }
     case 'CreateService':
     case 'UpdateService':
     case 'DeleteService':
-      return one(RESOURCE_TYPE.Service, resp?.service?.serviceArn ?? svcArn);
+      return one(RESOURCE_TYPE.Service, resp?.service?.serviceArn ?? serviceArnOf(request()));
     case 'CreateTaskSet':
     case 'UpdateTaskSet':
-    case 'DeleteTaskSet':
-      return one(
-        RESOURCE_TYPE.TaskSet,
-        resp?.taskSet?.taskSetArn ?? (svcArn && req?.taskSet ? arns.taskSetArn(svcArn, req.taskSet) : svcArn),
-      );
-    case 'StopTask':
-      return one(
-        RESOURCE_TYPE.Task,
-        resp?.task?.taskArn ?? (req?.task ? arns.taskArn(region, account, req.cluster, req.task) : undefined),
-      );
+    case 'DeleteTaskSet': {
+      if (resp?.taskSet?.taskSetArn) return one(RESOURCE_TYPE.TaskSet, resp.taskSet.taskSetArn);
+      const req = request();
+      const svcArn = serviceArnOf(req);
+      return one(RESOURCE_TYPE.TaskSet, svcArn && req?.taskSet ? arns.taskSetArn(svcArn, req.taskSet) : svcArn);
+    }
+    case 'StopTask': {
+      if (resp?.task?.taskArn) return one(RESOURCE_TYPE.Task, resp.task.taskArn);
+      const req = request();
+      return one(RESOURCE_TYPE.Task, req?.task ? arns.taskArn(region, account, req.cluster, req.task) : undefined);
+    }
     default:
       // DeleteCluster, UpdateCluster, UpdateClusterSettings, PutClusterCapacityProviders.
-      return one(RESOURCE_TYPE.Cluster, resp?.cluster?.clusterArn ?? arns.clusterArn(region, account, req?.cluster));
+      return one(
+        RESOURCE_TYPE.Cluster,
+        resp?.cluster?.clusterArn ?? arns.clusterArn(region, account, request()?.cluster),
+      );
   }
 }
 
@@ -201,8 +209,13 @@ export function programOf(command: string | null | undefined): string | undefine
 /** A service name as ECS allows it: letters, digits, hyphens and underscores, up to 255. */
 const SERVICE_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 
-/** A STOPPED task: its service (group `service:<name>`), else the task, with the reasons it shows. */
-function taskStoppedSignal(d: TaskStateDetail, region: string, account: string): Signal {
+/**
+ * A STOPPED task with a reason: its service (group `service:<name>`), else the task, with the reasons it
+ * shows. Undefined when it shows no reason at all (nothing a rule can read).
+ */
+function taskStoppedSignal(d: TaskStateDetail, region: string, account: string): Signal | undefined {
+  const containers = validate(StoppedContainers, d.containers, 'detail.containers') ?? [];
+  if (!d.stoppedReason && !containers.some((c) => c.reason)) return undefined;
   const name = d.group?.startsWith('service:') ? d.group.slice('service:'.length) : undefined;
   const service = name && SERVICE_NAME.test(name) ? name : undefined;
   return compact({
@@ -211,7 +224,7 @@ function taskStoppedSignal(d: TaskStateDetail, region: string, account: string):
     resourceType: service ? ('AWS::ECS::Service' as const) : ('AWS::ECS::Task' as const),
     taskArn: d.taskArn,
     stoppedReason: d.stoppedReason ?? undefined,
-    containers: (d.containers ?? []).map((c) => compact({ name: c.name ?? '', reason: c.reason ?? undefined })),
+    containers: containers.map((c) => compact({ name: c.name ?? '', reason: c.reason ?? undefined })),
   });
 }
 
@@ -430,9 +443,10 @@ export function normalize(e: ParsedEvent): NormalizedEvent {
         }),
       );
       if (d.taskDefinitionArn && d.lastStatus !== 'STOPPED') ctx.refs.push(d.taskDefinitionArn);
-      // A stop with no reason at all is nothing a rule can read: no signal.
-      if (d.lastStatus === 'STOPPED' && (d.stoppedReason || d.containers?.some((c) => c.reason)))
-        ctx.signals.push(taskStoppedSignal(d, env.region, env.account));
+      if (d.lastStatus === 'STOPPED') {
+        const stopped = taskStoppedSignal(d, env.region, env.account);
+        if (stopped) ctx.signals.push(stopped);
+      }
       break;
     }
     case 'containerInstance': {

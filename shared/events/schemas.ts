@@ -71,9 +71,13 @@ export const TaskStateDetail = v.object({
   enableExecuteCommand: optBool,
   attachments: v.nullish(v.array(Attachment)),
   stoppedReason: optStr,
-  containers: v.nullish(v.array(v.object({ name: optStr, reason: optStr }))),
+  /** Read only on a STOPPED task (StoppedContainers): validated there, so other states pay nothing. */
+  containers: v.nullish(v.unknown()),
 });
 export type TaskStateDetail = v.InferOutput<typeof TaskStateDetail>;
+
+/** `containers[]` of a STOPPED task: the names and reasons ops-image-pull-failure and ops-task-oom read. */
+export const StoppedContainers = v.nullish(v.array(v.object({ name: optStr, reason: optStr })));
 
 export const ContainerInstanceStateDetail = v.object({
   containerInstanceArn: idStr,

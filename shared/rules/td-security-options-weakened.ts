@@ -27,7 +27,8 @@ export const tdSecurityOptionsWeakened = resourceRule({
     perContainer(
       td,
       (c) => {
-        const found = (c.dockerSecurityOptions ?? []).filter((o) => WEAKENING.has(o.trim().toLowerCase()));
+        if (!c.dockerSecurityOptions?.length) return undefined;
+        const found = c.dockerSecurityOptions.filter((o) => WEAKENING.has(o.trim().toLowerCase()));
         if (found.length === 0) return undefined;
         const shown = [...new Set(found.map((o) => o.trim().toLowerCase()))].join(', ');
         return `container "${c.name}" disables kernel confinement (${shown})`;

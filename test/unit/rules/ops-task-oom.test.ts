@@ -54,6 +54,18 @@ describe('ops-task-oom', () => {
     ).toBeDefined();
   });
 
+  it('strict only where read: container reasons of a task that is not STOPPED are never read, so any type passes', async () => {
+    const running = stoppedTask({ containerReasons: [OOM] });
+    const d = running.detail as Record<string, unknown>;
+    d.lastStatus = 'RUNNING';
+    d.containers = [{ name: 'c0', reason: { nested: true } }];
+    expect(withRule((await evaluateOne(running)).findings, 'ops-task-oom')).toEqual([]);
+    d.lastStatus = 'STOPPED';
+    await expect(evaluateOne(running)).rejects.toThrow(
+      /detail\.containers\.0\.reason: expected string, got object/,
+    );
+  });
+
   it('aggregated per service across tasks in one window; OOM and pull failures are separate keys', async () => {
     const e = engine();
     const all = await e.runAll([
