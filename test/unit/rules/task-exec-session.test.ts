@@ -61,6 +61,21 @@ describe('task-exec-session', () => {
     expect(outputs[2]).toContain('/usr/bin/psql');
   });
 
+  it('hostile: a container name built to break a terminal or Slack reaches neither raw', async () => {
+    const raw = session('sh');
+    const resp = detailOf(raw).responseElements as Record<string, unknown>;
+    resp.containerName = 'app\u001b]8;;https://evil.example\u0007<!channel> *bold*\u202e';
+    const f = only((await evaluateOne(raw)).findings, 'task-exec-session');
+    const table = formatTable([f], { color: false, width: 200 });
+    expect(table).not.toContain('\u001b');
+    expect(table).not.toContain('\u202e');
+    // JSON escapes control characters: look for the escape sequences themselves.
+    const slack = JSON.stringify(slackMessage(f));
+    expect(slack).not.toContain('<!channel>');
+    expect(slack).not.toMatch(/\\u001b|\\u202e|\\u0007/i);
+    expect(slack).toContain('app');
+  });
+
   it('hostile: a first word that is no program name (an assignment, a quoted secret, a huge word) is not shown', () => {
     expect(programOf('PASSWORD=hunter2 sh')).toBe('(not shown)');
     expect(programOf('"/bin/bash" -c id')).toBe('/bin/bash');
