@@ -118,6 +118,7 @@ export function taskDefinitionFromShape(
           : undefined,
       }),
     ),
+    taskRoleArn: td.taskRoleArn || undefined,
   });
 }
 

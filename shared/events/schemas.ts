@@ -176,6 +176,7 @@ export const TaskDefinitionShape = v.object({
   containerDefinitions: v.array(ContainerDefinition),
   volumes: v.nullish(v.array(VolumeSchema)),
   tags: KeyValueTags,
+  taskRoleArn: optStr,
 });
 export type TaskDefinitionShape = v.InferOutput<typeof TaskDefinitionShape>;
 
@@ -244,3 +245,10 @@ export const ClusterShape = v.object({
   tags: KeyValueTags,
 });
 export type ClusterShape = v.InferOutput<typeof ClusterShape>;
+
+/** TagResource / UntagResource request: which resource; the tags themselves are read from the resource. */
+export const TagResourceRequest = v.object({
+  resourceArn: idStr,
+  tags: unread(v.array(v.unknown())),
+  tagKeys: unread(v.array(v.unknown())),
+});

@@ -50,3 +50,8 @@ export function parseTaskDefinitionRef(ref: string): { family: string; revision?
   const revision = rev !== undefined && /^\d+$/.test(rev) ? Number(rev) : undefined;
   return revision === undefined ? { family } : { family, revision };
 }
+
+/** `sg-0123` -> `arn:aws:ec2:<region>:<account>:security-group/sg-0123`. */
+export function securityGroupArn(region: string, account: string, groupId: string): string {
+  return `arn:${partitionOf(region)}:ec2:${region}:${account}:security-group/${groupId}`;
+}
