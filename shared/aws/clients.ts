@@ -55,7 +55,11 @@ export class ClientPool {
 
   constructor(
     private readonly factory: ClientFactory,
-    private readonly fixed: { readonly ecs?: ECSClient; readonly ec2?: EC2Client; readonly iam?: IAMClient } = {},
+    private readonly fixed: {
+      readonly ecs?: ECSClient;
+      readonly ec2?: EC2Client;
+      readonly iam?: IAMClient;
+    } = {},
     private readonly fallback: ClientFactory = factory,
   ) {}
 

@@ -44,7 +44,12 @@ export async function describeCluster(
     c = clusterResource(found, 'clusters[0]', scope);
   } catch (err) {
     if (!(err instanceof InvalidEventError)) throw err;
-    throw new EnrichmentError(op, 'InvalidResponse', false, `${op} ${arn}: unexpected response: ${err.message}`);
+    throw new EnrichmentError(
+      op,
+      'InvalidResponse',
+      false,
+      `${op} ${arn}: unexpected response: ${err.message}`,
+    );
   }
   // include=TAGS was asked: no tags in the answer means the cluster has none.
   return c && { ...c, tags: c.tags ?? {} };

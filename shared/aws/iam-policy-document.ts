@@ -10,7 +10,11 @@ import type { PolicyStatement } from '../model/resources';
 /** IAM's own limit for a managed policy is 6,144 characters without whitespace; decoded text is capped well above it. */
 export const MAX_POLICY_DOCUMENT_CHARS = 131_072;
 
-export function parsePolicyDocument(encoded: string | undefined, operation: string, what: string): PolicyStatement[] {
+export function parsePolicyDocument(
+  encoded: string | undefined,
+  operation: string,
+  what: string,
+): PolicyStatement[] {
   const bad = (why: string) =>
     new EnrichmentError(operation, 'InvalidPolicyDocument', false, `${operation} ${what}: ${why}`);
   if (encoded === undefined || encoded === '') throw bad('no policy document in the answer');

@@ -38,7 +38,10 @@ export async function describeSecurityGroups(
 }
 
 /** One EC2 SecurityGroup -> the resource (no users yet). Ranges without a CIDR are skipped. */
-export function securityGroupFromShape(g: SecurityGroup, scope: ResourceScope): SecurityGroupResource | undefined {
+export function securityGroupFromShape(
+  g: SecurityGroup,
+  scope: ResourceScope,
+): SecurityGroupResource | undefined {
   if (!g.GroupId) return undefined;
   const account = g.OwnerId && /^\d{12}$/.test(g.OwnerId) ? g.OwnerId : scope.account;
   const ingress: IngressPermission[] = (g.IpPermissions ?? []).map((p) =>

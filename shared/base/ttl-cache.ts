@@ -81,7 +81,11 @@ export class TtlCache<V> {
       const batch = loadMany(missing);
       batch.catch(() => undefined); // observed through each key's promise below
       this.loads += 1 - missing.length; // one batch, however many keys
-      for (const k of missing) pending.set(k, this.get(k, async () => (await batch).get(k) ?? absent));
+      for (const k of missing)
+        pending.set(
+          k,
+          this.get(k, async () => (await batch).get(k) ?? absent),
+        );
     }
     const out = new Map<string, V>();
     for (const k of unique) out.set(k, await pending.get(k)!);

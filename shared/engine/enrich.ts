@@ -167,17 +167,27 @@ async function withTaskRoles(
     const r = resources[i]!;
     if (r.kind !== 'TaskDefinition' || !r.taskRoleArn || r.taskRole) continue;
     const roleArn = r.taskRoleArn;
-    const taskRole = await attempt(() => enricher.rolePolicies!(roleArn, { account: r.account, region: r.region ?? scope.region }));
+    const taskRole = await attempt(() =>
+      enricher.rolePolicies!(roleArn, { account: r.account, region: r.region ?? scope.region }),
+    );
     if (!taskRole) continue;
-    if (!taskRole.exists) notes.push(`task role ${roleArn} of ${r.arn} does not exist: its policies were not checked`);
+    if (!taskRole.exists)
+      notes.push(`task role ${roleArn} of ${r.arn} does not exist: its policies were not checked`);
     resources[i] = { ...r, taskRole } satisfies TaskDefinitionResource;
   }
 }
 
 /** The security groups the event's services, task sets and tasks name, each with the workloads using it. */
-async function withSecurityGroups(resources: Resource[], enricher: Enricher, attempt: Attempt): Promise<void> {
+async function withSecurityGroups(
+  resources: Resource[],
+  enricher: Enricher,
+  attempt: Attempt,
+): Promise<void> {
   if (!enricher.securityGroups) return;
-  const users = new Map<string, { scope: ResourceScope; ids: Set<string>; by: Map<string, SecurityGroupUser[]> }>();
+  const users = new Map<
+    string,
+    { scope: ResourceScope; ids: Set<string>; by: Map<string, SecurityGroupUser[]> }
+  >();
   for (const r of resources) {
     if (r.kind !== 'Service' && r.kind !== 'TaskSet' && r.kind !== 'Task') continue;
     const ids = r.network?.securityGroups ?? [];
@@ -186,7 +196,11 @@ async function withSecurityGroups(resources: Resource[], enricher: Enricher, att
       r.network?.assignPublicIp === 'ENABLED' || (r.kind === 'Task' && (r.publicIps?.length ?? 0) > 0);
     const key = `${r.account}/${r.region}`;
     let u = users.get(key);
-    if (!u) users.set(key, (u = { scope: { account: r.account, region: r.region }, ids: new Set(), by: new Map() }));
+    if (!u)
+      users.set(
+        key,
+        (u = { scope: { account: r.account, region: r.region }, ids: new Set(), by: new Map() }),
+      );
     for (const id of ids) {
       u.ids.add(id);
       const list = u.by.get(id) ?? [];

@@ -17,5 +17,9 @@ export const tdMissingTags = resourceRule({
   controls: { securityHub: 'ECS.15' },
   params: REQUIRED_TAGS_PARAMS,
   check: (td, p) =>
-    missingTagsEvidence(td.tags, p, `task definition "${td.revision !== undefined ? `${td.family}:${td.revision}` : td.family}"`),
+    missingTagsEvidence(
+      td.tags,
+      p,
+      `task definition "${td.revision !== undefined ? `${td.family}:${td.revision}` : td.family}"`,
+    ),
 });

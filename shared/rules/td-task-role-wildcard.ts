@@ -43,7 +43,9 @@ export function wildcardGrant(s: PolicyStatement): string | undefined {
 const MAX_LISTED = 3;
 function quoteList(list: readonly string[]): string {
   const shown = list.slice(0, MAX_LISTED).map((x) => `"${x.length > 64 ? `${x.slice(0, 63)}…` : x}"`);
-  return list.length > MAX_LISTED ? `${shown.join(', ')} and ${list.length - MAX_LISTED} more` : shown.join(', ');
+  return list.length > MAX_LISTED
+    ? `${shown.join(', ')} and ${list.length - MAX_LISTED} more`
+    : shown.join(', ');
 }
 
 function policyLabel(p: RolePolicy): string {

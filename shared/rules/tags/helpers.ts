@@ -32,6 +32,11 @@ export function missingTagsEvidence(tags: Tags | undefined, p: RequiredTags, wha
   const present = new Set(keys);
   const missing = p.requiredTagKeys.filter((k) => !present.has(k));
   return missing.length
-    ? [{ path: 'tags', message: `${what} lacks the required tag key(s) ${missing.map((k) => `"${k}"`).join(', ')}` }]
+    ? [
+        {
+          path: 'tags',
+          message: `${what} lacks the required tag key(s) ${missing.map((k) => `"${k}"`).join(', ')}`,
+        },
+      ]
     : [];
 }

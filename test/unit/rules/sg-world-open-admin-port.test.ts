@@ -38,31 +38,49 @@ describe('sg-world-open-admin-port', () => {
   });
 
   it('fires on RDP from ::/0 (IPv6 only)', () => {
-    const ev = check('sg-world-open-admin-port', sgWith(perm({ fromPort: 3389, toPort: 3389, ipv4Ranges: [], ipv6Ranges: ['::/0'] })));
+    const ev = check(
+      'sg-world-open-admin-port',
+      sgWith(perm({ fromPort: 3389, toPort: 3389, ipv4Ranges: [], ipv6Ranges: ['::/0'] })),
+    );
     expect(ev[0]!.message).toContain('admin port 3389) from ::/0');
   });
 
   it('fires on a port range covering an admin port, protocol -1 (all), and a missing port range', () => {
-    expect(check('sg-world-open-admin-port', sgWith(perm({ fromPort: 0, toPort: 1024 })))[0]!.message).toContain(
-      'ports 0-1024 (admin port 22)',
-    );
     expect(
-      check('sg-world-open-admin-port', sgWith(perm({ protocol: '-1', fromPort: undefined, toPort: undefined })))[0]!.message,
+      check('sg-world-open-admin-port', sgWith(perm({ fromPort: 0, toPort: 1024 })))[0]!.message,
+    ).toContain('ports 0-1024 (admin port 22)');
+    expect(
+      check(
+        'sg-world-open-admin-port',
+        sgWith(perm({ protocol: '-1', fromPort: undefined, toPort: undefined })),
+      )[0]!.message,
     ).toContain('all traffic (admin port 22, 3389)');
-    expect(check('sg-world-open-admin-port', sgWith(perm({ protocol: '6', fromPort: -1, toPort: -1 })))).toHaveLength(1);
+    expect(
+      check('sg-world-open-admin-port', sgWith(perm({ protocol: '6', fromPort: -1, toPort: -1 }))),
+    ).toHaveLength(1);
   });
 
   it('does not fire on admin ports from a private network, other ports from the world, ICMP, or a range next to the port', () => {
     expect(check('sg-world-open-admin-port', securityGroup())).toEqual([]);
     expect(check('sg-world-open-admin-port', sgWith(perm({ fromPort: 23, toPort: 3388 })))).toEqual([]);
-    expect(check('sg-world-open-admin-port', sgWith(perm({ protocol: 'icmp', fromPort: -1, toPort: -1 })))).toEqual([]);
-    expect(check('sg-world-open-admin-port', sgWith(perm({ ipv4Ranges: ['0.0.0.0/1', '10.0.0.0/8'] })))).toEqual([]);
+    expect(
+      check('sg-world-open-admin-port', sgWith(perm({ protocol: 'icmp', fromPort: -1, toPort: -1 }))),
+    ).toEqual([]);
+    expect(
+      check('sg-world-open-admin-port', sgWith(perm({ ipv4Ranges: ['0.0.0.0/1', '10.0.0.0/8'] }))),
+    ).toEqual([]);
   });
 
   it('adminPorts is a parameter', () => {
     const open5432 = sgWith(perm({ fromPort: 5432, toPort: 5432 }));
     expect(check('sg-world-open-admin-port', open5432)).toEqual([]);
-    expect(check('sg-world-open-admin-port', open5432, paramsWith('sg-world-open-admin-port', { adminPorts: [5432] }))).toHaveLength(1);
+    expect(
+      check(
+        'sg-world-open-admin-port',
+        open5432,
+        paramsWith('sg-world-open-admin-port', { adminPorts: [5432] }),
+      ),
+    ).toHaveLength(1);
   });
 
   const openGroup = securityGroup({ ingress: [perm({})] });
@@ -94,7 +112,12 @@ describe('sg-world-open-admin-port', () => {
   });
 
   it('a group that no longer exists, or no enrichment: no finding and no crash', async () => {
-    expect(withRule((await evaluateOne(createService({}), stubEnricherWith({}, {}))).findings, 'sg-world-open-admin-port')).toEqual([]);
+    expect(
+      withRule(
+        (await evaluateOne(createService({}), stubEnricherWith({}, {}))).findings,
+        'sg-world-open-admin-port',
+      ),
+    ).toEqual([]);
     expect(withRule((await evaluateOne(createService({}))).findings, 'sg-world-open-admin-port')).toEqual([]);
   });
 

@@ -9,13 +9,21 @@ const SERVICE_ARN = 'arn:aws:ecs:us-west-2:111122223333:service/prod-cluster/che
 
 describe('svc-missing-tags', () => {
   it('is opt-in: off in the default policy, low', () => {
-    expect(getRule('svc-missing-tags')).toMatchObject({ defaultMode: 'off', severity: 'low', controls: { securityHub: 'ECS.13' } });
+    expect(getRule('svc-missing-tags')).toMatchObject({
+      defaultMode: 'off',
+      severity: 'low',
+      controls: { securityHub: 'ECS.13' },
+    });
     expect(DEFAULT_POLICY.rules['svc-missing-tags']?.mode).toBe('off');
   });
 
   it('no required keys: fires on a service without any tag (aws: system tags do not count)', () => {
-    expect(check('svc-missing-tags', service({ tags: {} }))).toEqual([{ path: 'tags', message: 'service "checkout-api" has no tag' }]);
-    expect(check('svc-missing-tags', service({ tags: { 'aws:cloudformation:stack-name': 'x' } }))).toHaveLength(1);
+    expect(check('svc-missing-tags', service({ tags: {} }))).toEqual([
+      { path: 'tags', message: 'service "checkout-api" has no tag' },
+    ]);
+    expect(
+      check('svc-missing-tags', service({ tags: { 'aws:cloudformation:stack-name': 'x' } })),
+    ).toHaveLength(1);
     expect(check('svc-missing-tags', service({ tags: { team: 'payments' } }))).toEqual([]);
   });
 
@@ -33,16 +41,18 @@ describe('svc-missing-tags', () => {
 
   it('the policy refuses more than 6 required keys, naming the key', () => {
     const rule = getRule('svc-missing-tags')!;
-    const ok = rule.params!.schema['~standard'].validate({ requiredTagKeys: ['a', 'b', 'c', 'd', 'e', 'f', 'g'] });
+    const ok = rule.params!.schema['~standard'].validate({
+      requiredTagKeys: ['a', 'b', 'c', 'd', 'e', 'f', 'g'],
+    });
     expect('issues' in ok && ok.issues?.length).toBeTruthy();
   });
 
   it('end to end (rule on): CreateService without tags fires; with tags it does not; UpdateService gives no verdict', async () => {
     const on = policyOn('svc-missing-tags');
     expect((await runWith(on, createService({}))).map((f) => f.ruleId)).toContain('svc-missing-tags');
-    expect((await runWith(on, createService({ tags: [{ key: 'team', value: 'payments' }] }))).map((f) => f.ruleId)).not.toContain(
-      'svc-missing-tags',
-    );
+    expect(
+      (await runWith(on, createService({ tags: [{ key: 'team', value: 'payments' }] }))).map((f) => f.ruleId),
+    ).not.toContain('svc-missing-tags');
   });
 
   it('end to end: TagResource / UntagResource re-read the service as it is now (enrichment)', async () => {
@@ -52,8 +62,15 @@ describe('svc-missing-tags', () => {
     const found = await runWith(on, tagEventOf('UntagResource', SERVICE_ARN), enricher);
     expect(found.filter((f) => f.ruleId === 'svc-missing-tags')).toHaveLength(1);
     expect(enricher.calls).toContain(`describeService ${SERVICE_ARN}`);
-    const tagged = stubEnricherWith({ services: { [SERVICE_ARN]: service({ arn: SERVICE_ARN, tags: { team: 'x' } }) } }, {});
-    expect((await runWith(on, tagEventOf('TagResource', SERVICE_ARN), tagged)).filter((f) => f.ruleId === 'svc-missing-tags')).toEqual([]);
+    const tagged = stubEnricherWith(
+      { services: { [SERVICE_ARN]: service({ arn: SERVICE_ARN, tags: { team: 'x' } }) } },
+      {},
+    );
+    expect(
+      (await runWith(on, tagEventOf('TagResource', SERVICE_ARN), tagged)).filter(
+        (f) => f.ruleId === 'svc-missing-tags',
+      ),
+    ).toEqual([]);
   });
 
   it('end to end: TagResource without enrichment is "not checked: needs --enrich", never a verdict', async () => {

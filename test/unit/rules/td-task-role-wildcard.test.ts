@@ -28,7 +28,14 @@ function withRole(statements: PolicyStatement[], source: 'inline' | 'attached' =
   const taskRole: TaskRolePolicies = {
     roleArn: ROLE,
     exists: true,
-    policies: [{ name: 'app', source, statements, ...(source === 'attached' ? { arn: 'arn:aws:iam::aws:policy/X' } : {}) }],
+    policies: [
+      {
+        name: 'app',
+        source,
+        statements,
+        ...(source === 'attached' ? { arn: 'arn:aws:iam::aws:policy/X' } : {}),
+      },
+    ],
   };
   return taskDefinition({ taskRoleArn: ROLE, taskRole });
 }
@@ -36,7 +43,9 @@ function withRole(statements: PolicyStatement[], source: 'inline' | 'attached' =
 describe('td-task-role-wildcard', () => {
   it('fires on Allow `*` on `*` (string forms, as IAM documents may write them)', () => {
     const statements = parsePolicyDocument(
-      encodeURIComponent(JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Allow', Action: '*', Resource: '*' } })),
+      encodeURIComponent(
+        JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Allow', Action: '*', Resource: '*' } }),
+      ),
       'test',
       'doc',
     );
@@ -51,7 +60,10 @@ describe('td-task-role-wildcard', () => {
   it('fires on `<service>:*` in a list, any case, in an attached policy', () => {
     const ev = check(
       'td-task-role-wildcard',
-      withRole([allow({ sid: 'Data', action: ['s3:GetObject', 'DynamoDB:*'], resource: ['arn:x', '*'] })], 'attached'),
+      withRole(
+        [allow({ sid: 'Data', action: ['s3:GetObject', 'DynamoDB:*'], resource: ['arn:x', '*'] })],
+        'attached',
+      ),
     );
     expect(ev).toHaveLength(1);
     expect(ev[0]!.message).toContain('managed policy "app" allows Action "DynamoDB:*" on Resource "*"');
@@ -68,7 +80,9 @@ describe('td-task-role-wildcard', () => {
   });
 
   it('a Deny statement never fires and is not subtracted from an Allow (flags the grant as written)', () => {
-    expect(check('td-task-role-wildcard', withRole([allow({ effect: 'Deny', action: ['*'], resource: ['*'] })]))).toEqual([]);
+    expect(
+      check('td-task-role-wildcard', withRole([allow({ effect: 'Deny', action: ['*'], resource: ['*'] })])),
+    ).toEqual([]);
     const both = withRole([
       allow({ action: ['*'], resource: ['*'] }),
       allow({ effect: 'Deny', action: ['*'], resource: ['*'] }),
@@ -77,7 +91,10 @@ describe('td-task-role-wildcard', () => {
   });
 
   it('a Condition is assumed not to narrow the grant, and the evidence says it is there', () => {
-    const ev = check('td-task-role-wildcard', withRole([allow({ action: ['*'], resource: ['*'], hasCondition: true })]));
+    const ev = check(
+      'td-task-role-wildcard',
+      withRole([allow({ action: ['*'], resource: ['*'], hasCondition: true })]),
+    );
     expect(ev[0]!.message).toContain('has a Condition, assumed not to narrow it');
   });
 
@@ -89,12 +106,17 @@ describe('td-task-role-wildcard', () => {
     expect(notAction[0]!.message).toContain('every action except "iam:*" (NotAction)');
     const notResource = check(
       'td-task-role-wildcard',
-      withRole([{ effect: 'Allow', action: ['s3:*'], notResource: ['arn:aws:s3:::audit/*'], hasCondition: false }]),
+      withRole([
+        { effect: 'Allow', action: ['s3:*'], notResource: ['arn:aws:s3:::audit/*'], hasCondition: false },
+      ]),
     );
     expect(notResource[0]!.message).toContain('every resource except "arn:aws:s3:::audit/*" (NotResource)');
     // NotAction on a named resource is not a Resource "*" grant.
     expect(
-      check('td-task-role-wildcard', withRole([{ effect: 'Allow', notAction: ['iam:*'], resource: ['arn:x'], hasCondition: false }])),
+      check(
+        'td-task-role-wildcard',
+        withRole([{ effect: 'Allow', notAction: ['iam:*'], resource: ['arn:x'], hasCondition: false }]),
+      ),
     ).toEqual([]);
   });
 
@@ -102,14 +124,26 @@ describe('td-task-role-wildcard', () => {
     expect(check('td-task-role-wildcard', taskDefinition({ taskRoleArn: ROLE }))).toEqual([]);
     expect(check('td-task-role-wildcard', taskDefinition())).toEqual([]);
     expect(
-      check('td-task-role-wildcard', taskDefinition({ taskRoleArn: ROLE, taskRole: { roleArn: ROLE, exists: false, policies: [] } })),
+      check(
+        'td-task-role-wildcard',
+        taskDefinition({ taskRoleArn: ROLE, taskRole: { roleArn: ROLE, exists: false, policies: [] } }),
+      ),
     ).toEqual([]);
   });
 
   it('a huge policy (thousands of statements) gives one evidence per wildcard statement, bounded in the finding', async () => {
-    const statements = Array.from({ length: 5_000 }, (_, i) => allow(i % 2 ? { action: ['ec2:*'], resource: ['*'] } : {}));
+    const statements = Array.from({ length: 5_000 }, (_, i) =>
+      allow(i % 2 ? { action: ['ec2:*'], resource: ['*'] } : {}),
+    );
     expect(check('td-task-role-wildcard', withRole(statements))).toHaveLength(2_500);
-    const enricher = stubEnricherWith({}, { roles: { [ROLE]: { roleArn: ROLE, exists: true, policies: [{ name: 'big', source: 'inline', statements }] } } });
+    const enricher = stubEnricherWith(
+      {},
+      {
+        roles: {
+          [ROLE]: { roleArn: ROLE, exists: true, policies: [{ name: 'big', source: 'inline', statements }] },
+        },
+      },
+    );
     const r = await evaluateOne(registerTaskDefinitionEvent({ taskRoleArn: ROLE }), enricher);
     const [f] = withRule(r.findings, 'td-task-role-wildcard');
     expect(f!.evidence.length).toBeLessThan(100);
@@ -121,13 +155,22 @@ describe('td-task-role-wildcard', () => {
       {},
       {
         roles: {
-          [ROLE]: { roleArn: ROLE, exists: true, policies: [{ name: 'admin', source: 'inline', statements: [allow({ action: ['*'], resource: ['*'] })] }] },
+          [ROLE]: {
+            roleArn: ROLE,
+            exists: true,
+            policies: [
+              { name: 'admin', source: 'inline', statements: [allow({ action: ['*'], resource: ['*'] })] },
+            ],
+          },
         },
       },
     );
     const r = await evaluateOne(registerTaskDefinitionEvent({ taskRoleArn: ROLE }), enricher);
     const [f] = withRule(r.findings, 'td-task-role-wildcard');
-    expect(f).toMatchObject({ severity: 'high', resource: { type: 'AWS::ECS::TaskDefinition', arn: TD_ARN } });
+    expect(f).toMatchObject({
+      severity: 'high',
+      resource: { type: 'AWS::ECS::TaskDefinition', arn: TD_ARN },
+    });
     expect(enricher.calls).toContain(`rolePolicies ${ROLE}`);
   });
 
@@ -146,7 +189,17 @@ describe('td-task-role-wildcard', () => {
 
 describe('IAM policy documents (URL-encoded, as IAM returns them)', () => {
   it('reads string and list forms, Statement as an object or a list', () => {
-    const doc = { Statement: [{ Sid: 'A', Effect: 'Allow', Action: ['s3:*'], Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'true' } } }] };
+    const doc = {
+      Statement: [
+        {
+          Sid: 'A',
+          Effect: 'Allow',
+          Action: ['s3:*'],
+          Resource: '*',
+          Condition: { Bool: { 'aws:SecureTransport': 'true' } },
+        },
+      ],
+    };
     expect(parsePolicyDocument(encodeURIComponent(JSON.stringify(doc)), 'op', 'p')).toEqual([
       { sid: 'A', effect: 'Allow', action: ['s3:*'], resource: ['*'], hasCondition: true },
     ]);
