@@ -102,8 +102,14 @@ describe('enrichment-based rules against moto_server', () => {
   const now = () => clock;
   /** send() calls per command name made by the enricher's clients. */
   const calls = new Map<string, number>();
-  const counted = <C extends { middlewareStack: ECSClient['middlewareStack'] }>(client: C): C => {
-    client.middlewareStack.add(
+  type Stack = {
+    add(
+      mw: (next: (a: unknown) => unknown, ctx: { commandName?: string }) => (a: unknown) => unknown,
+      o: { step: 'initialize' },
+    ): void;
+  };
+  const counted = <C>(client: C): C => {
+    (client as unknown as { middlewareStack: Stack }).middlewareStack.add(
       (next, context) => (args) => {
         const name = context.commandName ?? '?';
         calls.set(name, (calls.get(name) ?? 0) + 1);
