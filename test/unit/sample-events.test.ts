@@ -68,7 +68,15 @@ describe('events/ (npm start)', () => {
 
   it('every recorded rule of the registry fires at least once', () => {
     const fired = new Set(findingsOf(all).map((f) => f.ruleId));
-    const recorded = RULES.map((r) => r.id).filter((id) => RECORDED.has(id));
+    // npm start runs without --enrich and with the default policy: rules that read only what
+    // enrichment fetches (IAM, EC2) and opt-in rules (off by default) cannot fire there; their own
+    // tests and the moto integration tests cover them.
+    const cannotFireHere = new Set([
+      'td-task-role-wildcard',
+      'sg-world-open-admin-port',
+      ...RULES.filter((r) => DEFAULT_POLICY.rules[r.id]?.mode === 'off').map((r) => r.id),
+    ]);
+    const recorded = RULES.map((r) => r.id).filter((id) => RECORDED.has(id) && !cannotFireHere.has(id));
     expect(recorded.length).toBeGreaterThan(20);
     expect(recorded.filter((id) => !fired.has(id))).toEqual([]);
   });
