@@ -181,6 +181,31 @@ describe('td-task-role-wildcard', () => {
     expect(JSON.stringify(r)).toContain(`task role ${ROLE}`);
   });
 
+  it('a credential pasted into a Sid or policy name never reaches the finding; a huge Sid is cut', async () => {
+    const key = 'AKIAIOSFODNN7EXAMPLE';
+    const statements = [
+      allow({ sid: key, action: ['*'], resource: ['*'] }),
+      allow({ sid: 'x'.repeat(5_000), action: ['*'], resource: ['*'] }),
+    ];
+    const enricher = stubEnricherWith(
+      {},
+      {
+        roles: {
+          [ROLE]: {
+            roleArn: ROLE,
+            exists: true,
+            policies: [{ name: `p-${key}`, source: 'inline', statements }],
+          },
+        },
+      },
+    );
+    const r = await evaluateOne(registerTaskDefinitionEvent({ taskRoleArn: ROLE }), enricher);
+    const [f] = withRule(r.findings, 'td-task-role-wildcard');
+    expect(f).toBeDefined();
+    expect(JSON.stringify(f)).not.toContain(key);
+    expect(f!.evidence[1]!.path.length).toBeLessThan(300);
+  });
+
   it('without enrichment: no verdict, no IAM read', async () => {
     const r = await evaluateOne(registerTaskDefinitionEvent({ taskRoleArn: ROLE }));
     expect(withRule(r.findings, 'td-task-role-wildcard')).toEqual([]);
