@@ -57,22 +57,18 @@ describe('AwsEnricher: task role policies (IAM)', () => {
       AttachedPolicies: [{ PolicyName: 'Managed', PolicyArn: 'arn:aws:iam::aws:policy/Managed' }],
       $metadata: meta,
     });
-    iam
-      .on(GetRolePolicyCommand, { PolicyName: 'a' })
-      .resolves({
-        PolicyDocument: encoded([{ Effect: 'Allow', Action: 's3:*', Resource: '*' }]),
-        $metadata: meta,
-      } as never);
+    iam.on(GetRolePolicyCommand, { PolicyName: 'a' }).resolves({
+      PolicyDocument: encoded([{ Effect: 'Allow', Action: 's3:*', Resource: '*' }]),
+      $metadata: meta,
+    } as never);
     iam
       .on(GetRolePolicyCommand, { PolicyName: 'b' })
       .resolves({ PolicyDocument: encoded([]), $metadata: meta } as never);
     iam.on(GetPolicyCommand).resolves({ Policy: { DefaultVersionId: 'v3' }, $metadata: meta });
-    iam
-      .on(GetPolicyVersionCommand, { VersionId: 'v3' })
-      .resolves({
-        PolicyVersion: { Document: encoded([{ Effect: 'Allow', NotAction: 'iam:*', Resource: '*' }]) },
-        $metadata: meta,
-      });
+    iam.on(GetPolicyVersionCommand, { VersionId: 'v3' }).resolves({
+      PolicyVersion: { Document: encoded([{ Effect: 'Allow', NotAction: 'iam:*', Resource: '*' }]) },
+      $metadata: meta,
+    });
     const r = await enricher().rolePolicies(ROLE, SCOPE);
     expect(r.exists).toBe(true);
     expect(r.policies.map((p) => `${p.source} ${p.name} ${p.statements.length}`).sort()).toEqual([
