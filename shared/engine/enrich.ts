@@ -101,13 +101,16 @@ export async function enrichEvent(n: NormalizedEvent, enricher: Enricher): Promi
     resources.push(td);
     if (arn === n.incomplete?.taskDefinition) completed = true;
   }
-  if (n.incomplete?.tagged) {
-    const current = await attempt(() => currentResource(n.incomplete!.tagged!, enricher, scope));
+  const tagged = n.incomplete?.tagged;
+  if (tagged && canReadCurrent(tagged, enricher)) {
+    const failedBefore = failures.length;
+    const current = await attempt(() => currentResource(tagged, enricher, scope));
     if (current) {
       resources.push(current);
       if (current.kind === 'TaskDefinition') known.add(current.arn);
-      completed = true;
     }
+    // Read, or answered "does not exist" (deleted since: no tags to check): either way complete.
+    if (failures.length === failedBefore) completed = true;
   }
   const notes: string[] = [];
   await withTaskRoles(resources, enricher, scope, attempt, notes);
@@ -152,6 +155,12 @@ async function currentResource(
       return td && tags ? { ...td, tags } : undefined;
     }
   }
+}
+
+function canReadCurrent(tagged: TaggedRef, enricher: Enricher): boolean {
+  if (tagged.kind === 'Cluster') return enricher.describeCluster !== undefined;
+  if (tagged.kind === 'TaskDefinition') return enricher.listTags !== undefined;
+  return true;
 }
 
 /** Every task definition with a task role gets the role's policies (cached per role for a bounded time). */
