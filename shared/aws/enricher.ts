@@ -107,6 +107,18 @@ export class AwsEnricher implements Enricher {
     });
   }
 
+  taskNetwork(
+    eniIds: readonly string[],
+    scope: ResourceScope,
+  ): Promise<{ publicIps: string[]; securityGroups: string[] }> {
+    if (!eniIds.length) return Promise.resolve({ publicIps: [], securityGroups: [] });
+    return this.call('ec2:DescribeNetworkInterfaces', eniIds.join(','), scope, async () => {
+      const ec2 = await this.ec2(scope);
+      const { taskNetwork } = await import('./network-interfaces');
+      return taskNetwork(ec2, eniIds);
+    });
+  }
+
   describeService(
     arn: string,
     clusterArn: string,

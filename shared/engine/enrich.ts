@@ -34,6 +34,11 @@ export interface Enricher {
   ): Promise<ServiceResource | undefined>;
   /** A task role's inline and attached policies (`exists: false` when the role does not exist). */
   rolePolicies?(roleArn: string, scope: ResourceScope): Promise<TaskRolePolicies>;
+  /** A task's ENIs: public IPv4 addresses and security groups (one read; preferred over `publicIps`). */
+  taskNetwork?(
+    eniIds: readonly string[],
+    scope: ResourceScope,
+  ): Promise<{ publicIps: string[]; securityGroups: string[] }>;
   /** The security groups that exist among `groupIds` (without users). */
   securityGroups?(groupIds: readonly string[], scope: ResourceScope): Promise<SecurityGroupResource[]>;
   /** The current tags of an ECS resource; `undefined` when it does not exist. */
@@ -77,8 +82,16 @@ export async function enrichEvent(n: NormalizedEvent, enricher: Enricher): Promi
     }
   };
   const resources: Resource[] = [];
+  /** Security groups of a task's ENIs, by task ARN (a Task State Change names no group itself). */
+  const eniGroups = new Map<string, readonly string[]>();
   for (const r of n.resources) {
     if (r.kind === 'Task' && r.eniIds.length && r.lastStatus !== 'STOPPED' && r.publicIps === undefined) {
+      if (enricher.taskNetwork) {
+        const net = await attempt(() => enricher.taskNetwork!(r.eniIds, scope));
+        if (net) eniGroups.set(r.arn, net.securityGroups);
+        resources.push(net ? ({ ...r, publicIps: net.publicIps } satisfies TaskResource) : r);
+        continue;
+      }
       const publicIps = await attempt(() => enricher.publicIps(r.eniIds, scope));
       resources.push(publicIps ? ({ ...r, publicIps } satisfies TaskResource) : r);
     } else if (r.kind === 'Service' && r.network === undefined) {
@@ -114,7 +127,7 @@ export async function enrichEvent(n: NormalizedEvent, enricher: Enricher): Promi
   }
   const notes: string[] = [];
   await withTaskRoles(resources, enricher, scope, attempt, notes);
-  await withSecurityGroups(resources, enricher, attempt);
+  await withSecurityGroups(resources, enricher, attempt, eniGroups);
   const { incomplete: before, ...rest } = n;
   const failed =
     [...(failures.length ? [`enrichment failed: ${failures.join('; ')}`] : []), ...notes].join('; ') ||
@@ -191,6 +204,7 @@ async function withSecurityGroups(
   resources: Resource[],
   enricher: Enricher,
   attempt: Attempt,
+  eniGroups: ReadonlyMap<string, readonly string[]>,
 ): Promise<void> {
   if (!enricher.securityGroups) return;
   const users = new Map<
@@ -199,7 +213,7 @@ async function withSecurityGroups(
   >();
   for (const r of resources) {
     if (r.kind !== 'Service' && r.kind !== 'TaskSet' && r.kind !== 'Task') continue;
-    const ids = r.network?.securityGroups ?? [];
+    const ids = [...new Set([...(r.network?.securityGroups ?? []), ...(eniGroups.get(r.arn) ?? [])])];
     if (!ids.length) continue;
     const publicIp =
       r.network?.assignPublicIp === 'ENABLED' || (r.kind === 'Task' && (r.publicIps?.length ?? 0) > 0);

@@ -10,6 +10,7 @@ import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
   DeleteSecurityGroupCommand,
+  DescribeSubnetsCommand,
   DescribeVpcsCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
@@ -17,6 +18,7 @@ import {
   CreateClusterCommand,
   ECSClient,
   RegisterTaskDefinitionCommand,
+  RunTaskCommand,
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-ecs';
@@ -372,6 +374,61 @@ describe('enrichment-based rules against moto_server', () => {
       expect(found.every((f) => f.severity === 'high')).toBe(true);
       const pub = await run(createService([ssh], 'ENABLED'));
       expect(pub.findings.find((f) => f.ruleId === 'sg-world-open-admin-port')?.severity).toBe('critical');
+    });
+
+    it('an ECS Task State Change names no group: the groups of its ENI are read (one DescribeNetworkInterfaces)', async () => {
+      const ssh = await group('ssh-open-task', { port: 22, cidr: '0.0.0.0/0' });
+      const subnet = (
+        await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))
+      ).Subnets![0]!.SubnetId!;
+      await ecs.send(new CreateClusterCommand({ clusterName: 'tasks' }));
+      const td = (
+        await ecs.send(
+          new RegisterTaskDefinitionCommand({
+            family: 'sg-task',
+            networkMode: 'awsvpc',
+            requiresCompatibilities: ['FARGATE'],
+            cpu: '256',
+            memory: '512',
+            containerDefinitions: [{ name: 'app', image: 'public.ecr.aws/nginx/nginx:1.27', memory: 128 }],
+          }),
+        )
+      ).taskDefinition!;
+      const started = await ecs.send(
+        new RunTaskCommand({
+          cluster: 'tasks',
+          taskDefinition: td.taskDefinitionArn!,
+          launchType: 'FARGATE',
+          networkConfiguration: { awsvpcConfiguration: { subnets: [subnet], securityGroups: [ssh] } },
+        }),
+      );
+      const task = started.tasks![0]!;
+      const eniId = task.attachments![0]!.details!.find((d) => d.name === 'networkInterfaceId')!.value!;
+      const before = count('DescribeNetworkInterfacesCommand');
+      const r = await run({
+        version: '0',
+        id: randomUUID(),
+        'detail-type': 'ECS Task State Change',
+        source: 'aws.ecs',
+        account: ACCOUNT,
+        time: '2026-11-22T10:00:00Z',
+        region: REGION,
+        resources: [task.taskArn],
+        detail: {
+          taskArn: task.taskArn,
+          clusterArn: task.clusterArn,
+          taskDefinitionArn: td.taskDefinitionArn,
+          lastStatus: 'RUNNING',
+          group: 'family:sg-task',
+          attachments: [
+            { type: 'eni', status: 'ATTACHED', details: [{ name: 'networkInterfaceId', value: eniId }] },
+          ],
+        },
+      });
+      expect(
+        r.findings.filter((f) => f.ruleId === 'sg-world-open-admin-port').map((f) => f.resource.arn),
+      ).toEqual([`arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/${ssh}`]);
+      expect(count('DescribeNetworkInterfacesCommand')).toBe(before + 1);
     });
 
     it('a group that no longer exists is skipped without failing the others', async () => {
