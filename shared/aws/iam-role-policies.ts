@@ -16,6 +16,7 @@ import {
 import { EnrichmentError } from '../engine/enrich';
 import type { RolePolicy, TaskRolePolicies } from '../model/resources';
 import { guarded } from './errors';
+import { boundedPages } from './pages';
 import { parsePolicyDocument } from './iam-policy-document';
 
 export function createIamClient(config: IAMClientConfig): IAMClient {
@@ -64,7 +65,11 @@ export async function readRolePolicies(
 async function listAttached(iam: IAMClient, roleName: string): Promise<{ arn: string; name: string }[]> {
   const out: { arn: string; name: string }[] = [];
   await guarded('iam:ListAttachedRolePolicies', roleName, async () => {
-    for await (const page of paginateListAttachedRolePolicies({ client: iam }, { RoleName: roleName }))
+    const pages = paginateListAttachedRolePolicies(
+      { client: iam, stopOnSameToken: true },
+      { RoleName: roleName },
+    );
+    for await (const page of boundedPages(pages, 'iam:ListAttachedRolePolicies', roleName))
       for (const p of page.AttachedPolicies ?? [])
         if (p.PolicyArn) out.push({ arn: p.PolicyArn, name: p.PolicyName ?? p.PolicyArn });
   });
@@ -74,7 +79,8 @@ async function listAttached(iam: IAMClient, roleName: string): Promise<{ arn: st
 async function listInline(iam: IAMClient, roleName: string): Promise<string[]> {
   const out: string[] = [];
   await guarded('iam:ListRolePolicies', roleName, async () => {
-    for await (const page of paginateListRolePolicies({ client: iam }, { RoleName: roleName }))
+    const pages = paginateListRolePolicies({ client: iam, stopOnSameToken: true }, { RoleName: roleName });
+    for await (const page of boundedPages(pages, 'iam:ListRolePolicies', roleName))
       out.push(...(page.PolicyNames ?? []));
   });
   return out;

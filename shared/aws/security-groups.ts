@@ -10,6 +10,7 @@ import { compact } from '../events/ecs-resources';
 import { securityGroupArn } from '../model/arn';
 import type { IngressPermission, SecurityGroupResource } from '../model/resources';
 import { guarded } from './errors';
+import { boundedPages } from './pages';
 
 const OP = 'ec2:DescribeSecurityGroups';
 /** EC2 takes at most 200 values per filter. */
@@ -24,10 +25,11 @@ export async function describeSecurityGroups(
   for (let i = 0; i < groupIds.length; i += GROUP_IDS_PER_CALL) {
     const batch = groupIds.slice(i, i + GROUP_IDS_PER_CALL);
     await guarded(OP, batch.join(','), async () => {
-      for await (const page of paginateDescribeSecurityGroups(
-        { client: ec2, pageSize: 1000 },
+      const pages = paginateDescribeSecurityGroups(
+        { client: ec2, pageSize: 1000, stopOnSameToken: true },
         { Filters: [{ Name: 'group-id', Values: batch }] },
-      ))
+      );
+      for await (const page of boundedPages(pages, OP, batch.join(',')))
         for (const g of page.SecurityGroups ?? []) {
           const sg = securityGroupFromShape(g, scope);
           if (sg) out.set(sg.groupId, sg);

@@ -140,6 +140,29 @@ describe('AwsEnricher: task role policies (IAM)', () => {
     expect(iam.commandCalls(ListRolePoliciesCommand)).toHaveLength(3);
   });
 
+  it('an endless listing (a new Marker on every page) stops with TooManyPages; a repeated Marker ends the listing', async () => {
+    let page = 0;
+    iam.on(ListRolePoliciesCommand).callsFake(() => ({
+      PolicyNames: [],
+      IsTruncated: true,
+      Marker: `m${++page}`,
+      $metadata: meta,
+    }));
+    iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [], $metadata: meta });
+    await expect(enricher().rolePolicies(ROLE, SCOPE)).rejects.toMatchObject({
+      name: 'EnrichmentError',
+      code: 'TooManyPages',
+    });
+    expect(page).toBeLessThanOrEqual(101);
+    iam.reset();
+    iam
+      .on(ListRolePoliciesCommand)
+      .resolves({ PolicyNames: [], IsTruncated: true, Marker: 'same', $metadata: meta });
+    iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [], $metadata: meta });
+    expect((await enricher().rolePolicies(ROLE, SCOPE)).exists).toBe(true);
+    expect(iam.commandCalls(ListRolePoliciesCommand).length).toBeLessThanOrEqual(2);
+  });
+
   it('a taskRoleArn that is not a role ARN is an EnrichmentError, no IAM call', async () => {
     await expect(enricher().rolePolicies('arn:aws:iam::111122223333:user/bob', SCOPE)).rejects.toMatchObject({
       code: 'InvalidRoleArn',
