@@ -126,17 +126,19 @@ export async function enrichEvent(n: NormalizedEvent, enricher: Enricher): Promi
     if (failures.length === failedBefore) completed = true;
   }
   const notes: string[] = [];
-  await withTaskRoles(resources, enricher, scope, attempt, notes);
+  await withTaskRoles(resources, enricher, attempt, notes);
   await withSecurityGroups(resources, enricher, attempt, eniGroups);
   const { incomplete: before, ...rest } = n;
-  const failed =
+  // What enrichment could not find out, and what it found does not exist (a task role): both say why a
+  // rule gave no verdict.
+  const problems =
     [...(failures.length ? [`enrichment failed: ${failures.join('; ')}`] : []), ...notes].join('; ') ||
     undefined;
   const still = before && !completed ? before : undefined;
   const incomplete =
-    still && failed
-      ? { ...still, reason: `${still.reason}; ${failed}` }
-      : (still ?? (failed ? { reason: failed } : undefined));
+    still && problems
+      ? { ...still, reason: `${still.reason}; ${problems}` }
+      : (still ?? (problems ? { reason: problems } : undefined));
   return { ...rest, resources, ...(incomplete ? { incomplete } : {}) };
 }
 
@@ -180,7 +182,6 @@ function canReadCurrent(tagged: TaggedRef, enricher: Enricher): boolean {
 async function withTaskRoles(
   resources: Resource[],
   enricher: Enricher,
-  scope: ResourceScope,
   attempt: Attempt,
   notes: string[],
 ): Promise<void> {
@@ -190,7 +191,7 @@ async function withTaskRoles(
     if (r.kind !== 'TaskDefinition' || !r.taskRoleArn || r.taskRole) continue;
     const roleArn = r.taskRoleArn;
     const taskRole = await attempt(() =>
-      enricher.rolePolicies!(roleArn, { account: r.account, region: r.region ?? scope.region }),
+      enricher.rolePolicies!(roleArn, { account: r.account, region: r.region }),
     );
     if (!taskRole) continue;
     if (!taskRole.exists)
