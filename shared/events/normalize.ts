@@ -237,6 +237,14 @@ function normalizeCloudTrail(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undef
       const request = isObject(req) ? validate(TagResourceRequest, req, REQ) : undefined;
       const tagged = request ? taggedRefOf(request.resourceArn, region, account) : undefined;
       if (!tagged) return; // a task, task set, capacity provider, container instance: no rule reads their tags
+      if (!tagged.arn.includes(`:${region}:${account}:`)) {
+        // ECS tags only resources of the caller's own account and region: an event that says otherwise
+        // lies about the resource, and must not make the guardrail read another account.
+        ctx.incomplete = {
+          reason: `${d.eventName}: resourceArn names another account or region than the event (not checked)`,
+        };
+        return;
+      }
       ctx.incomplete = {
         reason: `${d.eventName}: the resource's current tags are not in the event (not checked: needs --enrich)`,
         tagged,

@@ -45,6 +45,18 @@ describe('tags in events', () => {
     );
   });
 
+  it('a TagResource naming a resource of another account or region (a lying event) reads nothing', () => {
+    for (const arn of [
+      `arn:aws:ecs:${REGION}:999988887777:service/prod/api`,
+      `arn:aws:ecs:eu-north-1:${ACCOUNT}:cluster/prod`,
+    ]) {
+      const n = norm(tagEventOf('TagResource', arn));
+      expect(n.resources).toEqual([]);
+      expect(n.incomplete?.tagged).toBeUndefined();
+      expect(n.incomplete?.reason).toContain('another account or region');
+    }
+  });
+
   it('a TagResource whose resourceArn has the wrong JSON type is an invalid event naming the path, never the value', () => {
     const secret = 'AKIAIOSFODNN7EXAMPLE';
     for (const resourceArn of [42, { arn: secret }, [secret], '']) {
