@@ -1,7 +1,8 @@
 /**
  * The enrichment-based rules with the real SDK v3 clients against moto_server: td-task-role-wildcard
  * (IAM role policies, inline and managed, the default version of a managed policy, a role that does not
- * exist, a role of another account through assumed credentials), sg-world-open-admin-port (EC2
+ * exist, a member account's role through that account's credentials, a role of another account than
+ * the event's refused), sg-world-open-admin-port (EC2
  * DescribeSecurityGroups, a deleted group), the tag rules' TagResource / UntagResource re-read
  * (ListTagsForResource, DescribeClusters), and the time-bounded caches (a change is seen after the TTL).
  */
@@ -53,19 +54,24 @@ const TRUST = JSON.stringify({
 const doc = (...statements: Record<string, unknown>[]) =>
   JSON.stringify({ Version: '2012-10-17', Statement: statements });
 
-function cloudTrail(eventName: string, requestParameters: unknown, responseElements: unknown) {
+function cloudTrail(
+  eventName: string,
+  requestParameters: unknown,
+  responseElements: unknown,
+  account = ACCOUNT,
+) {
   return {
     version: '0',
     id: randomUUID(),
     'detail-type': 'AWS API Call via CloudTrail',
     source: 'aws.ecs',
-    account: ACCOUNT,
+    account,
     time: '2026-11-22T10:00:00Z',
     region: REGION,
     resources: [],
     detail: {
       eventVersion: '1.11',
-      userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::${ACCOUNT}:assumed-role/deployer/s` },
+      userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::${account}:assumed-role/deployer/s` },
       eventTime: '2026-11-22T10:00:00Z',
       eventSource: 'ecs.amazonaws.com',
       eventName,
@@ -74,7 +80,7 @@ function cloudTrail(eventName: string, requestParameters: unknown, responseEleme
       responseElements,
       eventID: randomUUID(),
       readOnly: false,
-      recipientAccountId: ACCOUNT,
+      recipientAccountId: account,
     },
   };
 }
@@ -267,7 +273,7 @@ describe('enrichment-based rules against moto_server', () => {
       expect(r.incomplete?.reason).toContain(`task role ${ghost}`);
     });
 
-    it("a role of another account is read with that account's clients", async () => {
+    it("a member account's event: its task role is read with that account's clients", async () => {
       const otherIam = (globalThis as { otherIam?: IAMClient }).otherIam!;
       const roleArn = await createRole(otherIam, 'cross');
       expect(roleArn).toContain(`::${OTHER_ACCOUNT}:`);
@@ -278,9 +284,35 @@ describe('enrichment-based rules against moto_server', () => {
           PolicyDocument: doc({ Effect: 'Allow', Action: '*', Resource: '*' }),
         }),
       );
-      const r = await run(registration(await register('cross', roleArn)));
-      expect(r.findings.filter((f) => f.ruleId === 'td-task-role-wildcard')).toHaveLength(1);
+      const td = {
+        taskDefinitionArn: `arn:aws:ecs:${REGION}:${OTHER_ACCOUNT}:task-definition/cross:1`,
+        family: 'cross',
+        revision: 1,
+        taskRoleArn: roleArn,
+        containerDefinitions: [{ name: 'app', image: 'public.ecr.aws/nginx/nginx:1.27', memory: 128 }],
+      };
+      const event = cloudTrail(
+        'RegisterTaskDefinition',
+        { ...td, taskDefinitionArn: undefined },
+        { taskDefinition: td },
+        OTHER_ACCOUNT,
+      );
+      const r = await run(event);
+      expect(r.findings.filter((f) => f.ruleId === 'td-task-role-wildcard').map((f) => f.account)).toEqual([
+        OTHER_ACCOUNT,
+      ]);
       expect(scopes).toContain(`iam ${OTHER_ACCOUNT}/${REGION}`);
+    });
+
+    it('a task role of another account than the event (a lying event) is not read: AccountMismatch', async () => {
+      const roleArn = `arn:aws:iam::${OTHER_ACCOUNT}:role/cross`;
+      const before = count('ListRolePoliciesCommand');
+      const r = await run(registration(await register('lying', roleArn)));
+      expect(r.findings.filter((f) => f.ruleId === 'td-task-role-wildcard')).toEqual([]);
+      expect(r.incomplete?.reason).toContain(
+        `names account ${OTHER_ACCOUNT}, the event is from account ${ACCOUNT}: not read`,
+      );
+      expect(count('ListRolePoliciesCommand')).toBe(before);
     });
 
     it('the role is cached for the TTL (no IAM call), and a policy change is seen after it', async () => {
