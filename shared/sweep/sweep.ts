@@ -708,7 +708,7 @@ class SweepRun {
           ),
         );
         if (!r) return;
-        if (!r.value.exists) this.warn(`task role ${roleArn} does not exist`);
+        // A role that does not exist has no policy to flag: no verdict, not a sweep problem.
         read.set(roleArn, r.value);
       }),
     );
