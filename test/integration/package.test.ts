@@ -31,6 +31,7 @@ const MAX_ZIP_BYTES = 1024 * 1024;
 /** Calls whose APIs have no resource-level permission: the only ones allowed on Resource "*". */
 const NO_RESOURCE_LEVEL_ACTIONS = new Set([
   'ecs:DescribeTaskDefinition',
+  'ec2:DescribeSecurityGroups',
   'ec2:DescribeNetworkInterfaces',
   'ecs:DeregisterTaskDefinition',
   'ecs:ListClusters',
@@ -430,12 +431,21 @@ describe('npm run package + cfn-lint', () => {
     // What shared/remediation/registry.ts lists, plus the member-account role.
     const remediation = [...remediationIamPermissions(), 'sts:AssumeRole'];
     expect(remediation).toContain('ecs:DeregisterTaskDefinition');
+    // td-task-role-wildcard: the task role's policies (shared/aws/iam-role-policies.ts).
+    const taskRoleReads = [
+      'iam:GetPolicy',
+      'iam:GetPolicyVersion',
+      'iam:GetRolePolicy',
+      'iam:ListAttachedRolePolicies',
+      'iam:ListRolePolicies',
+    ];
     const expected: Record<Fn, string[]> = {
       'ecs-state-change': [
         ...common,
         ...remediation,
         'ec2:DescribeNetworkInterfaces',
         'ecs:DescribeTaskDefinition',
+        ...taskRoleReads,
       ],
       'cloudtrail-api-call': [
         ...common,
@@ -443,6 +453,11 @@ describe('npm run package + cfn-lint', () => {
         'ec2:DescribeNetworkInterfaces',
         'ecs:DescribeServices',
         'ecs:DescribeTaskDefinition',
+        ...taskRoleReads,
+        // sg-world-open-admin-port; TagResource/UntagResource re-read the cluster or revision.
+        'ec2:DescribeSecurityGroups',
+        'ecs:DescribeClusters',
+        'ecs:ListTagsForResource',
       ],
       throttling: common,
       sweep: [
@@ -461,6 +476,8 @@ describe('npm run package + cfn-lint', () => {
         'ecs:ListTagsForResource',
         'ecs:ListTaskDefinitions',
         'ecs:ListTasks',
+        ...taskRoleReads,
+        'ec2:DescribeSecurityGroups',
       ],
       // Its own role, without the common policy: only delivery records, never findings.
       notifier: [
