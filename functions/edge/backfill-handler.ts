@@ -12,6 +12,7 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import type { Readable } from 'node:stream';
+import patterns from '../../infra/event-patterns.json';
 import { awsClientConfig } from '../../shared/aws/client-pool';
 import { evaluateBatch, parseBatchInput } from '../../shared/backfill/batch';
 import type { EventPattern } from '../../shared/backfill/event-pattern';
@@ -37,6 +38,18 @@ export interface BackfillHandlerDeps {
 export function s3Reader(client: S3Client = new S3Client(awsClientConfig('backfill'))): ReadObject {
   return async (bucket, key) =>
     (await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body as Readable;
+}
+
+/**
+ * The deployed function's dependencies: the rules whose events are CloudTrail records (state-change events
+ * are not in CloudTrail logs), S3, and the enricher loader (loaded on the first record that lacks facts).
+ */
+export function liveDeps(options: PipelineHandlerOptions): BackfillHandlerDeps {
+  return {
+    patterns: [patterns['cloudtrail-api-call'], patterns.throttling],
+    read: s3Reader(),
+    options,
+  };
 }
 
 /** Counts the duplicates the pipeline reports (an idempotent replay) on top of the EMF metrics. */
