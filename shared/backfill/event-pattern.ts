@@ -44,7 +44,8 @@ export function matchesPattern(pattern: EventPattern, event: unknown): boolean {
     if (key === '$or') {
       if (!(expected as EventPattern[]).some((p) => matchesPattern(p, obj))) return false;
     } else if (Array.isArray(expected)) {
-      if (!matchesValue(expected, Object.hasOwn(obj, key) && obj[key] !== null, obj[key])) return false;
+      // A field set to null is present (EventBridge matches null only with a `null` value).
+      if (!matchesValue(expected, Object.hasOwn(obj, key), obj[key])) return false;
     } else if (!matchesPattern(expected as EventPattern, obj[key])) return false;
   }
   return true;
