@@ -67,23 +67,27 @@ class DuplicateCounter implements Metrics {
   }
 }
 
+interface Ready {
+  readonly deps: BackfillHandlerDeps;
+  readonly pipeline: Pick<Pipeline, 'handle'>;
+  readonly counter: DuplicateCounter;
+}
+
 export function backfillHandler(getDeps: () => BackfillHandlerDeps) {
-  let ready: Promise<{
-    deps: BackfillHandlerDeps;
-    pipeline: Pick<Pipeline, 'handle'>;
-    counter: DuplicateCounter;
-  }>;
-  const init = () =>
-    (ready ??= (async () => {
-      const deps = getDeps();
-      deps.patterns.forEach((p, i) => assertSupported(p, `patterns[${i}]`));
-      const counter = new DuplicateCounter();
-      const pipeline = await (deps.pipeline
-        ? deps.pipeline(counter)
-        : buildPipeline('backfill', deps.options ?? {}, counter));
-      return { deps, pipeline, counter };
-    })().catch((err: unknown) => {
-      ready = undefined as never;
+  // Built once per container on the first invocation; a failed build is tried again on the next.
+  let ready: Promise<Ready> | undefined;
+  const build = async (): Promise<Ready> => {
+    const deps = getDeps();
+    deps.patterns.forEach((p, i) => assertSupported(p, `patterns[${i}]`));
+    const counter = new DuplicateCounter();
+    const pipeline = await (deps.pipeline
+      ? deps.pipeline(counter)
+      : buildPipeline('backfill', deps.options ?? {}, counter));
+    return { deps, pipeline, counter };
+  };
+  const init = (): Promise<Ready> =>
+    (ready ??= build().catch((err: unknown) => {
+      ready = undefined;
       throw err;
     }));
 

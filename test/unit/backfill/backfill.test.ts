@@ -5,7 +5,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { recordsOfObject, type ObjectItem } from '../../../shared/backfill/cloudtrail-object';
-import { parseBatchInput } from '../../../shared/backfill/batch';
+import { evaluateBatch, parseBatchInput } from '../../../shared/backfill/batch';
 import { addSummaries, emptySummary, MAX_REASONS, type BatchSummary } from '../../../shared/backfill/summary';
 import { inWindow, parseBackfillRequest, parseWindow } from '../../../shared/backfill/window';
 
@@ -190,5 +190,114 @@ describe('the totals', () => {
     expect(t.invalidReasons.r0).toBe(2);
     expect(Object.values(t.invalidReasons).reduce((x, y) => x + y, 0)).toBe(31);
     expect(t.invalidReasons.other).toBe(31 - 2 - (MAX_REASONS - 1));
+  });
+});
+
+describe('a batch when AWS or the pipeline fails', () => {
+  const window = { from: '2026-03-01T00:00:00.000Z', to: '2026-03-10T00:00:00.000Z' };
+  const rec = (id: string) => ({
+    eventID: id,
+    eventTime: '2026-03-02T08:00:00Z',
+    eventSource: 'ecs.amazonaws.com',
+    eventName: 'CreateService',
+    awsRegion: 'eu-west-1',
+    recipientAccountId: '111122223333',
+  });
+  const patterns = [{ source: ['aws.ecs'], detail: { eventName: ['CreateService'] } }];
+  const silent = {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: () => undefined,
+    error: () => undefined,
+  };
+  const summary = {
+    eventId: 'x',
+    kind: 'cloudTrail',
+    findings: 0,
+    new: 0,
+    queued: 0,
+    exempted: 0,
+    remediations: 0,
+    resolved: 0,
+  };
+  const body =
+    (...ids: string[]) =>
+    async () =>
+      chunks(gzipSync(JSON.stringify({ Records: ids.map(rec) })));
+
+  it('S3 throttled: the batch fails as BackfillRetryable (the state machine retries it)', async () => {
+    const throttled = Object.assign(new Error('Please reduce your request rate.'), {
+      name: 'SlowDown',
+      $metadata: { httpStatusCode: 503 },
+    });
+    await expect(
+      evaluateBatch(
+        { bucket: 'b-1', keys: ['k'], ...window },
+        {
+          read: () => Promise.reject(throttled),
+          evaluate: async () => ({ summary, duplicate: false }),
+          patterns,
+          logger: silent,
+        },
+      ),
+    ).rejects.toMatchObject({
+      name: 'BackfillRetryable',
+      message: 'batch interrupted: SlowDown (retried by the state machine)',
+    });
+  });
+
+  it('a record in progress elsewhere: BackfillRetryable; another error of one record: counted, the batch goes on', async () => {
+    const inProgress = Object.assign(new Error('x'), { name: 'IdempotencyAlreadyInProgressError' });
+    await expect(
+      evaluateBatch(
+        { bucket: 'b-1', keys: ['k'], ...window },
+        { read: body('a'), evaluate: () => Promise.reject(inProgress), patterns, logger: silent },
+      ),
+    ).rejects.toMatchObject({ name: 'BackfillRetryable' });
+
+    let n = 0;
+    const s = await evaluateBatch(
+      { bucket: 'b-1', keys: ['k'], ...window },
+      {
+        read: body('a', 'b', 'c'),
+        evaluate: async () => {
+          if (++n === 2) throw new TypeError('boom');
+          return { summary: { ...summary, findings: 1, new: 1 }, duplicate: false };
+        },
+        patterns,
+        logger: silent,
+      },
+    );
+    expect(s).toMatchObject({
+      records: 3,
+      evaluated: 2,
+      failed: 1,
+      failedReasons: { TypeError: 1 },
+      findings: 2,
+      new: 2,
+    });
+  });
+
+  it('access denied on an object: that object is counted unreadable, the next one is read', async () => {
+    const denied = Object.assign(new Error('Access Denied'), {
+      name: 'AccessDenied',
+      $metadata: { httpStatusCode: 403 },
+    });
+    const s = await evaluateBatch(
+      { bucket: 'b-1', keys: ['k1', 'k2'], ...window },
+      {
+        read: async (_b, k) => (k === 'k1' ? Promise.reject(denied) : body('a')()),
+        evaluate: async () => ({ summary, duplicate: true }),
+        patterns,
+        logger: silent,
+      },
+    );
+    expect(s).toMatchObject({
+      objects: 2,
+      invalidObjects: 1,
+      evaluated: 1,
+      duplicates: 1,
+      invalidReasons: { 'object: cannot be read (AccessDenied)': 1 },
+    });
   });
 });
