@@ -54,13 +54,12 @@ function functionOf(raw: unknown): string | undefined {
   const getAtt = (value as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt'];
   if (getAtt) {
     const id = getAtt[0]!;
-    return Object.keys(service.functions).find(
-      (fn) =>
-        `${fn
-          .split('-')
-          .map((p) => p[0]!.toUpperCase() + p.slice(1))
-          .join('Dash')}LambdaFunction` === id,
-    );
+    // osls: `-` -> `Dash`, the first letter upper-cased (`sweep-plan` -> `SweepDashplanLambdaFunction`).
+    const logicalId = (fn: string) => {
+      const n = fn.replaceAll('-', 'Dash').replaceAll('_', 'Underscore');
+      return `${n[0]!.toUpperCase()}${n.slice(1)}LambdaFunction`;
+    };
+    return Object.keys(service.functions).find((fn) => logicalId(fn) === id);
   }
   const sub = (value as { 'Fn::Sub'?: string })['Fn::Sub'];
   const m = sub && /:function:\$\{self:service\}-\$\{sls:stage\}-([\w-]+)$/.exec(sub);
