@@ -7,7 +7,8 @@ import { lambda } from './edge/observability';
 
 export const handler = lambda(
   backfillHandler(() =>
-    // The enricher is loaded on the first record that lacks facts (a truncated RegisterTaskDefinition, ...).
-    liveDeps({ enricher: () => import('../shared/aws/enricher').then((m) => m.createAwsEnricher()) }),
+    // The enricher is loaded on the first record that lacks facts (a truncated RegisterTaskDefinition, ...);
+    // member accounts are read through their read role, as in the live functions.
+    liveDeps({ enricher: (o) => import('../shared/aws/enricher').then((m) => m.createAwsEnricher(o)) }),
   ),
 );

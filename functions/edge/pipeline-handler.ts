@@ -23,7 +23,6 @@ import { Pipeline } from '../../shared/pipeline/pipeline';
 import type { PipelineSummary, RemediatorPort } from '../../shared/pipeline/types';
 import { loadPolicy, policyRemediates, withGuardrailRoles } from '../../shared/policy/file';
 import type { AwsRemediatorOptions } from '../../shared/remediation/factory';
-import type { Metrics } from '../../shared/model/metrics';
 import { DynamoDbFindingStore } from '../../shared/store/dynamodb-store';
 import { idempotencyPartition, TABLE_KEYS } from '../../shared/store/dynamodb-keys';
 import { DynamoDbWindowCounter } from '../../shared/store/dynamodb-window-counter';
