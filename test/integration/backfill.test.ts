@@ -60,8 +60,20 @@ const ROUTED = [
   'cloudtrail-update-service-assign-public-ip',
   'cloudtrail-throttling-exception',
 ];
-/** Records no live rule routes: a call outside the pattern's names, a throttled read-only ELB call is routed. */
-const NOT_ROUTED = ['cloudtrail-deregister-task-definition'];
+/**
+ * Records no live rule routes: read-only calls (a corpus record renamed DescribeTaskDefinition, as an
+ * organization trail is mostly made of), and a failed call (an errorCode that is not a throttle).
+ */
+function notRouted(account: string, region: string): RawEvent[] {
+  const read = memberRecord('cloudtrail-deregister-task-definition', account, region);
+  read.eventName = 'DescribeTaskDefinition';
+  read.eventID = `${String(read.eventID)}-read`;
+  const failed = memberRecord('cloudtrail-create-service-assign-public-ip', account, region);
+  failed.errorCode = 'AccessDenied';
+  failed.eventID = `${String(failed.eventID)}-denied`;
+  return [read, failed];
+}
+const NOT_ROUTED_PER_OBJECT = 2;
 
 let moto: Moto;
 let proxy: SerialProxy;
@@ -156,7 +168,10 @@ describe('backfill batches against moto S3 + DynamoDB + SQS', () => {
     const keys: string[] = [];
     for (const account of ACCOUNTS)
       for (const region of REGIONS) {
-        const records = [...ROUTED, ...NOT_ROUTED].map((n) => memberRecord(n, account, region));
+        const records = [
+          ...ROUTED.map((n) => memberRecord(n, account, region)),
+          ...notRouted(account, region),
+        ];
         // One record outside the window (a log file also holds the minutes around its 5).
         const late = memberRecord('cloudtrail-create-service-assign-public-ip', account, region);
         late.eventID = `${String(late.eventID)}-late`;
@@ -169,14 +184,14 @@ describe('backfill batches against moto S3 + DynamoDB + SQS', () => {
     // Two batches, as the Map's ItemBatcher would cut them.
     const first = (await backfill(batch(keys.slice(0, 3)), ctx)) as BatchSummary;
     const second = (await backfill(batch(keys.slice(3)), ctx)) as BatchSummary;
-    const perObject = ROUTED.length + NOT_ROUTED.length + 1;
+    const perObject = ROUTED.length + NOT_ROUTED_PER_OBJECT + 1;
     for (const s of [first, second])
       expect(s).toMatchObject({
         objects: 3,
         invalidObjects: 0,
         records: 3 * perObject,
         outsideWindow: 3,
-        notRouted: 3 * NOT_ROUTED.length,
+        notRouted: 3 * NOT_ROUTED_PER_OBJECT,
         evaluated: 3 * ROUTED.length,
         duplicates: 0,
         invalid: 0,
