@@ -505,7 +505,6 @@ describe('npm run package + cfn-lint', () => {
         'ecs:DescribeServices',
         'ecs:DescribeTaskDefinition',
         's3:GetObject',
-        'sts:AssumeRole',
       ],
     };
     const docStatements = (doc: unknown) =>
