@@ -505,6 +505,7 @@ describe('npm run package + cfn-lint', () => {
         'ecs:DescribeServices',
         'ecs:DescribeTaskDefinition',
         's3:GetObject',
+        'sts:AssumeRole',
       ],
     };
     const docStatements = (doc: unknown) =>
