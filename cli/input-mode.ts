@@ -3,7 +3,7 @@
  * whose first line is broken is still read line by line, and a pretty-printed document is still one
  * document (a cut anywhere in it is one bad input, after the complete elements before the cut).
  */
-import type { SplitMode } from './json-splitter';
+import type { SplitMode } from '../shared/base/json-splitter';
 
 interface SniffedLine {
   readonly text: string;

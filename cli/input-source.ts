@@ -6,7 +6,7 @@
 import { constants, type Stats } from 'node:fs';
 import { lstat, open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InputError } from './input-text';
+import { InputError } from '../shared/base/input-text';
 
 export type Source =
   | { readonly label: string; readonly open: () => Promise<AsyncIterable<Uint8Array>> }

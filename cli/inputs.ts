@@ -8,8 +8,8 @@
 import { isCloudTrailLog, recordToEvent } from '../shared/events/cloudtrail-record';
 import { canChoose, chooseMode } from './input-mode';
 import { sourcesOf, type StdinSource } from './input-source';
-import { InputError, textOf } from './input-text';
-import { JsonSplitter, type Piece } from './json-splitter';
+import { InputError, textOf } from '../shared/base/input-text';
+import { JsonSplitter, type Piece } from '../shared/base/json-splitter';
 
 export type InputItem =
   { readonly label: string; readonly value: unknown } | { readonly label: string; readonly error: string };

@@ -16,6 +16,9 @@ const USAGE = `Usage:
       (sweep an account's ECS estate; guardrail scan --help)
   guardrail redrive --queue DLQ_URL --to OUTBOX_URL [--max N] [--dry-run]
       (move dead-lettered notifications back to the outbox; guardrail redrive --help)
+  guardrail backfill --bucket B --prefix P --from DATE --to DATE --state-machine ARN [--follow]
+      (evaluate an organization trail's CloudTrail logs on Step Functions; guardrail backfill --help)
+  guardrail backfill --local PATH...   (local files, as guardrail evaluate)
 
 PATH: an event file, a JSON array of events, JSON Lines, concatenated JSON documents, a CloudTrail log
 file ({"Records": [...]}, optionally .json.gz), a directory (recursive, symbolic links followed) or - for
@@ -47,6 +50,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     // Loaded on demand: `evaluate` never pays for the AWS SDK clients the sweep needs.
     if (command === 'scan') return await (await import('./scan-command')).runScanCommand(rest, io);
     if (command === 'redrive') return await (await import('./redrive-command')).runRedriveCommand(rest, io);
+    if (command === 'backfill') {
+      // No state machine: local files (downloaded logs) are evaluated exactly as `evaluate` does.
+      if (rest.includes('--local'))
+        return await main(['evaluate', ...rest.filter((a) => a !== '--local')], io);
+      return await (await import('./backfill-command')).runBackfillCommand(rest, io);
+    }
     if (command !== 'evaluate') throw new UsageError(`unknown command "${command}"`);
     const { values, positionals } = parseArgs({
       args: [...rest],

@@ -30,13 +30,15 @@ import { readPipelineConfig, readRuntime } from './env';
 import { lazy } from './lazy';
 import { emf, logger, reportConfigurationError } from './observability';
 
-export type FunctionName = 'ecs-state-change' | 'cloudtrail-api-call' | 'throttling';
+export type FunctionName = 'ecs-state-change' | 'cloudtrail-api-call' | 'throttling' | 'backfill';
 
 /** The event kinds each function's EventBridge patterns route to it (anything else is a routing bug). */
 const EXPECTED_KINDS: Readonly<Record<FunctionName, readonly string[]>> = {
   'ecs-state-change': ['task', 'containerInstance', 'deployment', 'serviceAction'],
   'cloudtrail-api-call': ['cloudTrail'],
   throttling: ['serviceAction', 'cloudTrail'],
+  // CloudTrail log records from S3 (functions/edge/backfill-handler.ts), one at a time.
+  backfill: ['cloudTrail'],
 };
 
 /**
@@ -72,7 +74,12 @@ export interface PipelineHandlerOptions {
   readonly remediator?: (options: RemediatorLoadOptions) => Promise<RemediatorPort>;
 }
 
-async function buildPipeline(name: FunctionName, options: PipelineHandlerOptions): Promise<Pipeline> {
+/** One function's pipeline; `metrics` wraps the EMF metrics (the backfill counts duplicates through it). */
+export async function buildPipeline(
+  name: FunctionName,
+  options: PipelineHandlerOptions,
+  metrics: Metrics = emf,
+): Promise<Pipeline> {
   const config = readPipelineConfig();
   const policy = withGuardrailRoles(await loadPolicy(config.policyFile, logger), config.guardrailRoleArns);
   const dynamodb = new DynamoDBClient({});
@@ -102,7 +109,7 @@ async function buildPipeline(name: FunctionName, options: PipelineHandlerOptions
     counter: new DynamoDbWindowCounter({ client: documents, tableName: config.tableName }),
     outbox: new SqsNotificationOutbox({ queueUrl: config.outboxQueueUrl }),
     logger,
-    metrics: emf,
+    metrics,
     ...(loadEnricher
       ? {
           enricher: lazy(

@@ -6,12 +6,13 @@
  */
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 
-export type ClientPurpose = 'enrich' | 'sweep' | 'remediate';
+export type ClientPurpose = 'enrich' | 'sweep' | 'remediate' | 'backfill';
 
 /**
  * - enrich: a Lambda waits on it, so few attempts; adaptive (backoff with jitter plus a client-side rate
  *   limiter that slows down when AWS throttles us).
  * - sweep: not latency-sensitive: it prefers waiting out throttling to missing part of the estate.
+ * - backfill: S3 reads of log objects and the Step Functions calls of `guardrail backfill`.
  * - remediate: bounded: a throttled or denied change fails after one retry, is recorded as `failed`, and
  *   is never looped on.
  */
@@ -21,6 +22,9 @@ export const RETRY_PROFILES: Readonly<
   enrich: { retryMode: 'adaptive', maxAttempts: 5 },
   sweep: { retryMode: 'adaptive', maxAttempts: 8 },
   remediate: { retryMode: 'standard', maxAttempts: 2 },
+  // Reading CloudTrail objects (S3) and starting/following a backfill (Step Functions): a batch that
+  // still fails is retried whole by the state machine, so the SDK retries a moderate number of times.
+  backfill: { retryMode: 'standard', maxAttempts: 5 },
 };
 
 /**

@@ -22,7 +22,7 @@ import { remediationIamPermissions } from '../../shared/remediation/registry';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The functions EventBridge rules route events to (infra/eventbridge.yml). */
 const EVENT_FUNCTIONS = ['ecs-state-change', 'cloudtrail-api-call', 'throttling'] as const;
-const FUNCTIONS = [...EVENT_FUNCTIONS, 'sweep', 'notifier'] as const;
+const FUNCTIONS = [...EVENT_FUNCTIONS, 'sweep', 'notifier', 'backfill'] as const;
 type EventFn = (typeof EVENT_FUNCTIONS)[number];
 type Fn = (typeof FUNCTIONS)[number];
 /** The functions that remediate (shared/pipeline: a remediator loader in functions/<fn>.ts). */
@@ -39,6 +39,15 @@ const NO_RESOURCE_LEVEL_ACTIONS = new Set([
   'ecs:ListTasks',
   'ecs:ListContainerInstances',
   'ecs:ListTaskDefinitions',
+  // Step Functions log delivery to CloudWatch Logs (infra/iam.yml StateMachineLogDeliveryPolicy).
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
 ]);
 /** Remediation writes: only on this account's and region's resources of the right type. */
 const REMEDIATION_WRITES: Record<string, string> = {
@@ -217,8 +226,8 @@ describe('npm run package + cfn-lint', () => {
       const fn = /^functions\/(.+)\.handler$/.exec(String(p.Handler))![1] as Fn;
       expect(p.Runtime, id).toBe('nodejs22.x');
       expect(p.Architectures, id).toEqual(['arm64']);
-      expect(p.MemorySize, id).toBe(fn === 'sweep' ? 512 : 256);
-      expect(p.Timeout, id).toBe(fn === 'sweep' ? 900 : 30);
+      expect(p.MemorySize, id).toBe(fn === 'sweep' || fn === 'backfill' ? 512 : 256);
+      expect(p.Timeout, id).toBe(fn === 'sweep' ? 900 : fn === 'backfill' ? 180 : 30);
       const role = (p.Role as { 'Fn::Sub'?: string })['Fn::Sub'] ?? getAtt(p.Role)?.[0];
       expect(role, `${id} role`).toMatch(/^\$\{\w+Role\.Arn\}$|^\w+Role$/);
       roles.add(String(role));
@@ -239,6 +248,7 @@ describe('npm run package + cfn-lint', () => {
           'GUARDRAIL_SLACK_WEBHOOK_PARAMETER',
           'GUARDRAIL_TOPIC_ARN',
         ],
+        backfill: [],
       };
       expect(Object.keys(vars).sort(), id).toEqual(
         [
@@ -270,8 +280,9 @@ describe('npm run package + cfn-lint', () => {
       const conf = byType('AWS::Lambda::EventInvokeConfig').find(
         ([, c]) => (c.Properties.FunctionName as { Ref: string }).Ref === id,
       );
-      if (fn === 'notifier') {
-        // Not invoked asynchronously: the SQS event source retries, then the queue's redrive policy.
+      if (fn === 'notifier' || fn === 'backfill') {
+        // Not invoked asynchronously: the SQS event source retries, then the queue's redrive policy
+        // (notifier); Step Functions invokes synchronously and retries the batch (backfill).
         expect(conf, `${id} EventInvokeConfig`).toBeUndefined();
         continue;
       }
@@ -355,7 +366,14 @@ describe('npm run package + cfn-lint', () => {
   });
 
   it('the sweep runs on a schedule, rate(6 hours), with its Lambda permission', () => {
-    const schedules = byType('AWS::Events::Rule').filter(([, r]) => r.Properties.ScheduleExpression);
+    // The organization sweep's schedule starts its state machine (test/unit/infra/state-machines.test.ts).
+    const schedules = byType('AWS::Events::Rule').filter(
+      ([, r]) =>
+        r.Properties.ScheduleExpression &&
+        !(r.Properties.Targets as Json[]).some(
+          (t) => (t.Arn as { Ref?: string }).Ref === 'OrgSweepStateMachine',
+        ),
+    );
     expect(schedules).toHaveLength(1);
     const [id, rule] = schedules[0]!;
     expect(rule.Properties.ScheduleExpression).toBe('rate(6 hours)');
@@ -497,6 +515,14 @@ describe('npm run package + cfn-lint', () => {
         'sqs:ReceiveMessage',
         'sqs:SendMessage',
         'ssm:GetParameter',
+      ],
+      backfill: [
+        ...common,
+        'ec2:DescribeNetworkInterfaces',
+        'ecs:DescribeServices',
+        'ecs:DescribeTaskDefinition',
+        's3:GetObject',
+        'sts:AssumeRole',
       ],
     };
     const docStatements = (doc: unknown) =>

@@ -15,11 +15,12 @@ describe('awsClientConfig', () => {
     },
   );
 
-  it('keeps the profiles the code used: enrich adaptive x5, sweep adaptive x8, remediate standard x2', () => {
+  it('keeps the profiles the code used: enrich adaptive x5, sweep adaptive x8, remediate standard x2, backfill standard x5', () => {
     expect(RETRY_PROFILES).toEqual({
       enrich: { retryMode: 'adaptive', maxAttempts: 5 },
       sweep: { retryMode: 'adaptive', maxAttempts: 8 },
       remediate: { retryMode: 'standard', maxAttempts: 2 },
+      backfill: { retryMode: 'standard', maxAttempts: 5 },
     });
     expect(awsClientConfig('sweep', { maxAttempts: 3, requestTimeoutMs: 100 })).toMatchObject({
       maxAttempts: 3,

@@ -63,6 +63,7 @@ const WRITES: Record<string, string[]> = {
   throttling: ['finding', 'window', 'idempotency:throttling'],
   sweep: ['finding', 'td'],
   notifier: ['delivery'],
+  backfill: ['finding', 'window', 'idempotency:backfill'],
 };
 
 /** IAM StringLike: `*` any characters, `?` one. */

@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { GuardrailError } from '../shared/base/errors';
+import { GuardrailError } from './errors';
 
 /** A bad input: the message names the problem (and a limit), never the content. */
 export class InputError extends GuardrailError {
