@@ -85,6 +85,7 @@ async function deploy(account: string, region: string, extra: Record<string, str
     CentralEcsStateChangeRoleArn: centralRole('ecs-state-change'),
     CentralCloudtrailApiCallRoleArn: centralRole('cloudtrail-api-call'),
     CentralSweepRoleArn: centralRole('sweep'),
+    CentralBackfillRoleArn: centralRole('backfill'),
     CentralNotifierRoleArn: centralRole('notifier'),
     OrganizationId: ORG,
     RoleRegion: HOME_REGION,

@@ -344,9 +344,9 @@ describe('infra/member-account.yml: role trust', () => {
     ...extra,
   });
 
-  it('each role is for the central functions that need it: read (enrichment + sweep), findings (notifier), remediation', () => {
+  it('each role is for the central functions that need it: read (enrichment, sweep, backfill), findings (notifier), remediation', () => {
     expect(ROLE_USERS).toEqual({
-      ReadRole: ['cloudtrail-api-call', 'ecs-state-change', 'sweep'],
+      ReadRole: ['backfill', 'cloudtrail-api-call', 'ecs-state-change', 'sweep'],
       FindingsRole: ['notifier'],
       RemediationRole: ['cloudtrail-api-call', 'ecs-state-change'],
     });
