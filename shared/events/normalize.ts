@@ -191,7 +191,8 @@ function normalizeCloudTrail(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undef
     case 'StartTask': {
       const request = isObject(req) ? validate(RunTaskRequest, req, REQ) : undefined;
       const response = resp ? validate(RunTaskResponse, resp, RESP) : undefined;
-      for (const t of response?.tasks ?? []) ctx.resources.push(taskFromShape(t, region, account, request));
+      for (const t of response?.tasks ?? [])
+        ctx.resources.push({ ...taskFromShape(t, region, account, request), launchCall: d.eventName });
       const tdRef = response?.tasks?.[0]?.taskDefinitionArn ?? request?.taskDefinition;
       if (tdRef && response?.tasks?.length) ctx.refs.push(arns.taskDefinitionArn(region, account, tdRef));
       if (!response?.tasks?.length && !(Array.isArray(resp?.failures) && resp.failures.length > 0)) {

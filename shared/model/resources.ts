@@ -95,6 +95,8 @@ export interface TaskResource extends ResourceBase {
   readonly launchType?: string;
   /** What RunTask/StartTask asked for. */
   readonly network?: AwsVpcConfiguration;
+  /** The CloudTrail call that started the task, when the event is that call (not a state change or a sweep). */
+  readonly launchCall?: 'RunTask' | 'StartTask';
   readonly enableExecuteCommand?: boolean;
   /** ENI ids from the task's attachments (for the public-IP lookup). */
   readonly eniIds: readonly string[];
