@@ -85,7 +85,15 @@ async function buildPipeline(name: FunctionName, options: PipelineHandlerOptions
     logger,
     metrics: emf,
     ...(loadEnricher
-      ? { enricher: lazy(loadEnricher, ['describeTaskDefinition', 'publicIps', 'describeService']) }
+      ? {
+          // The AWS enricher implements every read, the optional account-setting one included.
+          enricher: lazy(loadEnricher as () => Promise<Required<Enricher>>, [
+            'describeTaskDefinition',
+            'publicIps',
+            'describeService',
+            'accountSetting',
+          ]),
+        }
       : {}),
     idempotency: {
       keyPrefix: functionName,

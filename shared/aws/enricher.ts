@@ -9,6 +9,11 @@ import { EnrichmentError, type Enricher, type ResourceScope } from '../engine/en
 import type { ServiceResource, TaskDefinitionResource } from '../model/resources';
 import { ClientPool, defaultClientFactory, type ClientFactory } from './clients';
 import { guarded, isAuthFailure } from './errors';
+import {
+  AccountSettingCache,
+  effectiveAccountSetting,
+  type AccountSettingCacheOptions,
+} from './account-settings';
 import { describeService } from './services';
 import {
   describeTaskDefinition,
@@ -27,6 +32,8 @@ export interface AwsEnricherOptions {
   /** Attempts per call for the default factory's clients (default 5). */
   readonly maxAttempts?: number;
   readonly taskDefinitionCache?: TaskDefinitionCacheOptions;
+  /** Account settings (the ECS.12 account default) are kept this long per account and region. */
+  readonly accountSettingCache?: AccountSettingCacheOptions;
   /**
    * After a credential/authentication failure (no credentials, expired or unknown token, bad signature)
    * calls for that (account, region) fail fast for this long, in ms (default 60,000; 0: never).
@@ -44,6 +51,7 @@ function scopeOfArn(arn: string, fallback: ResourceScope): ResourceScope {
 export class AwsEnricher implements Enricher {
   private readonly pool: ClientPool;
   private readonly taskDefinitions: TaskDefinitionCache;
+  private readonly accountSettings: AccountSettingCache;
   private readonly blocked = new Map<string, { code: string; until: number }>();
   private readonly authFailureCooldownMs: number;
   private readonly now: () => number;
@@ -55,6 +63,7 @@ export class AwsEnricher implements Enricher {
       defaultClientFactory(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {});
     this.pool = new ClientPool(factory, options.clients);
     this.taskDefinitions = new TaskDefinitionCache({ now: this.now, ...options.taskDefinitionCache });
+    this.accountSettings = new AccountSettingCache({ now: this.now, ...options.accountSettingCache });
     this.authFailureCooldownMs = options.authFailureCooldownMs ?? 60_000;
   }
 
@@ -84,6 +93,14 @@ export class AwsEnricher implements Enricher {
     const s = scopeOfArn(arn, scope);
     return this.call('ecs:DescribeServices', arn, s, async () =>
       describeService(await this.ecs(s), arn, clusterArn, s),
+    );
+  }
+
+  accountSetting(name: string, scope: ResourceScope): Promise<string> {
+    return this.accountSettings.get(name, scope, () =>
+      this.call('ecs:ListAccountSettings', name, scope, async () =>
+        effectiveAccountSetting(await this.ecs(scope), name, scope),
+      ),
     );
   }
 

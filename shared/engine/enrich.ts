@@ -4,7 +4,13 @@
  * this interface; `shared/aws/enricher.ts` implements it with the AWS SDK and caches.
  */
 import type { NormalizedEvent } from '../events/normalize';
-import type { Resource, ServiceResource, TaskDefinitionResource, TaskResource } from '../model/resources';
+import type {
+  ClusterResource,
+  Resource,
+  ServiceResource,
+  TaskDefinitionResource,
+  TaskResource,
+} from '../model/resources';
 import { GuardrailError } from '../base/errors';
 
 export interface ResourceScope {
@@ -22,6 +28,18 @@ export interface Enricher {
     clusterArn: string,
     scope: ResourceScope,
   ): Promise<ServiceResource | undefined>;
+  /** The account's effective value of an ECS account setting (e.g. containerInsights) in a region. */
+  accountSetting?(name: string, scope: ResourceScope): Promise<string | undefined>;
+}
+
+/** One enrichment read that failed: what the CLI reports (exit 2) and the pipeline logs. */
+export interface EnrichmentFailure {
+  readonly operation: string;
+  readonly code: string;
+  readonly retryable: boolean;
+  readonly message: string;
+  /** The SDK error (for the one AWS error classifier); never serialized. */
+  readonly cause?: unknown;
 }
 
 /**
@@ -48,13 +66,14 @@ export class EnrichmentError extends GuardrailError {
 
 export async function enrichEvent(n: NormalizedEvent, enricher: Enricher): Promise<NormalizedEvent> {
   const scope: ResourceScope = { account: n.account, region: n.region };
-  const failures: string[] = [];
+  const failures: EnrichmentFailure[] = [];
   const attempt = async <T>(call: () => Promise<T>): Promise<T | undefined> => {
     try {
       return await call();
     } catch (err) {
       if (!(err instanceof EnrichmentError)) throw err;
-      failures.push(err.message);
+      const { operation, code, retryable, message, cause } = err;
+      failures.push({ operation, code, retryable, message, ...(cause !== undefined ? { cause } : {}) });
       return undefined;
     }
   };
@@ -67,6 +86,10 @@ export async function enrichEvent(n: NormalizedEvent, enricher: Enricher): Promi
       // The event does not show the network configuration: read the service's current state.
       const current = await attempt(() => enricher.describeService(r.arn, r.clusterArn, scope));
       resources.push(current ? { ...current, ...definedOnly(r), network: current.network } : r);
+    } else if (r.kind === 'Cluster' && r.containerInsightsFromAccount && enricher.accountSetting) {
+      const read = enricher.accountSetting.bind(enricher);
+      const value = await attempt(() => read('containerInsights', scope));
+      resources.push(value ? ({ ...r, accountContainerInsights: value } satisfies ClusterResource) : r);
     } else {
       resources.push(r);
     }
@@ -84,13 +107,20 @@ export async function enrichEvent(n: NormalizedEvent, enricher: Enricher): Promi
     if (arn === n.incomplete?.taskDefinition) completed = true;
   }
   const { incomplete: before, ...rest } = n;
-  const failed = failures.length ? `enrichment failed: ${failures.join('; ')}` : undefined;
+  const failed = failures.length
+    ? `enrichment failed: ${failures.map((f) => f.message).join('; ')}`
+    : undefined;
   const still = before && !completed ? before : undefined;
   const incomplete =
     still && failed
       ? { ...still, reason: `${still.reason}; ${failed}` }
       : (still ?? (failed ? { reason: failed } : undefined));
-  return { ...rest, resources, ...(incomplete ? { incomplete } : {}) };
+  return {
+    ...rest,
+    resources,
+    ...(incomplete ? { incomplete } : {}),
+    ...(failures.length ? { enrichmentFailures: failures } : {}),
+  };
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

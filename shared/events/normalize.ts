@@ -4,6 +4,7 @@
  */
 import type { Actor, EventRef } from '../model/finding';
 import type {
+  AccountSettingResource,
   Resource,
   TaskResource,
   TaskSetResource,
@@ -11,6 +12,7 @@ import type {
 import * as arns from '../model/arn';
 import type { ParsedEvent } from './parse';
 import {
+  AccountSettingShape,
   ClusterShape,
   RunTaskRequest,
   RunTaskResponse,
@@ -47,6 +49,14 @@ export interface NormalizedEvent {
   /** Task definitions that a launch, a service or a running task uses (use-time check with enrichment). */
   readonly taskDefinitionRefs: readonly string[];
   readonly incomplete?: Incomplete;
+  /** Set by enrichment: the reads that failed (an event with any is not fully evaluated). */
+  readonly enrichmentFailures?: readonly {
+    readonly operation: string;
+    readonly code: string;
+    readonly retryable: boolean;
+    readonly message: string;
+    readonly cause?: unknown;
+  }[];
 }
 
 type Tags = Record<string, string>;
@@ -78,6 +88,7 @@ interface Ctx {
 }
 
 const REQ = 'detail.requestParameters';
+const ACCOUNT_SETTING_NAME = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
 const RESP = 'detail.responseElements';
 
 function normalizeCloudTrail(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undefined): void {
@@ -213,7 +224,35 @@ function normalizeCloudTrail(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undef
           : { s: callerOnly(req, ['clusterArn']), p: REQ };
       if (!isObject(shape.s)) return;
       const cluster = clusterFromShape(validate(ClusterShape, shape.s, shape.p), region, account);
-      if (cluster) ctx.resources.push(cluster);
+      if (!cluster) return;
+      // A new cluster without the setting takes the account's default (ECS.12); an update without it
+      // leaves the cluster's setting as it was, which the event does not show.
+      const fromAccount = d.eventName === 'CreateCluster' && cluster.settings?.containerInsights === undefined;
+      ctx.resources.push(fromAccount ? { ...cluster, containerInsightsFromAccount: true } : cluster);
+      return;
+    }
+    case 'PutAccountSetting':
+    case 'PutAccountSettingDefault': {
+      const shape =
+        resp && isObject(resp.setting) ? { s: resp.setting, p: `${RESP}.setting` } : { s: req, p: REQ };
+      if (!isObject(shape.s)) return;
+      const setting = validate(AccountSettingShape, shape.s, shape.p);
+      // The name becomes part of an ARN: only a setting name as ECS spells them (ECS refused others).
+      if (!ACCOUNT_SETTING_NAME.test(setting.name)) return;
+      const principal = setting.principalArn ?? undefined;
+      const forOne = d.eventName === 'PutAccountSetting' && principal !== undefined && !principal.endsWith(':root');
+      ctx.resources.push(
+        compact<AccountSettingResource>({
+          kind: 'AccountSetting',
+          arn: arns.accountSettingArn(region, account, setting.name),
+          account,
+          region,
+          name: setting.name,
+          value: setting.value ?? undefined,
+          principalArn: forOne ? principal : undefined,
+          scope: forOne ? 'principal' : 'default',
+        }),
+      );
       return;
     }
     default:

@@ -244,3 +244,12 @@ export const ClusterShape = v.object({
   tags: KeyValueTags,
 });
 export type ClusterShape = v.InferOutput<typeof ClusterShape>;
+
+/** PutAccountSetting / PutAccountSettingDefault: the request, and the response's `setting`. */
+export const AccountSettingShape = v.object({
+  name: str,
+  value: optStr,
+  principalArn: optStr,
+  type: unread(optStr),
+});
+export type AccountSettingShape = v.InferOutput<typeof AccountSettingShape>;

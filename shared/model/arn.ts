@@ -50,3 +50,8 @@ export function parseTaskDefinitionRef(ref: string): { family: string; revision?
   const revision = rev !== undefined && /^\d+$/.test(rev) ? Number(rev) : undefined;
   return revision === undefined ? { family } : { family, revision };
 }
+
+/** The resource an account setting's findings are about: `arn:aws:ecs:<region>:<account>:account-setting/<name>`. */
+export function accountSettingArn(region: string, account: string, name: string): string {
+  return `arn:${partitionOf(region)}:ecs:${region}:${account}:account-setting/${name}`;
+}

@@ -109,6 +109,25 @@ export interface ClusterResource extends ResourceBase {
   readonly name: string;
   /** Cluster settings by name (e.g. containerInsights -> disabled); undefined when not shown. */
   readonly settings?: Readonly<Record<string, string>>;
+  /**
+   * Set on a CreateCluster that shows no `containerInsights` setting: the account's default decides it
+   * (enrichment reads it; without enrichment the cluster gets no verdict on it).
+   */
+  readonly containerInsightsFromAccount?: true;
+  /** Filled by enrichment: the account's effective `containerInsights` setting (ListAccountSettings). */
+  readonly accountContainerInsights?: string;
+}
+
+/** An ECS account setting (PutAccountSetting / PutAccountSettingDefault), per account and region. */
+export interface AccountSettingResource extends ResourceBase {
+  readonly kind: 'AccountSetting';
+  /** The setting's name, e.g. containerInsights. */
+  readonly name: string;
+  readonly value?: string;
+  /** PutAccountSetting for one principal: its ARN; absent for the account default. */
+  readonly principalArn?: string;
+  /** `default` (PutAccountSettingDefault, or the root user) or `principal` (one user or role). */
+  readonly scope: 'default' | 'principal';
 }
 
 export interface ContainerInstanceResource extends ResourceBase {
@@ -125,7 +144,8 @@ export type Resource =
   | TaskSetResource
   | TaskResource
   | ClusterResource
-  | ContainerInstanceResource;
+  | ContainerInstanceResource
+  | AccountSettingResource;
 
 export type ResourceKind = Resource['kind'];
 
@@ -139,4 +159,6 @@ export const RESOURCE_TYPE: Readonly<Record<ResourceKind, string>> = {
   Task: 'AWS::ECS::Task',
   Cluster: 'AWS::ECS::Cluster',
   ContainerInstance: 'AWS::ECS::ContainerInstance',
+  // CloudFormation has no account-setting type (and Security Hub none either): named in the same style.
+  AccountSetting: 'AWS::ECS::AccountSetting',
 };

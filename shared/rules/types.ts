@@ -47,6 +47,13 @@ export interface ResourceRule<K extends ResourceKind = ResourceKind, P = unknown
   readonly params?: ParamSpec<P>;
   /** Pure: the evidence of every violation in the resource; empty when compliant. */
   check(resource: ResourceOfKind<K>, params: P): Evidence[];
+  /**
+   * Other resource kinds the rule also judges, each with its own pure check (e.g. the account setting
+   * that decides a cluster's default). The findings are about that resource; no remediation acts on them.
+   */
+  readonly alsoChecks?: {
+    readonly [J in ResourceKind]?: (resource: ResourceOfKind<J>, params: P) => Evidence[];
+  };
 }
 
 export interface WindowSpec {

@@ -60,13 +60,14 @@ const EXPECTED: Record<string, readonly Fn[]> = {
   'cloudtrail-update-service-assign-public-ip.json': [C],
   'cloudtrail-update-service-desired-count-only.json': [C],
   'cloudtrail-update-service-replayed-from-archive.json': [C],
+  // The account default behind clusters created without a Container Insights setting (ECS.12).
+  'cloudtrail-put-account-setting-container-insights-disabled.json': [C],
   // A failed call changed nothing, and its error code is not a throttle.
   'cloudtrail-create-service-invalid-parameter-null-response.json': [],
   // ECS APIs that no rule evaluates.
   'cloudtrail-delete-service-force.json': [],
   'cloudtrail-deregister-task-definition.json': [],
   'cloudtrail-execute-command.json': [],
-  'cloudtrail-put-account-setting-container-insights-disabled.json': [],
   'cloudtrail-update-container-agent.json': [],
   // Throttled calls: ECS, EC2 (`Client.RequestLimitExceeded`), ELB (read-only).
   'cloudtrail-throttling-exception.json': [T],
@@ -127,6 +128,21 @@ const DERIVED: { name: string; event: BusEvent; expected: readonly Fn[] }[] = [
     }),
     expected: [C],
   })),
+  {
+    name: 'successful PutAccountSettingDefault',
+    event: derive('cloudtrail-put-account-setting-container-insights-disabled.json', (e) => {
+      e.detail.eventName = 'PutAccountSettingDefault';
+    }),
+    expected: [C],
+  },
+  {
+    name: 'PutAccountSetting refused (AccessDeniedException) goes nowhere',
+    event: derive('cloudtrail-put-account-setting-container-insights-disabled.json', (e) => {
+      e.detail.errorCode = 'AccessDeniedException';
+      e.detail.responseElements = null;
+    }),
+    expected: [],
+  },
   {
     name: 'CreateService that failed with ThrottlingException goes to throttling only',
     event: derive(CREATE_SERVICE, (e) => {
