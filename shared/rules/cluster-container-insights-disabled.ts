@@ -45,7 +45,12 @@ export const clusterContainerInsightsDisabled = resourceRule({
   description:
     'A cluster setting `containerInsights` is `disabled`, or a cluster created without it while the account default (enrichment) is not `enabled`/`enhanced`; also the account setting `containerInsights` put to `disabled`.',
   advice: 'Enable Container Insights to collect cluster, service and task metrics.',
-  controls: { securityHub: 'ECS.12' },
+  controls: {
+    securityHub: 'ECS.12',
+    config: 'ecs-container-insights-enabled',
+    checkov: 'CKV_AWS_65',
+    prowler: 'ecs_cluster_container_insights_enabled',
+  },
   remediation: {
     action: 'enable-container-insights',
     summary: 'UpdateClusterSettings containerInsights enabled.',
