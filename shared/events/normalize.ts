@@ -14,6 +14,8 @@ import type { ParsedEvent } from './parse';
 import {
   AccountSettingShape,
   ClusterShape,
+  RegistrationAnswer,
+  Tagged,
   RunTaskRequest,
   RunTaskResponse,
   ServiceShape,
@@ -22,6 +24,7 @@ import {
   type CloudTrailDetail,
 } from './schemas';
 import { ECS_THROTTLE_EVENT_NAMES, THROTTLING_ERROR_CODES, type Signal } from './signals';
+import { InvalidEventError } from './errors';
 import { validate } from './validate';
 import {
   clusterFromShape,
@@ -107,27 +110,26 @@ function normalizeCloudTrail(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undef
   }
   if (d.eventSource !== ECS_SOURCE) return;
   const req = d.requestParameters;
-  const resp = isObject(d.responseElements) ? d.responseElements : undefined;
   const { region, account } = ctx;
 
   switch (d.eventName) {
     case 'RegisterTaskDefinition': {
-      const respTd = resp && isObject(resp.taskDefinition) ? resp.taskDefinition : undefined;
+      const request = shapeAt(req, REQ);
+      const response = shapeAt(d.responseElements, RESP);
+      const respTd = response ? shapeAt(response.taskDefinition, `${RESP}.taskDefinition`) : undefined;
+      const answered = respTd ? validate(RegistrationAnswer, respTd, `${RESP}.taskDefinition`) : undefined;
       // Present but not an array (e.g. an object) is a bad event, named by validate; absent is truncation.
       const source =
         respTd && respTd.containerDefinitions != null
           ? { shape: respTd, path: `${RESP}.taskDefinition` }
-          : isObject(req) && req.containerDefinitions != null
-            ? { shape: req, path: REQ }
+          : request && request.containerDefinitions != null
+            ? { shape: request, path: REQ }
             : undefined;
       if (!source) {
         // Truncated (`omitted`) or missing parameters: the definition is unknown, never "compliant".
+        const family = request ? validate(RegistrationAnswer, request, REQ).family : undefined;
         const arn =
-          typeof respTd?.taskDefinitionArn === 'string'
-            ? respTd.taskDefinitionArn
-            : isObject(req) && typeof req.family === 'string'
-              ? arns.taskDefinitionArn(region, account, req.family)
-              : undefined;
+          answered?.taskDefinitionArn ?? (family ? arns.taskDefinitionArn(region, account, family) : undefined);
         ctx.incomplete = {
           reason: 'requestParameters/responseElements truncated or missing: task definition unknown',
           ...(arn ? { taskDefinition: arn } : {}),
@@ -139,23 +141,25 @@ function normalizeCloudTrail(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undef
       // The ARN, revision and status are ECS's answer, never the caller's: a `taskDefinitionArn` or
       // `revision` key in requestParameters is ignored (else the caller picks the revision remediated).
       const fromRequest = source.path === REQ;
-      const responseArn = typeof respTd?.taskDefinitionArn === 'string' ? respTd.taskDefinitionArn : undefined;
+      const responseArn = answered?.taskDefinitionArn ?? undefined;
       const td = {
         ...parsedTd,
         taskDefinitionArn: responseArn ?? (fromRequest ? undefined : parsedTd.taskDefinitionArn),
         ...(fromRequest ? { revision: undefined, status: undefined } : {}),
       };
-      const requestTags = isObject(req) ? tagsFromUnknown(req.tags) : undefined;
-      const responseTags = resp ? tagsFromUnknown(resp.tags) : undefined;
+      // Tags decide exemptions and the protect tag: read as strictly as any field a rule reads.
+      const requestTags = request ? tagsOf(validate(Tagged, request, REQ).tags) : undefined;
+      const responseTags = response ? tagsOf(validate(Tagged, response, RESP).tags) : undefined;
       ctx.resources.push(taskDefinitionFromShape(td, region, account, requestTags ?? responseTags));
       return;
     }
     case 'CreateService':
     case 'UpdateService': {
-      const shape =
-        resp && isObject(resp.service)
-          ? { s: resp.service, p: `${RESP}.service` }
-          : { s: callerOnly(req, ['serviceArn', 'clusterArn', 'status']), p: REQ };
+      const response = shapeAt(d.responseElements, RESP);
+      const answer = response ? shapeAt(response.service, `${RESP}.service`) : undefined;
+      const shape = answer
+        ? { s: answer, p: `${RESP}.service` }
+        : { s: callerOnly(shapeAt(req, REQ), ['serviceArn', 'clusterArn', 'status']), p: REQ };
       if (!isObject(shape.s)) return;
       const parsed = validate(ServiceShape, shape.s, shape.p);
       const svc = serviceFromShape(parsed, region, account);
@@ -165,10 +169,11 @@ function normalizeCloudTrail(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undef
       return;
     }
     case 'CreateTaskSet': {
-      const shape =
-        resp && isObject(resp.taskSet)
-          ? { s: resp.taskSet, p: `${RESP}.taskSet` }
-          : { s: callerOnly(req, ['taskSetArn', 'serviceArn', 'clusterArn', 'id']), p: REQ };
+      const response = shapeAt(d.responseElements, RESP);
+      const answer = response ? shapeAt(response.taskSet, `${RESP}.taskSet`) : undefined;
+      const shape = answer
+        ? { s: answer, p: `${RESP}.taskSet` }
+        : { s: callerOnly(shapeAt(req, REQ), ['taskSetArn', 'serviceArn', 'clusterArn', 'id']), p: REQ };
       if (!isObject(shape.s)) return;
       const ts = validate(TaskSetShape, shape.s, shape.p);
       const request = isObject(req)
@@ -200,13 +205,15 @@ function normalizeCloudTrail(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undef
     }
     case 'RunTask':
     case 'StartTask': {
-      const request = isObject(req) ? validate(RunTaskRequest, req, REQ) : undefined;
-      const response = resp ? validate(RunTaskResponse, resp, RESP) : undefined;
+      const requestShape = shapeAt(req, REQ);
+      const responseShape = shapeAt(d.responseElements, RESP);
+      const request = requestShape ? validate(RunTaskRequest, requestShape, REQ) : undefined;
+      const response = responseShape ? validate(RunTaskResponse, responseShape, RESP) : undefined;
       for (const t of response?.tasks ?? [])
         ctx.resources.push({ ...taskFromShape(t, region, account, request), launchCall: d.eventName });
       const tdRef = response?.tasks?.[0]?.taskDefinitionArn ?? request?.taskDefinition;
       if (tdRef && response?.tasks?.length) ctx.refs.push(arns.taskDefinitionArn(region, account, tdRef));
-      if (!response?.tasks?.length && !(Array.isArray(resp?.failures) && resp.failures.length > 0)) {
+      if (!response?.tasks?.length && !response?.failures?.length) {
         // No response (omitted, truncated) and no failures: which tasks started is unknown, never "clean".
         // (tasks: [] with failures[] is a complete answer: nothing started.)
         ctx.incomplete = {
@@ -218,10 +225,11 @@ function normalizeCloudTrail(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undef
     case 'CreateCluster':
     case 'UpdateCluster':
     case 'UpdateClusterSettings': {
-      const shape =
-        resp && isObject(resp.cluster)
-          ? { s: resp.cluster, p: `${RESP}.cluster` }
-          : { s: callerOnly(req, ['clusterArn']), p: REQ };
+      const response = shapeAt(d.responseElements, RESP);
+      const answer = response ? shapeAt(response.cluster, `${RESP}.cluster`) : undefined;
+      const shape = answer
+        ? { s: answer, p: `${RESP}.cluster` }
+        : { s: callerOnly(shapeAt(req, REQ), ['clusterArn']), p: REQ };
       if (!isObject(shape.s)) return;
       const cluster = clusterFromShape(validate(ClusterShape, shape.s, shape.p), region, account);
       if (!cluster) return;
@@ -233,8 +241,9 @@ function normalizeCloudTrail(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undef
     }
     case 'PutAccountSetting':
     case 'PutAccountSettingDefault': {
-      const shape =
-        resp && isObject(resp.setting) ? { s: resp.setting, p: `${RESP}.setting` } : { s: req, p: REQ };
+      const response = shapeAt(d.responseElements, RESP);
+      const answer = response ? shapeAt(response.setting, `${RESP}.setting`) : undefined;
+      const shape = answer ? { s: answer, p: `${RESP}.setting` } : { s: shapeAt(req, REQ), p: REQ };
       if (!isObject(shape.s)) return;
       const setting = validate(AccountSettingShape, shape.s, shape.p);
       // The name becomes part of an ARN: only a setting name as ECS spells them (ECS refused others).
@@ -261,6 +270,17 @@ function normalizeCloudTrail(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undef
 }
 
 /**
+ * A shape the API call's fields are read from: an object, or absent (`null`, missing). A string is what a
+ * truncated record may hold instead (CloudTrail caps both at 100 KB): unknown, as absent. Any other JSON
+ * type is a bad event, named by its path.
+ */
+function shapeAt(x: unknown, path: string): Record<string, unknown> | undefined {
+  if (x === undefined || x === null || typeof x === 'string') return undefined;
+  if (isObject(x)) return x;
+  throw new InvalidEventError(`expected Object, got ${Array.isArray(x) ? 'array' : typeof x}`, path);
+}
+
+/**
  * The request without the keys only ECS's response can carry (ARNs, ids, status): a caller can put any
  * key in requestParameters, and must not pick the resource the guardrail judges and remediates.
  */
@@ -271,12 +291,6 @@ function callerOnly(req: unknown, responseKeys: readonly string[]): unknown {
   return out;
 }
 
-function tagsFromUnknown(x: unknown): Tags | undefined {
-  if (!Array.isArray(x)) return undefined;
-  const out: Tags = {};
-  for (const t of x) if (isObject(t) && typeof t.key === 'string') out[t.key] = typeof t.value === 'string' ? t.value : '';
-  return out;
-}
 
 export function normalize(e: ParsedEvent): NormalizedEvent {
   const env = e.envelope;

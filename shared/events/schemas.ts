@@ -14,6 +14,24 @@ const str = v.string();
 const optStr = v.nullish(str);
 const optBool = v.nullish(v.boolean());
 const optStrArray = v.nullish(v.array(str));
+/**
+ * `v.object`, except that an array is not an object: valibot's object accepts an array and reads none of
+ * the fields from it, so `"settings": [[...]]` or `"containerDefinitions": [[]]` would pass with every
+ * field "not shown" instead of being a bad event.
+ */
+export function obj<const E extends v.ObjectEntries>(entries: E): v.ObjectSchema<E, undefined> {
+  const schema = v.object(entries);
+  const run = schema['~run'];
+  return {
+    ...schema,
+    '~run'(dataset, config) {
+      if (!Array.isArray(dataset.value)) return run.call(this, dataset, config);
+      v._addIssue(this, 'type', dataset, config);
+      return dataset as unknown as ReturnType<typeof run>;
+    },
+  };
+}
+
 /** A field nothing reads: any JSON type is accepted, so it cannot reject an event and its findings. */
 const unread = <T>(schema: v.GenericSchema<unknown, T>) => v.fallback(v.optional(schema), undefined);
 const plainObject = v.custom<Record<string, unknown>>(
@@ -28,12 +46,12 @@ const isoTime = v.pipe(
   v.check((s) => ISO_DATE_TIME.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 time'),
 );
 
-export const NameValue = v.object({ name: str, value: optStr });
-export const KeyValueTags = v.nullish(v.array(v.object({ key: str, value: optStr })));
+export const NameValue = obj({ name: str, value: optStr });
+export const KeyValueTags = v.nullish(v.array(obj({ key: str, value: optStr })));
 
 // ---------------------------------------------------------------- envelope
 
-export const EnvelopeSchema = v.object({
+export const EnvelopeSchema = obj({
   version: unread(optStr),
   id: str,
   'detail-type': str,
@@ -49,7 +67,7 @@ export type Envelope = v.InferOutput<typeof EnvelopeSchema>;
 
 // ---------------------------------------------------------------- ECS state events
 
-const Attachment = v.object({
+const Attachment = obj({
   type: optStr,
   status: unread(optStr),
   details: v.nullish(v.array(NameValue)),
@@ -58,7 +76,7 @@ const Attachment = v.object({
 /** The identity of the resource a finding is about: an empty one would make a finding about nothing. */
 const idStr = v.pipe(str, v.minLength(1, 'must not be empty'));
 
-export const TaskStateDetail = v.object({
+export const TaskStateDetail = obj({
   taskArn: idStr,
   clusterArn: optStr,
   taskDefinitionArn: optStr,
@@ -73,7 +91,7 @@ export const TaskStateDetail = v.object({
 });
 export type TaskStateDetail = v.InferOutput<typeof TaskStateDetail>;
 
-export const ContainerInstanceStateDetail = v.object({
+export const ContainerInstanceStateDetail = obj({
   containerInstanceArn: idStr,
   clusterArn: optStr,
   ec2InstanceId: optStr,
@@ -83,7 +101,7 @@ export const ContainerInstanceStateDetail = v.object({
 });
 export type ContainerInstanceStateDetail = v.InferOutput<typeof ContainerInstanceStateDetail>;
 
-export const DeploymentStateDetail = v.object({
+export const DeploymentStateDetail = obj({
   eventType: unread(optStr),
   eventName: str,
   deploymentId: optStr,
@@ -92,7 +110,7 @@ export const DeploymentStateDetail = v.object({
 });
 export type DeploymentStateDetail = v.InferOutput<typeof DeploymentStateDetail>;
 
-export const ServiceActionDetail = v.object({
+export const ServiceActionDetail = obj({
   eventType: unread(optStr),
   eventName: str,
   clusterArn: optStr,
@@ -105,20 +123,20 @@ export type ServiceActionDetail = v.InferOutput<typeof ServiceActionDetail>;
 
 // ---------------------------------------------------------------- CloudTrail record
 
-export const UserIdentity = v.object({
+export const UserIdentity = obj({
   type: optStr,
   arn: optStr,
   principalId: unread(optStr),
   accountId: unread(optStr),
   invokedBy: optStr,
   sessionContext: v.nullish(
-    v.object({
-      sessionIssuer: v.nullish(v.object({ type: unread(optStr), arn: optStr, userName: unread(optStr) })),
+    obj({
+      sessionIssuer: v.nullish(obj({ type: unread(optStr), arn: optStr, userName: unread(optStr) })),
     }),
   ),
 });
 
-export const CloudTrailDetail = v.object({
+export const CloudTrailDetail = obj({
   eventSource: str,
   eventName: str,
   eventID: str,
@@ -137,33 +155,33 @@ export type CloudTrailDetail = v.InferOutput<typeof CloudTrailDetail>;
 // ---------------------------------------------------------------- ECS API shapes (CloudTrail and Describe*)
 
 export const AwsVpc = v.nullish(
-  v.object({
+  obj({
     awsvpcConfiguration: v.nullish(
-      v.object({ subnets: optStrArray, securityGroups: optStrArray, assignPublicIp: optStr }),
+      obj({ subnets: optStrArray, securityGroups: optStrArray, assignPublicIp: optStr }),
     ),
   }),
 );
 
-const ContainerDefinition = v.object({
+const ContainerDefinition = obj({
   name: str,
   image: optStr,
   privileged: optBool,
   user: optStr,
   readonlyRootFilesystem: optBool,
-  linuxParameters: v.nullish(v.object({ capabilities: v.nullish(v.object({ add: optStrArray })) })),
+  linuxParameters: v.nullish(obj({ capabilities: v.nullish(obj({ add: optStrArray })) })),
   environment: v.nullish(v.array(NameValue)),
   logConfiguration: v.nullish(
-    v.object({ logDriver: optStr, options: v.nullish(v.record(str, v.nullish(str))) }),
+    obj({ logDriver: optStr, options: v.nullish(v.record(str, v.nullish(str))) }),
   ),
 });
 
-const VolumeSchema = v.object({
+const VolumeSchema = obj({
   name: str,
-  host: v.nullish(v.object({ sourcePath: optStr })),
-  efsVolumeConfiguration: v.nullish(v.object({ transitEncryption: optStr })),
+  host: v.nullish(obj({ sourcePath: optStr })),
+  efsVolumeConfiguration: v.nullish(obj({ transitEncryption: optStr })),
 });
 
-export const TaskDefinitionShape = v.object({
+export const TaskDefinitionShape = obj({
   family: str,
   taskDefinitionArn: optStr,
   revision: v.nullish(v.number()),
@@ -171,7 +189,7 @@ export const TaskDefinitionShape = v.object({
   networkMode: optStr,
   pidMode: optStr,
   ipcMode: optStr,
-  runtimePlatform: v.nullish(v.object({ operatingSystemFamily: optStr })),
+  runtimePlatform: v.nullish(obj({ operatingSystemFamily: optStr })),
   requiresCompatibilities: optStrArray,
   containerDefinitions: v.array(ContainerDefinition),
   volumes: v.nullish(v.array(VolumeSchema)),
@@ -179,7 +197,7 @@ export const TaskDefinitionShape = v.object({
 });
 export type TaskDefinitionShape = v.InferOutput<typeof TaskDefinitionShape>;
 
-export const ServiceShape = v.object({
+export const ServiceShape = obj({
   serviceArn: optStr,
   serviceName: optStr,
   service: optStr,
@@ -188,16 +206,16 @@ export const ServiceShape = v.object({
   taskDefinition: optStr,
   launchType: optStr,
   platformVersion: optStr,
-  capacityProviderStrategy: v.nullish(v.array(v.object({ capacityProvider: str }))),
+  capacityProviderStrategy: v.nullish(v.array(obj({ capacityProvider: str }))),
   networkConfiguration: AwsVpc,
   enableExecuteCommand: optBool,
-  deploymentController: v.nullish(v.object({ type: optStr })),
+  deploymentController: v.nullish(obj({ type: optStr })),
   status: optStr,
   tags: KeyValueTags,
 });
 export type ServiceShape = v.InferOutput<typeof ServiceShape>;
 
-export const TaskSetShape = v.object({
+export const TaskSetShape = obj({
   taskSetArn: optStr,
   id: optStr,
   service: optStr,
@@ -210,7 +228,7 @@ export const TaskSetShape = v.object({
 });
 export type TaskSetShape = v.InferOutput<typeof TaskSetShape>;
 
-export const RunTaskRequest = v.object({
+export const RunTaskRequest = obj({
   cluster: optStr,
   taskDefinition: optStr,
   launchType: optStr,
@@ -220,7 +238,7 @@ export const RunTaskRequest = v.object({
   enableExecuteCommand: optBool,
 });
 
-export const TaskShape = v.object({
+export const TaskShape = obj({
   taskArn: idStr,
   clusterArn: optStr,
   taskDefinitionArn: optStr,
@@ -234,9 +252,16 @@ export const TaskShape = v.object({
 });
 export type TaskShape = v.InferOutput<typeof TaskShape>;
 
-export const RunTaskResponse = v.object({ tasks: v.nullish(v.array(TaskShape)) });
+/** `failures[]` only says whether the answer is complete (nothing started): its entries are not read. */
+export const RunTaskResponse = obj({ tasks: v.nullish(v.array(TaskShape)), failures: v.nullish(v.array(v.unknown())) });
 
-export const ClusterShape = v.object({
+/** What a (possibly truncated) registration's request and answer name: the family and the revision's ARN. */
+export const RegistrationAnswer = obj({ family: optStr, taskDefinitionArn: optStr });
+
+/** Resource tags where a call carries them beside the resource (RegisterTaskDefinition's `tags`). */
+export const Tagged = obj({ tags: KeyValueTags });
+
+export const ClusterShape = obj({
   clusterArn: optStr,
   clusterName: optStr,
   cluster: optStr,
@@ -246,7 +271,7 @@ export const ClusterShape = v.object({
 export type ClusterShape = v.InferOutput<typeof ClusterShape>;
 
 /** PutAccountSetting / PutAccountSettingDefault: the request, and the response's `setting`. */
-export const AccountSettingShape = v.object({
+export const AccountSettingShape = obj({
   name: str,
   value: optStr,
   principalArn: optStr,
