@@ -247,7 +247,8 @@ function controlsOf(f: Finding): string {
   const sh = securityHub.length
     ? securityHub
         .map(
-          (id) => `<span class="control sh" data-control="${escapeHtml(id)}">Security Hub ${escapeHtml(id)}</span>`,
+          (id) =>
+            `<span class="control sh" data-control="${escapeHtml(id)}">Security Hub ${escapeHtml(id)}</span>`,
         )
         .join(' ')
     : `<span class="control none">No Security Hub control</span>`;

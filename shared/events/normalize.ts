@@ -62,7 +62,6 @@ export interface NormalizedEvent {
   }[];
 }
 
-type Tags = Record<string, string>;
 
 const ECS_SOURCE = 'ecs.amazonaws.com';
 
