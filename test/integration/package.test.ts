@@ -38,6 +38,7 @@ const NO_RESOURCE_LEVEL_ACTIONS = new Set([
   'ecs:ListTasks',
   'ecs:ListContainerInstances',
   'ecs:ListTaskDefinitions',
+  'ecs:ListAccountSettings',
 ]);
 /** Remediation writes: only on this account's and region's resources of the right type. */
 const REMEDIATION_WRITES: Record<string, string> = {
@@ -431,6 +432,7 @@ describe('npm run package + cfn-lint', () => {
         'ec2:DescribeNetworkInterfaces',
         'ecs:DescribeServices',
         'ecs:DescribeTaskDefinition',
+        'ecs:ListAccountSettings',
       ],
       throttling: common,
       sweep: [
