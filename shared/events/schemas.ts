@@ -15,12 +15,11 @@ const optStr = v.nullish(str);
 const optBool = v.nullish(v.boolean());
 const optStrArray = v.nullish(v.array(str));
 /**
- * `v.object`, except that an array is not an object: valibot's object accepts an array and reads none of
- * the fields from it, so `"settings": [[...]]` or `"containerDefinitions": [[]]` would pass with every
- * field "not shown" instead of being a bad event.
+ * A schema of a JSON object (`v.object`, `v.record`) that refuses an array: valibot's take an array and
+ * read none of the fields from it, so `"settings": [[...]]` or `"options": []` would pass with every field
+ * "not shown" instead of being a bad event.
  */
-export function obj<const E extends v.ObjectEntries>(entries: E): v.ObjectSchema<E, undefined> {
-  const schema = v.object(entries);
+function notArray<S extends v.GenericSchema>(schema: S): S {
   const run = schema['~run'];
   return {
     ...schema,
@@ -30,6 +29,11 @@ export function obj<const E extends v.ObjectEntries>(entries: E): v.ObjectSchema
       return dataset as unknown as ReturnType<typeof run>;
     },
   };
+}
+
+/** `v.object`, refusing an array (notArray). */
+export function obj<const E extends v.ObjectEntries>(entries: E): v.ObjectSchema<E, undefined> {
+  return notArray(v.object(entries));
 }
 
 /** A field nothing reads: any JSON type is accepted, so it cannot reject an event and its findings. */
@@ -171,7 +175,7 @@ const ContainerDefinition = obj({
   linuxParameters: v.nullish(obj({ capabilities: v.nullish(obj({ add: optStrArray })) })),
   environment: v.nullish(v.array(NameValue)),
   logConfiguration: v.nullish(
-    obj({ logDriver: optStr, options: v.nullish(v.record(str, v.nullish(str))) }),
+    obj({ logDriver: optStr, options: v.nullish(notArray(v.record(str, v.nullish(str)))) }),
   ),
 });
 

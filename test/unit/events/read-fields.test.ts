@@ -348,7 +348,7 @@ describe('every field a rule reads has a JSON type the event must respect', () =
           if (shown.length >= 6) expect(err!.message).not.toContain(shown);
         },
       ),
-      { numRuns: 600 },
+      { numRuns: 2000 },
     );
   });
 
@@ -362,6 +362,14 @@ describe('every field a rule reads has a JSON type the event must respect', () =
       expect(err, `${c.base} ${c.path}`).toBeInstanceOf(InvalidEventError);
       expect(err!.path, c.base).toBe(c.path);
       expect(err!.message).not.toContain(CANARY);
+    }
+  });
+
+  it('every object row refuses an array (valibot objects and records take arrays unless told not to)', () => {
+    for (const c of CASES.filter((x) => x.family === 'object' || x.family === 'shape')) {
+      const raw = BASES[c.base]!();
+      setAt(raw, c.path, []);
+      expect(rejection(raw)?.path, `${c.base} ${c.path}`).toBe(c.path);
     }
   });
 
