@@ -5,6 +5,7 @@ import { evaluateRaw, type EngineDeps, type EventResult } from '../shared/engine
 import { MemoryWindowCounter } from '../shared/engine/windows';
 import { SEVERITY_RANK, type Finding, type Severity } from '../shared/model/finding';
 import type { Policy } from '../shared/policy/types';
+import { DEFAULT_ORGANIZATION_POLICY } from '../shared/policy/document';
 import { formatSummary, formatTable, sortFindings, type RunStats } from './format';
 import type { StdinSource } from './input-source';
 import { readInputs } from './inputs';
@@ -46,7 +47,14 @@ export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
   const deps: EngineDeps = {
     policy: args.policy,
     counter: new MemoryWindowCounter(),
-    ...(args.enrich ? { enricher: await (await import('../shared/aws/enricher')).createAwsEnricher() } : {}),
+    // Member accounts' events are read through their read role (policy organization.readRoleName).
+    ...(args.enrich
+      ? {
+          enricher: await (
+            await import('../shared/aws/enricher')
+          ).createAwsEnricher({ organization: args.policy.organization ?? DEFAULT_ORGANIZATION_POLICY }),
+        }
+      : {}),
   };
   const remediation = args.remediate
     ? (await import('./remediation')).createCliRemediation(args.policy, io.stderr)
@@ -118,7 +126,9 @@ function coverageNote(result: EventResult, stats: Required<RunStats>): string | 
   if (result.enrichmentFailures?.length) {
     stats.enrichmentFailed++;
     const causes = result.enrichmentFailures.map((f) => `${failureCause({ name: f.code })}: ${f.message}`);
-    return `enrichment failed (${causes.join('; ')})${result.incomplete ? `; ${result.incomplete.reason}` : ''}`;
+    // The engine's reason repeats the failures after what the event itself lacks: keep only the latter.
+    const lacks = result.incomplete?.reason.split(/;? ?enrichment failed: /)[0];
+    return `enrichment failed (${causes.join('; ')})${lacks ? `; ${lacks}` : ''}`;
   }
   if (result.needsEnrichment) {
     stats.notChecked++;

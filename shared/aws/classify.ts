@@ -188,6 +188,10 @@ export function failureCause(err: unknown): string {
   const { kind, code, nodeCode } = classifyAwsError(err);
   if (code === 'InvalidRegion') return 'region';
   if (code === 'InvalidResponse') return 'unexpected response';
+  // The enricher's own codes (shared/aws/errors.ts, enricher.ts): a member account's read role refused,
+  // an event naming a resource of another account.
+  if (code === 'NoAccess') return 'no access to the account (read role)';
+  if (code === 'AccountMismatch') return 'resource of another account';
   const dns =
     code === 'ENOTFOUND' || code === 'EAI_AGAIN' || nodeCode === 'ENOTFOUND' || nodeCode === 'EAI_AGAIN';
   if (dns) return 'network or region (endpoint not found)';

@@ -56,6 +56,7 @@ describe('failureCause: what a person fixes, from the same classifier', () => {
     expect(failureCause({ name: 'ThrottlingException' })).toBe('throttled');
     expect(failureCause({ name: 'InvalidResponse' })).toBe('unexpected response');
     expect(failureCause({ name: 'ECONNREFUSED' })).toBe('network');
+    expect(failureCause({ name: 'NoAccess' })).toBe('no access to the account (read role)');
   });
 
   it("an error message never decides anything but the SDK's region errors, and is never returned", () => {
