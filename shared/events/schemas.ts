@@ -92,8 +92,14 @@ export const TaskStateDetail = obj({
   startedBy: optStr,
   enableExecuteCommand: optBool,
   attachments: v.nullish(v.array(Attachment)),
+  stoppedReason: optStr,
+  /** Read only on a STOPPED task (StoppedContainers): validated there, so other states pay nothing. */
+  containers: v.nullish(v.unknown()),
 });
 export type TaskStateDetail = v.InferOutput<typeof TaskStateDetail>;
+
+/** `containers[]` of a STOPPED task: the names and reasons ops-image-pull-failure and ops-task-oom read. */
+export const StoppedContainers = v.nullish(v.array(obj({ name: optStr, reason: optStr })));
 
 export const ContainerInstanceStateDetail = obj({
   containerInstanceArn: idStr,
@@ -177,6 +183,8 @@ const ContainerDefinition = obj({
   logConfiguration: v.nullish(
     obj({ logDriver: optStr, options: v.nullish(notArray(v.record(str, v.nullish(str)))) }),
   ),
+  dockerSecurityOptions: optStrArray,
+  memory: v.nullish(v.number()),
 });
 
 const VolumeSchema = obj({
@@ -195,6 +203,9 @@ export const TaskDefinitionShape = obj({
   ipcMode: optStr,
   runtimePlatform: v.nullish(obj({ operatingSystemFamily: optStr })),
   requiresCompatibilities: optStrArray,
+  memory: optStr,
+  taskRoleArn: optStr,
+  executionRoleArn: optStr,
   containerDefinitions: v.array(ContainerDefinition),
   volumes: v.nullish(v.array(VolumeSchema)),
   tags: KeyValueTags,
@@ -214,6 +225,9 @@ export const ServiceShape = obj({
   networkConfiguration: AwsVpc,
   enableExecuteCommand: optBool,
   deploymentController: v.nullish(obj({ type: optStr })),
+  deploymentConfiguration: v.nullish(
+    obj({ deploymentCircuitBreaker: v.nullish(obj({ enable: optBool })) }),
+  ),
   status: optStr,
   tags: KeyValueTags,
 });
@@ -232,6 +246,9 @@ export const TaskSetShape = obj({
 });
 export type TaskSetShape = v.InferOutput<typeof TaskSetShape>;
 
+/** The roles a launch may choose instead of the task definition's (RunTask/StartTask, DescribeTasks). */
+const RoleOverrides = v.nullish(obj({ taskRoleArn: optStr, executionRoleArn: optStr }));
+
 export const RunTaskRequest = obj({
   cluster: optStr,
   taskDefinition: optStr,
@@ -240,6 +257,7 @@ export const RunTaskRequest = obj({
   startedBy: optStr,
   networkConfiguration: AwsVpc,
   enableExecuteCommand: optBool,
+  overrides: RoleOverrides,
 });
 
 export const TaskShape = obj({
@@ -252,6 +270,7 @@ export const TaskShape = obj({
   launchType: optStr,
   enableExecuteCommand: optBool,
   attachments: v.nullish(v.array(Attachment)),
+  overrides: RoleOverrides,
   tags: KeyValueTags,
 });
 export type TaskShape = v.InferOutput<typeof TaskShape>;
@@ -270,6 +289,9 @@ export const ClusterShape = obj({
   clusterName: optStr,
   cluster: optStr,
   settings: v.nullish(v.array(NameValue)),
+  configuration: v.nullish(
+    obj({ executeCommandConfiguration: v.nullish(obj({ logging: optStr })) }),
+  ),
   tags: KeyValueTags,
 });
 export type ClusterShape = v.InferOutput<typeof ClusterShape>;
@@ -282,3 +304,48 @@ export const AccountSettingShape = obj({
   type: unread(optStr),
 });
 export type AccountSettingShape = v.InferOutput<typeof AccountSettingShape>;
+
+/** CreateCapacityProvider / UpdateCapacityProvider: the request, or the response's `capacityProvider`. */
+export const CapacityProviderShape = obj({
+  capacityProviderArn: optStr,
+  name: optStr,
+  autoScalingGroupProvider: v.nullish(
+    obj({ autoScalingGroupArn: optStr, managedTerminationProtection: optStr }),
+  ),
+  tags: KeyValueTags,
+});
+export type CapacityProviderShape = v.InferOutput<typeof CapacityProviderShape>;
+
+/** ExecuteCommand: what is read of the request (`command` only for its program name) and the response. */
+export const ExecuteCommandRequest = obj({
+  cluster: optStr,
+  task: optStr,
+  container: optStr,
+  command: optStr,
+  interactive: optBool,
+});
+export const ExecuteCommandResponse = obj({
+  clusterArn: optStr,
+  taskArn: optStr,
+  containerName: optStr,
+  interactive: optBool,
+});
+
+/** The ARNs an ECS write call's response shows for the resource it changed (ops-change-outside-pipeline). */
+export const WriteCallResponse = obj({
+  taskDefinition: v.nullish(obj({ taskDefinitionArn: optStr })),
+  service: v.nullish(obj({ serviceArn: optStr })),
+  taskSet: v.nullish(obj({ taskSetArn: optStr })),
+  task: v.nullish(obj({ taskArn: optStr })),
+  cluster: v.nullish(obj({ clusterArn: optStr })),
+});
+/** The references an ECS write call's request names (when the response is absent). */
+export const WriteCallRequest = obj({
+  family: optStr,
+  taskDefinition: optStr,
+  cluster: optStr,
+  service: optStr,
+  serviceName: optStr,
+  taskSet: optStr,
+  task: optStr,
+});

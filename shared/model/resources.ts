@@ -31,6 +31,10 @@ export interface ContainerDefinition {
   readonly environment: readonly EnvironmentVariable[];
   readonly logDriver?: string;
   readonly logOptions?: Readonly<Record<string, string>>;
+  /** `dockerSecurityOptions` as given (e.g. `seccomp:unconfined`). */
+  readonly dockerSecurityOptions?: readonly string[];
+  /** The container's hard memory limit in MiB (`memory`; `memoryReservation` is the soft one). */
+  readonly memory?: number;
 }
 
 export interface Volume {
@@ -51,6 +55,10 @@ export interface TaskDefinitionResource extends ResourceBase {
   /** `runtimePlatform.operatingSystemFamily`, e.g. LINUX or WINDOWS_SERVER_2022_CORE. */
   readonly osFamily?: string;
   readonly requiresCompatibilities?: readonly string[];
+  /** Task-level `memory` as the API gives it (a string such as "1024" or "1 GB"). */
+  readonly memory?: string;
+  readonly taskRoleArn?: string;
+  readonly executionRoleArn?: string;
   readonly containers: readonly ContainerDefinition[];
   readonly volumes: readonly Volume[];
 }
@@ -73,6 +81,8 @@ export interface ServiceResource extends ResourceBase {
   readonly capacityProviders?: readonly string[];
   readonly taskDefinition?: string;
   readonly deploymentController?: string;
+  /** `deploymentConfiguration.deploymentCircuitBreaker.enable`; undefined when the event does not show it. */
+  readonly circuitBreakerEnabled?: boolean;
   readonly status?: string;
 }
 
@@ -102,6 +112,10 @@ export interface TaskResource extends ResourceBase {
   readonly eniIds: readonly string[];
   /** Filled by enrichment: the public IPv4 of the task's ENI(s); empty when checked and none. */
   readonly publicIps?: readonly string[];
+  /** The IAM roles the launch chose instead of the task definition's (`overrides`). */
+  readonly roleOverrides?: { readonly taskRoleArn?: string; readonly executionRoleArn?: string };
+  /** The caller (CloudTrail `userIdentity.arn`) of the RunTask/StartTask that started the task. */
+  readonly launchedBy?: string;
 }
 
 export interface ClusterResource extends ResourceBase {
@@ -109,6 +123,8 @@ export interface ClusterResource extends ResourceBase {
   readonly name: string;
   /** Cluster settings by name (e.g. containerInsights -> disabled); undefined when not shown. */
   readonly settings?: Readonly<Record<string, string>>;
+  /** `configuration.executeCommandConfiguration.logging` (DEFAULT, NONE, OVERRIDE); undefined when not shown. */
+  readonly execLogging?: string;
   /**
    * Set on a CreateCluster that shows no `containerInsights` setting: the account's default decides it
    * (enrichment reads it; without enrichment the cluster gets no verdict on it).
@@ -138,6 +154,17 @@ export interface ContainerInstanceResource extends ResourceBase {
   readonly attributes: readonly string[];
 }
 
+export interface CapacityProviderResource extends ResourceBase {
+  readonly kind: 'CapacityProvider';
+  readonly name: string;
+  /** Present only for Auto Scaling group capacity providers (not Fargate, not managed instances). */
+  readonly autoScalingGroup?: {
+    readonly arn?: string;
+    /** `managedTerminationProtection`; undefined when an update does not show it (unchanged). */
+    readonly managedTerminationProtection?: string;
+  };
+}
+
 export type Resource =
   | TaskDefinitionResource
   | ServiceResource
@@ -145,7 +172,8 @@ export type Resource =
   | TaskResource
   | ClusterResource
   | ContainerInstanceResource
-  | AccountSettingResource;
+  | AccountSettingResource
+  | CapacityProviderResource;
 
 export type ResourceKind = Resource['kind'];
 
@@ -161,4 +189,5 @@ export const RESOURCE_TYPE: Readonly<Record<ResourceKind, string>> = {
   ContainerInstance: 'AWS::ECS::ContainerInstance',
   // CloudFormation has no account-setting type (and Security Hub none either): named in the same style.
   AccountSetting: 'AWS::ECS::AccountSetting',
+  CapacityProvider: 'AWS::ECS::CapacityProvider',
 };
