@@ -38,7 +38,6 @@ describe('task definition findings', () => {
       });
       expect(f.account).toBe('111122223333');
       expect(f.region).toBe('us-west-2');
-      // The default policy: notify, or the rule's own lower default (td-no-task-role observes).
       expect(f.mode).toBe(getRule(f.ruleId)?.defaultMode ?? 'notify');
       expect(f.event.eventName).toBe('RegisterTaskDefinition');
       expect(f.event.actor?.roleArn).toBe('arn:aws:iam::111122223333:role/DeployRole');
