@@ -1,6 +1,7 @@
 /** `guardrail evaluate`: see the README, "The CLI". */
+import { failureCause } from '../shared/aws/classify';
 import { InvalidEventError } from '../shared/events/errors';
-import { evaluateRaw, type EngineDeps } from '../shared/engine/run';
+import { evaluateRaw, type EngineDeps, type EventResult } from '../shared/engine/run';
 import { MemoryWindowCounter } from '../shared/engine/windows';
 import { SEVERITY_RANK, type Finding, type Severity } from '../shared/model/finding';
 import type { Policy } from '../shared/policy/types';
@@ -59,7 +60,15 @@ export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
     ? (await import('./remediation')).createCliRemediation(args.policy, io.stderr)
     : undefined;
   const byId = new Map<string, Finding>();
-  const stats: RunStats = { events: 0, invalid: 0, incomplete: 0, exempted: 0 };
+  const stats: Required<RunStats> = {
+    events: 0,
+    invalid: 0,
+    incomplete: 0,
+    exempted: 0,
+    notChecked: 0,
+    partial: 0,
+    enrichmentFailed: 0,
+  };
   const progress = new Progress(io.stderrIsTty, io.stderr);
 
   for await (const item of readInputs(args.paths, io.readStdin)) {
@@ -71,12 +80,8 @@ export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
     try {
       const result = await evaluateRaw(item.value, deps);
       stats.events++;
-      if (result.incomplete) {
-        stats.incomplete++;
-        io.stderr(
-          `guardrail: ${escapeTerminal(`${item.label}: incomplete: ${result.incomplete.reason}`)}${args.enrich ? '' : ' (use --enrich)'}\n`,
-        );
-      }
+      const note = coverageNote(result, stats);
+      if (note) io.stderr(`guardrail: ${escapeTerminal(`${item.label}: ${note}`)}\n`);
       // Aggregated findings are re-emitted as their count grows: keep the latest per findingId.
       const findings = remediation ? await remediation.remediate(result.findings) : result.findings;
       for (const f of findings) byId.set(f.findingId, f);
@@ -103,11 +108,39 @@ export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
 
   // --notify: the findings shown (never exempted ones) through the notifier's delivery code.
   const notifyFailed = notify ? !(await notify.notifyForCli(shown, args.policy, io.stderr)) : false;
-  if (stats.invalid > 0) return 2;
+  if (stats.invalid > 0 || stats.enrichmentFailed > 0) return 2;
   if (notifyFailed) return 4;
   if (args.failOn) {
     const min = SEVERITY_RANK[args.failOn];
     if (shown.some((f) => f.mode !== 'off' && SEVERITY_RANK[f.severity] >= min)) return 1;
   }
   return 0;
+}
+
+/**
+ * What the run could not check on one event, counted in `stats`: enrichment that failed (with its cause
+ * from the AWS error classifier; the run exits 2), an event that needs enrichment while it is off ("not
+ * checked"), the checks skipped without enrichment, or what the event itself lacks.
+ */
+function coverageNote(result: EventResult, stats: Required<RunStats>): string | undefined {
+  if (result.enrichmentFailures?.length) {
+    stats.enrichmentFailed++;
+    const causes = result.enrichmentFailures.map((f) => `${failureCause({ name: f.code })}: ${f.message}`);
+    // The engine's reason repeats the failures after what the event itself lacks: keep only the latter.
+    const lacks = result.incomplete?.reason.split(/;? ?enrichment failed: /)[0];
+    return `enrichment failed (${causes.join('; ')})${lacks ? `; ${lacks}` : ''}`;
+  }
+  if (result.needsEnrichment) {
+    stats.notChecked++;
+    return `not checked: needs --enrich (${result.incomplete?.reason ?? 'the event lacks what a rule reads'})`;
+  }
+  if (result.incomplete) {
+    stats.incomplete++;
+    return `incomplete: ${result.incomplete.reason}`;
+  }
+  if (result.skipped?.length) {
+    stats.partial++;
+    return `skipped without --enrich: ${result.skipped.join(', ')}`;
+  }
+  return undefined;
 }

@@ -5,8 +5,15 @@ import { escapeTerminal } from './terminal-text';
 export interface RunStats {
   events: number;
   invalid: number;
+  /** Evaluated without what the event itself lacks (a launch without its response): enrichment cannot help. */
   incomplete: number;
   exempted: number;
+  /** Not checked at all without enrichment (a truncated registration): "needs --enrich". */
+  notChecked?: number;
+  /** Evaluated without enrichment, some checks skipped (a running task's task definition and public IP). */
+  partial?: number;
+  /** Events whose enrichment failed (exit 2). */
+  enrichmentFailed?: number;
 }
 
 const COLORS: Record<Severity, string> = {
@@ -87,7 +94,10 @@ export function formatSummary(
   const rules = new Set(findings.map((f) => f.ruleId)).size;
   const extra = [
     stats.exempted ? `${stats.exempted} exempted` : '',
-    stats.incomplete ? `${stats.incomplete} incomplete (run with --enrich)` : '',
+    stats.notChecked ? `${stats.notChecked} not checked (needs --enrich)` : '',
+    stats.partial ? `${stats.partial} partly checked (checks skipped without --enrich)` : '',
+    stats.enrichmentFailed ? `${stats.enrichmentFailed} with failed enrichment` : '',
+    stats.incomplete ? `${stats.incomplete} incomplete` : '',
     stats.invalid ? `${stats.invalid} invalid input(s)` : '',
   ].filter(Boolean);
   return [

@@ -5,7 +5,7 @@
  * Every text that came from AWS or from a user (resource names and ARNs, tags, evidence messages, gap
  * messages) goes through `escapeHtml`, in element content and attribute values alike.
  */
-import { SEVERITIES, SEVERITY_RANK, type Finding, type Severity } from '../shared/model/finding';
+import { controlIds, SEVERITIES, SEVERITY_RANK, type Finding, type Severity } from '../shared/model/finding';
 
 export interface ReportGap {
   readonly operation: string;
@@ -243,14 +243,20 @@ function tagChips(tags: Readonly<Record<string, string>> | undefined): string {
 
 function controlsOf(f: Finding): string {
   const c = f.controls;
-  const sh = c.securityHub
-    ? `<span class="control sh" data-control="${escapeHtml(c.securityHub)}">Security Hub ${escapeHtml(c.securityHub)}</span>`
+  const securityHub = controlIds(c.securityHub);
+  const sh = securityHub.length
+    ? securityHub
+        .map(
+          (id) =>
+            `<span class="control sh" data-control="${escapeHtml(id)}">Security Hub ${escapeHtml(id)}</span>`,
+        )
+        .join(' ')
     : `<span class="control none">No Security Hub control</span>`;
   const others = [
-    c.config ? `Config ${c.config}` : '',
-    c.checkov ? c.checkov : '',
-    c.prowler ? `Prowler ${c.prowler}` : '',
-  ].filter(Boolean);
+    ...controlIds(c.config).map((id) => `Config ${id}`),
+    ...controlIds(c.checkov),
+    ...controlIds(c.prowler).map((id) => `Prowler ${id}`),
+  ];
   return `${sh}${others.map((o) => ` <span class="control">${escapeHtml(o)}</span>`).join('')}`;
 }
 

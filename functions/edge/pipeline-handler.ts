@@ -112,9 +112,10 @@ export async function buildPipeline(
     metrics,
     ...(loadEnricher
       ? {
+          // The AWS enricher implements every read, the optional account-setting one included.
           enricher: lazy(
-            () => loadEnricher(enricherOptions),
-            ['describeTaskDefinition', 'publicIps', 'describeService'],
+            () => loadEnricher(enricherOptions) as Promise<Required<Enricher>>,
+            ['describeTaskDefinition', 'publicIps', 'describeService', 'accountSetting'],
           ),
         }
       : {}),

@@ -1,14 +1,14 @@
 /** The rule catalog as a Markdown table, generated from the registry (README, docs). */
-import type { Controls } from '../../shared/model/finding';
+import { controlIds, type Controls } from '../../shared/model/finding';
 import type { Rule } from '../../shared/rules/types';
 
 function controlsText(c: Controls): string {
   const parts = [
-    c.securityHub ? `SH ${c.securityHub}` : '',
-    c.config ? `Config ${c.config}` : '',
-    c.checkov ?? '',
-    c.prowler ? `Prowler ${c.prowler}` : '',
-  ].filter(Boolean);
+    ...controlIds(c.securityHub).map((id) => `SH ${id}`),
+    ...controlIds(c.config).map((id) => `Config ${id}`),
+    ...controlIds(c.checkov),
+    ...controlIds(c.prowler).map((id) => `Prowler ${id}`),
+  ];
   return parts.length ? parts.join(', ') : '–';
 }
 

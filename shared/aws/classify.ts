@@ -83,6 +83,7 @@ const NOT_FOUND: ReadonlySet<string> = new Set([
 ]);
 
 const INVALID: ReadonlySet<string> = new Set([
+  'InvalidRegion',
   'InvalidParameterException',
   'InvalidParameterValueException',
   'InvalidInputException',
@@ -122,11 +123,20 @@ interface SdkErrorLike {
 
 const str = (x: unknown): string | undefined => (typeof x === 'string' && x ? x : undefined);
 
-/** The AWS error name (`ThrottlingException`, `AccessDeniedException`, ...), else the error's code, else `Error`. */
+/** The SDK's region configuration errors are plain `Error`s ("Region is missing", "Region not accepted: ..."). */
+const REGION_CONFIG_ERROR = /^Region (is missing|not accepted)/;
+
+/**
+ * The AWS error name (`ThrottlingException`, `AccessDeniedException`, ...), else the error's code, else
+ * `InvalidRegion` for the SDK's region configuration errors, else `Error`.
+ */
 export function awsErrorName(err: unknown): string {
-  const e = (typeof err === 'object' && err !== null ? err : {}) as SdkErrorLike;
+  const e = (typeof err === 'object' && err !== null ? err : {}) as SdkErrorLike & {
+    readonly message?: unknown;
+  };
   const name = str(e.name);
-  return (name !== 'Error' ? name : undefined) ?? str(e.code) ?? 'Error';
+  const regionError = typeof e.message === 'string' && REGION_CONFIG_ERROR.test(e.message);
+  return (name !== 'Error' ? name : undefined) ?? str(e.code) ?? (regionError ? 'InvalidRegion' : 'Error');
 }
 
 export function classifyAwsError(err: unknown): AwsErrorFacts {
@@ -168,4 +178,33 @@ export function classifyAwsError(err: unknown): AwsErrorFacts {
 /** DynamoDB refused a conditional write: the condition (not the service) said no. */
 export function isConditionFailure(err: unknown): boolean {
   return awsErrorName(err) === 'ConditionalCheckFailedException';
+}
+
+/**
+ * The cause of a failed read in a few words, for a person deciding what to fix: `credentials`, `region`,
+ * `access denied`, `throttled`, ... Takes an SDK error or just its name/code (an EnrichmentError's code).
+ */
+export function failureCause(err: unknown): string {
+  const { kind, code, nodeCode } = classifyAwsError(err);
+  if (code === 'InvalidRegion') return 'region';
+  if (code === 'InvalidResponse') return 'unexpected response';
+  // The enricher's own codes (shared/aws/errors.ts, enricher.ts): a member account's read role refused,
+  // an event naming a resource of another account.
+  if (code === 'NoAccess') return 'no access to the account (read role)';
+  if (code === 'AccountMismatch') return 'resource of another account';
+  const dns =
+    code === 'ENOTFOUND' || code === 'EAI_AGAIN' || nodeCode === 'ENOTFOUND' || nodeCode === 'EAI_AGAIN';
+  if (dns) return 'network or region (endpoint not found)';
+  const CAUSES: Record<AwsErrorKind, string> = {
+    throttled: 'throttled',
+    auth: 'credentials',
+    denied: 'access denied',
+    'not-found': 'not found',
+    invalid: 'invalid request',
+    timeout: 'timeout',
+    network: 'network',
+    server: 'AWS server error',
+    client: 'AWS error',
+  };
+  return CAUSES[kind];
 }

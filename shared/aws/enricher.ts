@@ -27,6 +27,11 @@ import type {
 import type { CredentialsSource } from './client-pool';
 import type { OrganizationPolicy } from '../policy/types';
 import { ClientPool, defaultClientFactory, type ClientFactory } from './clients';
+import {
+  AccountSettingCache,
+  effectiveAccountSetting,
+  type AccountSettingCacheOptions,
+} from './account-settings';
 import { memberRoleCredentials } from './credentials';
 import { guarded, isAuthFailure, NO_ACCESS } from './errors';
 import { describeService } from './services';
@@ -55,6 +60,8 @@ export interface AwsEnricherOptions {
   readonly metrics?: Metrics;
   readonly logger?: Pick<Logger, 'warn'>;
   readonly taskDefinitionCache?: TaskDefinitionCacheOptions;
+  /** Account settings (the ECS.12 account default) are kept this long per account and region. */
+  readonly accountSettingCache?: AccountSettingCacheOptions;
   /**
    * After a credential/authentication failure (no credentials, expired or unknown token, bad signature)
    * calls for that (account, region) fail fast for this long, in ms (default 60,000; 0: never).
@@ -113,6 +120,7 @@ const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 export class AwsEnricher implements Enricher {
   private readonly pool: ClientPool;
   private readonly taskDefinitions: TaskDefinitionCache;
+  private readonly accountSettings: AccountSettingCache;
   private readonly blocked = new Map<string, { code: string; message: string; until: number }>();
   private readonly authFailureCooldownMs: number;
   private readonly now: () => number;
@@ -135,6 +143,7 @@ export class AwsEnricher implements Enricher {
     this.roleCache = new TtlCache({ ttlMs, now: this.now });
     this.securityGroupCache = new TtlCache({ ttlMs, maxEntries: 5_000, now: this.now });
     this.taskDefinitions = new TaskDefinitionCache({ now: this.now, ...options.taskDefinitionCache });
+    this.accountSettings = new AccountSettingCache({ now: this.now, ...options.accountSettingCache });
     this.authFailureCooldownMs = options.authFailureCooldownMs ?? 60_000;
   }
 
@@ -229,6 +238,14 @@ export class AwsEnricher implements Enricher {
       const { describeCluster } = await import('./ecs-tags');
       return describeCluster(await this.ecs(s), arn, s);
     });
+  }
+
+  accountSetting(name: string, scope: ResourceScope): Promise<string> {
+    return this.accountSettings.get(name, scope, () =>
+      this.call('ecs:ListAccountSettings', name, scope, async () =>
+        effectiveAccountSetting(await this.ecs(scope), name, scope),
+      ),
+    );
   }
 
   /** Clients, with a failure to create one (e.g. the read role refused) reported as EnrichmentError. */

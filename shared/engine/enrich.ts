@@ -45,6 +45,18 @@ export interface Enricher {
   listTags?(arn: string, scope: ResourceScope): Promise<Tags | undefined>;
   /** A cluster's current settings and tags; `undefined` when it does not exist. */
   describeCluster?(arn: string, scope: ResourceScope): Promise<ClusterResource | undefined>;
+  /** The account's effective value of an ECS account setting (e.g. containerInsights) in a region. */
+  accountSetting?(name: string, scope: ResourceScope): Promise<string | undefined>;
+}
+
+/** One enrichment read that failed: what the CLI reports (exit 2) and the pipeline logs. */
+export interface EnrichmentFailure {
+  readonly operation: string;
+  readonly code: string;
+  readonly retryable: boolean;
+  readonly message: string;
+  /** The SDK error (for the one AWS error classifier); never serialized. */
+  readonly cause?: unknown;
 }
 
 /**
@@ -71,13 +83,14 @@ export class EnrichmentError extends GuardrailError {
 
 export async function enrichEvent(n: NormalizedEvent, enricher: Enricher): Promise<NormalizedEvent> {
   const scope: ResourceScope = { account: n.account, region: n.region };
-  const failures: string[] = [];
+  const failures: EnrichmentFailure[] = [];
   const attempt = async <T>(call: () => Promise<T>): Promise<T | undefined> => {
     try {
       return await call();
     } catch (err) {
       if (!(err instanceof EnrichmentError)) throw err;
-      failures.push(err.message);
+      const { operation, code, retryable, message, cause } = err;
+      failures.push({ operation, code, retryable, message, ...(cause !== undefined ? { cause } : {}) });
       return undefined;
     }
   };
@@ -98,6 +111,10 @@ export async function enrichEvent(n: NormalizedEvent, enricher: Enricher): Promi
       // The event does not show the network configuration: read the service's current state.
       const current = await attempt(() => enricher.describeService(r.arn, r.clusterArn, scope));
       resources.push(current ? { ...current, ...definedOnly(r), network: current.network } : r);
+    } else if (r.kind === 'Cluster' && r.containerInsightsFromAccount && enricher.accountSetting) {
+      const read = enricher.accountSetting.bind(enricher);
+      const value = await attempt(() => read('containerInsights', scope));
+      resources.push(value ? ({ ...r, accountContainerInsights: value } satisfies ClusterResource) : r);
     } else {
       resources.push(r);
     }
@@ -132,14 +149,21 @@ export async function enrichEvent(n: NormalizedEvent, enricher: Enricher): Promi
   // What enrichment could not find out, and what it found does not exist (a task role): both say why a
   // rule gave no verdict.
   const problems =
-    [...(failures.length ? [`enrichment failed: ${failures.join('; ')}`] : []), ...notes].join('; ') ||
-    undefined;
+    [
+      ...(failures.length ? [`enrichment failed: ${failures.map((f) => f.message).join('; ')}`] : []),
+      ...notes,
+    ].join('; ') || undefined;
   const still = before && !completed ? before : undefined;
   const incomplete =
     still && problems
       ? { ...still, reason: `${still.reason}; ${problems}` }
       : (still ?? (problems ? { reason: problems } : undefined));
-  return { ...rest, resources, ...(incomplete ? { incomplete } : {}) };
+  return {
+    ...rest,
+    resources,
+    ...(incomplete ? { incomplete } : {}),
+    ...(failures.length ? { enrichmentFailures: failures } : {}),
+  };
 }
 
 type Attempt = <T>(call: () => Promise<T>) => Promise<T | undefined>;

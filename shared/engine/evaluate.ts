@@ -64,6 +64,13 @@ function activeRules(policy: Policy): ActiveRules {
       const list = map.get(r.appliesTo) ?? [];
       list.push(r);
       map.set(r.appliesTo, list);
+      if (r.family !== 'resource' || !r.alsoChecks) continue;
+      // The same rule (id, policy, controls) on another kind, with that kind's check and no remediation.
+      for (const [kind, check] of Object.entries(r.alsoChecks)) {
+        const other = byResource.get(kind) ?? [];
+        other.push({ ...r, appliesTo: kind, check, remediation: undefined } as unknown as ResourceRule);
+        byResource.set(kind, other);
+      }
     }
     a = { byResource, bySignal };
     activeCache.set(policy, a);
@@ -98,6 +105,8 @@ function resourceName(r: Resource): string | undefined {
       return r.name;
     case 'SecurityGroup':
       return r.groupName ?? r.groupId;
+    case 'AccountSetting':
+      return r.principalArn ? `${r.name} (${r.principalArn})` : r.name;
     default:
       return undefined;
   }

@@ -4,7 +4,8 @@ import { normalize } from '../events/normalize';
 import { parseEvent, type ParsedEvent } from '../events/parse';
 import type { EventRef, Finding } from '../model/finding';
 import type { Policy } from '../policy/types';
-import { enrichEvent, type Enricher } from './enrich';
+import { enrichEvent, type Enricher, type EnrichmentFailure } from './enrich';
+import { skippedWithoutEnrichment } from './skipped-checks';
 import { countWindows, evaluate } from './evaluate';
 import type { WindowCounter } from './windows';
 
@@ -18,7 +19,14 @@ export interface EngineDeps {
 export interface EventResult {
   readonly event: EventRef;
   readonly findings: Finding[];
+  /** The event could not be evaluated (wholly or partly): why. */
   readonly incomplete?: Incomplete;
+  /** Without enrichment: the event cannot be checked at all until enrichment describes what it lacks. */
+  readonly needsEnrichment?: true;
+  /** Without enrichment: the checks skipped on this event (it was evaluated otherwise). */
+  readonly skipped?: readonly string[];
+  /** With enrichment: the reads that failed (the event was not fully evaluated). */
+  readonly enrichmentFailures?: readonly Omit<EnrichmentFailure, 'cause'>[];
 }
 
 /**
@@ -34,8 +42,17 @@ export async function evaluateWithEvent(
   if (deps.enricher) n = await enrichEvent(n, deps.enricher);
   const { findings, windowed } = evaluate(n, { policy: deps.policy, now: deps.now?.() ?? new Date() });
   if (windowed.length) findings.push(...(await countWindows(windowed, deps.counter, deps.policy)));
+  const skipped = deps.enricher ? [] : skippedWithoutEnrichment(n);
+  const failures = n.enrichmentFailures?.map(({ cause: _sdkError, ...f }) => f);
   return {
-    result: { event: n.event, findings, ...(n.incomplete ? { incomplete: n.incomplete } : {}) },
+    result: {
+      event: n.event,
+      findings,
+      ...(n.incomplete ? { incomplete: n.incomplete } : {}),
+      ...(!deps.enricher && n.incomplete?.taskDefinition ? { needsEnrichment: true as const } : {}),
+      ...(skipped.length ? { skipped } : {}),
+      ...(failures?.length ? { enrichmentFailures: failures } : {}),
+    },
     normalized: n,
   };
 }

@@ -23,6 +23,7 @@ import {
   KeyValueTags,
   type RunTaskRequest,
   NameValue,
+  obj,
   ServiceShape,
   TaskDefinitionShape,
   TaskSetShape,
@@ -271,8 +272,8 @@ export function clusterResource(raw: unknown, path: string, s: Scope): ClusterRe
 }
 
 /** DescribeServices' service shape also carries `deployments[].taskDefinition` (in use during a rollout). */
-const ServiceExtras = v.object({
-  deployments: v.nullish(v.array(v.object({ taskDefinition: v.nullish(v.string()) }))),
+const ServiceExtras = obj({
+  deployments: v.nullish(v.array(obj({ taskDefinition: v.nullish(v.string()) }))),
   taskSets: v.nullish(v.array(v.unknown())),
 });
 
@@ -329,7 +330,7 @@ export function taskResource(raw: unknown, path: string, s: Scope): TaskResource
   return taskFromShape(validate(TaskShape, raw, path), s.region, s.account);
 }
 
-const ContainerInstanceShape = v.object({
+const ContainerInstanceShape = obj({
   containerInstanceArn: v.string(),
   ec2InstanceId: v.nullish(v.string()),
   status: v.nullish(v.string()),

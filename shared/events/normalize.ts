@@ -3,14 +3,24 @@
  * resources"). Pure: no I/O. Fields the event does not show stay undefined, so no rule flags them.
  */
 import type { Actor, EventRef } from '../model/finding';
-import { RESOURCE_TYPE, type Resource, type TaskResource, type TaskSetResource } from '../model/resources';
+import {
+  RESOURCE_TYPE,
+  type AccountSettingResource,
+  type Resource,
+  type TaskResource,
+  type Tags,
+  type TaskSetResource,
+} from '../model/resources';
 import * as arns from '../model/arn';
 import type { ParsedEvent } from './parse';
 import {
+  AccountSettingShape,
   CapacityProviderShape,
   ClusterShape,
   ExecuteCommandRequest,
   ExecuteCommandResponse,
+  RegistrationAnswer,
+  Tagged,
   RunTaskRequest,
   StoppedContainers,
   RunTaskResponse,
@@ -24,6 +34,7 @@ import {
   type TaskStateDetail,
 } from './schemas';
 import { ECS_THROTTLE_EVENT_NAMES, THROTTLING_ERROR_CODES, type Signal } from './signals';
+import { InvalidEventError } from './errors';
 import { validate } from './validate';
 import {
   capacityProviderFromShape,
@@ -62,9 +73,16 @@ export interface NormalizedEvent {
   /** Task definitions that a launch, a service or a running task uses (use-time check with enrichment). */
   readonly taskDefinitionRefs: readonly string[];
   readonly incomplete?: Incomplete;
+  /** Set by enrichment: the reads that failed (an event with any is not fully evaluated). */
+  readonly enrichmentFailures?: readonly {
+    readonly operation: string;
+    readonly code: string;
+    readonly retryable: boolean;
+    readonly message: string;
+    readonly cause?: unknown;
+  }[];
 }
 
-type Tags = Record<string, string>;
 
 const ECS_SOURCE = 'ecs.amazonaws.com';
 
@@ -93,6 +111,7 @@ interface Ctx {
 }
 
 const REQ = 'detail.requestParameters';
+const ACCOUNT_SETTING_NAME = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
 const RESP = 'detail.responseElements';
 
 function normalizeCloudTrail(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undefined): void {
@@ -246,22 +265,22 @@ function normalizeEcsCall(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undefine
 
   switch (d.eventName) {
     case 'RegisterTaskDefinition': {
-      const respTd = resp && isObject(resp.taskDefinition) ? resp.taskDefinition : undefined;
+      const request = shapeAt(req, REQ);
+      const response = shapeAt(d.responseElements, RESP);
+      const respTd = response ? shapeAt(response.taskDefinition, `${RESP}.taskDefinition`) : undefined;
+      const answered = respTd ? validate(RegistrationAnswer, respTd, `${RESP}.taskDefinition`) : undefined;
       // Present but not an array (e.g. an object) is a bad event, named by validate; absent is truncation.
       const source =
         respTd && respTd.containerDefinitions != null
           ? { shape: respTd, path: `${RESP}.taskDefinition` }
-          : isObject(req) && req.containerDefinitions != null
-            ? { shape: req, path: REQ }
+          : request && request.containerDefinitions != null
+            ? { shape: request, path: REQ }
             : undefined;
       if (!source) {
         // Truncated (`omitted`) or missing parameters: the definition is unknown, never "compliant".
+        const family = request ? validate(RegistrationAnswer, request, REQ).family : undefined;
         const arn =
-          typeof respTd?.taskDefinitionArn === 'string'
-            ? respTd.taskDefinitionArn
-            : isObject(req) && typeof req.family === 'string'
-              ? arns.taskDefinitionArn(region, account, req.family)
-              : undefined;
+          answered?.taskDefinitionArn ?? (family ? arns.taskDefinitionArn(region, account, family) : undefined);
         ctx.incomplete = {
           reason: 'requestParameters/responseElements truncated or missing: task definition unknown',
           ...(arn ? { taskDefinition: arn } : {}),
@@ -273,24 +292,27 @@ function normalizeEcsCall(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undefine
       // The ARN, revision and status are ECS's answer, never the caller's: a `taskDefinitionArn` or
       // `revision` key in requestParameters is ignored (else the caller picks the revision remediated).
       const fromRequest = source.path === REQ;
-      const responseArn = typeof respTd?.taskDefinitionArn === 'string' ? respTd.taskDefinitionArn : undefined;
+      const responseArn = answered?.taskDefinitionArn ?? undefined;
       const td = {
         ...parsedTd,
         taskDefinitionArn: responseArn ?? (fromRequest ? undefined : parsedTd.taskDefinitionArn),
         ...(fromRequest ? { revision: undefined, status: undefined } : {}),
       };
-      const requestTags = isObject(req) ? tagsFromUnknown(req.tags) : undefined;
-      const responseTags = resp ? tagsFromUnknown(resp.tags) : undefined;
-      // The registration carries every tag the revision starts with: none given means no tag at all.
+      // Tags decide exemptions and the protect tag: read as strictly as any field a rule reads. The
+      // registration carries every tag the revision starts with: none given means no tag at all.
+      const requestTags = request ? tagsOf(validate(Tagged, request, REQ).tags) : undefined;
+      const responseTags = response ? tagsOf(validate(Tagged, response, RESP).tags) : undefined;
       ctx.resources.push(taskDefinitionFromShape(td, region, account, requestTags ?? responseTags ?? {}));
       return;
     }
     case 'CreateService':
     case 'UpdateService': {
-      const fromResponse = resp !== undefined && isObject(resp.service);
-      const shape = fromResponse
-        ? { s: resp.service, p: `${RESP}.service` }
-        : { s: callerOnly(req, ['serviceArn', 'clusterArn', 'status']), p: REQ };
+      const response = shapeAt(d.responseElements, RESP);
+      const answer = response ? shapeAt(response.service, `${RESP}.service`) : undefined;
+      const fromResponse = answer !== undefined;
+      const shape = answer
+        ? { s: answer, p: `${RESP}.service` }
+        : { s: callerOnly(shapeAt(req, REQ), ['serviceArn', 'clusterArn', 'status']), p: REQ };
       if (!isObject(shape.s)) return;
       const parsed = validate(ServiceShape, shape.s, shape.p);
       const source = fromResponse ? 'state' : d.eventName === 'CreateService' ? 'create-request' : 'update-request';
@@ -301,10 +323,11 @@ function normalizeEcsCall(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undefine
       return;
     }
     case 'CreateTaskSet': {
-      const shape =
-        resp && isObject(resp.taskSet)
-          ? { s: resp.taskSet, p: `${RESP}.taskSet` }
-          : { s: callerOnly(req, ['taskSetArn', 'serviceArn', 'clusterArn', 'id']), p: REQ };
+      const response = shapeAt(d.responseElements, RESP);
+      const answer = response ? shapeAt(response.taskSet, `${RESP}.taskSet`) : undefined;
+      const shape = answer
+        ? { s: answer, p: `${RESP}.taskSet` }
+        : { s: callerOnly(shapeAt(req, REQ), ['taskSetArn', 'serviceArn', 'clusterArn', 'id']), p: REQ };
       if (!isObject(shape.s)) return;
       const ts = validate(TaskSetShape, shape.s, shape.p);
       const request = isObject(req)
@@ -336,13 +359,18 @@ function normalizeEcsCall(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undefine
     }
     case 'RunTask':
     case 'StartTask': {
-      const request = isObject(req) ? validate(RunTaskRequest, req, REQ) : undefined;
-      const response = resp ? validate(RunTaskResponse, resp, RESP) : undefined;
+      const requestShape = shapeAt(req, REQ);
+      const responseShape = shapeAt(d.responseElements, RESP);
+      const request = requestShape ? validate(RunTaskRequest, requestShape, REQ) : undefined;
+      const response = responseShape ? validate(RunTaskResponse, responseShape, RESP) : undefined;
       for (const t of response?.tasks ?? [])
-        ctx.resources.push(taskFromShape(t, region, account, request, actor?.arn ?? undefined));
+        ctx.resources.push({
+          ...taskFromShape(t, region, account, request, actor?.arn ?? undefined),
+          launchCall: d.eventName,
+        });
       const tdRef = response?.tasks?.[0]?.taskDefinitionArn ?? request?.taskDefinition;
       if (tdRef && response?.tasks?.length) ctx.refs.push(arns.taskDefinitionArn(region, account, tdRef));
-      if (!response?.tasks?.length && !(Array.isArray(resp?.failures) && resp.failures.length > 0)) {
+      if (!response?.tasks?.length && !response?.failures?.length) {
         // No response (omitted, truncated) and no failures: which tasks started is unknown, never "clean".
         // (tasks: [] with failures[] is a complete answer: nothing started.)
         ctx.incomplete = {
@@ -354,17 +382,47 @@ function normalizeEcsCall(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undefine
     case 'CreateCluster':
     case 'UpdateCluster':
     case 'UpdateClusterSettings': {
-      const shape =
-        resp && isObject(resp.cluster)
-          ? { s: resp.cluster, p: `${RESP}.cluster` }
-          : { s: callerOnly(req, ['clusterArn']), p: REQ };
+      const response = shapeAt(d.responseElements, RESP);
+      const answer = response ? shapeAt(response.cluster, `${RESP}.cluster`) : undefined;
+      const shape = answer
+        ? { s: answer, p: `${RESP}.cluster` }
+        : { s: callerOnly(shapeAt(req, REQ), ['clusterArn']), p: REQ };
       if (!isObject(shape.s)) return;
       const cluster = withCreateTags(
         d.eventName,
         clusterFromShape(validate(ClusterShape, shape.s, shape.p), region, account),
         req,
       );
-      if (cluster) ctx.resources.push(cluster);
+      if (!cluster) return;
+      // A new cluster without the setting takes the account's default (ECS.12); an update without it
+      // leaves the cluster's setting as it was, which the event does not show.
+      const fromAccount = d.eventName === 'CreateCluster' && cluster.settings?.containerInsights === undefined;
+      ctx.resources.push(fromAccount ? { ...cluster, containerInsightsFromAccount: true } : cluster);
+      return;
+    }
+    case 'PutAccountSetting':
+    case 'PutAccountSettingDefault': {
+      const response = shapeAt(d.responseElements, RESP);
+      const answer = response ? shapeAt(response.setting, `${RESP}.setting`) : undefined;
+      const shape = answer ? { s: answer, p: `${RESP}.setting` } : { s: shapeAt(req, REQ), p: REQ };
+      if (!isObject(shape.s)) return;
+      const setting = validate(AccountSettingShape, shape.s, shape.p);
+      // The name becomes part of an ARN: only a setting name as ECS spells them (ECS refused others).
+      if (!ACCOUNT_SETTING_NAME.test(setting.name)) return;
+      const principal = setting.principalArn ?? undefined;
+      const forOne = d.eventName === 'PutAccountSetting' && principal !== undefined && !principal.endsWith(':root');
+      ctx.resources.push(
+        compact<AccountSettingResource>({
+          kind: 'AccountSetting',
+          arn: arns.accountSettingArn(region, account, setting.name),
+          account,
+          region,
+          name: setting.name,
+          value: setting.value ?? undefined,
+          principalArn: forOne ? principal : undefined,
+          scope: forOne ? 'principal' : 'default',
+        }),
+      );
       return;
     }
     case 'TagResource':
@@ -424,6 +482,17 @@ function normalizeEcsCall(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undefine
 }
 
 /**
+ * A shape the API call's fields are read from: an object, or absent (`null`, missing). A string is what a
+ * truncated record may hold instead (CloudTrail caps both at 100 KB): unknown, as absent. Any other JSON
+ * type is a bad event, named by its path.
+ */
+function shapeAt(x: unknown, path: string): Record<string, unknown> | undefined {
+  if (x === undefined || x === null || typeof x === 'string') return undefined;
+  if (isObject(x)) return x;
+  throw new InvalidEventError(`expected Object, got ${Array.isArray(x) ? 'array' : typeof x}`, path);
+}
+
+/**
  * The request without the keys only ECS's response can carry (ARNs, ids, status): a caller can put any
  * key in requestParameters, and must not pick the resource the guardrail judges and remediates.
  */
@@ -444,7 +513,7 @@ function withCreateTags<R extends { readonly tags?: Tags }>(
   req: unknown,
 ): R | undefined {
   if (!resource || resource.tags || !eventName.startsWith('Create')) return resource;
-  return { ...resource, tags: (isObject(req) ? tagsFromUnknown(req.tags) : undefined) ?? {} };
+  return { ...resource, tags: (isObject(req) ? tagsOf(validate(Tagged, req, REQ).tags) : undefined) ?? {} };
 }
 
 /** The ECS resource a TagResource / UntagResource names, when a rule reads its tags. */
@@ -457,12 +526,6 @@ function taggedRefOf(arn: string, region: string, account: string): TaggedRef | 
   return { kind: 'Service', arn, clusterArn: arns.clusterArn(region, account, cluster) };
 }
 
-function tagsFromUnknown(x: unknown): Tags | undefined {
-  if (!Array.isArray(x)) return undefined;
-  const out: Tags = {};
-  for (const t of x) if (isObject(t) && typeof t.key === 'string') out[t.key] = typeof t.value === 'string' ? t.value : '';
-  return out;
-}
 
 export function normalize(e: ParsedEvent): NormalizedEvent {
   const env = e.envelope;

@@ -14,6 +14,28 @@ const str = v.string();
 const optStr = v.nullish(str);
 const optBool = v.nullish(v.boolean());
 const optStrArray = v.nullish(v.array(str));
+/**
+ * A schema of a JSON object (`v.object`, `v.record`) that refuses an array: valibot's take an array and
+ * read none of the fields from it, so `"settings": [[...]]` or `"options": []` would pass with every field
+ * "not shown" instead of being a bad event.
+ */
+function notArray<S extends v.GenericSchema>(schema: S): S {
+  const run = schema['~run'];
+  return {
+    ...schema,
+    '~run'(dataset, config) {
+      if (!Array.isArray(dataset.value)) return run.call(this, dataset, config);
+      v._addIssue(this, 'type', dataset, config);
+      return dataset as unknown as ReturnType<typeof run>;
+    },
+  };
+}
+
+/** `v.object`, refusing an array (notArray). */
+export function obj<const E extends v.ObjectEntries>(entries: E): v.ObjectSchema<E, undefined> {
+  return notArray(v.object(entries));
+}
+
 /** A field nothing reads: any JSON type is accepted, so it cannot reject an event and its findings. */
 const unread = <T>(schema: v.GenericSchema<unknown, T>) => v.fallback(v.optional(schema), undefined);
 const plainObject = v.custom<Record<string, unknown>>(
@@ -28,12 +50,12 @@ const isoTime = v.pipe(
   v.check((s) => ISO_DATE_TIME.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 time'),
 );
 
-export const NameValue = v.object({ name: str, value: optStr });
-export const KeyValueTags = v.nullish(v.array(v.object({ key: str, value: optStr })));
+export const NameValue = obj({ name: str, value: optStr });
+export const KeyValueTags = v.nullish(v.array(obj({ key: str, value: optStr })));
 
 // ---------------------------------------------------------------- envelope
 
-export const EnvelopeSchema = v.object({
+export const EnvelopeSchema = obj({
   version: unread(optStr),
   id: str,
   'detail-type': str,
@@ -49,7 +71,7 @@ export type Envelope = v.InferOutput<typeof EnvelopeSchema>;
 
 // ---------------------------------------------------------------- ECS state events
 
-const Attachment = v.object({
+const Attachment = obj({
   type: optStr,
   status: unread(optStr),
   details: v.nullish(v.array(NameValue)),
@@ -58,7 +80,7 @@ const Attachment = v.object({
 /** The identity of the resource a finding is about: an empty one would make a finding about nothing. */
 const idStr = v.pipe(str, v.minLength(1, 'must not be empty'));
 
-export const TaskStateDetail = v.object({
+export const TaskStateDetail = obj({
   taskArn: idStr,
   clusterArn: optStr,
   taskDefinitionArn: optStr,
@@ -77,9 +99,9 @@ export const TaskStateDetail = v.object({
 export type TaskStateDetail = v.InferOutput<typeof TaskStateDetail>;
 
 /** `containers[]` of a STOPPED task: the names and reasons ops-image-pull-failure and ops-task-oom read. */
-export const StoppedContainers = v.nullish(v.array(v.object({ name: optStr, reason: optStr })));
+export const StoppedContainers = v.nullish(v.array(obj({ name: optStr, reason: optStr })));
 
-export const ContainerInstanceStateDetail = v.object({
+export const ContainerInstanceStateDetail = obj({
   containerInstanceArn: idStr,
   clusterArn: optStr,
   ec2InstanceId: optStr,
@@ -89,7 +111,7 @@ export const ContainerInstanceStateDetail = v.object({
 });
 export type ContainerInstanceStateDetail = v.InferOutput<typeof ContainerInstanceStateDetail>;
 
-export const DeploymentStateDetail = v.object({
+export const DeploymentStateDetail = obj({
   eventType: unread(optStr),
   eventName: str,
   deploymentId: optStr,
@@ -98,7 +120,7 @@ export const DeploymentStateDetail = v.object({
 });
 export type DeploymentStateDetail = v.InferOutput<typeof DeploymentStateDetail>;
 
-export const ServiceActionDetail = v.object({
+export const ServiceActionDetail = obj({
   eventType: unread(optStr),
   eventName: str,
   clusterArn: optStr,
@@ -111,20 +133,20 @@ export type ServiceActionDetail = v.InferOutput<typeof ServiceActionDetail>;
 
 // ---------------------------------------------------------------- CloudTrail record
 
-export const UserIdentity = v.object({
+export const UserIdentity = obj({
   type: optStr,
   arn: optStr,
   principalId: unread(optStr),
   accountId: unread(optStr),
   invokedBy: optStr,
   sessionContext: v.nullish(
-    v.object({
-      sessionIssuer: v.nullish(v.object({ type: unread(optStr), arn: optStr, userName: unread(optStr) })),
+    obj({
+      sessionIssuer: v.nullish(obj({ type: unread(optStr), arn: optStr, userName: unread(optStr) })),
     }),
   ),
 });
 
-export const CloudTrailDetail = v.object({
+export const CloudTrailDetail = obj({
   eventSource: str,
   eventName: str,
   eventID: str,
@@ -143,35 +165,35 @@ export type CloudTrailDetail = v.InferOutput<typeof CloudTrailDetail>;
 // ---------------------------------------------------------------- ECS API shapes (CloudTrail and Describe*)
 
 export const AwsVpc = v.nullish(
-  v.object({
+  obj({
     awsvpcConfiguration: v.nullish(
-      v.object({ subnets: optStrArray, securityGroups: optStrArray, assignPublicIp: optStr }),
+      obj({ subnets: optStrArray, securityGroups: optStrArray, assignPublicIp: optStr }),
     ),
   }),
 );
 
-const ContainerDefinition = v.object({
+const ContainerDefinition = obj({
   name: str,
   image: optStr,
   privileged: optBool,
   user: optStr,
   readonlyRootFilesystem: optBool,
-  linuxParameters: v.nullish(v.object({ capabilities: v.nullish(v.object({ add: optStrArray })) })),
+  linuxParameters: v.nullish(obj({ capabilities: v.nullish(obj({ add: optStrArray })) })),
   environment: v.nullish(v.array(NameValue)),
   logConfiguration: v.nullish(
-    v.object({ logDriver: optStr, options: v.nullish(v.record(str, v.nullish(str))) }),
+    obj({ logDriver: optStr, options: v.nullish(notArray(v.record(str, v.nullish(str)))) }),
   ),
   dockerSecurityOptions: optStrArray,
   memory: v.nullish(v.number()),
 });
 
-const VolumeSchema = v.object({
+const VolumeSchema = obj({
   name: str,
-  host: v.nullish(v.object({ sourcePath: optStr })),
-  efsVolumeConfiguration: v.nullish(v.object({ transitEncryption: optStr })),
+  host: v.nullish(obj({ sourcePath: optStr })),
+  efsVolumeConfiguration: v.nullish(obj({ transitEncryption: optStr })),
 });
 
-export const TaskDefinitionShape = v.object({
+export const TaskDefinitionShape = obj({
   family: str,
   taskDefinitionArn: optStr,
   revision: v.nullish(v.number()),
@@ -179,7 +201,7 @@ export const TaskDefinitionShape = v.object({
   networkMode: optStr,
   pidMode: optStr,
   ipcMode: optStr,
-  runtimePlatform: v.nullish(v.object({ operatingSystemFamily: optStr })),
+  runtimePlatform: v.nullish(obj({ operatingSystemFamily: optStr })),
   requiresCompatibilities: optStrArray,
   memory: optStr,
   taskRoleArn: optStr,
@@ -190,7 +212,7 @@ export const TaskDefinitionShape = v.object({
 });
 export type TaskDefinitionShape = v.InferOutput<typeof TaskDefinitionShape>;
 
-export const ServiceShape = v.object({
+export const ServiceShape = obj({
   serviceArn: optStr,
   serviceName: optStr,
   service: optStr,
@@ -199,19 +221,19 @@ export const ServiceShape = v.object({
   taskDefinition: optStr,
   launchType: optStr,
   platformVersion: optStr,
-  capacityProviderStrategy: v.nullish(v.array(v.object({ capacityProvider: str }))),
+  capacityProviderStrategy: v.nullish(v.array(obj({ capacityProvider: str }))),
   networkConfiguration: AwsVpc,
   enableExecuteCommand: optBool,
-  deploymentController: v.nullish(v.object({ type: optStr })),
+  deploymentController: v.nullish(obj({ type: optStr })),
   deploymentConfiguration: v.nullish(
-    v.object({ deploymentCircuitBreaker: v.nullish(v.object({ enable: optBool })) }),
+    obj({ deploymentCircuitBreaker: v.nullish(obj({ enable: optBool })) }),
   ),
   status: optStr,
   tags: KeyValueTags,
 });
 export type ServiceShape = v.InferOutput<typeof ServiceShape>;
 
-export const TaskSetShape = v.object({
+export const TaskSetShape = obj({
   taskSetArn: optStr,
   id: optStr,
   service: optStr,
@@ -225,9 +247,9 @@ export const TaskSetShape = v.object({
 export type TaskSetShape = v.InferOutput<typeof TaskSetShape>;
 
 /** The roles a launch may choose instead of the task definition's (RunTask/StartTask, DescribeTasks). */
-const RoleOverrides = v.nullish(v.object({ taskRoleArn: optStr, executionRoleArn: optStr }));
+const RoleOverrides = v.nullish(obj({ taskRoleArn: optStr, executionRoleArn: optStr }));
 
-export const RunTaskRequest = v.object({
+export const RunTaskRequest = obj({
   cluster: optStr,
   taskDefinition: optStr,
   launchType: optStr,
@@ -238,7 +260,7 @@ export const RunTaskRequest = v.object({
   overrides: RoleOverrides,
 });
 
-export const TaskShape = v.object({
+export const TaskShape = obj({
   taskArn: idStr,
   clusterArn: optStr,
   taskDefinitionArn: optStr,
@@ -253,15 +275,22 @@ export const TaskShape = v.object({
 });
 export type TaskShape = v.InferOutput<typeof TaskShape>;
 
-export const RunTaskResponse = v.object({ tasks: v.nullish(v.array(TaskShape)) });
+/** `failures[]` only says whether the answer is complete (nothing started): its entries are not read. */
+export const RunTaskResponse = obj({ tasks: v.nullish(v.array(TaskShape)), failures: v.nullish(v.array(v.unknown())) });
 
-export const ClusterShape = v.object({
+/** What a (possibly truncated) registration's request and answer name: the family and the revision's ARN. */
+export const RegistrationAnswer = obj({ family: optStr, taskDefinitionArn: optStr });
+
+/** Resource tags where a call carries them beside the resource (RegisterTaskDefinition's `tags`). */
+export const Tagged = obj({ tags: KeyValueTags });
+
+export const ClusterShape = obj({
   clusterArn: optStr,
   clusterName: optStr,
   cluster: optStr,
   settings: v.nullish(v.array(NameValue)),
   configuration: v.nullish(
-    v.object({ executeCommandConfiguration: v.nullish(v.object({ logging: optStr })) }),
+    obj({ executeCommandConfiguration: v.nullish(obj({ logging: optStr })) }),
   ),
   tags: KeyValueTags,
 });
@@ -274,26 +303,35 @@ export const TagResourceRequest = v.object({
   tagKeys: unread(v.array(v.unknown())),
 });
 
+/** PutAccountSetting / PutAccountSettingDefault: the request, and the response's `setting`. */
+export const AccountSettingShape = obj({
+  name: str,
+  value: optStr,
+  principalArn: optStr,
+  type: unread(optStr),
+});
+export type AccountSettingShape = v.InferOutput<typeof AccountSettingShape>;
+
 /** CreateCapacityProvider / UpdateCapacityProvider: the request, or the response's `capacityProvider`. */
-export const CapacityProviderShape = v.object({
+export const CapacityProviderShape = obj({
   capacityProviderArn: optStr,
   name: optStr,
   autoScalingGroupProvider: v.nullish(
-    v.object({ autoScalingGroupArn: optStr, managedTerminationProtection: optStr }),
+    obj({ autoScalingGroupArn: optStr, managedTerminationProtection: optStr }),
   ),
   tags: KeyValueTags,
 });
 export type CapacityProviderShape = v.InferOutput<typeof CapacityProviderShape>;
 
 /** ExecuteCommand: what is read of the request (`command` only for its program name) and the response. */
-export const ExecuteCommandRequest = v.object({
+export const ExecuteCommandRequest = obj({
   cluster: optStr,
   task: optStr,
   container: optStr,
   command: optStr,
   interactive: optBool,
 });
-export const ExecuteCommandResponse = v.object({
+export const ExecuteCommandResponse = obj({
   clusterArn: optStr,
   taskArn: optStr,
   containerName: optStr,
@@ -301,15 +339,15 @@ export const ExecuteCommandResponse = v.object({
 });
 
 /** The ARNs an ECS write call's response shows for the resource it changed (ops-change-outside-pipeline). */
-export const WriteCallResponse = v.object({
-  taskDefinition: v.nullish(v.object({ taskDefinitionArn: optStr })),
-  service: v.nullish(v.object({ serviceArn: optStr })),
-  taskSet: v.nullish(v.object({ taskSetArn: optStr })),
-  task: v.nullish(v.object({ taskArn: optStr })),
-  cluster: v.nullish(v.object({ clusterArn: optStr })),
+export const WriteCallResponse = obj({
+  taskDefinition: v.nullish(obj({ taskDefinitionArn: optStr })),
+  service: v.nullish(obj({ serviceArn: optStr })),
+  taskSet: v.nullish(obj({ taskSetArn: optStr })),
+  task: v.nullish(obj({ taskArn: optStr })),
+  cluster: v.nullish(obj({ clusterArn: optStr })),
 });
 /** The references an ECS write call's request names (when the response is absent). */
-export const WriteCallRequest = v.object({
+export const WriteCallRequest = obj({
   family: optStr,
   taskDefinition: optStr,
   cluster: optStr,

@@ -56,6 +56,11 @@ export function securityGroupArn(region: string, account: string, groupId: strin
   return `arn:${partitionOf(region)}:ec2:${region}:${account}:security-group/${groupId}`;
 }
 
+/** The resource an account setting's findings are about: `arn:aws:ecs:<region>:<account>:account-setting/<name>`. */
+export function accountSettingArn(region: string, account: string, name: string): string {
+  return `arn:${partitionOf(region)}:ecs:${region}:${account}:account-setting/${name}`;
+}
+
 /** A task id or ARN -> ARN (`task/<cluster>/<id>`, the long ARN format). */
 export function taskArn(
   region: string,

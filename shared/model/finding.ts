@@ -40,12 +40,21 @@ export interface EventRef {
   readonly actor?: Actor;
 }
 
+/** One id, or several when a tool has several checks that test the same thing. */
+export type ControlIds = string | readonly string[];
+
 export interface Controls {
-  readonly securityHub?: string;
-  readonly config?: string;
-  readonly checkov?: string;
-  readonly prowler?: string;
+  readonly securityHub?: ControlIds;
+  readonly config?: ControlIds;
+  readonly checkov?: ControlIds;
+  readonly prowler?: ControlIds;
   readonly seeds?: readonly string[];
+}
+
+/** The ids of one tool as a list (empty when the rule has none): how every consumer reads `Controls`. */
+export function controlIds(ids: ControlIds | undefined): readonly string[] {
+  if (ids === undefined) return [];
+  return typeof ids === 'string' ? [ids] : ids;
 }
 
 export type ActionStatus = 'planned' | 'done' | 'skipped' | 'failed';

@@ -135,6 +135,8 @@ export interface TaskResource extends ResourceBase {
   readonly launchType?: string;
   /** What RunTask/StartTask asked for. */
   readonly network?: AwsVpcConfiguration;
+  /** The CloudTrail call that started the task, when the event is that call (not a state change or a sweep). */
+  readonly launchCall?: 'RunTask' | 'StartTask';
   readonly enableExecuteCommand?: boolean;
   /** ENI ids from the task's attachments (for the public-IP lookup). */
   readonly eniIds: readonly string[];
@@ -153,6 +155,25 @@ export interface ClusterResource extends ResourceBase {
   readonly settings?: Readonly<Record<string, string>>;
   /** `configuration.executeCommandConfiguration.logging` (DEFAULT, NONE, OVERRIDE); undefined when not shown. */
   readonly execLogging?: string;
+  /**
+   * Set on a CreateCluster that shows no `containerInsights` setting: the account's default decides it
+   * (enrichment reads it; without enrichment the cluster gets no verdict on it).
+   */
+  readonly containerInsightsFromAccount?: true;
+  /** Filled by enrichment: the account's effective `containerInsights` setting (ListAccountSettings). */
+  readonly accountContainerInsights?: string;
+}
+
+/** An ECS account setting (PutAccountSetting / PutAccountSettingDefault), per account and region. */
+export interface AccountSettingResource extends ResourceBase {
+  readonly kind: 'AccountSetting';
+  /** The setting's name, e.g. containerInsights. */
+  readonly name: string;
+  readonly value?: string;
+  /** PutAccountSetting for one principal: its ARN; absent for the account default. */
+  readonly principalArn?: string;
+  /** `default` (PutAccountSettingDefault, or the root user) or `principal` (one user or role). */
+  readonly scope: 'default' | 'principal';
 }
 
 export interface ContainerInstanceResource extends ResourceBase {
@@ -210,6 +231,7 @@ export type Resource =
   | ClusterResource
   | ContainerInstanceResource
   | SecurityGroupResource
+  | AccountSettingResource
   | CapacityProviderResource;
 
 export type ResourceKind = Resource['kind'];
@@ -225,5 +247,7 @@ export const RESOURCE_TYPE: Readonly<Record<ResourceKind, string>> = {
   Cluster: 'AWS::ECS::Cluster',
   ContainerInstance: 'AWS::ECS::ContainerInstance',
   SecurityGroup: 'AWS::EC2::SecurityGroup',
+  // CloudFormation has no account-setting type (and Security Hub none either): named in the same style.
+  AccountSetting: 'AWS::ECS::AccountSetting',
   CapacityProvider: 'AWS::ECS::CapacityProvider',
 };

@@ -29,7 +29,7 @@
  */
 import type { Actor, ActionStatus, Finding } from '../model/finding';
 import type { Logger } from '../model/logger';
-import type { Resource } from '../model/resources';
+import { RESOURCE_TYPE, type Resource, type ResourceKind } from '../model/resources';
 import { applicableExemptions, applyExemptions, PROTECT_TAG } from '../policy/exemptions';
 import { DEFAULT_REMEDIATION_POLICY } from '../policy/document';
 import type { Policy, RemediationPolicy } from '../policy/types';
@@ -41,6 +41,7 @@ import { failureReason } from './errors';
 import { NOT_VIOLATED_NOW, verifyLive, type LiveVerdict } from './live-state';
 import { globMatches } from '../base/glob';
 import { ACTIONS_BY_NAME, actionForRule } from './registry';
+import { getRule } from '../rules/registry';
 import type { ActionContext, ActionTarget, Observed, RemediationAction } from './types';
 
 export interface RemediatorOptions {
@@ -79,6 +80,18 @@ function roleArnOf(actor: Actor | undefined): string | undefined {
   return m ? `arn:${m[1]}:iam::${m[2]}:role/${m[3]}` : undefined;
 }
 
+/**
+ * A finding on a kind a rule judges besides its own (cluster-container-insights-disabled on the account
+ * setting): the rule's action acts on the rule's own kind only, so nothing is done on it.
+ */
+function judgedByAlsoCheck(finding: Finding): boolean {
+  const rule = getRule(finding.ruleId);
+  if (rule?.family !== 'resource' || !rule.alsoChecks) return false;
+  return Object.keys(rule.alsoChecks).some(
+    (kind) => RESOURCE_TYPE[kind as ResourceKind] === finding.resource.type,
+  );
+}
+
 export class Remediator {
   readonly stats: RemediationStats = { planned: 0, done: 0, skipped: 0, failed: 0, ignored: 0 };
   private readonly settings: RemediationPolicy;
@@ -102,7 +115,7 @@ export class Remediator {
   async remediate(finding: Finding, context: RemediationContext = {}): Promise<Finding> {
     const mode = this.options.policy.rules[finding.ruleId]?.mode ?? finding.mode;
     const action = actionForRule(finding.ruleId);
-    if (mode !== 'remediate' || !action) return finding;
+    if (mode !== 'remediate' || !action || judgedByAlsoCheck(finding)) return finding;
     if (finding.exemption && !finding.exemption.expired) {
       // Exempted: notified as exempt by the engine, never acted on.
       const { action: _planned, ...rest } = finding;

@@ -12,7 +12,12 @@ export const svcFargatePlatformOutdated = resourceRule({
   appliesTo: 'Service',
   description: 'A Fargate service pinned to a `platformVersion` other than `LATEST` and below `1.4.0`.',
   advice: 'Use platform version LATEST (or at least 1.4.0) to receive Fargate security patches.',
-  controls: { securityHub: 'ECS.10' },
+  controls: {
+    securityHub: 'ECS.10',
+    config: 'ecs-fargate-latest-platform-version',
+    checkov: 'CKV_AWS_332',
+    prowler: 'ecs_service_fargate_latest_platform_version',
+  },
   params: { schema: v.object({ minimumVersion: v.string() }), defaults: { minimumVersion: '1.4.0' } },
   check: (s, p) => {
     const fargate =

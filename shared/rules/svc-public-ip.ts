@@ -13,7 +13,10 @@ export const svcPublicIp = resourceRule({
   advice: 'Run tasks in private subnets and reach the internet through a NAT gateway.',
   controls: {
     securityHub: 'ECS.2',
+    // Security Hub's own service-linked Config rule (not an AWS Config managed rule).
+    config: 'ecs-service-assign-public-ip-disabled',
     checkov: 'CKV_AWS_333',
+    prowler: 'ecs_service_no_assign_public_ip',
     seeds: ['Using a private subnet and a NAT gateway'],
   },
   remediation: {

@@ -11,6 +11,11 @@ export const tasksetPublicIp = resourceRule({
   appliesTo: 'TaskSet',
   description: "The task set's `assignPublicIp` is `ENABLED`.",
   advice: 'Run tasks in private subnets and reach the internet through a NAT gateway.',
-  controls: { securityHub: 'ECS.16' },
+  controls: {
+    securityHub: 'ECS.16',
+    // Security Hub's own service-linked Config rule (not an AWS Config managed rule).
+    config: 'ecs-taskset-assign-public-ip-disabled',
+    prowler: 'ecs_task_set_no_assign_public_ip',
+  },
   check: (t) => publicIpEvidence(t.network, 'task set'),
 });

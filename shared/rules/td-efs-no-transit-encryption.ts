@@ -11,7 +11,11 @@ export const tdEfsNoTransitEncryption = resourceRule({
   appliesTo: 'TaskDefinition',
   description: "A volume's `efsVolumeConfiguration.transitEncryption` is not `ENABLED`.",
   advice: 'Enable transit encryption on every EFS volume.',
-  controls: { securityHub: 'ECS.18', checkov: 'CKV_AWS_97' },
+  controls: {
+    securityHub: 'ECS.18',
+    config: 'ecs-task-definition-efs-encryption-enabled',
+    checkov: 'CKV_AWS_97',
+  },
   check: (td) =>
     td.volumes.flatMap((vol, i) =>
       vol.efsTransitEncryption !== undefined && vol.efsTransitEncryption !== 'ENABLED'

@@ -8,6 +8,8 @@ export const tdHostPid = hostModeRule(
   'Task definition shares the host process namespace',
   'ECS.3',
   {
+    config: 'ecs-task-definition-pid-mode-check',
     checkov: 'CKV_AWS_335',
+    prowler: 'ecs_task_definitions_host_namespace_not_shared',
   },
 );

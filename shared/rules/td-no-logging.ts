@@ -11,7 +11,11 @@ export const tdNoLogging = resourceRule({
   appliesTo: 'TaskDefinition',
   description: 'A container has no `logConfiguration.logDriver`.',
   advice: 'Configure a log driver (awslogs or FireLens) for every container.',
-  controls: { securityHub: 'ECS.9' },
+  controls: {
+    securityHub: 'ECS.9',
+    config: 'ecs-task-definition-log-configuration',
+    prowler: 'ecs_task_definitions_logging_enabled',
+  },
   check: (td) =>
     perContainer(
       td,

@@ -15,7 +15,8 @@ export const tdRootUser = resourceRule({
   advice: 'Run containers as a non-root user (set `user` to a UID or name other than root).',
   controls: {
     securityHub: 'ECS.20',
-    config: 'ecs-task-definition-nonroot-user',
+    // The current rule (Linux only) and the older one (EC2 launch type) both test the user.
+    config: ['ecs-task-definition-linux-user-non-root', 'ecs-task-definition-nonroot-user'],
     seeds: ['Run containers as a non-root user'],
   },
   check: (td) =>

@@ -18,6 +18,7 @@ export const tdSecretsInEnvironment = resourceRule({
     'Move credentials to `secrets` (Secrets Manager or SSM Parameter Store) and rotate the exposed value.',
   controls: {
     securityHub: 'ECS.8',
+    config: 'ecs-no-environment-secrets',
     prowler: 'ecs_task_definitions_no_environment_secrets',
     seeds: ['Managing secrets'],
   },

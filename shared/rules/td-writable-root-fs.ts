@@ -11,7 +11,13 @@ export const tdWritableRootFs = resourceRule({
   appliesTo: 'TaskDefinition',
   description: "A container's `readonlyRootFilesystem` is not `true` (Windows not applicable).",
   advice: 'Use a read-only root filesystem; mount writable volumes only where the application writes.',
-  controls: { securityHub: 'ECS.5', checkov: 'CKV_AWS_336', seeds: ['Use a read-only root filesystem'] },
+  controls: {
+    securityHub: 'ECS.5',
+    config: 'ecs-containers-readonly-access',
+    checkov: 'CKV_AWS_336',
+    prowler: 'ecs_task_definitions_containers_readonly_access',
+    seeds: ['Use a read-only root filesystem'],
+  },
   check: (td) =>
     isWindows(td)
       ? []

@@ -52,6 +52,13 @@ export interface ResourceRule<K extends ResourceKind = ResourceKind, P = unknown
    * also reachable from the internet). A severity set in the policy file still wins.
    */
   severityOf?(resource: ResourceOfKind<K>, params: P): Severity | undefined;
+  /**
+   * Other resource kinds the rule also judges, each with its own pure check (e.g. the account setting
+   * that decides a cluster's default). The findings are about that resource; no remediation acts on them.
+   */
+  readonly alsoChecks?: {
+    readonly [J in ResourceKind]?: (resource: ResourceOfKind<J>, params: P) => Evidence[];
+  };
 }
 
 export interface WindowSpec {

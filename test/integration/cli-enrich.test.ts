@@ -43,7 +43,7 @@ interface Run {
 }
 
 /** Run the CLI with a clean AWS environment: only the variables given here. */
-function runCli(args: string[], endpoint: string): Promise<Run> {
+function runCli(args: string[], endpoint: string, extra: Record<string, string> = {}): Promise<Run> {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_')) env[k] = v;
   Object.assign(env, {
@@ -54,6 +54,10 @@ function runCli(args: string[], endpoint: string): Promise<Run> {
     AWS_EC2_METADATA_DISABLED: 'true',
     NODE_NO_WARNINGS: '1',
   });
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === '') delete env[k];
+    else env[k] = v;
+  }
   return new Promise((done) => {
     execFile(process.execPath, [CLI, 'evaluate', ...args], { env, cwd: ROOT }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
@@ -287,7 +291,7 @@ describe('guardrail evaluate --enrich (bundled CLI, child process)', () => {
       await new Promise<void>((r) => server.close(() => r()));
     });
 
-    it('without --enrich: no AWS call at all; the truncated registration is reported incomplete', async () => {
+    it('without --enrich: no AWS call at all; the truncated registration is "not checked: needs --enrich"', async () => {
       requests.length = 0;
       const r = await runCli(['--format', 'json', ...files], endpoint);
       expect(r.code).toBe(0);
@@ -295,14 +299,19 @@ describe('guardrail evaluate --enrich (bundled CLI, child process)', () => {
       expect(r.findings.map((f) => f.ruleId)).not.toContain('td-privileged');
       expect(r.findings.map((f) => f.ruleId)).not.toContain('task-public-ip');
       expect(r.findings.map((f) => f.ruleId)).not.toContain('svc-public-ip');
-      expect(r.stderr).toMatch(/register-truncated\.json.*incomplete: .*\(use --enrich\)/);
+      expect(r.stderr).toMatch(/register-truncated\.json: not checked: needs --enrich \(.*truncated/);
+      expect(r.stderr).toMatch(
+        /task-running\.json: skipped without --enrich: task definition rules \(td-\*\), public IP \(task-public-ip\)/,
+      );
+      expect(r.stderr).toMatch(/1 not checked \(needs --enrich\); 1 partly checked/);
     });
 
-    it('--enrich with access denied everywhere: every input evaluated, reported incomplete, exit 0', async () => {
+    // v2: enrichment that failed is an error of the run (exit 2) naming the cause, never "exit 0, incomplete".
+    it('--enrich with access denied everywhere: every input evaluated, each failure named with its cause, exit 2', async () => {
       requests.length = 0;
       const r = await runCli(['--enrich', '--format', 'json', ...files], endpoint);
       expect(r.stderr).not.toMatch(/internal error/);
-      expect(r.code).toBe(0);
+      expect(r.code).toBe(2);
       // The recorder does see calls when enrichment is on (so "none" above means none were made).
       // Issue 10: enrichment first asks whose credentials it has (once): the events' account is the
       // caller's own, so it is read without assuming a member role.
@@ -314,12 +323,30 @@ describe('guardrail evaluate --enrich (bundled CLI, child process)', () => {
         'GetCallerIdentity',
       ]);
       expect(r.stderr).toMatch(
-        /task-running\.json: incomplete: enrichment failed: ec2:DescribeNetworkInterfaces .*UnauthorizedOperation.*; ecs:DescribeTaskDefinition .*AccessDeniedException/,
+        /task-running\.json: enrichment failed \(access denied: ec2:DescribeNetworkInterfaces .*UnauthorizedOperation.*; access denied: ecs:DescribeTaskDefinition .*AccessDeniedException/,
       );
-      expect(r.stderr).toMatch(/register-truncated\.json: incomplete: .*truncated.*AccessDeniedException/);
-      expect(r.stderr).toMatch(/update-service\.json: incomplete: enrichment failed: ecs:DescribeServices/);
+      expect(r.stderr).toMatch(
+        /register-truncated\.json: enrichment failed \(access denied: .*AccessDeniedException.*truncated/,
+      );
+      expect(r.stderr).toMatch(
+        /update-service\.json: enrichment failed \(access denied: ecs:DescribeServices/,
+      );
+      expect(r.stderr).toMatch(/3 with failed enrichment/);
       expect(r.findings.map((f) => f.ruleId)).not.toContain('td-privileged');
       expect(r.findings.map((f) => f.ruleId)).not.toContain('svc-public-ip');
+    });
+
+    it('--enrich without credentials: exit 2, the cause is "credentials", no secret in the output', async () => {
+      const r = await runCli(['--enrich', '--format', 'json', files[0]!], endpoint, {
+        AWS_ACCESS_KEY_ID: '',
+        AWS_SECRET_ACCESS_KEY: '',
+        AWS_PROFILE: 'guardrail-no-such-profile',
+        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+        AWS_CONFIG_FILE: '/nonexistent',
+        AWS_EC2_METADATA_DISABLED: 'true',
+      });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/task-running\.json: enrichment failed \(credentials: /);
     });
   });
 });

@@ -48,6 +48,7 @@ const NO_RESOURCE_LEVEL_ACTIONS = new Set([
   'logs:PutResourcePolicy',
   'logs:DescribeResourcePolicies',
   'logs:DescribeLogGroups',
+  'ecs:ListAccountSettings',
 ]);
 /** Remediation writes: only on this account's and region's resources of the right type. */
 const REMEDIATION_WRITES: Record<string, string> = {
@@ -476,6 +477,7 @@ describe('npm run package + cfn-lint', () => {
         'ec2:DescribeSecurityGroups',
         'ecs:DescribeClusters',
         'ecs:ListTagsForResource',
+        'ecs:ListAccountSettings',
       ],
       throttling: common,
       sweep: [

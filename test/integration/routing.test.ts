@@ -60,6 +60,8 @@ const EXPECTED: Record<string, readonly Fn[]> = {
   'cloudtrail-update-service-assign-public-ip.json': [C],
   'cloudtrail-update-service-desired-count-only.json': [C],
   'cloudtrail-update-service-replayed-from-archive.json': [C],
+  // The account default behind clusters created without a Container Insights setting (ECS.12).
+  'cloudtrail-put-account-setting-container-insights-disabled.json': [C],
   // A failed call changed nothing, and its error code is not a throttle.
   'cloudtrail-create-service-invalid-parameter-null-response.json': [],
   // v2: write calls ops-change-outside-pipeline watches, and an ECS Exec session (task-exec-session).
@@ -67,7 +69,6 @@ const EXPECTED: Record<string, readonly Fn[]> = {
   'cloudtrail-deregister-task-definition.json': [C],
   'cloudtrail-execute-command.json': [C],
   // ECS APIs that no rule evaluates.
-  'cloudtrail-put-account-setting-container-insights-disabled.json': [],
   'cloudtrail-update-container-agent.json': [],
   // Throttled calls: ECS, EC2 (`Client.RequestLimitExceeded`), ELB (read-only).
   'cloudtrail-throttling-exception.json': [T],
@@ -203,6 +204,21 @@ const DERIVED: { name: string; event: BusEvent; expected: readonly Fn[] }[] = [
       e.source = 'aws.ec2';
       e.detail.eventSource = 'ec2.amazonaws.com';
       e.detail.eventName = 'TagResource';
+    }),
+    expected: [],
+  },
+  {
+    name: 'successful PutAccountSettingDefault',
+    event: derive('cloudtrail-put-account-setting-container-insights-disabled.json', (e) => {
+      e.detail.eventName = 'PutAccountSettingDefault';
+    }),
+    expected: [C],
+  },
+  {
+    name: 'PutAccountSetting refused (AccessDeniedException) goes nowhere',
+    event: derive('cloudtrail-put-account-setting-container-insights-disabled.json', (e) => {
+      e.detail.errorCode = 'AccessDeniedException';
+      e.detail.responseElements = null;
     }),
     expected: [],
   },

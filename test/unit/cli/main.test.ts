@@ -222,11 +222,40 @@ describe('table output', () => {
     expect(priv.action?.reason).toMatch(/^dry-run: would /);
   });
 
-  it('reports an incomplete (truncated) registration on stderr and in the summary', async () => {
+  it('a registration truncated beyond repair (no ARN, no family) is incomplete, exit 0', async () => {
     const r = await run(['evaluate', ev('cloudtrail-register-task-definition-truncated-omitted.json')]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/truncated-omitted\.json: incomplete: .*\(use --enrich\)/);
-    expect(r.stdout).toContain('1 incomplete (run with --enrich)');
+    expect(r.stderr).toMatch(/truncated-omitted\.json: incomplete: .*truncated/);
+    expect(r.stdout).toContain('1 incomplete');
+  });
+
+  it('a truncated registration naming its ARN, without --enrich: "not checked: needs --enrich", counted, exit 0', async () => {
+    const raw = fixture('cloudtrail-register-task-definition-truncated-omitted.json');
+    (raw.detail as Record<string, unknown>).responseElements = {
+      taskDefinition: { taskDefinitionArn: 'arn:aws:ecs:us-west-2:111122223333:task-definition/web:3' },
+    };
+    const r = await run(['evaluate', '-'], { stdin: JSON.stringify(raw) });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/not checked: needs --enrich \(.*truncated/);
+    expect(r.stdout).toContain('1 not checked (needs --enrich)');
+  });
+
+  it('a task state change without --enrich says which checks it skipped, counted, exit 0', async () => {
+    const r = await run(['evaluate', ev('ecs-task-state-change-running-awsvpc.json')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(
+      /running-awsvpc\.json: skipped without --enrich: task definition rules \(td-\*\), public IP \(task-public-ip\)/,
+    );
+    expect(r.stdout).toContain('1 partly checked (checks skipped without --enrich)');
+  });
+
+  it('a launch whose response is omitted stays "incomplete" (enrichment cannot tell which tasks started)', async () => {
+    const raw = fixture('cloudtrail-run-task-public-ip-with-overrides.json');
+    delete (raw.detail as Record<string, unknown>).responseElements;
+    const r = await run(['evaluate', '-'], { stdin: JSON.stringify(raw) });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/incomplete: responseElements omitted/);
+    expect(r.stdout).toContain('1 incomplete');
   });
 });
 

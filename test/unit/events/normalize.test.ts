@@ -539,7 +539,6 @@ describe('normalize: ECS service and deployment events (trap 15)', () => {
       'cloudtrail-delete-service-force.json': ['ecsWrite'],
       'cloudtrail-update-container-agent.json': [],
       'cloudtrail-execute-command.json': ['execSession'],
-      'cloudtrail-put-account-setting-container-insights-disabled.json': [],
     };
     for (const [name, expected] of Object.entries(signalsOf)) {
       const n = normFixture(name);
@@ -551,6 +550,27 @@ describe('normalize: ECS service and deployment events (trap 15)', () => {
     }
     const unknown = cloudTrailEvent({ eventName: 'CreateExpressGatewayService', requestParameters: { anything: 1 } });
     expect(norm(unknown).resources).toEqual([]);
+  });
+
+  it('PutAccountSetting: the account setting resource (response preferred), for its principal', () => {
+    const n = normFixture('cloudtrail-put-account-setting-container-insights-disabled.json');
+    expect(n.resources).toEqual([
+      {
+        kind: 'AccountSetting',
+        arn: 'arn:aws:ecs:us-west-2:111122223333:account-setting/containerInsights',
+        account: '111122223333',
+        region: 'us-west-2',
+        name: 'containerInsights',
+        value: 'disabled',
+        principalArn: 'arn:aws:iam::111122223333:role/DeployRole',
+        scope: 'principal',
+      },
+    ]);
+    const raw = fixture('cloudtrail-put-account-setting-container-insights-disabled.json');
+    detailOf(raw).eventName = 'PutAccountSettingDefault';
+    delete detailOf(raw).responseElements;
+    delete (detailOf(raw).requestParameters as Record<string, unknown>).principalArn;
+    expect(norm(raw).resources).toMatchObject([{ kind: 'AccountSetting', scope: 'default', value: 'disabled' }]);
   });
 
   it('CloudTrail events of other services without an error are ignored', () => {

@@ -107,6 +107,24 @@ beforeEach(() => {
 });
 
 describe('exact requests', () => {
+  it('a cluster-container-insights-disabled finding on the account setting: no action, no AWS call', async () => {
+    const { remediator, audit } = setup(policyWith(['cluster-container-insights-disabled']));
+    const finding = makeFinding(
+      'cluster-container-insights-disabled',
+      'arn:aws:ecs:us-east-1:123456789012:account-setting/containerInsights',
+      {
+        resource: {
+          type: 'AWS::ECS::AccountSetting',
+          arn: 'arn:aws:ecs:us-east-1:123456789012:account-setting/containerInsights',
+        },
+      },
+    );
+    const out = await remediator.remediate(finding);
+    expect(out).toEqual(finding);
+    expect(ecsMock.calls()).toHaveLength(0);
+    expect(audit.entries).toEqual([]);
+  });
+
   it('enable-container-insights sends UpdateClusterSettings (production), nothing else', async () => {
     ecsMock
       .on(DescribeClustersCommand)

@@ -41,6 +41,43 @@ describe('task-exec-enabled', () => {
     expect(ruleIds((await evaluateOne(event)).findings)).toEqual(['task-exec-enabled']);
   });
 
+  it("a task seen running fires only when standalone: a service's tasks are svc-exec-enabled's", () => {
+    for (const group of ['family:db-migrate', 'task-group', 'Service:checkout', undefined])
+      expect(
+        check('task-exec-enabled', task({ enableExecuteCommand: true, group })),
+        String(group),
+      ).toHaveLength(1);
+    expect(
+      check('task-exec-enabled', task({ enableExecuteCommand: true, group: 'service:checkout-api' })),
+    ).toEqual([]);
+  });
+
+  it('a launch call fires whatever group it names (a caller cannot hide behind "service:")', () => {
+    for (const launchCall of ['RunTask', 'StartTask'] as const)
+      expect(
+        check(
+          'task-exec-enabled',
+          task({ enableExecuteCommand: true, group: 'service:checkout-api', launchCall }),
+        ),
+        launchCall,
+      ).toHaveLength(1);
+  });
+
+  it('end to end: a task state change of a service task with exec enabled is no task finding', async () => {
+    const event = fixture('ecs-task-state-change-running-awsvpc.json');
+    Object.assign(detailOf(event), { enableExecuteCommand: true, group: 'service:webserver' });
+    expect(ruleIds((await evaluateOne(event)).findings)).not.toContain('task-exec-enabled');
+  });
+
+  it('end to end: RunTask with group "service:..." and exec still fires (RunTask unchanged)', async () => {
+    const { findings } = await evaluateOne(
+      runTask({ enableExecuteCommand: true, group: 'service:checkout-api' }, [
+        startedTask('ddd', { group: 'service:checkout-api' }),
+      ]),
+    );
+    expect(only(findings, 'task-exec-enabled').resource.arn).toContain('task/prod-cluster/ddd');
+  });
+
   it('end to end: a failed RunTask (errorCode) is no finding', async () => {
     const failed = cloudTrailEvent({
       eventName: 'RunTask',

@@ -1,7 +1,7 @@
 /** A finding in the AWS Security Finding Format for Security Hub BatchImportFindings. */
 import type { AwsSecurityFinding, Resource as AsffResource } from '@aws-sdk/client-securityhub';
 import { partitionOf } from '../../../model/arn';
-import type { Finding, Severity } from '../../../model/finding';
+import { controlIds, type Finding, type Severity } from '../../../model/finding';
 
 const ASFF_TYPE: Readonly<Record<string, string>> = {
   'AWS::ECS::TaskDefinition': 'AwsEcsTaskDefinition',
@@ -52,6 +52,7 @@ export function toAsff(
   opts: { now: string; firstSeen?: string; resolved?: boolean },
 ): AwsSecurityFinding {
   const description = f.evidence.map((e) => e.message).join('; ') || f.title;
+  const securityHub = controlIds(f.controls.securityHub);
   return {
     SchemaVersion: '2018-10-08',
     Id: `ecs-guardrail/${f.findingId}`,
@@ -83,10 +84,11 @@ export function toAsff(
     Resources: resourcesOf(f),
     Compliance: {
       Status: opts.resolved ? 'PASSED' : 'FAILED',
-      ...(f.controls.securityHub
+      // ASFF takes one control id: the first; every control the rule maps to is a related requirement.
+      ...(securityHub.length
         ? {
-            SecurityControlId: f.controls.securityHub,
-            RelatedRequirements: [`Security Hub ${f.controls.securityHub}`],
+            SecurityControlId: securityHub[0],
+            RelatedRequirements: securityHub.map((id) => `Security Hub ${id}`),
           }
         : {}),
     },

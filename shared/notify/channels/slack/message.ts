@@ -7,7 +7,7 @@
  * `*Action*:` line or a link, and a `>` cannot start a quote. mrkdwn objects are `verbatim` (no
  * auto-linking of URLs or channel names) and the payload asks Slack not to unfurl links.
  */
-import type { Finding, Severity } from '../../../model/finding';
+import { controlIds, type Finding, type Severity } from '../../../model/finding';
 import { consoleUrl, isRegionName } from '../../console-url';
 
 /** What a notification says about its finding: it opened, it is still open (reminder), it resolved. */
@@ -172,7 +172,8 @@ export function slackMessage(
       type: 'actions',
       elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open in AWS console' }, url }],
     });
-  const controls = f.controls.securityHub ? ` · Security Hub ${inert(f.controls.securityHub)}` : '';
+  const securityHub = controlIds(f.controls.securityHub);
+  const controls = securityHub.length ? ` · Security Hub ${inert(securityHub.join(', '))}` : '';
   blocks.push({
     type: 'context',
     elements: [
