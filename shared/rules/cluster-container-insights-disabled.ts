@@ -10,6 +10,8 @@ export const clusterContainerInsightsDisabled = resourceRule({
   appliesTo: 'Cluster',
   description: 'A cluster setting `containerInsights` is `disabled`.',
   advice: 'Enable Container Insights to collect cluster, service and task metrics.',
+  // The project's own mapping: Security Hub lists no PCI DSS requirement for ECS.12.
+  ownFrameworks: { 'pci-dss-4.0.1': ['10.2.1'] },
   controls: { securityHub: 'ECS.12' },
   remediation: {
     action: 'enable-container-insights',

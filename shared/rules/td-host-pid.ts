@@ -10,4 +10,6 @@ export const tdHostPid = hostModeRule(
   {
     checkov: 'CKV_AWS_335',
   },
+  // The project's own mapping where Security Hub lists no requirement of the framework.
+  { 'pci-dss-4.0.1': ['2.2.6'] },
 );

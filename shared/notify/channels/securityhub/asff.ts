@@ -1,7 +1,9 @@
 /** A finding in the AWS Security Finding Format for Security Hub BatchImportFindings. */
 import type { AwsSecurityFinding, Resource as AsffResource } from '@aws-sdk/client-securityhub';
 import { partitionOf } from '../../../model/arn';
-import type { Finding, Severity } from '../../../model/finding';
+import type { Finding, FindingFrameworks, Severity } from '../../../model/finding';
+import { frameworksOf, securityHubRequirements } from '../../../rules/frameworks';
+import { getRule } from '../../../rules/registry';
 
 const ASFF_TYPE: Readonly<Record<string, string>> = {
   'AWS::ECS::TaskDefinition': 'AwsEcsTaskDefinition',
@@ -19,6 +21,15 @@ const LABEL: Record<Severity, 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'INFORMAT
 };
 
 export const ASFF_BATCH_LIMIT = 100;
+/** ASFF's limit on `Compliance.RelatedRequirements`. */
+const MAX_RELATED_REQUIREMENTS = 32;
+
+/** A finding stored before findings carried their frameworks takes them from its rule. */
+function frameworksOfFinding(f: Finding): FindingFrameworks | undefined {
+  if (f.frameworks) return f.frameworks;
+  const rule = getRule(f.ruleId);
+  return rule ? frameworksOf(rule) : undefined;
+}
 
 export function productArn(region: string, account: string): string {
   return `arn:${partitionOf(region)}:securityhub:${region}:${account}:product/${account}/default`;
@@ -52,6 +63,8 @@ export function toAsff(
   opts: { now: string; firstSeen?: string; resolved?: boolean },
 ): AwsSecurityFinding {
   const description = f.evidence.map((e) => e.message).join('; ') || f.title;
+  const frameworks = frameworksOfFinding(f);
+  const related = frameworks ? securityHubRequirements(frameworks) : [];
   return {
     SchemaVersion: '2018-10-08',
     Id: `ecs-guardrail/${f.findingId}`,
@@ -79,16 +92,17 @@ export function toAsff(
       'ecs-guardrail/Mode': f.mode,
       'ecs-guardrail/EventId': f.event.id,
       ...(f.action ? { 'ecs-guardrail/Action': `${f.action.name}:${f.action.status}` } : {}),
+      // Which of the RelatedRequirements are the project's own mapping, not Security Hub's.
+      ...(frameworks?.ownMapping?.length
+        ? { 'ecs-guardrail/OwnFrameworkMapping': frameworks.ownMapping.join(',') }
+        : {}),
     },
     Resources: resourcesOf(f),
     Compliance: {
       Status: opts.resolved ? 'PASSED' : 'FAILED',
-      ...(f.controls.securityHub
-        ? {
-            SecurityControlId: f.controls.securityHub,
-            RelatedRequirements: [`Security Hub ${f.controls.securityHub}`],
-          }
-        : {}),
+      ...(f.controls.securityHub ? { SecurityControlId: f.controls.securityHub } : {}),
+      // Written as Security Hub writes its own controls' requirements (`NIST.800-53.r5 AC-6`).
+      ...(related.length ? { RelatedRequirements: related.slice(0, MAX_RELATED_REQUIREMENTS) } : {}),
     },
     RecordState: opts.resolved ? 'ARCHIVED' : 'ACTIVE',
     Workflow: { Status: opts.resolved ? 'RESOLVED' : 'NEW' },
