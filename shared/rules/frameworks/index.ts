@@ -4,7 +4,9 @@
  * framework by the rule's own mapping (`ownFrameworks`) where Security Hub lists none; such frameworks are named
  * in `ownMapping`. Security Hub's list wins for a framework it covers.
  */
-import { FRAMEWORK_IDS, type FindingFrameworks, type FrameworkId } from '../../model/finding';
+import { GuardrailError } from '../../base/errors';
+import { FRAMEWORK_IDS, type Finding, type FindingFrameworks, type FrameworkId } from '../../model/finding';
+import { getRule } from '../registry';
 import type { RuleMeta } from '../types';
 import { SECURITY_HUB_ECS } from './security-hub-ecs';
 
@@ -28,6 +30,22 @@ export const FRAMEWORKS: Readonly<Record<FrameworkId, FrameworkInfo>> = {
 
 export function isFrameworkId(s: string): s is FrameworkId {
   return (FRAMEWORK_IDS as readonly string[]).includes(s);
+}
+
+/** A framework id nobody knows (e.g. `--framework nist`); the message lists the known ones. */
+export class UnknownFrameworkError extends GuardrailError {
+  override readonly name = 'UnknownFrameworkError';
+  constructor(given: string) {
+    // The caller's own argument, cut: the CLI escapes it for the terminal.
+    super(
+      `unknown framework "${given.length > 40 ? `${given.slice(0, 39)}…` : given}"; known: ${FRAMEWORK_IDS.join(', ')}`,
+    );
+  }
+}
+
+export function parseFrameworkId(s: string): FrameworkId {
+  if (!isFrameworkId(s)) throw new UnknownFrameworkError(s);
+  return s;
 }
 
 const cache = new WeakMap<RuleMeta, FindingFrameworks>();
@@ -56,4 +74,11 @@ export function frameworksOf(rule: Pick<RuleMeta, 'controls' | 'ownFrameworks'>)
 /** The requirements as Security Hub writes them (`NIST.800-53.r5 AC-6`, `PCI DSS v4.0.1/1.4.4`). */
 export function securityHubRequirements(f: FindingFrameworks): string[] {
   return FRAMEWORK_IDS.flatMap((id) => (f[id] ?? []).map((r) => `${FRAMEWORKS[id].securityHubPrefix}${r}`));
+}
+
+/** A finding's frameworks; one stored before findings carried them takes its rule's (none for an unknown rule). */
+export function findingFrameworks(f: Finding): FindingFrameworks | undefined {
+  if (f.frameworks) return f.frameworks;
+  const rule = getRule(f.ruleId);
+  return rule ? frameworksOf(rule) : undefined;
 }

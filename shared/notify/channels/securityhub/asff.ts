@@ -1,9 +1,8 @@
 /** A finding in the AWS Security Finding Format for Security Hub BatchImportFindings. */
 import type { AwsSecurityFinding, Resource as AsffResource } from '@aws-sdk/client-securityhub';
 import { partitionOf } from '../../../model/arn';
-import type { Finding, FindingFrameworks, Severity } from '../../../model/finding';
-import { frameworksOf, securityHubRequirements } from '../../../rules/frameworks';
-import { getRule } from '../../../rules/registry';
+import type { Finding, Severity } from '../../../model/finding';
+import { findingFrameworks, securityHubRequirements } from '../../../rules/frameworks';
 
 const ASFF_TYPE: Readonly<Record<string, string>> = {
   'AWS::ECS::TaskDefinition': 'AwsEcsTaskDefinition',
@@ -23,13 +22,6 @@ const LABEL: Record<Severity, 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'INFORMAT
 export const ASFF_BATCH_LIMIT = 100;
 /** ASFF's limit on `Compliance.RelatedRequirements`. */
 const MAX_RELATED_REQUIREMENTS = 32;
-
-/** A finding stored before findings carried their frameworks takes them from its rule. */
-function frameworksOfFinding(f: Finding): FindingFrameworks | undefined {
-  if (f.frameworks) return f.frameworks;
-  const rule = getRule(f.ruleId);
-  return rule ? frameworksOf(rule) : undefined;
-}
 
 export function productArn(region: string, account: string): string {
   return `arn:${partitionOf(region)}:securityhub:${region}:${account}:product/${account}/default`;
@@ -63,7 +55,7 @@ export function toAsff(
   opts: { now: string; firstSeen?: string; resolved?: boolean },
 ): AwsSecurityFinding {
   const description = f.evidence.map((e) => e.message).join('; ') || f.title;
-  const frameworks = frameworksOfFinding(f);
+  const frameworks = findingFrameworks(f);
   const related = frameworks ? securityHubRequirements(frameworks) : [];
   return {
     SchemaVersion: '2018-10-08',
