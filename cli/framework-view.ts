@@ -2,8 +2,15 @@
  * `--framework <id>`: findings grouped by the requirements of one compliance framework (a finding counts under
  * every requirement its rule maps to). Pure: the table, the JSON Lines and the HTML report's section read this.
  */
-import { SEVERITIES, SEVERITY_RANK, type Finding, type FrameworkId, type Severity } from '../shared/model/finding';
+import {
+  SEVERITIES,
+  SEVERITY_RANK,
+  type Finding,
+  type FrameworkId,
+  type Severity,
+} from '../shared/model/finding';
 import { FRAMEWORKS, findingFrameworks } from '../shared/rules/frameworks';
+import { shortArn } from './format';
 import { escapeTerminal, terminalSafeJson } from './terminal-text';
 
 /** Findings of rules that map to no requirement of the framework (a stored finding of a removed rule). */
@@ -121,7 +128,7 @@ export function formatFrameworkTable(groups: readonly RequirementGroup[], opts: 
   for (const g of groups) {
     const rules = g.rules.map((r) => `${r.ruleId}${r.ownMapping ? '*' : ''}`).join(', ');
     own ||= g.rules.some((r) => r.ownMapping);
-    const names = [...new Set(g.findings.map((f) => f.resource.name ?? f.resource.arn))];
+    const names = [...new Set(g.findings.map((f) => f.resource.name ?? shortArn(f.resource.arn)))];
     lines.push(
       [
         cut(g.requirement, cols.req),
@@ -133,6 +140,9 @@ export function formatFrameworkTable(groups: readonly RequirementGroup[], opts: 
       ].join(' '),
     );
   }
-  if (own) lines.push("* the project's own mapping (Security Hub lists no requirement of this framework for the rule)");
+  if (own)
+    lines.push(
+      "* the project's own mapping (Security Hub lists no requirement of this framework for the rule)",
+    );
   return lines.join('\n');
 }

@@ -78,7 +78,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       throw new UsageError('--format must be table, json or ocsf');
     const framework = values.framework === undefined ? undefined : parseFrameworkId(values.framework);
     if (framework && format === 'ocsf')
-      throw new UsageError('--framework groups table or json output (OCSF findings carry their requirements)');
+      throw new UsageError(
+        '--framework groups table or json output (OCSF findings carry their requirements)',
+      );
     const failOn = values['fail-on'];
     if (failOn !== undefined && !SEVERITIES.includes(failOn as Severity))
       throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}`);
