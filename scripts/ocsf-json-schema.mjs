@@ -123,7 +123,12 @@ function objectSchema(attributes) {
     properties[k] = attributeSchema(k, spec);
     if (spec.requirement === 'required') required.push(k);
   }
-  return { type: 'object', properties, ...(required.length ? { required } : {}), additionalProperties: false };
+  return {
+    type: 'object',
+    properties,
+    ...(required.length ? { required } : {}),
+    additionalProperties: false,
+  };
 }
 
 const cls = resolved(events, className);

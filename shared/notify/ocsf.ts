@@ -27,7 +27,10 @@ export type OcsfComplianceFinding = Record<string, unknown> & {
   readonly type_uid: number;
   /** Epoch milliseconds. */
   readonly time: number;
-  readonly compliance: Record<string, unknown> & { readonly standards: string[]; readonly requirements: string[] };
+  readonly compliance: Record<string, unknown> & {
+    readonly standards: string[];
+    readonly requirements: string[];
+  };
 };
 
 /** Epoch milliseconds (OCSF timestamp_t) of an ISO time; the fallback when the text is not a time. */
@@ -70,7 +73,11 @@ export function toOcsf(
       original_time: f.event.time,
       ...(f.event.id ? { correlation_uid: f.event.id } : {}),
     },
-    cloud: { provider: 'AWS', region: f.region, account: { uid: f.account, type_id: 10, type: 'AWS Account' } },
+    cloud: {
+      provider: 'AWS',
+      region: f.region,
+      account: { uid: f.account, type_id: 10, type: 'AWS Account' },
+    },
     finding_info: {
       uid: f.findingId,
       title: f.title,

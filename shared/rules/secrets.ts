@@ -139,17 +139,41 @@ export function secretReason(
   c: CompiledSecretPatterns,
 ): string | undefined {
   if (value === undefined || value === '') return undefined;
+  const verdict = nameVerdict(name, c);
   // A value pasted into the name (`CONFIG=AKIA...`) is a credential in plain text too.
-  const inName = builtInFormatIn(name);
-  if (inName) return `name contains a value in the ${inName} format`;
+  if (verdict.inName) return `name contains a value in the ${verdict.inName} format`;
   const format = valueFormat(value, c);
   if (format) return `value matches the ${format} format`;
   if (isBenignValue(value)) return undefined;
+  if (verdict.pattern) return `name matches the credential pattern ${verdict.pattern}`;
+  return undefined;
+}
+
+interface NameVerdict {
+  readonly inName?: string;
+  readonly pattern?: string;
+}
+
+/** Verdicts on names, per detector: an estate reuses few variable names across thousands of definitions. */
+const nameVerdicts = new WeakMap<CompiledSecretPatterns, Map<string, NameVerdict>>();
+const MAX_NAME_VERDICTS = 4096;
+
+function nameVerdict(name: string, c: CompiledSecretPatterns): NameVerdict {
+  let byName = nameVerdicts.get(c);
+  if (!byName) nameVerdicts.set(c, (byName = new Map()));
+  let v = byName.get(name);
+  if (v) return v;
+  const inName = builtInFormatIn(name);
   // A name that carries a value (`AWS_SECRET_ACCESS_KEY=...`) is judged by the name before the value too.
   const head = name.split(NAME_VALUE_SEPARATOR, 1)[0]!;
   const pattern = namePattern(name, c) ?? (head !== name ? namePattern(head, c) : undefined);
-  if (pattern) return `name matches the credential pattern ${pattern}`;
-  return undefined;
+  v = { ...(inName ? { inName } : {}), ...(pattern ? { pattern } : {}) };
+  // A name holding a value is not kept (it may be a credential); a full map starts over (bounded memory).
+  if (!inName && head === name) {
+    if (byName.size >= MAX_NAME_VERDICTS) byName.clear();
+    byName.set(name, v);
+  }
+  return v;
 }
 
 // ------------------------------------------------------------------ redaction
