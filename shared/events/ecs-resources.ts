@@ -106,7 +106,10 @@ export function taskDefinitionFromShape(
         user: c.user ?? undefined,
         readonlyRootFilesystem: c.readonlyRootFilesystem ?? undefined,
         capabilitiesAdd: c.linuxParameters?.capabilities?.add ?? [],
-        environment: (c.environment ?? []).map((e) => compact({ name: e.name, value: e.value ?? undefined })),
+        // Task definitions carry hundreds of variables: one small object each, no compact pass.
+        environment: (c.environment ?? []).map((e) =>
+          e.value !== undefined && e.value !== null ? { name: e.name, value: e.value } : { name: e.name },
+        ),
         logDriver: c.logConfiguration?.logDriver ?? undefined,
         logOptions: c.logConfiguration?.options
           ? (Object.fromEntries(

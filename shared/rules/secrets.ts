@@ -51,6 +51,7 @@ const FLAG_VALUES = new Set([
   'none',
   'null',
 ]);
+const LONGEST_FLAG = Math.max(...[...FLAG_VALUES].map((f) => f.length));
 const REFERENCE = /^(?:arn:|ssm:|secretsmanager:|\{\{resolve:)/i;
 
 export interface SecretPatterns {
@@ -128,7 +129,8 @@ export function namePattern(name: string, c: CompiledSecretPatterns): string | u
 export function isBenignValue(value: string): boolean {
   const v = value.trim();
   if (v.length < 8) return true; // also the empty string; the cheapest test first
-  if (FLAG_VALUES.has(v.toLowerCase())) return true;
+  // No flag is longer than 8 characters: longer values are not lower-cased (a copy) for nothing.
+  if (v.length <= LONGEST_FLAG && FLAG_VALUES.has(v.toLowerCase())) return true;
   return REFERENCE.test(v);
 }
 

@@ -15,7 +15,7 @@ import { InvalidEventError } from '../../../shared/events/errors';
 import { readInputs } from '../../../cli/inputs';
 import { corpusFiles } from '../../golden/corpus';
 
-const SCHEMAS = Object.entries(schemas).filter(
+const SCHEMAS = (Object.entries(schemas) as [string, unknown][]).filter(
   (e): e is [string, v.GenericSchema] => typeof e[1] === 'object' && e[1] !== null && '~run' in e[1],
 );
 
