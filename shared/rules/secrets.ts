@@ -69,6 +69,8 @@ export interface CompiledSecretPatterns {
   readonly allow: ReadonlySet<string>;
   /** Matches when some entry of `names` is a substring (a prefilter: one scan instead of one per name). */
   readonly anyName?: RegExp;
+  /** Verdicts on variable names already judged with these patterns (see `nameVerdict`). */
+  readonly nameVerdicts?: Map<string, NameVerdict>;
 }
 
 const compiledCache = new WeakMap<SecretPatterns, CompiledSecretPatterns>();
@@ -82,6 +84,7 @@ export function compileSecretPatterns(p: SecretPatterns): CompiledSecretPatterns
       values: [...VALUE_FORMATS, ...p.extraValues.map((x) => ({ name: x.name, re: new RegExp(x.pattern) }))],
       allow: new Set(p.allowNames.map((n) => n.toUpperCase())),
       anyName: new RegExp(names.map(escapeRegExp).join('|')),
+      nameVerdicts: new Map(),
     };
     compiledCache.set(p, c);
   }
@@ -146,9 +149,9 @@ export function secretReason(
   if (verdict.inName) return `name contains a value in the ${verdict.inName} format`;
   const format = valueFormat(value, c);
   if (format) return `value matches the ${format} format`;
-  if (isBenignValue(value)) return undefined;
-  if (verdict.pattern) return `name matches the credential pattern ${verdict.pattern}`;
-  return undefined;
+  // Most names match no pattern: then the value's format was all there was to check.
+  if (!verdict.pattern || isBenignValue(value)) return undefined;
+  return `name matches the credential pattern ${verdict.pattern}`;
 }
 
 interface NameVerdict {
@@ -156,14 +159,12 @@ interface NameVerdict {
   readonly pattern?: string;
 }
 
-/** Verdicts on names, per detector: an estate reuses few variable names across thousands of definitions. */
-const nameVerdicts = new WeakMap<CompiledSecretPatterns, Map<string, NameVerdict>>();
+/** Verdicts on names, kept per detector: an estate reuses few variable names across thousands of definitions. */
 const MAX_NAME_VERDICTS = 4096;
 
 function nameVerdict(name: string, c: CompiledSecretPatterns): NameVerdict {
-  let byName = nameVerdicts.get(c);
-  if (!byName) nameVerdicts.set(c, (byName = new Map()));
-  let v = byName.get(name);
+  const byName = c.nameVerdicts;
+  let v = byName?.get(name);
   if (v) return v;
   const inName = builtInFormatIn(name);
   // A name that carries a value (`AWS_SECRET_ACCESS_KEY=...`) is judged by the name before the value too.
@@ -171,7 +172,7 @@ function nameVerdict(name: string, c: CompiledSecretPatterns): NameVerdict {
   const pattern = namePattern(name, c) ?? (head !== name ? namePattern(head, c) : undefined);
   v = { ...(inName ? { inName } : {}), ...(pattern ? { pattern } : {}) };
   // A name holding a value is not kept (it may be a credential); a full map starts over (bounded memory).
-  if (!inName && head === name) {
+  if (byName && !inName && head === name) {
     if (byName.size >= MAX_NAME_VERDICTS) byName.clear();
     byName.set(name, v);
   }
