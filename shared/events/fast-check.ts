@@ -14,6 +14,7 @@
  * type where valibot would have dropped it; nothing reads either.
  */
 import type * as v from 'valibot';
+import { GuardrailError } from '../base/errors';
 
 export type Check = (input: unknown) => boolean;
 
@@ -36,7 +37,10 @@ interface Node {
   readonly fallback?: unknown;
 }
 
-class Unsupported extends Error {}
+/** A schema part the compiler does not handle (caught in compileCheck: valibot then runs as before). */
+class Unsupported extends GuardrailError {
+  override readonly name = 'UnsupportedSchemaError';
+}
 
 const isObjectLike = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object';
 // valibot's record skips these keys (they cannot be set safely on a plain object).
