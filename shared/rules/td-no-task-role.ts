@@ -10,6 +10,9 @@ export const tdNoTaskRole = resourceRule({
   severity: 'low',
   resourceType: TD,
   appliesTo: 'TaskDefinition',
+  // Noise budget: it fired on 3 of the 5 sample task definitions (many workloads need no AWS access and
+  // have no role), so it is recorded by default and notifies only when the policy turns it on.
+  defaultMode: 'observe',
   description: 'No `taskRoleArn`, and the definition can run on EC2 or EXTERNAL (see td-no-memory-limit).',
   advice: 'Give every task its own least-privilege task role, so it never uses the container instance role.',
   controls: { seeds: ['Using IAM roles with ECS tasks'] },
