@@ -21,6 +21,12 @@ const FAMILIES = {
     builder: 'containerInstance([])',
     what: 'container instance',
   },
+  sg: {
+    kind: 'SecurityGroup',
+    type: 'AWS::EC2::SecurityGroup',
+    builder: 'securityGroup()',
+    what: 'security group',
+  },
   cp: {
     kind: 'CapacityProvider',
     type: 'AWS::ECS::CapacityProvider',

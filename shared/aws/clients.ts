@@ -6,6 +6,7 @@
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import type { ResourceScope } from '../engine/enrich';
 import { awsClientConfig, ClientCache, providerFor, RETRY_PROFILES } from './client-pool';
 import type { CredentialsSource } from './client-pool';
@@ -14,6 +15,8 @@ import type { CredentialsSource } from './client-pool';
 export interface ClientFactory {
   ecs(scope: ResourceScope): ECSClient | Promise<ECSClient>;
   ec2(scope: ResourceScope): EC2Client | Promise<EC2Client>;
+  /** IAM (task role policies); factories without it get the default one's. */
+  iam?(scope: ResourceScope): IAMClient | Promise<IAMClient>;
 }
 
 /** Attempts per call (first try included) for the default clients. */
@@ -54,16 +57,24 @@ export function defaultClientFactory(options: EnrichClientOptions = {}): ClientF
     // package itself would load its ESM build next to the CJS one).
     ec2: async (scope) =>
       (await import('./network-interfaces')).createEc2Client(await enrichClientConfig(scope, options)),
+    // IAM is global; the region only picks the partition's endpoint. Credentials per account, as above.
+    iam: async (scope) =>
+      (await import('./iam-role-policies')).createIamClient(await enrichClientConfig(scope, options)),
   };
 }
 
 /** Memoizes a factory per (account, region) and client kind; a factory failure is not remembered. */
 export class ClientPool {
-  private readonly clients = new ClientCache<ECSClient | EC2Client>();
+  private readonly clients = new ClientCache<ECSClient | EC2Client | IAMClient>();
 
   constructor(
     private readonly factory: ClientFactory,
-    private readonly fixed: { readonly ecs?: ECSClient; readonly ec2?: EC2Client } = {},
+    private readonly fixed: {
+      readonly ecs?: ECSClient;
+      readonly ec2?: EC2Client;
+      readonly iam?: IAMClient;
+    } = {},
+    private readonly fallback: ClientFactory = factory,
   ) {}
 
   ecs(scope: ResourceScope): Promise<ECSClient> {
@@ -74,5 +85,14 @@ export class ClientPool {
   ec2(scope: ResourceScope): Promise<EC2Client> {
     if (this.fixed.ec2) return Promise.resolve(this.fixed.ec2);
     return this.clients.get(`ec2/enrich/${scope.account}/${scope.region}`, () => this.factory.ec2(scope));
+  }
+
+  iam(scope: ResourceScope): Promise<IAMClient> {
+    if (this.fixed.iam) return Promise.resolve(this.fixed.iam);
+    const factory = this.factory.iam ? this.factory : this.fallback;
+    return this.clients.get(`iam/enrich/${scope.account}/${scope.region}`, () => {
+      if (!factory.iam) throw new Error('no IAM client factory');
+      return factory.iam(scope);
+    });
   }
 }

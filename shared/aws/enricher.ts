@@ -11,10 +11,19 @@
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import { TtlCache } from '../base/ttl-cache';
 import { EnrichmentError, type Enricher, type ResourceScope } from '../engine/enrich';
 import type { Logger } from '../model/logger';
 import { noMetrics, type Metrics } from '../model/metrics';
-import type { ServiceResource, TaskDefinitionResource } from '../model/resources';
+import type {
+  ClusterResource,
+  SecurityGroupResource,
+  ServiceResource,
+  Tags,
+  TaskDefinitionResource,
+  TaskRolePolicies,
+} from '../model/resources';
 import type { CredentialsSource } from './client-pool';
 import type { OrganizationPolicy } from '../policy/types';
 import { ClientPool, defaultClientFactory, type ClientFactory } from './clients';
@@ -32,7 +41,7 @@ export type { ClientFactory } from './clients';
 
 export interface AwsEnricherOptions {
   /** Clients used for every account and region (tests). Kinds not given come from the factory. */
-  readonly clients?: { readonly ecs?: ECSClient; readonly ec2?: EC2Client };
+  readonly clients?: { readonly ecs?: ECSClient; readonly ec2?: EC2Client; readonly iam?: IAMClient };
   /** Creates clients per (account, region); default: ambient credentials, adaptive retries. */
   readonly clientFactory?: ClientFactory;
   /** Attempts per call for the default factory's clients (default 5). */
@@ -51,8 +60,17 @@ export interface AwsEnricherOptions {
    * calls for that (account, region) fail fast for this long, in ms (default 60,000; 0: never).
    */
   readonly authFailureCooldownMs?: number;
+  /**
+   * How long a task role's policies and a security group are served from memory, in ms (default
+   * 300,000: 5 minutes). Both are mutable: a policy or a rule changed meanwhile is seen after at most this
+   * long; a longer time saves IAM and EC2 calls on busy clusters. 0: read on every event.
+   */
+  readonly mutableTtlMs?: number;
   readonly now?: () => number;
 }
+
+/** Default time a role's policies and a security group are cached (docs/enrichment.md). */
+export const DEFAULT_MUTABLE_TTL_MS = 5 * 60_000;
 
 /**
  * `arn:aws:ecs:eu-west-1:111122223333:...` -> that region, else the event's. The account must be the
@@ -72,6 +90,23 @@ function scopeOfArn(operation: string, arn: string, event: ResourceScope): Resou
   return { account, region };
 }
 
+/**
+ * `arn:aws:iam::111122223333:role/x` -> the event's scope. A task role lives in the task definition's
+ * account (ECS passes no role of another account), so a role of another account is, as above, an event
+ * lying about its resource: not read.
+ */
+function scopeOfIamArn(operation: string, arn: string, event: ResourceScope): ResourceScope {
+  const account = arn.split(':')[4];
+  if (account && /^\d{12}$/.test(account) && account !== event.account)
+    throw new EnrichmentError(
+      operation,
+      'AccountMismatch',
+      false,
+      `${operation} ${arn}: names account ${account}, the event is from account ${event.account}: not read`,
+    );
+  return event;
+}
+
 /** `us-east-1`, `cn-north-1`, `us-gov-west-1`, `us-iso-east-1`, `eu-isoe-west-1`, ... */
 const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
@@ -82,17 +117,23 @@ export class AwsEnricher implements Enricher {
   private readonly authFailureCooldownMs: number;
   private readonly now: () => number;
   private readonly metrics: Metrics;
+  /** Per role ARN. */
+  readonly roleCache: TtlCache<TaskRolePolicies>;
+  /** Per account, region and group id; `null`: the group does not exist. */
+  readonly securityGroupCache: TtlCache<SecurityGroupResource | null>;
 
   constructor(private readonly options: AwsEnricherOptions = {}) {
     this.now = options.now ?? Date.now;
     this.metrics = options.metrics ?? noMetrics;
-    const factory =
-      options.clientFactory ??
-      defaultClientFactory({
-        ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
-        ...(options.credentials ? { credentials: options.credentials } : {}),
-      });
-    this.pool = new ClientPool(factory, options.clients);
+    const defaults = defaultClientFactory({
+      ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+    });
+    // A factory without an IAM client (tests) gets the default one, with the same credentials per account.
+    this.pool = new ClientPool(options.clientFactory ?? defaults, options.clients, defaults);
+    const ttlMs = options.mutableTtlMs ?? DEFAULT_MUTABLE_TTL_MS;
+    this.roleCache = new TtlCache({ ttlMs, now: this.now });
+    this.securityGroupCache = new TtlCache({ ttlMs, maxEntries: 5_000, now: this.now });
     this.taskDefinitions = new TaskDefinitionCache({ now: this.now, ...options.taskDefinitionCache });
     this.authFailureCooldownMs = options.authFailureCooldownMs ?? 60_000;
   }
@@ -127,6 +168,67 @@ export class AwsEnricher implements Enricher {
     const s = scopeOfArn(op, arn, scope);
     scopeOfArn(op, clusterArn, scope);
     return this.call(op, arn, s, async () => describeService(await this.ecs(s), arn, clusterArn, s));
+  }
+
+  taskNetwork(
+    eniIds: readonly string[],
+    scope: ResourceScope,
+  ): Promise<{ publicIps: string[]; securityGroups: string[] }> {
+    if (!eniIds.length) return Promise.resolve({ publicIps: [], securityGroups: [] });
+    return this.call('ec2:DescribeNetworkInterfaces', eniIds.join(','), scope, async () => {
+      const ec2 = await this.ec2(scope);
+      const { taskNetwork } = await import('./network-interfaces');
+      return taskNetwork(ec2, eniIds);
+    });
+  }
+
+  async rolePolicies(roleArn: string, scope: ResourceScope): Promise<TaskRolePolicies> {
+    const op = 'iam:ListRolePolicies';
+    const s = scopeOfIamArn(op, roleArn, scope);
+    // Keyed by the role ARN, which holds the account.
+    return this.roleCache.get(roleArn, () =>
+      this.call(op, roleArn, s, async () => {
+        const iam = await guarded('iam:client', `${s.account}/${s.region}`, () => this.pool.iam(s));
+        const { readRolePolicies } = await import('./iam-role-policies');
+        return readRolePolicies(iam, roleArn);
+      }),
+    );
+  }
+
+  async securityGroups(groupIds: readonly string[], scope: ResourceScope): Promise<SecurityGroupResource[]> {
+    if (!groupIds.length) return [];
+    const prefix = `${scope.account}/${scope.region}/`;
+    const found = await this.securityGroupCache.getMany(
+      groupIds.map((id) => prefix + id),
+      (missing) =>
+        this.call('ec2:DescribeSecurityGroups', missing.join(','), scope, async () => {
+          const ec2 = await this.ec2(scope);
+          const { describeSecurityGroups } = await import('./security-groups');
+          const ids = missing.map((k) => k.slice(prefix.length));
+          const groups = await describeSecurityGroups(ec2, ids, scope);
+          return new Map([...groups].map(([id, g]) => [prefix + id, g]));
+        }),
+      null,
+    );
+    return [...found.values()].filter((g): g is SecurityGroupResource => g !== null);
+  }
+
+  async listTags(arn: string, scope: ResourceScope): Promise<Tags | undefined> {
+    const op = 'ecs:ListTagsForResource';
+    const s = scopeOfArn(op, arn, scope);
+    return this.call(op, arn, s, async () => {
+      const { listTags } = await import('./ecs-tags');
+      return listTags(await this.ecs(s), arn);
+    });
+  }
+
+  async describeCluster(arn: string, scope: ResourceScope): Promise<ClusterResource | undefined> {
+    const op = 'ecs:DescribeClusters';
+    const s = scopeOfArn(op, arn, scope);
+    return this.call(op, arn, s, async () => {
+      const { describeCluster } = await import('./ecs-tags');
+      return describeCluster(await this.ecs(s), arn, s);
+    });
   }
 
   /** Clients, with a failure to create one (e.g. the read role refused) reported as EnrichmentError. */

@@ -12,7 +12,16 @@ export function createEc2Client(config: EC2ClientConfig): EC2Client {
 }
 
 export async function publicIps(ec2: EC2Client, eniIds: readonly string[]): Promise<string[]> {
+  return (await taskNetwork(ec2, eniIds)).publicIps;
+}
+
+/** Public IPv4 addresses and security groups of a task's ENIs, in one DescribeNetworkInterfaces. */
+export async function taskNetwork(
+  ec2: EC2Client,
+  eniIds: readonly string[],
+): Promise<{ publicIps: string[]; securityGroups: string[] }> {
   const ips = new Set<string>();
+  const groups = new Set<string>();
   let nextToken: string | undefined;
   do {
     // A `network-interface-id` filter, not NetworkInterfaceIds: an ENI deleted meanwhile (the task
@@ -29,8 +38,9 @@ export async function publicIps(ec2: EC2Client, eniIds: readonly string[]): Prom
       if (eni.Association?.PublicIp) ips.add(eni.Association.PublicIp);
       for (const p of eni.PrivateIpAddresses ?? [])
         if (p.Association?.PublicIp) ips.add(p.Association.PublicIp);
+      for (const g of eni.Groups ?? []) if (g.GroupId) groups.add(g.GroupId);
     }
     nextToken = out.NextToken || undefined;
   } while (nextToken);
-  return [...ips];
+  return { publicIps: [...ips], securityGroups: [...groups] };
 }

@@ -97,6 +97,8 @@ function resourceName(r: Resource): string | undefined {
     case 'Service':
     case 'Cluster':
       return r.name;
+    case 'SecurityGroup':
+      return r.groupName ?? r.groupId;
     default:
       return undefined;
   }
@@ -208,7 +210,7 @@ export function evaluate(n: NormalizedEvent, opts: EvaluateOptions): Evaluation 
           {
             findingId: findingIdOf(rule.id, resource.arn),
             ruleId: rule.id,
-            severity: rp.severity ?? rule.severity,
+            severity: rp.severity ?? rule.severityOf?.(resource as never, rp.params) ?? rule.severity,
             title: rule.title,
             resource: { type: RESOURCE_TYPE[resource.kind], arn: resource.arn, ...(name ? { name } : {}) },
             account: resource.account,

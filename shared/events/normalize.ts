@@ -17,6 +17,7 @@ import {
   ServiceShape,
   TaskDefinitionShape,
   TaskSetShape,
+  TagResourceRequest,
   WriteCallRequest,
   WriteCallResponse,
   type CloudTrailDetail,
@@ -40,6 +41,16 @@ export interface Incomplete {
   readonly reason: string;
   /** What enrichment would describe to complete the picture. */
   readonly taskDefinition?: string;
+  /** A resource whose tags a TagResource / UntagResource changed: enrichment reads it as it is now. */
+  readonly tagged?: TaggedRef;
+}
+
+/** The resource a TagResource / UntagResource names (the kinds a rule reads the tags of). */
+export interface TaggedRef {
+  readonly kind: 'Service' | 'Cluster' | 'TaskDefinition';
+  readonly arn: string;
+  /** Services only: the cluster, from a long-format service ARN (`default` otherwise). */
+  readonly clusterArn?: string;
 }
 
 export interface NormalizedEvent {
@@ -270,7 +281,8 @@ function normalizeEcsCall(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undefine
       };
       const requestTags = isObject(req) ? tagsFromUnknown(req.tags) : undefined;
       const responseTags = resp ? tagsFromUnknown(resp.tags) : undefined;
-      ctx.resources.push(taskDefinitionFromShape(td, region, account, requestTags ?? responseTags));
+      // The registration carries every tag the revision starts with: none given means no tag at all.
+      ctx.resources.push(taskDefinitionFromShape(td, region, account, requestTags ?? responseTags ?? {}));
       return;
     }
     case 'CreateService':
@@ -282,7 +294,7 @@ function normalizeEcsCall(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undefine
       if (!isObject(shape.s)) return;
       const parsed = validate(ServiceShape, shape.s, shape.p);
       const source = fromResponse ? 'state' : d.eventName === 'CreateService' ? 'create-request' : 'update-request';
-      const svc = serviceFromShape(parsed, region, account, source);
+      const svc = withCreateTags(d.eventName, serviceFromShape(parsed, region, account, source), req);
       if (!svc) return;
       ctx.resources.push(svc);
       if (svc.taskDefinition) ctx.refs.push(arns.taskDefinitionArn(region, account, svc.taskDefinition));
@@ -347,8 +359,32 @@ function normalizeEcsCall(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undefine
           ? { s: resp.cluster, p: `${RESP}.cluster` }
           : { s: callerOnly(req, ['clusterArn']), p: REQ };
       if (!isObject(shape.s)) return;
-      const cluster = clusterFromShape(validate(ClusterShape, shape.s, shape.p), region, account);
+      const cluster = withCreateTags(
+        d.eventName,
+        clusterFromShape(validate(ClusterShape, shape.s, shape.p), region, account),
+        req,
+      );
       if (cluster) ctx.resources.push(cluster);
+      return;
+    }
+    case 'TagResource':
+    case 'UntagResource': {
+      // The event shows what changed, not the tags the resource has now: enrichment reads those.
+      const request = isObject(req) ? validate(TagResourceRequest, req, REQ) : undefined;
+      const tagged = request ? taggedRefOf(request.resourceArn, region, account) : undefined;
+      if (!tagged) return; // a task, task set, capacity provider, container instance: no rule reads their tags
+      if (!tagged.arn.includes(`:${region}:${account}:`)) {
+        // ECS tags only resources of the caller's own account and region: an event that says otherwise
+        // lies about the resource, and must not make the guardrail read another account.
+        ctx.incomplete = {
+          reason: `${d.eventName}: resourceArn names another account or region than the event (not checked)`,
+        };
+        return;
+      }
+      ctx.incomplete = {
+        reason: `${d.eventName}: the resource's current tags are not in the event (not checked: needs --enrich)`,
+        tagged,
+      };
       return;
     }
     case 'CreateCapacityProvider':
@@ -396,6 +432,29 @@ function callerOnly(req: unknown, responseKeys: readonly string[]): unknown {
   const out: Record<string, unknown> = { ...req };
   for (const k of responseKeys) delete out[k];
   return out;
+}
+
+/**
+ * A create call carries every tag the new resource starts with (`tags` of the request; the response
+ * repeats them when present): none means the resource has no tag. Other calls leave the tags unknown.
+ */
+function withCreateTags<R extends { readonly tags?: Tags }>(
+  eventName: string,
+  resource: R | undefined,
+  req: unknown,
+): R | undefined {
+  if (!resource || resource.tags || !eventName.startsWith('Create')) return resource;
+  return { ...resource, tags: (isObject(req) ? tagsFromUnknown(req.tags) : undefined) ?? {} };
+}
+
+/** The ECS resource a TagResource / UntagResource names, when a rule reads its tags. */
+function taggedRefOf(arn: string, region: string, account: string): TaggedRef | undefined {
+  const m = /^arn:[\w-]+:ecs:[\w-]+:\d{12}:(service|cluster|task-definition)\/(.+)$/.exec(arn);
+  if (!m) return undefined;
+  if (m[1] === 'cluster') return { kind: 'Cluster', arn };
+  if (m[1] === 'task-definition') return { kind: 'TaskDefinition', arn };
+  const cluster = arns.clusterNameOfServiceArn(arn);
+  return { kind: 'Service', arn, clusterArn: arns.clusterArn(region, account, cluster) };
 }
 
 function tagsFromUnknown(x: unknown): Tags | undefined {

@@ -267,6 +267,13 @@ export const ClusterShape = v.object({
 });
 export type ClusterShape = v.InferOutput<typeof ClusterShape>;
 
+/** TagResource / UntagResource request: which resource; the tags themselves are read from the resource. */
+export const TagResourceRequest = v.object({
+  resourceArn: idStr,
+  tags: unread(v.array(v.unknown())),
+  tagKeys: unread(v.array(v.unknown())),
+});
+
 /** CreateCapacityProvider / UpdateCapacityProvider: the request, or the response's `capacityProvider`. */
 export const CapacityProviderShape = v.object({
   capacityProviderArn: optStr,

@@ -182,6 +182,13 @@ const SHOWS: Readonly<Record<string, (r: Resource) => boolean>> = {
     r.kind === 'CapacityProvider' && r.autoScalingGroup?.managedTerminationProtection !== undefined,
   // A task's role overrides are fixed at launch: only the launch event shows them.
   'task-role-override': (r) => r.kind === 'Task' && r.launchedBy !== undefined,
+  // Enrichment-based: only a resource whose role policies / tags were read shows the fix.
+  'td-task-role-wildcard': (r) => r.kind === 'TaskDefinition' && r.taskRole?.exists === true,
+  'td-missing-tags': (r) => r.kind === 'TaskDefinition' && r.tags !== undefined,
+  'svc-missing-tags': (r) => r.kind === 'Service' && r.tags !== undefined,
+  'cluster-missing-tags': (r) => r.kind === 'Cluster' && r.tags !== undefined,
+  // A security group is read whole (DescribeSecurityGroups), never partly.
+  'sg-world-open-admin-port': (r) => r.kind === 'SecurityGroup',
 };
 
 /** A task definition revision is immutable and every event that shows one shows all of it. */

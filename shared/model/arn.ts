@@ -51,6 +51,11 @@ export function parseTaskDefinitionRef(ref: string): { family: string; revision?
   return revision === undefined ? { family } : { family, revision };
 }
 
+/** `sg-0123` -> `arn:aws:ec2:<region>:<account>:security-group/sg-0123`. */
+export function securityGroupArn(region: string, account: string, groupId: string): string {
+  return `arn:${partitionOf(region)}:ec2:${region}:${account}:security-group/${groupId}`;
+}
+
 /** A task id or ARN -> ARN (`task/<cluster>/<id>`, the long ARN format). */
 export function taskArn(
   region: string,

@@ -61,6 +61,36 @@ export interface TaskDefinitionResource extends ResourceBase {
   readonly executionRoleArn?: string;
   readonly containers: readonly ContainerDefinition[];
   readonly volumes: readonly Volume[];
+  /** Filled by enrichment (IAM): the task role's policy statements; undefined when not read. */
+  readonly taskRole?: TaskRolePolicies;
+}
+
+/** One IAM policy statement as the rules read it: lists are lists, absent keys stay absent. */
+export interface PolicyStatement {
+  readonly sid?: string;
+  readonly effect: string;
+  readonly action?: readonly string[];
+  readonly notAction?: readonly string[];
+  readonly resource?: readonly string[];
+  readonly notResource?: readonly string[];
+  readonly hasCondition: boolean;
+}
+
+export interface RolePolicy {
+  /** The inline policy's name, or the managed policy's name. */
+  readonly name: string;
+  readonly source: 'inline' | 'attached';
+  /** The managed policy's ARN (attached policies only). */
+  readonly arn?: string;
+  readonly statements: readonly PolicyStatement[];
+}
+
+/** What IAM says about a task role: its inline and attached policies (default versions). */
+export interface TaskRolePolicies {
+  readonly roleArn: string;
+  /** False when IAM answered that the role does not exist (no policy, nothing to flag). */
+  readonly exists: boolean;
+  readonly policies: readonly RolePolicy[];
 }
 
 export interface AwsVpcConfiguration {
@@ -133,6 +163,34 @@ export interface ContainerInstanceResource extends ResourceBase {
   readonly attributes: readonly string[];
 }
 
+/** One ingress permission of a security group (EC2 IpPermission). */
+export interface IngressPermission {
+  /** `tcp`, `udp`, `icmp`, a protocol number, or `-1` (all). */
+  readonly protocol: string;
+  /** Undefined (or -1) with protocol `-1`: every port. */
+  readonly fromPort?: number;
+  readonly toPort?: number;
+  readonly ipv4Ranges: readonly string[];
+  readonly ipv6Ranges: readonly string[];
+}
+
+/** A workload (service, task set, task) that names the security group, as far as the source shows. */
+export interface SecurityGroupUser {
+  readonly arn: string;
+  /** The workload assigns or has a public IP. */
+  readonly publicIp: boolean;
+}
+
+export interface SecurityGroupResource extends ResourceBase {
+  readonly kind: 'SecurityGroup';
+  readonly groupId: string;
+  readonly groupName?: string;
+  readonly vpcId?: string;
+  readonly ingress: readonly IngressPermission[];
+  /** The workloads of this event (or sweep) that use the group. */
+  readonly usedBy: readonly SecurityGroupUser[];
+}
+
 export interface CapacityProviderResource extends ResourceBase {
   readonly kind: 'CapacityProvider';
   readonly name: string;
@@ -151,6 +209,7 @@ export type Resource =
   | TaskResource
   | ClusterResource
   | ContainerInstanceResource
+  | SecurityGroupResource
   | CapacityProviderResource;
 
 export type ResourceKind = Resource['kind'];
@@ -165,5 +224,6 @@ export const RESOURCE_TYPE: Readonly<Record<ResourceKind, string>> = {
   Task: 'AWS::ECS::Task',
   Cluster: 'AWS::ECS::Cluster',
   ContainerInstance: 'AWS::ECS::ContainerInstance',
+  SecurityGroup: 'AWS::EC2::SecurityGroup',
   CapacityProvider: 'AWS::ECS::CapacityProvider',
 };

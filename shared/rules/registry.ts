@@ -6,6 +6,7 @@ import type { Rule } from './types';
 import { clusterContainerInsightsDisabled } from './cluster-container-insights-disabled';
 import { clusterExecLoggingOff } from './cluster-exec-logging-off';
 import { cpTerminationProtectionOff } from './cp-termination-protection-off';
+import { clusterMissingTags } from './cluster-missing-tags';
 import { instanceImdsReachable } from './instance-imds-reachable';
 import { instancePrivilegedAllowed } from './instance-privileged-allowed';
 import { instanceTaskRoleHostNetwork } from './instance-task-role-host-network';
@@ -15,8 +16,10 @@ import { opsImagePullFailure } from './ops-image-pull-failure';
 import { opsTaskOom } from './ops-task-oom';
 import { opsTaskPlacementFailure } from './ops-task-placement-failure';
 import { svcCircuitBreakerOff } from './svc-circuit-breaker-off';
+import { sgWorldOpenAdminPort } from './sg-world-open-admin-port';
 import { svcExecEnabled } from './svc-exec-enabled';
 import { svcFargatePlatformOutdated } from './svc-fargate-platform-outdated';
+import { svcMissingTags } from './svc-missing-tags';
 import { svcPublicIp } from './svc-public-ip';
 import { taskExecEnabled } from './task-exec-enabled';
 import { taskExecSession } from './task-exec-session';
@@ -29,6 +32,7 @@ import { tdExecRoleIsTaskRole } from './td-exec-role-is-task-role';
 import { tdHostIpc } from './td-host-ipc';
 import { tdHostNetwork } from './td-host-network';
 import { tdHostPid } from './td-host-pid';
+import { tdMissingTags } from './td-missing-tags';
 import { tdMutableImage } from './td-mutable-image';
 import { tdNetworkModeNotAwsvpc } from './td-network-mode-not-awsvpc';
 import { tdNoLogging } from './td-no-logging';
@@ -39,6 +43,7 @@ import { tdRootUser } from './td-root-user';
 import { tdSecretsInEnvironment } from './td-secrets-in-environment';
 import { tdSecurityOptionsWeakened } from './td-security-options-weakened';
 import { tdSensitiveHostMount } from './td-sensitive-host-mount';
+import { tdTaskRoleWildcard } from './td-task-role-wildcard';
 import { tdUntrustedRegistry } from './td-untrusted-registry';
 import { tdWindowsAdminUser } from './td-windows-admin-user';
 import { tdWritableRootFs } from './td-writable-root-fs';
@@ -65,10 +70,13 @@ export const RULES: readonly Rule[] = [
   tdNetworkModeNotAwsvpc,
   tdNoTaskRole,
   tdExecRoleIsTaskRole,
+  tdTaskRoleWildcard,
+  tdMissingTags,
   svcPublicIp,
   svcExecEnabled,
   svcFargatePlatformOutdated,
   svcCircuitBreakerOff,
+  svcMissingTags,
   tasksetPublicIp,
   taskPublicIp,
   taskExecEnabled,
@@ -76,6 +84,7 @@ export const RULES: readonly Rule[] = [
   taskExecSession,
   clusterContainerInsightsDisabled,
   clusterExecLoggingOff,
+  clusterMissingTags,
   instancePrivilegedAllowed,
   instanceImdsReachable,
   instanceTaskRoleHostNetwork,
@@ -87,6 +96,7 @@ export const RULES: readonly Rule[] = [
   opsImagePullFailure,
   opsTaskOom,
   cpTerminationProtectionOff,
+  sgWorldOpenAdminPort,
 ];
 
 export const RULES_BY_ID: ReadonlyMap<string, Rule> = new Map(RULES.map((r) => [r.id, r]));

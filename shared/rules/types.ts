@@ -46,6 +46,11 @@ export interface ResourceRule<K extends ResourceKind = ResourceKind, P = unknown
   readonly params?: ParamSpec<P>;
   /** Pure: the evidence of every violation in the resource; empty when compliant. */
   check(resource: ResourceOfKind<K>, params: P): Evidence[];
+  /**
+   * Pure, optional: a severity other than `severity` for this resource (e.g. higher when the workload is
+   * also reachable from the internet). A severity set in the policy file still wins.
+   */
+  severityOf?(resource: ResourceOfKind<K>, params: P): Severity | undefined;
 }
 
 export interface WindowSpec {

@@ -4,6 +4,7 @@
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { awsClientConfig, RETRY_PROFILES, type ClientOptions } from '../aws/client-pool';
 import type { SweepClients } from './types';
 
@@ -40,5 +41,5 @@ export function sweepClientConfig(options: SweepClientOptions = {}) {
 
 export function createSweepClients(options: SweepClientOptions = {}): SweepClients {
   const config = sweepClientConfig(options);
-  return { ecs: new ECSClient(config), ec2: new EC2Client(config) };
+  return { ecs: new ECSClient(config), ec2: new EC2Client(config), iam: new IAMClient(config) };
 }

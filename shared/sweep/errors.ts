@@ -25,7 +25,14 @@ export class SweepDeadlineError extends GuardrailError {
   }
 }
 
+/** Raised by the sweep when it was given no client for a read it needs (e.g. IAM for task roles). */
+export class SweepConfigurationError extends GuardrailError {
+  override readonly name = 'SweepConfigurationError';
+}
+
 export function classifyError(err: unknown): ClassifiedError {
+  // The shared readers (shared/aws) wrap SDK errors in EnrichmentError: classify what AWS said.
+  if (err instanceof Error && err.name === 'EnrichmentError' && err.cause !== undefined) err = err.cause;
   const e = (typeof err === 'object' && err !== null ? err : {}) as { readonly message?: unknown };
   const { kind: aws, code, attempts } = classifyAwsError(err);
   const raw = typeof e.message === 'string' ? e.message : String(err);

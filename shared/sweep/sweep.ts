@@ -32,12 +32,15 @@ import type {
   ClusterResource,
   ContainerInstanceResource,
   Resource,
+  SecurityGroupResource,
+  SecurityGroupUser,
   ServiceResource,
   TaskDefinitionResource,
   TaskResource,
+  TaskRolePolicies,
   TaskSetResource,
 } from '../model/resources';
-import { classifyError, SweepDeadlineError } from './errors';
+import { classifyError, SweepConfigurationError, SweepDeadlineError } from './errors';
 import {
   clusterResource,
   containerInstanceResource,
@@ -47,6 +50,10 @@ import {
   taskResource,
 } from '../events/ecs-resources';
 import { chunks, Limiter } from '../base/pool';
+import { TtlCache } from '../base/ttl-cache';
+import { DEFAULT_MUTABLE_TTL_MS } from '../aws/enricher';
+import { readRolePolicies } from '../aws/iam-role-policies';
+import { describeSecurityGroups, GROUP_IDS_PER_CALL } from '../aws/security-groups';
 import {
   MemoryTaskDefinitionCache,
   type CachedTaskDefinition,
@@ -98,6 +105,11 @@ class SweepRun {
   private readonly taskDefinitions = new Map<string, TaskDefinitionResource>();
   private readonly usedTaskDefinitions = new Set<string>();
   private activeTaskDefinitions: Set<string> | undefined;
+  private readonly securityGroups: SecurityGroupResource[] = [];
+  /** Security groups of running tasks' ENIs (DescribeNetworkInterfaces `Groups`), by ENI id. */
+  private readonly eniGroups = new Map<string, string[]>();
+  private readonly roleCache: TtlCache<TaskRolePolicies>;
+  private readonly securityGroupCache: TtlCache<SecurityGroupResource | null>;
   private phase: SweepPhase = 'clusters';
   private done = 0;
   private total = 0;
@@ -105,6 +117,10 @@ class SweepRun {
   constructor(private readonly o: SweepOptions) {
     this.limiter = new Limiter(o.concurrency ?? DEFAULT_CONCURRENCY);
     this.cache = o.cache ?? new MemoryTaskDefinitionCache();
+    // Without a cache from the caller, one per sweep: each role and group is read once.
+    this.roleCache = o.roleCache ?? new TtlCache({ ttlMs: DEFAULT_MUTABLE_TTL_MS });
+    this.securityGroupCache =
+      o.securityGroupCache ?? new TtlCache({ ttlMs: DEFAULT_MUTABLE_TTL_MS, maxEntries: 10_000 });
     this.now = o.now ?? (() => new Date());
   }
 
@@ -213,18 +229,20 @@ class SweepRun {
         }),
       ]);
       await Promise.all([this.resolveTaskDefinitions(), this.checkPublicIps()]);
+      await Promise.all([this.readTaskRoles(), this.readSecurityGroups()]);
     } finally {
       if (timer) clearTimeout(timer);
     }
     this.progress('done', 1, 1);
     const finished = this.now();
     const resources: Resource[] = [
-      ...this.clusters,
-      ...this.services,
+      ...this.clusters.map(withKnownTags),
+      ...this.services.map(withKnownTags),
       ...this.taskSets,
       ...this.tasks,
       ...this.instances,
-      ...this.taskDefinitions.values(),
+      ...[...this.taskDefinitions.values()].map(withKnownTags),
+      ...this.securityGroups,
     ];
     return {
       account: this.o.account,
@@ -638,6 +656,7 @@ class SweepRun {
               for (const eni of page.value.NetworkInterfaces ?? []) {
                 const ip = eni.Association?.PublicIp;
                 if (eni.NetworkInterfaceId && ip) ips.set(eni.NetworkInterfaceId, [ip]);
+                this.noteEniGroups(eni.NetworkInterfaceId, eni.Groups);
               }
             }
           },
@@ -651,6 +670,102 @@ class SweepRun {
       this.tasks[i] = { ...t, publicIps: t.eniIds.flatMap((id) => ips.get(id) ?? []) };
     }
   }
+  // ------------------------------------------------------------------ enrichment rules (v2)
+  // td-task-role-wildcard and sg-world-open-admin-port read IAM and EC2 as the event path does
+  // (shared/aws readers, time-bounded caches); a failed read is a gap like any other.
+
+  private noteEniGroups(
+    eniId: string | undefined,
+    groups: readonly { GroupId?: string }[] | undefined,
+  ): void {
+    if (!eniId || !groups) return;
+    this.eniGroups.set(
+      eniId,
+      groups.flatMap((g) => (g.GroupId ? [g.GroupId] : [])),
+    );
+  }
+
+  /** The policies of every task role the swept task definitions name (once per role). */
+  private async readTaskRoles(): Promise<void> {
+    const roles = new Set<string>();
+    for (const td of this.taskDefinitions.values()) if (td.taskRoleArn) roles.add(td.taskRoleArn);
+    if (!roles.size) return;
+    const read = new Map<string, TaskRolePolicies>();
+    await Promise.all(
+      [...roles].map(async (roleArn) => {
+        const spec = {
+          operation: 'ListRolePolicies',
+          target: roleArn,
+          missed: `policies of task role ${lastSegment(roleArn)}`,
+        };
+        const { iam } = this.o;
+        const r = await this.attempt(spec, () =>
+          this.roleCache.get(roleArn, () =>
+            this.call(async () => {
+              if (!iam) throw new SweepConfigurationError('no IAM client: task roles cannot be read');
+              return readRolePolicies(iam, roleArn);
+            }),
+          ),
+        );
+        if (!r) return;
+        // A role that does not exist has no policy to flag: no verdict, not a sweep problem.
+        read.set(roleArn, r.value);
+      }),
+    );
+    for (const [arn, td] of this.taskDefinitions) {
+      const taskRole = td.taskRoleArn ? read.get(td.taskRoleArn) : undefined;
+      if (taskRole) this.taskDefinitions.set(arn, { ...td, taskRole });
+    }
+  }
+
+  /** The security groups services, task sets and running tasks name, each with the workloads using it. */
+  private async readSecurityGroups(): Promise<void> {
+    const users = new Map<string, SecurityGroupUser[]>();
+    const use = (ids: readonly string[] | undefined, user: SecurityGroupUser) => {
+      for (const id of new Set(ids ?? [])) users.set(id, [...(users.get(id) ?? []), user]);
+    };
+    for (const w of [...this.services, ...this.taskSets])
+      use(w.network?.securityGroups, { arn: w.arn, publicIp: w.network?.assignPublicIp === 'ENABLED' });
+    for (const t of this.tasks)
+      use([...(t.network?.securityGroups ?? []), ...t.eniIds.flatMap((id) => this.eniGroups.get(id) ?? [])], {
+        arn: t.arn,
+        publicIp: (t.publicIps?.length ?? 0) > 0 || t.network?.assignPublicIp === 'ENABLED',
+      });
+    if (!users.size) return;
+    const prefix = `${this.o.account}/${this.o.region}/`;
+    await Promise.all(
+      chunks([...users.keys()], GROUP_IDS_PER_CALL).map(async (batch) => {
+        const r = await this.attempt(
+          {
+            operation: 'DescribeSecurityGroups',
+            target: batch[0],
+            missed: `${batch.length} security group(s) of services and tasks`,
+          },
+          () =>
+            this.securityGroupCache.getMany(
+              batch.map((id) => prefix + id),
+              (missing) =>
+                this.call(async () => {
+                  const found = await describeSecurityGroups(
+                    this.o.ec2,
+                    missing.map((k) => k.slice(prefix.length)),
+                    this.scope,
+                  );
+                  return new Map([...found].map(([id, g]) => [prefix + id, g]));
+                }),
+              null,
+            ),
+        );
+        for (const g of r?.value.values() ?? [])
+          if (g) this.securityGroups.push({ ...g, usedBy: users.get(g.groupId) ?? [] });
+      }),
+    );
+  }
+}
+
+/** The sweep asked every describe for its tags (include TAGS): none in the answer means none. */
+function withKnownTags<R extends { readonly tags?: Readonly<Record<string, string>> }>(r: R): R {
+  return r.tags ? r : { ...r, tags: {} };
 }
 
 /** Keep the first few gaps of each (operation, kind, code); fold the rest into one counted entry. */

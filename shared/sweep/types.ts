@@ -1,7 +1,9 @@
 /** The sweep's contract: what it lists, what it reports, what it missed. */
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
-import type { Resource } from '../model/resources';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { TtlCache } from '../base/ttl-cache';
+import type { SecurityGroupResource, Resource, TaskRolePolicies } from '../model/resources';
 import type { GapKind } from './errors';
 import type { TaskDefinitionCache } from '../store/td-cache';
 
@@ -50,8 +52,13 @@ export interface SweepProgress {
 
 export interface SweepClients {
   readonly ecs: ECSClient;
-  /** For the public IPs of running tasks' ENIs (DescribeNetworkInterfaces). */
+  /** For the public IPs of running tasks' ENIs (DescribeNetworkInterfaces) and the workloads' security groups. */
   readonly ec2: EC2Client;
+  /**
+   * For the task roles of the swept task definitions (td-task-role-wildcard). Without it, a revision
+   * with a task role is a gap (the sweep is partial and resolves nothing).
+   */
+  readonly iam?: IAMClient;
 }
 
 export interface SweepOptions extends SweepClients {
@@ -71,6 +78,10 @@ export interface SweepOptions extends SweepClients {
   /** Non-fatal problems (a cache that cannot be read or written): the sweep goes on without it. */
   readonly onWarning?: (message: string) => void;
   readonly now?: () => Date;
+  /** Task role policies kept between sweeps of one process (mutable: time-bounded). Default: per sweep. */
+  readonly roleCache?: TtlCache<TaskRolePolicies>;
+  /** Security groups by `<account>/<region>/<id>` kept between sweeps (time-bounded); `null`: gone. */
+  readonly securityGroupCache?: TtlCache<SecurityGroupResource | null>;
 }
 
 export interface SweepResult {

@@ -12,6 +12,8 @@
 import {
   AllocateAddressCommand,
   AssociateAddressCommand,
+  AuthorizeSecurityGroupIngressCommand,
+  CreateSecurityGroupCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
   RunInstancesCommand,
@@ -35,6 +37,7 @@ import {
   type ECSClient,
   type RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
+import { CreateRoleCommand, PutRolePolicyCommand, type IAMClient } from '@aws-sdk/client-iam';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
@@ -366,4 +369,141 @@ export async function applyFixes({ ecs }: EstateClients, estate: SeededEstate): 
       ],
     }),
   );
+}
+
+// ---------------------------------------------------------------- the enrichment rules' estate (v2)
+
+export interface EnrichmentEstateClients extends EstateClients {
+  readonly iam: IAMClient;
+}
+
+export interface EnrichmentEstate {
+  readonly cluster: string;
+  readonly openGroup: string;
+  readonly openGroupArn: string;
+  readonly adminRole: string;
+  readonly adminTaskDefinition: string;
+  readonly narrowTaskDefinition: string;
+  readonly service: string;
+  readonly task: string;
+  /** Every finding of the enrichment rules (and the opted-in tag rules) the first sweep must produce. */
+  readonly expected: readonly ExpectedFinding[];
+}
+
+const TASK_TRUST = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [
+    { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' },
+  ],
+});
+
+/**
+ * A second, separate estate for td-task-role-wildcard, sg-world-open-admin-port and the tag rules (kept
+ * apart from seedEstate so its exact finding list is unchanged): cluster `enrich` without tags; a
+ * security group open to the world on SSH used by a public service and by a standalone task; a task
+ * definition whose role allows `*` on `*` (inline) and one whose role is narrow.
+ */
+export async function seedEnrichmentEstate({
+  ecs,
+  ec2,
+  iam,
+}: EnrichmentEstateClients): Promise<EnrichmentEstate> {
+  const { subnets } = await defaultNetwork(ec2);
+  const vpcId = (await ec2.send(new DescribeSubnetsCommand({ SubnetIds: [subnets[0]!] }))).Subnets![0]!
+    .VpcId!;
+  const openGroup = (
+    await ec2.send(
+      new CreateSecurityGroupCommand({ GroupName: 'ssh-world', Description: 'ssh-world', VpcId: vpcId }),
+    )
+  ).GroupId!;
+  await ec2.send(
+    new AuthorizeSecurityGroupIngressCommand({
+      GroupId: openGroup,
+      IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+    }),
+  );
+  const role = async (name: string, document: Record<string, unknown>) => {
+    const created = await iam.send(
+      new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: TASK_TRUST }),
+    );
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: name,
+        PolicyName: 'app',
+        PolicyDocument: JSON.stringify(document),
+      }),
+    );
+    return created.Role!.Arn!;
+  };
+  const adminRole = await role('enrich-admin', {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+  });
+  const narrowRole = await role('enrich-narrow', {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::assets/*' }],
+  });
+  const tagged = [{ key: 'team', value: 'payments' }];
+  const adminTaskDefinition = await register(ecs, {
+    ...fargate('enrich-admin', [container('app')], tagged),
+    taskRoleArn: adminRole,
+  });
+  const narrowTaskDefinition = await register(ecs, {
+    ...fargate('enrich-narrow', [container('app')], tagged),
+    taskRoleArn: narrowRole,
+  });
+  const cluster = (
+    await ecs.send(
+      new CreateClusterCommand({
+        clusterName: 'enrich',
+        settings: [{ name: 'containerInsights', value: 'enabled' }],
+      }),
+    )
+  ).cluster!.clusterArn!;
+  const service = (
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster: 'enrich',
+        serviceName: 'ssh-exposed',
+        taskDefinition: adminTaskDefinition,
+        desiredCount: 1,
+        launchType: 'FARGATE',
+        networkConfiguration: {
+          awsvpcConfiguration: {
+            subnets: [...subnets],
+            securityGroups: [openGroup],
+            assignPublicIp: 'ENABLED',
+          },
+        },
+        tags: tagged,
+      }),
+    )
+  ).service!.serviceArn!;
+  const task = (
+    await ecs.send(
+      new RunTaskCommand({
+        cluster: 'enrich',
+        taskDefinition: narrowTaskDefinition,
+        launchType: 'FARGATE',
+        networkConfiguration: { awsvpcConfiguration: { subnets: [...subnets], securityGroups: [openGroup] } },
+      }),
+    )
+  ).tasks![0]!.taskArn!;
+  const openGroupArn = `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/${openGroup}`;
+  return {
+    cluster,
+    openGroup,
+    openGroupArn,
+    adminRole,
+    adminTaskDefinition,
+    narrowTaskDefinition,
+    service,
+    task,
+    expected: [
+      { ruleId: 'sg-world-open-admin-port', arn: openGroupArn },
+      { ruleId: 'td-task-role-wildcard', arn: adminTaskDefinition },
+      { ruleId: 'cluster-missing-tags', arn: cluster },
+      { ruleId: 'svc-public-ip', arn: service },
+    ],
+  };
 }

@@ -31,6 +31,7 @@ const MAX_ZIP_BYTES = 1024 * 1024;
 /** Calls whose APIs have no resource-level permission: the only ones allowed on Resource "*". */
 const NO_RESOURCE_LEVEL_ACTIONS = new Set([
   'ecs:DescribeTaskDefinition',
+  'ec2:DescribeSecurityGroups',
   'ec2:DescribeNetworkInterfaces',
   'ecs:DeregisterTaskDefinition',
   'ecs:ListClusters',
@@ -341,6 +342,18 @@ describe('npm run package + cfn-lint', () => {
     expect([...seen].sort()).toEqual([...EVENT_FUNCTIONS].sort());
   });
 
+  it('every EventBridge rule target, schedules included, has a retry policy and a dead-letter queue', () => {
+    const rules = byType('AWS::Events::Rule');
+    expect(rules.length).toBeGreaterThanOrEqual(EVENT_FUNCTIONS.length + 1);
+    for (const [id, r] of rules)
+      for (const t of r.Properties.Targets as Json[]) {
+        const retry = t.RetryPolicy as { MaximumRetryAttempts?: unknown } | undefined;
+        expect(Number(retry?.MaximumRetryAttempts), `${id} retries`).toBeGreaterThan(0);
+        const dlq = getAtt((t.DeadLetterConfig as { Arn?: unknown } | undefined)?.Arn)?.[0];
+        expect(template.Resources[dlq ?? '']?.Type, `${id} DLQ`).toBe('AWS::SQS::Queue');
+      }
+  });
+
   it('the sweep runs on a schedule, rate(6 hours), with its Lambda permission', () => {
     const schedules = byType('AWS::Events::Rule').filter(([, r]) => r.Properties.ScheduleExpression);
     expect(schedules).toHaveLength(1);
@@ -418,12 +431,21 @@ describe('npm run package + cfn-lint', () => {
     // What shared/remediation/registry.ts lists, plus the member-account role.
     const remediation = [...remediationIamPermissions(), 'sts:AssumeRole'];
     expect(remediation).toContain('ecs:DeregisterTaskDefinition');
+    // td-task-role-wildcard: the task role's policies (shared/aws/iam-role-policies.ts).
+    const taskRoleReads = [
+      'iam:GetPolicy',
+      'iam:GetPolicyVersion',
+      'iam:GetRolePolicy',
+      'iam:ListAttachedRolePolicies',
+      'iam:ListRolePolicies',
+    ];
     const expected: Record<Fn, string[]> = {
       'ecs-state-change': [
         ...common,
         ...remediation,
         'ec2:DescribeNetworkInterfaces',
         'ecs:DescribeTaskDefinition',
+        ...taskRoleReads,
       ],
       'cloudtrail-api-call': [
         ...common,
@@ -431,6 +453,11 @@ describe('npm run package + cfn-lint', () => {
         'ec2:DescribeNetworkInterfaces',
         'ecs:DescribeServices',
         'ecs:DescribeTaskDefinition',
+        ...taskRoleReads,
+        // sg-world-open-admin-port; TagResource/UntagResource re-read the cluster or revision.
+        'ec2:DescribeSecurityGroups',
+        'ecs:DescribeClusters',
+        'ecs:ListTagsForResource',
       ],
       throttling: common,
       sweep: [
@@ -449,6 +476,8 @@ describe('npm run package + cfn-lint', () => {
         'ecs:ListTagsForResource',
         'ecs:ListTaskDefinitions',
         'ecs:ListTasks',
+        ...taskRoleReads,
+        'ec2:DescribeSecurityGroups',
       ],
       // Its own role, without the common policy: only delivery records, never findings.
       notifier: [

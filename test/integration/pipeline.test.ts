@@ -24,6 +24,7 @@ import {
   fakeContext,
   jsonLines,
   loadEvent,
+  notifiedUnderDefaultPolicy,
   scanTable,
   startSerialProxy,
   type RawEvent,
@@ -332,10 +333,12 @@ describe('handlers against moto DynamoDB + SQS', () => {
     expect(deployment).toMatchObject({ kind: 'deployment', findings: 1, new: 1, queued: 1 });
 
     const ctCtx = fakeContext('cloudtrail-api-call');
-    const td = await handlers.cloudtrail(loadEvent('cloudtrail-register-task-definition-privileged'), ctCtx);
+    const privilegedEvent = loadEvent('cloudtrail-register-task-definition-privileged');
+    const td = await handlers.cloudtrail(privilegedEvent, ctCtx);
     expect(td).toMatchObject({ kind: 'cloudTrail' });
     expect(td.findings).toBeGreaterThan(1);
-    expect(td).toMatchObject({ new: td.findings, queued: td.findings });
+    // Observe-mode findings are recorded, never queued.
+    expect(td).toMatchObject({ new: td.findings, queued: await notifiedUnderDefaultPolicy(privilegedEvent) });
 
     const thCtx = fakeContext('throttling');
     const ecsThrottle = await handlers.throttling(loadEvent('ecs-service-action-operation-throttled'), thCtx);

@@ -118,6 +118,7 @@ function derive(name: string, change: (e: BusEvent) => void): BusEvent {
 const ECS_THROTTLE = 'cloudtrail-throttling-exception.json';
 const ELB_THROTTLE = 'cloudtrail-elb-describe-target-health-throttled-readonly.json';
 const CREATE_SERVICE = 'cloudtrail-create-service-assign-public-ip.json';
+const TAGGED_SERVICE_ARN = 'arn:aws:ecs:us-east-1:123456789012:service/prod/checkout-api';
 
 /** Cases derived from the fixtures: every API name, throttle code and service the patterns name. */
 const DERIVED: { name: string; event: BusEvent; expected: readonly Fn[] }[] = [
@@ -173,6 +174,38 @@ const DERIVED: { name: string; event: BusEvent; expected: readonly Fn[] }[] = [
     event: loadSample<BusEvent>(sample),
     expected: [sample.startsWith('ecs-') ? E : C],
   })),
+  // The tag rules re-read a service, cluster or task definition whose tags changed (docs/events.md).
+  ...['TagResource', 'UntagResource'].map((eventName) => ({
+    name: `successful ${eventName}`,
+    event: derive(CREATE_SERVICE, (e) => {
+      e.detail.eventName = eventName;
+      e.detail.requestParameters =
+        eventName === 'TagResource'
+          ? { resourceArn: TAGGED_SERVICE_ARN, tags: [{ key: 'team', value: 'payments' }] }
+          : { resourceArn: TAGGED_SERVICE_ARN, tagKeys: ['team'] };
+      e.detail.responseElements = null;
+    }),
+    expected: [C],
+  })),
+  {
+    name: 'TagResource that failed with AccessDenied changed nothing: no function',
+    event: derive(CREATE_SERVICE, (e) => {
+      e.detail.eventName = 'TagResource';
+      e.detail.errorCode = 'AccessDeniedException';
+      e.detail.requestParameters = { resourceArn: TAGGED_SERVICE_ARN, tags: [] };
+      e.detail.responseElements = null;
+    }),
+    expected: [],
+  },
+  {
+    name: 'TagResource of another service (EC2 CreateTags is not TagResource of ECS)',
+    event: derive(CREATE_SERVICE, (e) => {
+      e.source = 'aws.ec2';
+      e.detail.eventSource = 'ec2.amazonaws.com';
+      e.detail.eventName = 'TagResource';
+    }),
+    expected: [],
+  },
   {
     name: 'CreateService that failed with ThrottlingException goes to throttling only',
     event: derive(CREATE_SERVICE, (e) => {

@@ -102,8 +102,9 @@ describe('guardrail scan (built CLI) against moto', () => {
       estate.expected.map((f) => `${f.ruleId} ${f.arn}`).sort(),
     );
     expect(new Set(findings.map((f) => f.findingId)).size).toBe(findings.length);
+    // 14 ECS resources and the one security group the services and tasks use (sg-world-open-admin-port).
     expect(r.stderr).toContain(
-      '12 findings from 12 rules over 14 resources: critical 2, high 4, medium 5, low 1, info 0',
+      '12 findings from 12 rules over 15 resources: critical 2, high 4, medium 5, low 1, info 0',
     );
     expect(r.stderr).toMatch(
       /swept 123456789012 us-east-1 in [\d.]+ s: 2 clusters, 4 services, 1 task set, 2 running tasks, 1 container instance, 4 task definitions \(4 described, 0 from cache\)/,
@@ -141,7 +142,7 @@ describe('guardrail scan (built CLI) against moto', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^SEVERITY\s+RULE\s+RESOURCE\s+MODE\s+EVIDENCE/);
     expect(r.stdout).toMatch(/CRITICAL\s+td-privileged\s+legacy-privileged:1/);
-    expect(r.stdout).toContain('12 findings from 12 rules over 14 resources');
+    expect(r.stdout).toContain('12 findings from 12 rules over 15 resources');
     expect(r.stderr).toBe('');
   });
 

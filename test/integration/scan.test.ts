@@ -5,6 +5,7 @@
 import { createStateTable } from '../../shared/store/state-table';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { IAMClient } from '@aws-sdk/client-iam';
 import {
   ECSClient,
   RegisterTaskDefinitionCommand,
@@ -87,7 +88,12 @@ describe('sweep and reconciliation against moto', () => {
   // The sweep's own clients: adaptive retries like production, one attempt against moto.
   const sweepClients = () => {
     const cfg = { ...motoClientConfig(moto, REGION), retryMode: 'adaptive' };
-    return { ecs: counter.attach(new ECSClient(cfg)), ec2: counter.attach(new EC2Client(cfg)) };
+    return {
+      ecs: counter.attach(new ECSClient(cfg)),
+      ec2: counter.attach(new EC2Client(cfg)),
+      // The task roles of the swept revisions (td-task-role-wildcard).
+      iam: new IAMClient(cfg),
+    };
   };
   const scan = (over: Partial<Parameters<typeof runScan>[0]> = {}) =>
     runScan({

@@ -104,7 +104,10 @@ describe('events/ (npm start)', () => {
         .map((f) => f.ruleId)
         .filter((id) => inactive.has(id)),
     ]);
-    const recorded = RULES.map((r) => r.id).filter((id) => RECORDED.has(id));
+    // npm start runs without --enrich: rules that read only what enrichment fetches (IAM, EC2) cannot
+    // fire there; their own tests and the moto integration tests cover them.
+    const needsEnrichment = new Set(['td-task-role-wildcard', 'sg-world-open-admin-port']);
+    const recorded = RULES.map((r) => r.id).filter((id) => RECORDED.has(id) && !needsEnrichment.has(id));
     expect(recorded.length).toBeGreaterThan(20);
     expect(recorded.filter((id) => !fired.has(id))).toEqual([]);
   });

@@ -14,10 +14,12 @@ import type {
   ContainerDefinition,
   ContainerInstanceResource,
   Resource,
+  SecurityGroupResource,
   ServiceResource,
   TaskDefinitionResource,
   TaskResource,
   TaskSetResource,
+  TaskRolePolicies,
 } from '../../../shared/model/resources';
 import { DEFAULT_POLICY } from '../../../shared/policy/load';
 import { getRule } from '../../../shared/rules/registry';
@@ -424,3 +426,58 @@ export const startedTask = (id: string, over: Record<string, unknown> = {}) => (
   ],
   ...over,
 });
+
+// Enrichment-based rules (td-task-role-wildcard, sg-world-open-admin-port, the tag rules).
+
+export const SECURITY_GROUP_ID = 'sg-0123456789abcdef0';
+
+/** A security group that passes sg-world-open-admin-port: HTTPS from anywhere, SSH from one network. */
+export function securityGroup(over: Partial<SecurityGroupResource> = {}): SecurityGroupResource {
+  return {
+    kind: 'SecurityGroup',
+    arn: `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/${SECURITY_GROUP_ID}`,
+    account: ACCOUNT,
+    region: REGION,
+    groupId: SECURITY_GROUP_ID,
+    groupName: 'checkout-api',
+    vpcId: 'vpc-0a1b2c3d',
+    ingress: [
+      { protocol: 'tcp', fromPort: 443, toPort: 443, ipv4Ranges: ['0.0.0.0/0'], ipv6Ranges: ['::/0'] },
+      { protocol: 'tcp', fromPort: 22, toPort: 22, ipv4Ranges: ['10.0.0.0/8'], ipv6Ranges: [] },
+    ],
+    usedBy: [],
+    ...over,
+  };
+}
+
+/** stubEnricher plus the enrichment-based reads, each recorded in `calls`. */
+export function stubEnricherWith(
+  base: Parameters<typeof stubEnricher>[0],
+  more: {
+    roles?: Record<string, TaskRolePolicies>;
+    securityGroups?: readonly SecurityGroupResource[];
+    tags?: Record<string, Readonly<Record<string, string>>>;
+    clusters?: Record<string, ClusterResource>;
+  },
+): Enricher & { calls: string[] } {
+  const e = stubEnricher(base);
+  return {
+    ...e,
+    rolePolicies(roleArn) {
+      e.calls.push(`rolePolicies ${roleArn}`);
+      return Promise.resolve(more.roles?.[roleArn] ?? { roleArn, exists: false, policies: [] });
+    },
+    securityGroups(ids) {
+      e.calls.push(`securityGroups ${ids.join(',')}`);
+      return Promise.resolve((more.securityGroups ?? []).filter((g) => ids.includes(g.groupId)));
+    },
+    listTags(arn) {
+      e.calls.push(`listTags ${arn}`);
+      return Promise.resolve(more.tags?.[arn]);
+    },
+    describeCluster(arn) {
+      e.calls.push(`describeCluster ${arn}`);
+      return Promise.resolve(more.clusters?.[arn]);
+    },
+  };
+}
