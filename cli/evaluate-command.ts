@@ -3,18 +3,21 @@ import { failureCause } from '../shared/aws/classify';
 import { InvalidEventError } from '../shared/events/errors';
 import { evaluateRaw, type EngineDeps, type EventResult } from '../shared/engine/run';
 import { MemoryWindowCounter } from '../shared/engine/windows';
-import { SEVERITY_RANK, type Finding, type Severity } from '../shared/model/finding';
+import { SEVERITY_RANK, type Finding, type FrameworkId, type Severity } from '../shared/model/finding';
 import type { Policy } from '../shared/policy/types';
 import { DEFAULT_ORGANIZATION_POLICY } from '../shared/policy/document';
-import { formatSummary, formatTable, sortFindings, type RunStats } from './format';
+import { formatSummary, sortFindings, type RunStats } from './format';
+import { printFindings } from './print-findings';
 import type { StdinSource } from './input-source';
 import { readInputs } from './inputs';
 import { Progress } from './progress';
-import { escapeTerminal, terminalSafeJson } from './terminal-text';
+import { escapeTerminal } from './terminal-text';
 
 export interface EvaluateArgs {
   readonly paths: readonly string[];
-  readonly format: 'table' | 'json';
+  readonly format: 'table' | 'json' | 'ocsf';
+  /** Group the output by the requirements of this framework (table or json). */
+  readonly framework?: FrameworkId;
   readonly policy: Policy;
   readonly enrich: boolean;
   /** Run the Remediator on the findings (requires enrich; docs/remediation.md). */
@@ -98,13 +101,7 @@ export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
   const shown = args.includeExempt ? all : all.filter((f) => !isSuppressed(f));
   stats.exempted = all.filter(isSuppressed).length;
 
-  if (args.format === 'json') {
-    for (const f of shown) io.stdout(`${terminalSafeJson(f)}\n`);
-    io.stderr(`${formatSummary(shown, stats, { color: false })}\n`);
-  } else {
-    if (shown.length) io.stdout(`${formatTable(shown, { color: io.stdoutIsTty, width: io.columns })}\n\n`);
-    io.stdout(`${formatSummary(shown, stats, { color: io.stdoutIsTty })}\n`);
-  }
+  printFindings(shown, args, io, (color) => formatSummary(shown, stats, { color }));
 
   // --notify: the findings shown (never exempted ones) through the notifier's delivery code.
   const notifyFailed = notify ? !(await notify.notifyForCli(shown, args.policy, io.stderr)) : false;

@@ -31,7 +31,7 @@ function cut(raw: string, width: number): string {
   return s.length <= width ? s.padEnd(width) : `${s.slice(0, Math.max(0, width - 1))}…`;
 }
 
-function shortArn(arn: string): string {
+export function shortArn(arn: string): string {
   const i = arn.indexOf(':', arn.indexOf(':', arn.indexOf(':', 4) + 1) + 1);
   // arn:aws:ecs:region:account:rest -> rest (account and region have their own columns in JSON)
   const parts = arn.split(':');

@@ -4,15 +4,17 @@
  * `--notify` delivery failed.
  */
 import { parseArgs } from 'node:util';
-import { SEVERITIES, type Severity } from '../shared/model/finding';
+import { FRAMEWORK_IDS, SEVERITIES, type Severity } from '../shared/model/finding';
+import { parseFrameworkId, UnknownFrameworkError } from '../shared/rules/frameworks';
 import { PolicyError } from '../shared/policy/errors';
 import { DEFAULT_POLICY, loadPolicyFile } from '../shared/policy/load';
 import { runEvaluate, type Io } from './evaluate-command';
+import { escapeTerminal } from './terminal-text';
 import { GuardrailError } from '../shared/base/errors';
 
 const USAGE = `Usage:
-  guardrail evaluate [--format table|json] [--policy FILE] [--enrich [--remediate]] [--notify] [--fail-on SEVERITY] [--include-exempt] PATH...
-  guardrail scan [--region R] [--policy FILE] [--format table|json] [--html FILE] [--state FILE] [--fail-on SEVERITY]
+  guardrail evaluate [--format table|json|ocsf] [--framework ID] [--policy FILE] [--enrich [--remediate]] [--notify] [--fail-on SEVERITY] [--include-exempt] PATH...
+  guardrail scan [--region R] [--policy FILE] [--format table|json|ocsf] [--framework ID] [--html FILE] [--state FILE] [--fail-on SEVERITY]
       (sweep an account's ECS estate; guardrail scan --help)
   guardrail redrive --queue DLQ_URL --to OUTBOX_URL [--max N] [--dry-run]
       (move dead-lettered notifications back to the outbox; guardrail redrive --help)
@@ -24,7 +26,11 @@ PATH: an event file, a JSON array of events, JSON Lines, concatenated JSON docum
 file ({"Records": [...]}, optionally .json.gz), a directory (recursive, symbolic links followed) or - for
 stdin. Read as streams; at most 1 MiB per event and 256 MiB inflated per gzip input; only regular files
 (FIFOs and devices are refused).
-  --format table|json   table (default) or JSON Lines, one finding per line
+  --format table|json|ocsf
+                        table (default), JSON Lines (one finding per line), or OCSF Compliance Finding
+                        JSON Lines (docs/output-formats.md)
+  --framework ID        group the findings by the requirements of a framework (${FRAMEWORK_IDS.join('|')}):
+                        table or JSON Lines, one object per requirement with its findings' ids
   --policy FILE         policy YAML (default: every rule in notify mode)
   --enrich              describe what events lack (task definitions, ENI public IPs, services) via AWS APIs
   --remediate           with --enrich: run the policy's remediations now (modes, dryRun, budget; docs/remediation.md)
@@ -62,6 +68,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       allowPositionals: true,
       options: {
         format: { type: 'string', default: 'table' },
+        framework: { type: 'string' },
         policy: { type: 'string' },
         enrich: { type: 'boolean', default: false },
         remediate: { type: 'boolean', default: false },
@@ -75,8 +82,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       io.stdout(USAGE);
       return 0;
     }
-    if (values.format !== 'table' && values.format !== 'json')
-      throw new UsageError('--format must be table or json');
+    const format = values.format;
+    if (format !== 'table' && format !== 'json' && format !== 'ocsf')
+      throw new UsageError('--format must be table, json or ocsf');
+    const framework = values.framework === undefined ? undefined : parseFrameworkId(values.framework);
+    if (framework && format === 'ocsf')
+      throw new UsageError(
+        '--framework groups table or json output (OCSF findings carry their requirements)',
+      );
     const failOn = values['fail-on'];
     if (failOn !== undefined && !SEVERITIES.includes(failOn as Severity))
       throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}`);
@@ -89,7 +102,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return await runEvaluate(
       {
         paths: positionals,
-        format: values.format,
+        format,
+        ...(framework ? { framework } : {}),
         policy,
         enrich: values.enrich,
         remediate: values.remediate,
@@ -102,6 +116,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   } catch (err) {
     if (err instanceof PolicyError) {
       io.stderr(`guardrail: policy error: ${err.message}\n`);
+      return 3;
+    }
+    if (err instanceof UnknownFrameworkError) {
+      io.stderr(`guardrail: ${escapeTerminal(err.message)}\n`);
       return 3;
     }
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

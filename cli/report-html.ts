@@ -5,7 +5,16 @@
  * Every text that came from AWS or from a user (resource names and ARNs, tags, evidence messages, gap
  * messages) goes through `escapeHtml`, in element content and attribute values alike.
  */
-import { controlIds, SEVERITIES, SEVERITY_RANK, type Finding, type Severity } from '../shared/model/finding';
+import {
+  controlIds,
+  SEVERITIES,
+  SEVERITY_RANK,
+  type Finding,
+  type FrameworkId,
+  type Severity,
+} from '../shared/model/finding';
+import { FRAMEWORKS } from '../shared/rules/frameworks';
+import { groupByRequirement } from './framework-view';
 
 export interface ReportGap {
   readonly operation: string;
@@ -50,6 +59,8 @@ export interface HtmlReportInput {
   readonly firstSeen?: ReadonlyMap<string, string>;
   /** Findings an active exemption suppresses (counted, not listed). */
   readonly suppressedCount?: number;
+  /** Adds the per-framework view: the findings grouped by the requirements of this framework. */
+  readonly framework?: FrameworkId;
 }
 
 const ESCAPES: Record<string, string> = {
@@ -415,6 +426,7 @@ ${g.findings.map((f) => findingBlock(f, input.firstSeen)).join('\n')}
 <header><h1>${escapeHtml(title)}</h1><p class="muted">${escapeHtml(scope)} · generated ${escapeHtml(input.generatedAt)} by ECS Guardrail (rule catalog v1)</p></header>
 ${banner(sweeps)}
 <section id="totals"><h2>Findings by severity</h2><div class="cards">${cards}</div>${affected}</section>
+${input.framework ? frameworkSection(findings, input.framework) : ''}
 <section id="charts"><h2>Where the findings are</h2>${legend()}<div class="charts">
 ${barChart(ruleRows(findings), 'Findings by rule', 'chart-rules')}
 ${barChart(accountRows(findings), 'Findings by account', 'chart-accounts')}
@@ -434,4 +446,33 @@ function worstLine(findings: readonly Finding[]): string {
   if (!findings.length) return '';
   const w = worst(findings);
   return ` · worst severity ${escapeHtml(w)}`;
+}
+
+// ------------------------------------------------------------------ per-framework view (--framework)
+
+/** The findings by requirement of one framework: counts, worst severity, rules (own mapping marked), resources. */
+export function frameworkSection(findings: readonly Finding[], framework: FrameworkId): string {
+  const info = FRAMEWORKS[framework];
+  const groups = groupByRequirement(findings, framework);
+  const rows = groups
+    .map((g) => {
+      const rules = g.rules
+        .map(
+          (r) =>
+            `<code class="rule">${escapeHtml(r.ruleId)}</code>${r.ownMapping ? ' <span class="muted" title="the project\'s own mapping">(own)</span>' : ''}`,
+        )
+        .join(' ');
+      const names = [...new Set(g.findings.map(shortName))];
+      const shown = names
+        .slice(0, 8)
+        .map((n) => `<span class="arn">${escapeHtml(truncate(n, 120))}</span>`)
+        .join(', ');
+      const more = names.length > 8 ? ` <span class="muted">+${fmt(names.length - 8)} more</span>` : '';
+      return `<tr data-requirement="${escapeHtml(g.requirement)}"><td><strong>${escapeHtml(g.requirement)}</strong></td><td>${fmt(g.findings.length)}</td><td>${fmt(g.resources.length)}</td><td>${badge(g.worst)}</td><td>${rules}</td><td>${shown}${more}</td></tr>`;
+    })
+    .join('');
+  const body = groups.length
+    ? `<table><thead><tr><th>Requirement</th><th>Findings</th><th>Resources</th><th>Worst</th><th>Rules</th><th>Resources affected</th></tr></thead><tbody>${rows}</tbody></table><p class="muted">Requirements are the ones Security Hub lists as related to the rule's control; (own) marks the project's own mapping.</p>`
+    : '<p class="muted">No findings.</p>';
+  return `<section id="framework-${escapeHtml(framework)}" data-framework="${escapeHtml(framework)}"><h2>${escapeHtml(info.title)}: findings by requirement (${fmt(groups.length)})</h2>${body}</section>`;
 }

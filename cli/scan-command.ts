@@ -11,7 +11,15 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { SEVERITIES, SEVERITY_RANK, type Finding, type Severity } from '../shared/model/finding';
+import {
+  FRAMEWORK_IDS,
+  SEVERITIES,
+  SEVERITY_RANK,
+  type Finding,
+  type FrameworkId,
+  type Severity,
+} from '../shared/model/finding';
+import { parseFrameworkId, UnknownFrameworkError } from '../shared/rules/frameworks';
 import { DEFAULT_POLICY, loadPolicyFile } from '../shared/policy/load';
 import { renderHtmlReport, type ReportResolved } from './report-html';
 import { MemoryFindingStore } from '../shared/store/memory-store';
@@ -22,18 +30,22 @@ import { loadStateFile, saveStateFile, StateFileError } from './state-file';
 import type { SweepProgress, SweepResult } from '../shared/sweep/types';
 import type { Io } from './evaluate-command';
 import { formatTable, sortFindings } from './format';
-import { escapeTerminal, terminalSafeJson } from './terminal-text';
+import { printFindings } from './print-findings';
+import { escapeTerminal } from './terminal-text';
 import { GuardrailError } from '../shared/base/errors';
 
 export const SCAN_USAGE = `Usage:
-  guardrail scan [--region REGION] [--policy FILE] [--format table|json] [--html FILE] [--state FILE]
-                 [--fail-on SEVERITY] [--concurrency N]
+  guardrail scan [--region REGION] [--policy FILE] [--format table|json|ocsf] [--framework ID] [--html FILE]
+                 [--state FILE] [--fail-on SEVERITY] [--concurrency N]
 
 Sweeps the ECS estate of one account and region (the caller's credentials): clusters, services, task
 sets, running tasks, container instances, and the task definitions that are ACTIVE or in use.
   --region REGION       default: AWS_REGION / AWS_DEFAULT_REGION / the profile's region
   --policy FILE         policy YAML (default: every rule in notify mode)
-  --format table|json   table (default) or JSON Lines, one finding per line
+  --format table|json|ocsf
+                        table (default), JSON Lines (one finding per line) or OCSF Compliance Findings
+  --framework ID        group the findings by requirement of ${FRAMEWORK_IDS.join('|')} (table, JSON Lines,
+                        and a per-framework section in the HTML report)
   --html FILE           also write a self-contained HTML report
   --state FILE          keep findings between scans (JSON); a later scan resolves what was fixed
   --fail-on SEVERITY    exit 1 when a finding of this severity or worse is found (${SEVERITIES.join('|')})
@@ -50,7 +62,8 @@ class ScanUsageError extends GuardrailError {
 interface ScanArgs {
   readonly region?: string;
   readonly policyFile?: string;
-  readonly format: 'table' | 'json';
+  readonly format: 'table' | 'json' | 'ocsf';
+  readonly framework?: FrameworkId;
   readonly html?: string;
   readonly state?: string;
   readonly failOn?: Severity;
@@ -65,6 +78,7 @@ function parseScanArgs(argv: readonly string[]): ScanArgs | 'help' {
       region: { type: 'string' },
       policy: { type: 'string' },
       format: { type: 'string', default: 'table' },
+      framework: { type: 'string' },
       html: { type: 'string' },
       state: { type: 'string' },
       'fail-on': { type: 'string' },
@@ -74,8 +88,14 @@ function parseScanArgs(argv: readonly string[]): ScanArgs | 'help' {
   });
   if (values.help) return 'help';
   if (positionals.length) throw new ScanUsageError(`unexpected argument "${positionals[0]}"`);
-  if (values.format !== 'table' && values.format !== 'json')
-    throw new ScanUsageError('--format must be table or json');
+  const format = values.format;
+  if (format !== 'table' && format !== 'json' && format !== 'ocsf')
+    throw new ScanUsageError('--format must be table, json or ocsf');
+  const framework = values.framework === undefined ? undefined : parseFrameworkId(values.framework);
+  if (framework && format === 'ocsf')
+    throw new ScanUsageError(
+      '--framework groups table or json output (OCSF findings carry their requirements)',
+    );
   const failOn = values['fail-on'];
   if (failOn !== undefined && !SEVERITIES.includes(failOn as Severity))
     throw new ScanUsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}`);
@@ -90,7 +110,8 @@ function parseScanArgs(argv: readonly string[]): ScanArgs | 'help' {
   ] as const)
     if (v !== undefined && v.trim() === '') throw new ScanUsageError(`${k} needs a value`);
   return {
-    format: values.format,
+    format,
+    ...(framework ? { framework } : {}),
     concurrency,
     ...(values.region ? { region: values.region } : {}),
     ...(values.policy ? { policyFile: values.policy } : {}),
@@ -194,6 +215,10 @@ export async function runScanCommand(argv: readonly string[], io: Io): Promise<n
     }
     args = parsed;
   } catch (err) {
+    if (err instanceof UnknownFrameworkError) {
+      io.stderr(`guardrail scan: ${escapeTerminal(err.message)}\n`);
+      return 3;
+    }
     if (err instanceof ScanUsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.stderr(`guardrail scan: ${(err as Error).message}\n\n${SCAN_USAGE}`);
       return 3;
@@ -263,9 +288,8 @@ export async function runScanCommand(argv: readonly string[], io: Io): Promise<n
       : []),
   ].join('\n');
 
-  if (args.format === 'json') {
-    for (const f of findings) io.stdout(`${terminalSafeJson(f)}\n`);
-    io.stderr(`${summary}\n`);
+  if (args.format !== 'table' || args.framework) {
+    printFindings(findings, args, io, () => summary);
   } else {
     if (findings.length)
       io.stdout(`${formatTable(findings, { color: io.stdoutIsTty, width: io.columns })}\n\n`);
@@ -304,6 +328,7 @@ export async function runScanCommand(argv: readonly string[], io: Io): Promise<n
         resolved: resolvedForReport(outcome),
         firstSeen,
         suppressedCount: evaluation.suppressed.length,
+        ...(args.framework ? { framework: args.framework } : {}),
       }),
     );
     if (args.format === 'table') io.stdout(`report written to ${args.html}\n`);

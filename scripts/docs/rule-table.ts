@@ -1,5 +1,6 @@
 /** The rule catalog as a Markdown table, generated from the registry (README, docs). */
-import { controlIds, type Controls } from '../../shared/model/finding';
+import { controlIds, FRAMEWORK_IDS, type Controls, type FrameworkId } from '../../shared/model/finding';
+import { FRAMEWORKS, frameworksOf } from '../../shared/rules/frameworks';
 import type { Rule } from '../../shared/rules/types';
 
 function controlsText(c: Controls): string {
@@ -10,6 +11,13 @@ function controlsText(c: Controls): string {
     ...controlIds(c.prowler).map((id) => `Prowler ${id}`),
   ];
   return parts.length ? parts.join(', ') : '–';
+}
+
+/** One framework's requirement ids; the project's own mapping is marked `own:`. */
+function frameworkText(r: Rule, id: FrameworkId): string {
+  const f = frameworksOf(r);
+  const ids = f[id]?.join(', ') ?? '–';
+  return f.ownMapping?.includes(id) ? `_own:_ ${ids}` : ids;
 }
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -27,11 +35,12 @@ export function renderRuleTable(rules: readonly Rule[]): string {
           ? `${r.defaultMode} by default`
           : 'notify',
       cell(controlsText(r.controls)),
+      ...FRAMEWORK_IDS.map((id) => cell(frameworkText(r, id))),
     ].join(' | '),
   );
   return [
-    '| Rule id | Severity | Resource | Fires when | Remediation (opt-in) | Cross-references |',
-    '|---|---|---|---|---|---|',
+    `| Rule id | Severity | Resource | Fires when | Remediation (opt-in) | Cross-references | ${FRAMEWORK_IDS.map((id) => `${FRAMEWORKS[id].title} (\`${id}\`)`).join(' | ')} |`,
+    `|---|---|---|---|---|---|${FRAMEWORK_IDS.map(() => '---|').join('')}`,
     ...rows.map((r) => `| ${r} |`),
   ].join('\n');
 }

@@ -8,6 +8,7 @@ import { RESOURCE_TYPE, type Resource } from '../model/resources';
 import type { NormalizedEvent } from '../events/normalize';
 import { applicableExemptions, applyExemptions, PROTECT_TAG } from '../policy/exemptions';
 import type { Policy, RulePolicy } from '../policy/types';
+import { frameworksOf } from '../rules/frameworks';
 import { RULES } from '../rules/registry';
 import {
   compileSecretPatterns,
@@ -226,6 +227,7 @@ export function evaluate(n: NormalizedEvent, opts: EvaluateOptions): Evaluation 
             evidence: ex.evidence,
             event: n.event,
             controls: rule.controls,
+            frameworks: frameworksOf(rule),
             mode: rp.mode,
             advice: rule.advice,
             ...(action ? { action } : {}),
@@ -262,6 +264,7 @@ export function evaluate(n: NormalizedEvent, opts: EvaluateOptions): Evaluation 
         evidence: ex.evidence,
         event: n.event,
         controls: rule.controls,
+        frameworks: frameworksOf(rule),
         mode: rp.mode,
         advice: rule.advice,
         // Only an expired exemption gets here: the finding says it expired.

@@ -9,6 +9,7 @@
  * `nullish` everywhere a field is optional: CloudTrail renders absent values as null at times.
  */
 import * as v from 'valibot';
+import { NOT_ARRAY } from './fast-check';
 
 const str = v.string();
 const optStr = v.nullish(str);
@@ -23,6 +24,7 @@ function notArray<S extends v.GenericSchema>(schema: S): S {
   const run = schema['~run'];
   return {
     ...schema,
+    [NOT_ARRAY]: true,
     '~run'(dataset, config) {
       if (!Array.isArray(dataset.value)) return run.call(this, dataset, config);
       v._addIssue(this, 'type', dataset, config);

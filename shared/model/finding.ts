@@ -57,6 +57,19 @@ export function controlIds(ids: ControlIds | undefined): readonly string[] {
   return typeof ids === 'string' ? [ids] : ids;
 }
 
+/** The compliance frameworks findings are mapped to and can be grouped by (`--framework`). */
+export const FRAMEWORK_IDS = ['nist-800-53-r5', 'pci-dss-4.0.1'] as const;
+export type FrameworkId = (typeof FRAMEWORK_IDS)[number];
+
+/**
+ * Requirement ids per framework (e.g. `{"nist-800-53-r5": ["AC-6"], "pci-dss-4.0.1": ["2.2.6"]}`): Security Hub's
+ * "related requirements" of the rule's control; `ownMapping` names the frameworks whose ids are the project's
+ * own mapping instead (the rule has no control, or Security Hub lists no requirement of that framework for it).
+ */
+export type FindingFrameworks = Readonly<Partial<Record<FrameworkId, readonly string[]>>> & {
+  readonly ownMapping?: readonly FrameworkId[];
+};
+
 export type ActionStatus = 'planned' | 'done' | 'skipped' | 'failed';
 
 export interface FindingAction {
@@ -95,6 +108,8 @@ export interface Finding {
   readonly evidence: readonly Evidence[];
   readonly event: EventRef;
   readonly controls: Controls;
+  /** Set by the engine on every finding (shared/rules/frameworks); absent on findings stored before it. */
+  readonly frameworks?: FindingFrameworks;
   readonly mode: Mode;
   readonly action?: FindingAction;
   readonly exemption?: Exemption;

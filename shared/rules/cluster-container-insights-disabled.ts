@@ -45,6 +45,8 @@ export const clusterContainerInsightsDisabled = resourceRule({
   description:
     'A cluster setting `containerInsights` is `disabled`, or a cluster created without it while the account default (enrichment) is not `enabled`/`enhanced`; also the account setting `containerInsights` put to `disabled`.',
   advice: 'Enable Container Insights to collect cluster, service and task metrics.',
+  // The project's own mapping: Security Hub lists no PCI DSS requirement for ECS.12.
+  ownFrameworks: { 'pci-dss-4.0.1': ['10.2.1'] },
   controls: {
     securityHub: 'ECS.12',
     config: 'ecs-container-insights-enabled',

@@ -13,6 +13,8 @@ export const cpTerminationProtectionOff = resourceRule({
   advice:
     'Enable managed termination protection (with managed scaling) so scale-in never terminates an instance that runs tasks.',
   controls: { securityHub: 'ECS.19', config: 'ecs-capacity-provider-termination-check' },
+  // The project's own mapping: Security Hub lists no requirement for ECS.19.
+  ownFrameworks: { 'nist-800-53-r5': ['CP-10', 'SC-6'], 'pci-dss-4.0.1': ['2.2.1'] },
   check: (cp) => {
     const mtp = cp.autoScalingGroup?.managedTerminationProtection;
     if (mtp === undefined || mtp.trim().toUpperCase() === 'ENABLED') return [];

@@ -14,6 +14,8 @@ export const instanceImdsReachable = resourceRule({
   description: `\`attributes\` include \`${TASK_ENI}\` but not \`${TASK_ENI_BLOCK_IMDS}\` (\`ECS_AWSVPC_BLOCK_IMDS\` is not \`true\`).`,
   advice:
     'Block instance metadata for awsvpc tasks with ECS_AWSVPC_BLOCK_IMDS=true (the guide strongly recommends it).',
+  // The project's own mapping: no Security Hub control checks this.
+  ownFrameworks: { 'nist-800-53-r5': ['AC-3', 'AC-6'], 'pci-dss-4.0.1': ['7.2.5'] },
   controls: { seeds: ['Block access to instance metadata'] },
   check: (i) =>
     i.attributes.includes(TASK_ENI) && !i.attributes.includes(TASK_ENI_BLOCK_IMDS)

@@ -13,6 +13,8 @@ export const instancePrivilegedAllowed = resourceRule({
   description: `The instance's \`attributes\` include \`${PRIVILEGED_CAPABILITY}\` (the agent was not started with \`ECS_DISABLE_PRIVILEGED=true\`).`,
   advice:
     'Set ECS_DISABLE_PRIVILEGED=true in the agent configuration unless the cluster must run privileged tasks.',
+  // The project's own mapping: no Security Hub control checks this.
+  ownFrameworks: { 'nist-800-53-r5': ['AC-6', 'CM-7'], 'pci-dss-4.0.1': ['2.2.6'] },
   controls: { seeds: ['Avoid running containers as privileged'] },
   check: (i) =>
     i.attributes.includes(PRIVILEGED_CAPABILITY)

@@ -12,6 +12,8 @@ export const opsDeploymentFailed = signalRule({
   description: '`ECS Deployment State Change` with `eventName` `SERVICE_DEPLOYMENT_FAILED`.',
   advice:
     'Check the stopped tasks and the circuit breaker reason; the service rolled back or stopped deploying.',
+  // The project's own mapping: no Security Hub control checks this.
+  ownFrameworks: { 'nist-800-53-r5': ['CM-3', 'SI-4'], 'pci-dss-4.0.1': ['6.5.1'] },
   controls: {},
   check: (s) => ({
     resource: { type: 'AWS::ECS::Service', arn: s.resourceArn },

@@ -18,7 +18,7 @@ export const opsImagePullFailure = signalRule({
   advice:
     'Check the image reference and tag, the execution role (ECR pull, Secrets Manager for private registries) and the network path to the registry (NAT, VPC endpoints).',
   controls: { seeds: ['C-06 CannotPullContainerError'] },
-  ownFrameworks: { 'nist-800-53-r5': ['CP-10', 'SI-4'] },
+  ownFrameworks: { 'nist-800-53-r5': ['CP-10', 'SI-4'], 'pci-dss-4.0.1': ['10.4.1'] },
   params: { schema: v.object({ windowMinutes: minutes }), defaults: { windowMinutes: 15 } },
   check: (s, p) => {
     const evidence = stoppedReasonEvidence(s, MARKER, true);

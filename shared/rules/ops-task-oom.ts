@@ -18,7 +18,7 @@ export const opsTaskOom = signalRule({
   advice:
     "Raise the container's memory limit or find the leak; the task's memory metrics (Container Insights) show the peak.",
   controls: { seeds: ['C-03 OutOfMemoryError: container killed due to memory usage'] },
-  ownFrameworks: { 'nist-800-53-r5': ['SC-6', 'SI-4'] },
+  ownFrameworks: { 'nist-800-53-r5': ['SC-6', 'SI-4'], 'pci-dss-4.0.1': ['10.4.1'] },
   params: { schema: v.object({ windowMinutes: minutes }), defaults: { windowMinutes: 15 } },
   check: (s, p) => {
     const evidence = stoppedReasonEvidence(s, MARKER, false);

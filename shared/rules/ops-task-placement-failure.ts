@@ -13,6 +13,8 @@ export const opsTaskPlacementFailure = signalRule({
   description:
     '`ECS Service Action` `SERVICE_TASK_PLACEMENT_FAILURE`, aggregated like `throttle-ecs-operation` (first event of a 15-minute window).',
   advice: 'Add capacity (instances, capacity provider scaling) or relax placement constraints.',
+  // The project's own mapping: no Security Hub control checks this.
+  ownFrameworks: { 'nist-800-53-r5': ['SC-6', 'SI-4'], 'pci-dss-4.0.1': ['10.4.1'] },
   controls: {},
   params: { schema: v.object({ windowMinutes: minutes }), defaults: { windowMinutes: 15 } },
   check: (s, p) => ({

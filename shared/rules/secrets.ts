@@ -51,6 +51,7 @@ const FLAG_VALUES = new Set([
   'none',
   'null',
 ]);
+const LONGEST_FLAG = Math.max(...[...FLAG_VALUES].map((f) => f.length));
 const REFERENCE = /^(?:arn:|ssm:|secretsmanager:|\{\{resolve:)/i;
 
 export interface SecretPatterns {
@@ -68,6 +69,8 @@ export interface CompiledSecretPatterns {
   readonly allow: ReadonlySet<string>;
   /** Matches when some entry of `names` is a substring (a prefilter: one scan instead of one per name). */
   readonly anyName?: RegExp;
+  /** Verdicts on variable names already judged with these patterns (see `nameVerdict`). */
+  readonly nameVerdicts?: Map<string, NameVerdict>;
 }
 
 const compiledCache = new WeakMap<SecretPatterns, CompiledSecretPatterns>();
@@ -81,6 +84,7 @@ export function compileSecretPatterns(p: SecretPatterns): CompiledSecretPatterns
       values: [...VALUE_FORMATS, ...p.extraValues.map((x) => ({ name: x.name, re: new RegExp(x.pattern) }))],
       allow: new Set(p.allowNames.map((n) => n.toUpperCase())),
       anyName: new RegExp(names.map(escapeRegExp).join('|')),
+      nameVerdicts: new Map(),
     };
     compiledCache.set(p, c);
   }
@@ -128,7 +132,8 @@ export function namePattern(name: string, c: CompiledSecretPatterns): string | u
 export function isBenignValue(value: string): boolean {
   const v = value.trim();
   if (v.length < 8) return true; // also the empty string; the cheapest test first
-  if (FLAG_VALUES.has(v.toLowerCase())) return true;
+  // No flag is longer than 8 characters: longer values are not lower-cased (a copy) for nothing.
+  if (v.length <= LONGEST_FLAG && FLAG_VALUES.has(v.toLowerCase())) return true;
   return REFERENCE.test(v);
 }
 
@@ -139,17 +144,39 @@ export function secretReason(
   c: CompiledSecretPatterns,
 ): string | undefined {
   if (value === undefined || value === '') return undefined;
+  const verdict = nameVerdict(name, c);
   // A value pasted into the name (`CONFIG=AKIA...`) is a credential in plain text too.
-  const inName = builtInFormatIn(name);
-  if (inName) return `name contains a value in the ${inName} format`;
+  if (verdict.inName) return `name contains a value in the ${verdict.inName} format`;
   const format = valueFormat(value, c);
   if (format) return `value matches the ${format} format`;
-  if (isBenignValue(value)) return undefined;
+  // Most names match no pattern: then the value's format was all there was to check.
+  if (!verdict.pattern || isBenignValue(value)) return undefined;
+  return `name matches the credential pattern ${verdict.pattern}`;
+}
+
+interface NameVerdict {
+  readonly inName?: string;
+  readonly pattern?: string;
+}
+
+/** Verdicts on names, kept per detector: an estate reuses few variable names across thousands of definitions. */
+const MAX_NAME_VERDICTS = 4096;
+
+function nameVerdict(name: string, c: CompiledSecretPatterns): NameVerdict {
+  const byName = c.nameVerdicts;
+  let v = byName?.get(name);
+  if (v) return v;
+  const inName = builtInFormatIn(name);
   // A name that carries a value (`AWS_SECRET_ACCESS_KEY=...`) is judged by the name before the value too.
   const head = name.split(NAME_VALUE_SEPARATOR, 1)[0]!;
   const pattern = namePattern(name, c) ?? (head !== name ? namePattern(head, c) : undefined);
-  if (pattern) return `name matches the credential pattern ${pattern}`;
-  return undefined;
+  v = { ...(inName ? { inName } : {}), ...(pattern ? { pattern } : {}) };
+  // A name holding a value is not kept (it may be a credential); a full map starts over (bounded memory).
+  if (byName && !inName && head === name) {
+    if (byName.size >= MAX_NAME_VERDICTS) byName.clear();
+    byName.set(name, v);
+  }
+  return v;
 }
 
 // ------------------------------------------------------------------ redaction

@@ -10,6 +10,8 @@ export const svcExecEnabled = resourceRule({
   appliesTo: 'Service',
   description: '`enableExecuteCommand` is `true`.',
   advice: 'Enable ECS Exec only while debugging, and audit its sessions.',
+  // The project's own mapping: no Security Hub control checks this.
+  ownFrameworks: { 'nist-800-53-r5': ['AC-17', 'CM-7'], 'pci-dss-4.0.1': ['2.2.4'] },
   controls: {},
   remediation: {
     action: 'disable-exec',

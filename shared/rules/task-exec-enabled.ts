@@ -19,6 +19,8 @@ export const taskExecEnabled = resourceRule({
   description:
     'RunTask/StartTask with `enableExecuteCommand: true`, or a standalone task (group not `service:...`) seen running with it.',
   advice: 'Enable ECS Exec only while debugging, and audit its sessions.',
+  // The project's own mapping: no Security Hub control checks this.
+  ownFrameworks: { 'nist-800-53-r5': ['AC-17', 'CM-7'], 'pci-dss-4.0.1': ['2.2.4'] },
   controls: {},
   check: (t) =>
     t.enableExecuteCommand === true && judged(t)

@@ -12,6 +12,8 @@ export const taskPublicIp = resourceRule({
   description:
     "RunTask/StartTask asked for `assignPublicIp: ENABLED`, or a running task's ENI has a public IP (enrichment).",
   advice: 'Launch tasks in private subnets without public IPs; expose them through a load balancer.',
+  // The project's own mapping: no Security Hub control checks this.
+  ownFrameworks: { 'nist-800-53-r5': ['AC-4', 'SC-7'], 'pci-dss-4.0.1': ['1.4.4'] },
   controls: { seeds: ['Public subnet chapter'] },
   remediation: {
     action: 'stop-task',

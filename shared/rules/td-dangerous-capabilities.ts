@@ -32,6 +32,8 @@ export const tdDangerousCapabilities = resourceRule({
   description:
     '`linuxParameters.capabilities.add` contains a capability from the deny list (with or without `CAP_`, any case).',
   advice: 'Remove unneeded Linux capabilities; drop ALL and add back only what the process needs.',
+  // The project's own mapping: no Security Hub control checks this.
+  ownFrameworks: { 'nist-800-53-r5': ['AC-6', 'CM-7'], 'pci-dss-4.0.1': ['2.2.6'] },
   controls: { seeds: ['Remove unneeded Linux capabilities', 'Fargate SYS_PTRACE note'] },
   params: {
     schema: v.object({ denyList: v.array(v.string()) }),

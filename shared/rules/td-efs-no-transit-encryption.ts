@@ -11,6 +11,8 @@ export const tdEfsNoTransitEncryption = resourceRule({
   appliesTo: 'TaskDefinition',
   description: "A volume's `efsVolumeConfiguration.transitEncryption` is not `ENABLED`.",
   advice: 'Enable transit encryption on every EFS volume.',
+  // The project's own mapping: Security Hub lists no requirement for ECS.18.
+  ownFrameworks: { 'nist-800-53-r5': ['SC-8', 'SC-8(1)'], 'pci-dss-4.0.1': ['4.2.1'] },
   controls: {
     securityHub: 'ECS.18',
     config: 'ecs-task-definition-efs-encryption-enabled',

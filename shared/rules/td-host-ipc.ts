@@ -6,4 +6,8 @@ export const tdHostIpc = hostModeRule(
   'ipcMode',
   'medium',
   'Task definition shares the host IPC namespace',
+  undefined,
+  {},
+  // The project's own mapping where Security Hub lists no requirement of the framework.
+  { 'nist-800-53-r5': ['AC-6', 'SC-39'], 'pci-dss-4.0.1': ['2.2.6'] },
 );

@@ -12,4 +12,6 @@ export const tdHostPid = hostModeRule(
     checkov: 'CKV_AWS_335',
     prowler: 'ecs_task_definitions_host_namespace_not_shared',
   },
+  // The project's own mapping where Security Hub lists no requirement of the framework.
+  { 'pci-dss-4.0.1': ['2.2.6'] },
 );

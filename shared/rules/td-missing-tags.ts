@@ -15,6 +15,8 @@ export const tdMissingTags = resourceRule({
     'Opt-in: the task definition has no tag (`aws:` system tags ignored), or lacks a key of `requiredTagKeys`; tags from RegisterTaskDefinition, TagResource/UntagResource (enrichment) and the sweep.',
   advice: 'Tag every task definition with its owner so findings reach the team that ships it.',
   controls: { securityHub: 'ECS.15' },
+  // The project's own mapping: Security Hub lists no requirement for ECS.15 (an inventory of components).
+  ownFrameworks: { 'nist-800-53-r5': ['CM-8'], 'pci-dss-4.0.1': ['12.5.1'] },
   params: REQUIRED_TAGS_PARAMS,
   check: (td, p) =>
     missingTagsEvidence(

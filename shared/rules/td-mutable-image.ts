@@ -12,6 +12,8 @@ export const tdMutableImage = resourceRule({
   appliesTo: 'TaskDefinition',
   description: 'An image uses tag `latest`, or has neither a tag nor an `@sha256:` digest.',
   advice: 'Version container images with immutable tags or pin them by digest.',
+  // The project's own mapping: no Security Hub control checks this.
+  ownFrameworks: { 'nist-800-53-r5': ['CM-2', 'SI-7'], 'pci-dss-4.0.1': ['6.3.2'] },
   controls: { seeds: ['Version container images using tags'] },
   check: (td) =>
     perContainer(

@@ -11,6 +11,8 @@ export const tdNoLogging = resourceRule({
   appliesTo: 'TaskDefinition',
   description: 'A container has no `logConfiguration.logDriver`.',
   advice: 'Configure a log driver (awslogs or FireLens) for every container.',
+  // The project's own mapping: Security Hub lists no PCI DSS requirement for ECS.9.
+  ownFrameworks: { 'pci-dss-4.0.1': ['10.2.1'] },
   controls: {
     securityHub: 'ECS.9',
     config: 'ecs-task-definition-log-configuration',

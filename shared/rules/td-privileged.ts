@@ -11,6 +11,8 @@ export const tdPrivileged = resourceRule({
   appliesTo: 'TaskDefinition',
   description: 'Any container has `privileged: true`.',
   advice: 'Avoid running containers as privileged: a privileged container has root on the host.',
+  // The project's own mapping: Security Hub lists no PCI DSS requirement for ECS.4.
+  ownFrameworks: { 'pci-dss-4.0.1': ['2.2.6'] },
   controls: {
     securityHub: 'ECS.4',
     config: 'ecs-containers-nonprivileged',

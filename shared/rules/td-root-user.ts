@@ -13,6 +13,8 @@ export const tdRootUser = resourceRule({
   appliesTo: 'TaskDefinition',
   description: 'A Linux container has no `user`, or `user` is `root`, `0`, `root:*` or `0:*`.',
   advice: 'Run containers as a non-root user (set `user` to a UID or name other than root).',
+  // The project's own mapping: Security Hub lists no requirement for ECS.20.
+  ownFrameworks: { 'nist-800-53-r5': ['AC-6', 'AC-6(2)'], 'pci-dss-4.0.1': ['2.2.6'] },
   controls: {
     securityHub: 'ECS.20',
     // The current rule (Linux only) and the older one (EC2 launch type) both test the user.

@@ -50,28 +50,31 @@ export const tdSecretsInEnvironment = resourceRule({
     const out: Evidence[] = [];
     td.containers.forEach((container, i) => {
       // Names and keys are shown; one that carries a value (`DB_PASSWORD=hunter2`) is shown redacted.
-      const containerName = redactName(container.name, c);
+      // The container's shown name is worked out only for a container with a finding (most have none).
+      let shownContainer: string | undefined;
+      const containerName = (): string => (shownContainer ??= redactName(container.name, c));
       container.environment.forEach((e, j) => {
         const reason = secretReason(e.name, e.value, c);
         if (reason)
           out.push({
             path: `containerDefinitions[${i}].environment[${j}]`,
-            message: `environment variable "${redactName(e.name, c)}" in container "${containerName}" looks like a credential: ${reason}`,
-            container: containerName,
+            message: `environment variable "${redactName(e.name, c)}" in container "${containerName()}" looks like a credential: ${reason}`,
+            container: containerName(),
           });
       });
-      Object.entries(container.logOptions ?? {}).forEach(([key, value], k) => {
-        // Same exclusions as for environment values: flags and references are not secrets.
-        const reason = secretReason(key, value, c);
-        if (!reason) return;
-        const shownKey = redactName(key, c);
-        out.push({
-          // The key goes into the path only when nothing was redacted from it (paths are not quoted).
-          path: `containerDefinitions[${i}].logConfiguration.options${shownKey === key ? `.${key}` : `[${k}]`}`,
-          message: `log option "${shownKey}" in container "${containerName}" looks like a credential: ${reason}`,
-          container: containerName,
+      if (container.logOptions)
+        Object.entries(container.logOptions).forEach(([key, value], k) => {
+          // Same exclusions as for environment values: flags and references are not secrets.
+          const reason = secretReason(key, value, c);
+          if (!reason) return;
+          const shownKey = redactName(key, c);
+          out.push({
+            // The key goes into the path only when nothing was redacted from it (paths are not quoted).
+            path: `containerDefinitions[${i}].logConfiguration.options${shownKey === key ? `.${key}` : `[${k}]`}`,
+            message: `log option "${shownKey}" in container "${containerName()}" looks like a credential: ${reason}`,
+            container: containerName(),
+          });
         });
-      });
     });
     return out;
   },

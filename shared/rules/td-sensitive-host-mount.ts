@@ -35,6 +35,8 @@ export const tdSensitiveHostMount = resourceRule({
   description:
     "A volume's `host.sourcePath` is `/`, or is or lies under a sensitive path (`/etc`, `/proc`, `/sys`, `/dev`, `/boot`, `/root`, the Docker and containerd sockets, `/var/lib/docker`).",
   advice: 'Do not mount host system paths or the container runtime socket into tasks.',
+  // The project's own mapping: no Security Hub control checks this.
+  ownFrameworks: { 'nist-800-53-r5': ['AC-6', 'SC-39'], 'pci-dss-4.0.1': ['2.2.6'] },
   controls: { seeds: ['Storage and security chapters: avoid sensitive host mounts'] },
   params: {
     schema: v.object({ sensitivePaths: v.array(v.string()) }),

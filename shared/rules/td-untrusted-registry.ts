@@ -17,6 +17,8 @@ export const tdUntrustedRegistry = resourceRule({
   description:
     "An image's registry is not on the allow-list (default: private ECR and `public.ecr.aws`; an image without a registry host is Docker Hub).",
   advice: 'Create a set of curated images in registries you control (ECR) and pull only from those.',
+  // The project's own mapping: no Security Hub control checks this.
+  ownFrameworks: { 'nist-800-53-r5': ['CM-7(5)', 'SI-7'], 'pci-dss-4.0.1': ['6.3.2'] },
   controls: { seeds: ['Create a set of curated images'] },
   params: {
     schema: v.object({ allowRegistries: v.array(v.string()) }),

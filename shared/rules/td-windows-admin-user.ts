@@ -17,6 +17,8 @@ export const tdWindowsAdminUser = resourceRule({
     'A Windows task definition (`runtimePlatform.operatingSystemFamily` starts with `WINDOWS_`) has a container whose `user` is absent or `ContainerAdministrator` (any case).',
   advice: 'Run Windows containers as a non-administrator user (for example `ContainerUser`).',
   controls: { securityHub: 'ECS.21', config: 'ecs-task-definition-windows-user-non-admin' },
+  // The project's own mapping: Security Hub lists no requirement for ECS.21 (as td-root-user for ECS.20).
+  ownFrameworks: { 'nist-800-53-r5': ['AC-6', 'AC-6(2)'], 'pci-dss-4.0.1': ['2.2.6'] },
   check: (td) =>
     isWindowsFamily(td.osFamily)
       ? perContainer(

@@ -11,6 +11,8 @@ export const tdWritableRootFs = resourceRule({
   appliesTo: 'TaskDefinition',
   description: "A container's `readonlyRootFilesystem` is not `true` (Windows not applicable).",
   advice: 'Use a read-only root filesystem; mount writable volumes only where the application writes.',
+  // The project's own mapping: Security Hub lists no PCI DSS requirement for ECS.5.
+  ownFrameworks: { 'pci-dss-4.0.1': ['2.2.6'] },
   controls: {
     securityHub: 'ECS.5',
     config: 'ecs-containers-readonly-access',

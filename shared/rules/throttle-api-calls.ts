@@ -13,6 +13,8 @@ export const throttleApiCalls = signalRule({
   description:
     'CloudTrail events with a throttling `errorCode` (ECS, EC2 `Client.RequestLimitExceeded`, ELB, Cloud Map, Application Auto Scaling, ...): 10 or more in a 5-minute window per account, region, event source, API and caller; high at 10x the threshold.',
   advice: THROTTLE_ADVICE,
+  // The project's own mapping: no Security Hub control checks this.
+  ownFrameworks: { 'nist-800-53-r5': ['SC-5', 'SI-4'], 'pci-dss-4.0.1': ['10.4.1'] },
   controls: { seeds: ['Handle Amazon ECS throttling issues'] },
   params: {
     schema: v.object({

@@ -13,6 +13,8 @@ export const throttleEcsOperation = signalRule({
   description:
     '`ECS Service Action` `ECS_OPERATION_THROTTLED` or `SERVICE_DISCOVERY_OPERATION_THROTTLED`: the first event of a window fires, later ones raise its count (key: account, region, service, event name).',
   advice: THROTTLE_ADVICE,
+  // The project's own mapping: no Security Hub control checks this.
+  ownFrameworks: { 'nist-800-53-r5': ['SC-5', 'SI-4'], 'pci-dss-4.0.1': ['10.4.1'] },
   controls: { seeds: ['Handle Amazon ECS throttling issues'] },
   params: { schema: v.object({ windowMinutes: minutes }), defaults: { windowMinutes: 15 } },
   check: (s, p) => ({

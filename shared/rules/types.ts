@@ -3,7 +3,7 @@
  * policy validation (parameter schemas), the README rule table and the Security Hub mapping.
  */
 import type * as v from 'valibot';
-import type { Controls, Evidence, Mode, Severity } from '../model/finding';
+import type { Controls, Evidence, FrameworkId, Mode, Severity } from '../model/finding';
 import type { ResourceKind, ResourceOfKind } from '../model/resources';
 import type { SignalKind, SignalOfKind } from '../events/signals';
 
@@ -32,9 +32,8 @@ export interface RuleMeta {
   readonly ownFrameworks?: Readonly<Partial<Record<FrameworkId, readonly string[]>>>;
 }
 
-/** The compliance frameworks findings can be grouped by (`--framework`). */
-export const FRAMEWORK_IDS = ['nist-800-53-r5', 'pci-dss-4.0.1'] as const;
-export type FrameworkId = (typeof FRAMEWORK_IDS)[number];
+// The framework ids live with the finding contract (model); rules and their callers import them from here too.
+export { FRAMEWORK_IDS, type FrameworkId } from '../model/finding';
 
 export interface ParamSpec<P> {
   readonly schema: v.GenericSchema<unknown, P>;

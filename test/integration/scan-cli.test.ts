@@ -180,10 +180,50 @@ describe('guardrail scan (built CLI) against moto', () => {
     expect(page).toMatch(/data-severity="total"><span class="n">6</);
   });
 
+  it('--framework groups the findings by requirement (JSON Lines, HTML section); --format ocsf', async () => {
+    const fwHtml = join(dir, 'framework.html');
+    const r = await run([
+      '--region',
+      REGION,
+      '--format',
+      'json',
+      '--framework',
+      'pci-dss-4.0.1',
+      '--html',
+      fwHtml,
+    ]);
+    expect(r.code).toBe(0);
+    const groups = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { framework: string; requirement: string; findingIds: string[] });
+    expect(groups.length).toBeGreaterThan(1);
+    expect(groups.every((g) => g.framework === 'pci-dss-4.0.1' && g.findingIds.length > 0)).toBe(true);
+    // Every finding of the estate as it is now (earlier tests fixed part of it) is under some requirement.
+    const plain = jsonFindings((await run(['--region', REGION, '--format', 'json'])).stdout);
+    expect(plain.length).toBeGreaterThan(2);
+    expect([...new Set(groups.flatMap((g) => g.findingIds))].sort()).toEqual(
+      plain.map((f) => f.findingId).sort(),
+    );
+    const page = readFileSync(fwHtml, 'utf8');
+    expect(page).toContain('<section id="framework-pci-dss-4.0.1"');
+    expect(page).toMatch(/data-requirement="[\d.]+"/);
+    expect(page).not.toContain(HOSTILE_TAG);
+    const ocsf = await run(['--region', REGION, '--format', 'ocsf']);
+    expect(ocsf.code).toBe(0);
+    const lines = ocsf.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { class_uid: number });
+    expect(lines).toHaveLength(plain.length);
+    expect(lines.every((l) => l.class_uid === 2003)).toBe(true);
+    expect(ocsf.stdout).not.toContain(SECRET_VALUE);
+  });
+
   it('exits 3 with a clear message for usage, state file and region errors', async () => {
     const bad = await run(['--format', 'xml', '--region', REGION]);
     expect(bad.code).toBe(3);
-    expect(bad.stderr).toContain('--format must be table or json');
+    expect(bad.stderr).toContain('--format must be table, json or ocsf');
     const notState = join(dir, 'not-state.json');
     writeFileSync(notState, '{"some": "other file"}');
     const st = await run(['--region', REGION, '--state', notState]);

@@ -1,7 +1,7 @@
 /** Helpers shared by the task definition rules (td-*.ts beside this folder). */
 import type { Evidence, Severity } from '../../model/finding';
 import type { ContainerDefinition, TaskDefinitionResource } from '../../model/resources';
-import { resourceRule, type Rule } from '../types';
+import { resourceRule, type Rule, type RuleMeta } from '../types';
 
 export const TD = 'AWS::ECS::TaskDefinition';
 
@@ -40,6 +40,7 @@ export function hostModeRule(
   title: string,
   sh?: string,
   extra: object = {},
+  ownFrameworks?: RuleMeta['ownFrameworks'],
 ): Rule {
   return resourceRule({
     family: 'resource',
@@ -51,6 +52,7 @@ export function hostModeRule(
     description: `\`${field}\` is \`host\`.`,
     advice: `Do not share the host's ${field === 'networkMode' ? 'network stack' : field === 'pidMode' ? 'process namespace' : 'IPC namespace'} with containers.`,
     controls: { ...(sh ? { securityHub: sh } : {}), ...extra },
+    ...(ownFrameworks ? { ownFrameworks } : {}),
     check: (td: TaskDefinitionResource) =>
       td[field] === 'host' ? [{ path: field, message: `${field} is "host"` }] : [],
   });

@@ -2,6 +2,7 @@
 import type { AwsSecurityFinding, Resource as AsffResource } from '@aws-sdk/client-securityhub';
 import { partitionOf } from '../../../model/arn';
 import { controlIds, type Finding, type Severity } from '../../../model/finding';
+import { findingFrameworks, securityHubRequirements } from '../../../rules/frameworks';
 
 const ASFF_TYPE: Readonly<Record<string, string>> = {
   'AWS::ECS::TaskDefinition': 'AwsEcsTaskDefinition',
@@ -19,6 +20,8 @@ const LABEL: Record<Severity, 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'INFORMAT
 };
 
 export const ASFF_BATCH_LIMIT = 100;
+/** ASFF's limit on `Compliance.RelatedRequirements`. */
+const MAX_RELATED_REQUIREMENTS = 32;
 
 export function productArn(region: string, account: string): string {
   return `arn:${partitionOf(region)}:securityhub:${region}:${account}:product/${account}/default`;
@@ -53,6 +56,8 @@ export function toAsff(
 ): AwsSecurityFinding {
   const description = f.evidence.map((e) => e.message).join('; ') || f.title;
   const securityHub = controlIds(f.controls.securityHub);
+  const frameworks = findingFrameworks(f);
+  const related = frameworks ? securityHubRequirements(frameworks) : [];
   return {
     SchemaVersion: '2018-10-08',
     Id: `ecs-guardrail/${f.findingId}`,
@@ -80,17 +85,18 @@ export function toAsff(
       'ecs-guardrail/Mode': f.mode,
       'ecs-guardrail/EventId': f.event.id,
       ...(f.action ? { 'ecs-guardrail/Action': `${f.action.name}:${f.action.status}` } : {}),
+      // Which of the RelatedRequirements are the project's own mapping, not Security Hub's.
+      ...(frameworks?.ownMapping?.length
+        ? { 'ecs-guardrail/OwnFrameworkMapping': frameworks.ownMapping.join(',') }
+        : {}),
     },
     Resources: resourcesOf(f),
     Compliance: {
       Status: opts.resolved ? 'PASSED' : 'FAILED',
-      // ASFF takes one control id: the first; every control the rule maps to is a related requirement.
-      ...(securityHub.length
-        ? {
-            SecurityControlId: securityHub[0],
-            RelatedRequirements: securityHub.map((id) => `Security Hub ${id}`),
-          }
-        : {}),
+      // ASFF takes one control id: the first (the others' requirements are in the rule's frameworks).
+      ...(securityHub.length ? { SecurityControlId: securityHub[0] } : {}),
+      // Written as Security Hub writes its own controls' requirements (`NIST.800-53.r5 AC-6`).
+      ...(related.length ? { RelatedRequirements: related.slice(0, MAX_RELATED_REQUIREMENTS) } : {}),
     },
     RecordState: opts.resolved ? 'ARCHIVED' : 'ACTIVE',
     Workflow: { Status: opts.resolved ? 'RESOLVED' : 'NEW' },

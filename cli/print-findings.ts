@@ -1,0 +1,40 @@
+/**
+ * The findings of `evaluate` and `scan` on stdout in the chosen format: the table, JSON Lines (one finding a
+ * line), OCSF Compliance Findings (one a line), or grouped by the requirements of a framework (`--framework`).
+ * Machine formats keep stdout to their lines and put the summary on stderr.
+ */
+import type { Finding, FrameworkId } from '../shared/model/finding';
+import { toOcsf } from '../shared/notify/ocsf';
+import type { Io } from './evaluate-command';
+import { formatTable } from './format';
+import { formatFrameworkTable, frameworkJsonLines, groupByRequirement } from './framework-view';
+import { terminalSafeJson } from './terminal-text';
+
+export interface OutputChoice {
+  readonly format: 'table' | 'json' | 'ocsf';
+  readonly framework?: FrameworkId;
+}
+
+export function printFindings(
+  findings: readonly Finding[],
+  out: OutputChoice,
+  io: Pick<Io, 'stdout' | 'stderr' | 'stdoutIsTty' | 'columns'>,
+  summary: (color: boolean) => string,
+): void {
+  if (out.format === 'ocsf') {
+    for (const f of findings) io.stdout(`${terminalSafeJson(toOcsf(f))}\n`);
+    io.stderr(`${summary(false)}\n`);
+    return;
+  }
+  const groups = out.framework ? groupByRequirement(findings, out.framework) : undefined;
+  if (out.format === 'json') {
+    const lines = groups ? frameworkJsonLines(groups) : findings.map((f) => terminalSafeJson(f));
+    for (const l of lines) io.stdout(`${l}\n`);
+    io.stderr(`${summary(false)}\n`);
+    return;
+  }
+  if (groups) io.stdout(`${formatFrameworkTable(groups, { width: io.columns })}\n\n`);
+  else if (findings.length)
+    io.stdout(`${formatTable(findings, { color: io.stdoutIsTty, width: io.columns })}\n\n`);
+  io.stdout(`${summary(io.stdoutIsTty)}\n`);
+}
