@@ -43,3 +43,12 @@ export function classifyError(err: unknown): ClassifiedError {
             : 'error';
   return { kind, code, message, ...(typeof attempts === 'number' ? { attempts } : {}) };
 }
+
+/**
+ * A pair of the organization sweep was throttled beyond the SDK's retries (AssumeRole, or every gap of
+ * its sweep): the per-pair Lambda throws it so the state machine's Retry (ErrorEquals `SweepThrottled`)
+ * tries the pair again later with backoff. Access denied is not retried: that pair is `failed`.
+ */
+export class SweepThrottledError extends GuardrailError {
+  override readonly name = 'SweepThrottled';
+}
