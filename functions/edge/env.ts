@@ -24,6 +24,10 @@
  *   GUARDRAIL_SWEEP_CONCURRENCY          default 4                                          sweep
  *   GUARDRAIL_SWEEP_NOTIFY               default true (needs GUARDRAIL_OUTBOX_QUEUE_URL)     sweep
  *   GUARDRAIL_SWEEP_NOTIFY_MAX           default 50                                         sweep
+ *   GUARDRAIL_SWEEP_ROLE_NAME            the member accounts' read role, default
+ *                                        ecs-guardrail-read                                 sweep
+ *   GUARDRAIL_SWEEP_REGIONS              regions of the organization sweep: R1,R2 or all,
+ *                                        default the function's region (AWS_REGION)         sweep-plan
  *
  * Set by Lambda or serverless.yml for Powertools and the handlers (readRuntime): POWERTOOLS_SERVICE_NAME
  * (default ecs-guardrail), POWERTOOLS_METRICS_NAMESPACE (default EcsGuardrail), AWS_LAMBDA_FUNCTION_NAME,
@@ -185,11 +189,22 @@ export function readNotifierConfig(env: Env = process.env): NotifierConfig {
   };
 }
 
-/** The scheduled sweep function. */
+export const DEFAULT_SWEEP_ROLE_NAME = 'ecs-guardrail-read';
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+
+function roleName(env: Env, name: string, fallback: string): string {
+  const v = get(env, name) ?? fallback;
+  if (!ROLE_NAME.test(v)) throw new ConfigError(`environment variable ${name} must be an IAM role name`);
+  return v;
+}
+
+/** The scheduled sweep function, and the per-pair sweep of the organization sweep. */
 export interface SweepConfig {
   readonly tableName: string;
   readonly policyFile: string;
   readonly concurrency: number;
+  /** The role assumed in member accounts (infra/member-account.yml's read role). */
+  readonly roleName: string;
   /** Set when the sweep queues the findings it opens (GUARDRAIL_SWEEP_NOTIFY and a queue URL). */
   readonly notify?: { readonly queueUrl: string; readonly max: number };
 }
@@ -202,6 +217,21 @@ export function readSweepConfig(env: Env = process.env): SweepConfig {
     tableName,
     policyFile: resolvePolicyFile(env),
     concurrency: positiveInt(env, 'GUARDRAIL_SWEEP_CONCURRENCY', 4),
+    roleName: roleName(env, 'GUARDRAIL_SWEEP_ROLE_NAME', DEFAULT_SWEEP_ROLE_NAME),
     ...(notify ? { notify: { queueUrl, max: positiveInt(env, 'GUARDRAIL_SWEEP_NOTIFY_MAX', 50) } } : {}),
   };
+}
+
+/** The organization sweep's plan function. */
+export interface SweepPlanConfig {
+  readonly policyFile: string;
+  /** GUARDRAIL_SWEEP_REGIONS as written (`all` or a comma-separated list), validated by the plan. */
+  readonly regions: string;
+}
+
+export function readSweepPlanConfig(env: Env = process.env): SweepPlanConfig {
+  const regions = get(env, 'GUARDRAIL_SWEEP_REGIONS') ?? get(env, 'AWS_REGION');
+  if (!regions)
+    throw new ConfigError('environment variable GUARDRAIL_SWEEP_REGIONS is not set (nor AWS_REGION)');
+  return { policyFile: resolvePolicyFile(env), regions };
 }
