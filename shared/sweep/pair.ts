@@ -26,6 +26,8 @@ const PairSchema = v.strictObject({
 
 /** `{ account, region }` exactly; anything else raises SweepInputError naming the field and the problem. */
 export function parseSweepPair(input: unknown): SweepPair {
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw new SweepInputError('sweep input (input): must be an object { account, region }');
   const r = v.safeParse(PairSchema, input);
   if (r.success) return r.output;
   const issue = r.issues[0];
@@ -35,9 +37,7 @@ export function parseSweepPair(input: unknown): SweepPair {
       ? 'is not part of the sweep input ({ account, region })'
       : issue.kind === 'schema' && issue.received === 'undefined'
         ? 'is required'
-        : issue.message.startsWith('Invalid')
-          ? 'must be an object { account, region }'
-          : issue.message;
+        : issue.message;
   throw new SweepInputError(`sweep input ${path}: ${problem}`);
 }
 
