@@ -161,7 +161,7 @@ export async function runOrgScan(args: OrgScanArgs, state: ScanState, io: Io): P
     onWarning: (m) => io.stderr(`guardrail scan: warning: ${escapeTerminal(m)}\n`),
     onPairDone: (o, done, total) =>
       io.stderr(
-        `guardrail scan: [${done}/${total}] ${escapeTerminal(`${o.account} ${o.region}`)}: ${o.status}, ${plural(o.findings, 'finding')}${o.scan ? `, ${o.scan.sweep.taskDefinitions.described} task definition(s) described, ${o.scan.sweep.taskDefinitions.fromCache} from cache` : ''}\n`,
+        `guardrail scan: [${done}/${total}] ${escapeTerminal(`${o.account} ${o.region}`)}: ${o.status}, ${plural(o.findings, 'finding')}, ${plural(o.calls, 'AWS call')}${o.scan ? `, ${o.scan.sweep.taskDefinitions.described} task definition(s) described, ${o.scan.sweep.taskDefinitions.fromCache} from cache` : ''}\n`,
       ),
   });
 

@@ -56,6 +56,8 @@ describe('state file', () => {
   const definition: TaskDefinitionResource = {
     kind: 'TaskDefinition',
     arn: tdArn,
+    account: '123456789012',
+    region: 'eu-west-1',
     family: 'batch',
     revision: 3,
     containers: [
