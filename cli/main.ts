@@ -14,6 +14,8 @@ const USAGE = `Usage:
   guardrail evaluate [--format table|json] [--policy FILE] [--enrich [--remediate]] [--notify] [--fail-on SEVERITY] [--include-exempt] PATH...
   guardrail scan [--region R] [--policy FILE] [--format table|json] [--html FILE] [--state FILE] [--fail-on SEVERITY]
       (sweep an account's ECS estate; guardrail scan --help)
+  guardrail scan --org [--role-name NAME] [--regions R1,R2|all] [--accounts ID,ID] [--concurrency N] [...]
+      (sweep every account and region of the organization through the member read role)
   guardrail redrive --queue DLQ_URL --to OUTBOX_URL [--max N] [--dry-run]
       (move dead-lettered notifications back to the outbox; guardrail redrive --help)
 

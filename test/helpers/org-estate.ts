@@ -5,14 +5,12 @@
  * OrganizationAccountAccessRole as AWS Organizations creates it) and, optionally, a seeded estate
  * (seed-estate.ts) in each region.
  *
- * moto does not check that a role exists (or trusts the caller) on AssumeRole: it hands out credentials
- * for any role ARN. `enforceRoleExistence` restores what AWS does for a role that does not exist: the
- * AssumeRole call is refused with AccessDenied (checked with IAM GetRole in the target account), so "an
- * account whose role is missing" fails as it would on AWS.
+ * moto does not check that a role exists (or trusts the caller) on AssumeRole: org-roles.ts restores
+ * AWS's refusal for the tests. No vitest import here: the benchmark (bench/org-sweep.ts) uses this file.
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { CreateRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import {
   CreateAccountCommand,
   CreateOrganizationalUnitCommand,
@@ -22,7 +20,6 @@ import {
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { vi } from 'vitest';
 import { motoClientConfig, type Moto } from './moto';
 import { ACCOUNT, seedEstate, type SeededEstate } from './seed-estate';
 
@@ -129,38 +126,4 @@ export async function createOrgEstate(moto: Moto, o: OrgEstateOptions = {}): Pro
     }
   }
   return { members, estates };
-}
-
-/**
- * AssumeRole of a role that does not exist is refused with AccessDenied, as on AWS (moto grants it).
- * Patches STSClient.prototype.send for the test file; returns the restore function.
- */
-export function enforceRoleExistence(moto: Moto): () => void {
-  const original = STSClient.prototype.send;
-  const spy = vi.spyOn(STSClient.prototype, 'send').mockImplementation(async function (
-    this: STSClient,
-    command: unknown,
-    ...rest: unknown[]
-  ) {
-    if (command instanceof AssumeRoleCommand) {
-      const roleArn = command.input.RoleArn ?? '';
-      const m = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(.+)$/.exec(roleArn);
-      if (m && m[2] !== 'OrganizationAccountAccessRole') {
-        const credentials = await memberCredentials(moto, m[1]!);
-        const iam = new IAMClient({ ...motoClientConfig(moto), credentials });
-        try {
-          await iam.send(new GetRoleCommand({ RoleName: m[2]! }));
-        } catch {
-          throw Object.assign(
-            new Error(
-              `User: arn:aws:sts::${MANAGEMENT_ACCOUNT}:assumed-role/sweep/x is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
-            ),
-            { name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403, attempts: 1 } },
-          );
-        }
-      }
-    }
-    return (original as (...a: unknown[]) => Promise<unknown>).call(this, command, ...rest);
-  } as typeof original);
-  return () => spy.mockRestore();
 }

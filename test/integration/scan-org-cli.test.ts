@@ -12,13 +12,8 @@ import { CreateAccountCommand, OrganizationsClient } from '@aws-sdk/client-organ
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../shared/model/finding';
 import { motoClientConfig, startMoto, type Moto } from '../helpers/moto';
-import {
-  createOrgEstate,
-  enforceRoleExistence,
-  MANAGEMENT_ACCOUNT,
-  ORG_REGIONS,
-  type OrgEstate,
-} from '../helpers/org-estate';
+import { enforceRoleExistence } from '../helpers/org-roles';
+import { createOrgEstate, MANAGEMENT_ACCOUNT, ORG_REGIONS, type OrgEstate } from '../helpers/org-estate';
 import { SECRET_VALUE } from '../helpers/seed-estate';
 import { run as runInProcess } from '../unit/cli/memory-io';
 

@@ -25,9 +25,9 @@ import { SweepClientPool } from '../../shared/sweep/clients';
 import { sweepOrganization, type PairOutcome } from '../../shared/sweep/organization';
 import { planOrganization } from '../../shared/sweep/plan';
 import { motoClientConfig, startMoto, type Moto } from '../helpers/moto';
+import { enforceRoleExistence } from '../helpers/org-roles';
 import {
   createOrgEstate,
-  enforceRoleExistence,
   MANAGEMENT_ACCOUNT,
   memberClients,
   memberCredentials,
