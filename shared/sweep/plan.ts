@@ -85,13 +85,15 @@ export async function planOrganization(o: PlanOptions): Promise<SweepPlan> {
   const regions = o.regions === 'all' ? await enabledRegions(o.ec2) : [...o.regions];
   const skipped: SkippedAccount[] = [];
   const members = new Map<string, { name?: string }>();
-  for await (const page of paginateListAccounts({ client: o.organizations }, {})) {
+  // stopOnSameToken: a service that repeats its NextToken must not keep the plan paging forever.
+  for await (const page of paginateListAccounts({ client: o.organizations, stopOnSameToken: true }, {})) {
     for (const a of page.Accounts ?? []) {
       if (!a.Id) continue;
       // `State` replaces the deprecated `Status`; either may be present.
       const state = (a as { State?: string }).State ?? a.Status;
       if (state !== 'ACTIVE') {
-        skipped.push({ account: a.Id, reason: `account is ${state ?? 'in an unknown state'}` });
+        if (!skipped.some((x) => x.account === a.Id))
+          skipped.push({ account: a.Id, reason: `account is ${state ?? 'in an unknown state'}` });
         continue;
       }
       members.set(a.Id, a.Name ? { name: a.Name } : {});
