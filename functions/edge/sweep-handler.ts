@@ -142,6 +142,12 @@ function deadlineOf(context: Context, deps: SweepFunctionDeps): number {
   return Date.now() + Math.max(0, remaining - reserve);
 }
 
+const PAIR_METRIC: Record<PairStatus, string> = {
+  complete: 'SweepPairComplete',
+  partial: 'SweepPairPartial',
+  failed: 'SweepPairFailed',
+};
+
 /** One Map item: the pair through the read role (the function's own account: its own role). */
 async function runPair(pair: SweepPair, deps: SweepFunctionDeps, context: Context): Promise<PairResult> {
   const allow = deps.policy.scope?.allowAccounts ?? [];
@@ -181,11 +187,7 @@ async function runPair(pair: SweepPair, deps: SweepFunctionDeps, context: Contex
     calls: outcome.calls,
     ...(outcome.reason ? { reason: outcome.reason } : {}),
   };
-  metrics.addMetric(
-    `SweepPair${outcome.status[0]!.toUpperCase()}${outcome.status.slice(1)}`,
-    MetricUnit.Count,
-    1,
-  );
+  metrics.addMetric(PAIR_METRIC[outcome.status], MetricUnit.Count, 1);
   metrics.addMetric('SweepFindings', MetricUnit.Count, outcome.findings);
   metrics.addMetric('SweepResolvedFindings', MetricUnit.Count, outcome.resolved);
   if (outcome.status !== 'complete' && outcome.failure === 'throttled') {

@@ -9,7 +9,7 @@
 import { classifyAwsError } from '../aws/classify';
 import { partitionOf } from '../model/arn';
 import { mapPool } from '../base/pool';
-import type { SweepClientPool } from './clients';
+import type { PairClients, SweepClientPool } from './clients';
 import { classifyError, type GapKind } from './errors';
 import type { SweepPair } from './pair';
 import { runScan, type ScanOptions, type ScanOutcome } from './run';
@@ -64,7 +64,7 @@ function failureOf(gaps: readonly SweepGap[]): GapKind {
 
 export async function sweepPair(pair: SweepPair, o: SweepPairOptions): Promise<PairOutcome> {
   const { pool, roleName, ...scanOptions } = o;
-  let pc;
+  let pc: PairClients;
   try {
     pc = await pool.get(pair.account, pair.region);
   } catch (err) {
