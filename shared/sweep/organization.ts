@@ -56,6 +56,16 @@ function gapReason(gaps: readonly SweepGap[]): string {
   return `${gaps.length} gap(s): ${shown}${more}`.slice(0, MAX_REASON);
 }
 
+function rootCause(err: unknown): unknown {
+  let e = err;
+  for (let i = 0; i < 5; i++) {
+    const next = (e as { cause?: unknown } | null)?.cause;
+    if (next === undefined) break;
+    e = next;
+  }
+  return e;
+}
+
 /** The one kind every gap shares, else `error`. */
 function failureOf(gaps: readonly SweepGap[]): GapKind {
   const kinds = new Set(gaps.map((g) => g.kind));
@@ -68,8 +78,8 @@ export async function sweepPair(pair: SweepPair, o: SweepPairOptions): Promise<P
   try {
     pc = await pool.get(pair.account, pair.region);
   } catch (err) {
-    // The credentials provider wraps the STS error; classify what AWS said.
-    const cause = (err as { cause?: unknown }).cause ?? err;
+    // The credentials provider wraps the STS error (once or twice): classify what AWS said.
+    const cause = rootCause(err);
     const { code } = classifyAwsError(cause);
     const kind = classifyError(cause).kind;
     return {
