@@ -4,6 +4,7 @@ import { evaluateRaw, type EngineDeps } from '../shared/engine/run';
 import { MemoryWindowCounter } from '../shared/engine/windows';
 import { SEVERITY_RANK, type Finding, type Severity } from '../shared/model/finding';
 import type { Policy } from '../shared/policy/types';
+import { DEFAULT_ORGANIZATION_POLICY } from '../shared/policy/document';
 import { formatSummary, formatTable, sortFindings, type RunStats } from './format';
 import type { StdinSource } from './input-source';
 import { readInputs } from './inputs';
@@ -45,7 +46,14 @@ export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
   const deps: EngineDeps = {
     policy: args.policy,
     counter: new MemoryWindowCounter(),
-    ...(args.enrich ? { enricher: await (await import('../shared/aws/enricher')).createAwsEnricher() } : {}),
+    // Member accounts' events are read through their read role (policy organization.readRoleName).
+    ...(args.enrich
+      ? {
+          enricher: await (
+            await import('../shared/aws/enricher')
+          ).createAwsEnricher({ organization: args.policy.organization ?? DEFAULT_ORGANIZATION_POLICY }),
+        }
+      : {}),
   };
   const remediation = args.remediate
     ? (await import('./remediation')).createCliRemediation(args.policy, io.stderr)

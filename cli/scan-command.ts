@@ -22,7 +22,7 @@ import { createSweepClients, sweepClientConfig } from '../shared/sweep/clients';
 import { classifyError } from '../shared/sweep/errors';
 import { runScan, type ScanOutcome } from '../shared/sweep/run';
 import { loadScanState, saveStateFile, StateFileError, type ScanState } from './state-file';
-import { DEFAULT_SWEEP_ROLE_NAME } from '../functions/edge/env';
+import { DEFAULT_ORGANIZATION_POLICY } from '../shared/policy/document';
 import { parseAccountList, parseRegionList } from '../shared/sweep/plan';
 import { SweepInputError } from '../shared/sweep/pair';
 import type { SweepProgress, SweepResult } from '../shared/sweep/types';
@@ -49,7 +49,9 @@ sets, running tasks, container instances, and the task definitions that are ACTI
   --concurrency N       AWS calls in flight at once (default 4); with --org: pairs swept at once
 With --org, every ACTIVE account of the organization (the policy's scope.allowAccounts, if set, limits
 them) in every region given, run with credentials of the management account or a delegated administrator:
-  --role-name NAME      the read role assumed in each member account (default ${DEFAULT_SWEEP_ROLE_NAME})
+  --role-name NAME      the read role assumed in each member account (default: the policy's
+                        organization.readRoleName, ${DEFAULT_ORGANIZATION_POLICY.readRoleName}; its
+                        organization.externalId is passed to AssumeRole)
   --regions R1,R2|all   regions to sweep (default: --region's default; all = the enabled regions)
   --accounts ID,ID      only these accounts
 AWS_MAX_ATTEMPTS sets the attempts per call (default 8, adaptive retries).
@@ -64,7 +66,7 @@ class ScanUsageError extends GuardrailError {
 
 interface ScanArgs {
   readonly org?: {
-    readonly roleName: string;
+    readonly roleName?: string;
     readonly regions?: readonly string[] | 'all';
     readonly accounts?: readonly string[];
   };
@@ -110,7 +112,7 @@ function parseScanArgs(argv: readonly string[]): ScanArgs | 'help' {
   try {
     org = values.org
       ? {
-          roleName: roleName ?? DEFAULT_SWEEP_ROLE_NAME,
+          ...(roleName ? { roleName } : {}),
           ...(values.regions !== undefined ? { regions: parseRegionList(values.regions) } : {}),
           ...(values.accounts !== undefined ? { accounts: parseAccountList(values.accounts) } : {}),
         }
@@ -274,7 +276,8 @@ export async function runScanCommand(argv: readonly string[], io: Io): Promise<n
     return runOrgScan(
       {
         region,
-        roleName: args.org.roleName,
+        roleName: args.org.roleName ?? (policy.organization ?? DEFAULT_ORGANIZATION_POLICY).readRoleName,
+        ...(policy.organization?.externalId ? { externalId: policy.organization.externalId } : {}),
         regions: args.org.regions ?? [region],
         ...(args.org.accounts ? { accounts: args.org.accounts } : {}),
         concurrency: args.concurrency,

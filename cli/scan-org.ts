@@ -14,7 +14,7 @@ import { SEVERITIES, SEVERITY_RANK, type Finding, type Severity } from '../share
 import type { Policy } from '../shared/policy/types';
 import { SweepClientPool, sweepClientConfig } from '../shared/sweep/clients';
 import { classifyError } from '../shared/sweep/errors';
-import { sweepOrganization, type PairOutcome } from '../shared/sweep/organization';
+import { SWEEP_SESSION_NAME, sweepOrganization, type PairOutcome } from '../shared/sweep/organization';
 import { planOrganization, type PlannedAccount, type SweepPlan } from '../shared/sweep/plan';
 import type { Io } from './evaluate-command';
 import { formatTable, sortFindings } from './format';
@@ -23,12 +23,12 @@ import { saveStateFile, type ScanState } from './state-file';
 import { escapeTerminal, terminalSafeJson } from './terminal-text';
 import { writeFileSync } from 'node:fs';
 
-export const SWEEP_SESSION_NAME = 'ecs-guardrail-sweep';
-
 export interface OrgScanArgs {
   /** The caller's region: Organizations, STS and DescribeRegions are called there. */
   readonly region: string;
   readonly roleName: string;
+  /** The policy's organization.externalId, when the read role's trust requires one. */
+  readonly externalId?: string;
   readonly regions: readonly string[] | 'all';
   readonly accounts?: readonly string[];
   /** Pairs swept at once. */
@@ -114,7 +114,9 @@ export async function runOrgScan(args: OrgScanArgs, state: ScanState, io: Io): P
   const credentials = new CrossAccountCredentials({
     sts: new STSClient(config),
     roleName: args.roleName,
+    roleKey: '--role-name',
     sessionName: SWEEP_SESSION_NAME,
+    ...(args.externalId ? { externalId: args.externalId } : {}),
   });
   try {
     await credentials.homeAccount();

@@ -24,8 +24,6 @@
  *   GUARDRAIL_SWEEP_CONCURRENCY          default 4                                          sweep
  *   GUARDRAIL_SWEEP_NOTIFY               default true (needs GUARDRAIL_OUTBOX_QUEUE_URL)     sweep
  *   GUARDRAIL_SWEEP_NOTIFY_MAX           default 50                                         sweep
- *   GUARDRAIL_SWEEP_ROLE_NAME            the member accounts' read role, default
- *                                        ecs-guardrail-read                                 sweep
  *   GUARDRAIL_SWEEP_REGIONS              regions of the organization sweep: R1,R2 or all,
  *                                        default the function's region (AWS_REGION)         sweep-plan
  *
@@ -189,22 +187,11 @@ export function readNotifierConfig(env: Env = process.env): NotifierConfig {
   };
 }
 
-export const DEFAULT_SWEEP_ROLE_NAME = 'ecs-guardrail-read';
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
-
-function roleName(env: Env, name: string, fallback: string): string {
-  const v = get(env, name) ?? fallback;
-  if (!ROLE_NAME.test(v)) throw new ConfigError(`environment variable ${name} must be an IAM role name`);
-  return v;
-}
-
 /** The scheduled sweep function, and the per-pair sweep of the organization sweep. */
 export interface SweepConfig {
   readonly tableName: string;
   readonly policyFile: string;
   readonly concurrency: number;
-  /** The role assumed in member accounts (infra/member-account.yml's read role). */
-  readonly roleName: string;
   /** Set when the sweep queues the findings it opens (GUARDRAIL_SWEEP_NOTIFY and a queue URL). */
   readonly notify?: { readonly queueUrl: string; readonly max: number };
 }
@@ -217,7 +204,6 @@ export function readSweepConfig(env: Env = process.env): SweepConfig {
     tableName,
     policyFile: resolvePolicyFile(env),
     concurrency: positiveInt(env, 'GUARDRAIL_SWEEP_CONCURRENCY', 4),
-    roleName: roleName(env, 'GUARDRAIL_SWEEP_ROLE_NAME', DEFAULT_SWEEP_ROLE_NAME),
     ...(notify ? { notify: { queueUrl, max: positiveInt(env, 'GUARDRAIL_SWEEP_NOTIFY_MAX', 50) } } : {}),
   };
 }

@@ -3,12 +3,13 @@
  * (env.ts) and the policy on the first batch.
  *
  * The SNS, SQS, SSM and Security Hub SDKs are loaded on first use; Security Hub only when the policy
- * enables it.
+ * enables it, and STS only for the first finding of a member account.
  */
 import type { Context, SQSEvent } from 'aws-lambda';
 import { notifyClientConfig } from '../../shared/notify/clients';
 import { Notifier, OutboxConsumer, type SqsBatchResponse } from '../../shared/notify/notifier';
 import { SsmSecretSource } from '../../shared/notify/channels/slack/secrets';
+import { DEFAULT_ORGANIZATION_POLICY } from '../../shared/policy/document';
 import { loadPolicy } from '../../shared/policy/file';
 import { readNotifierConfig, resolvePolicyFile } from './env';
 import { emf, logger, reportConfigurationError } from './observability';
@@ -50,6 +51,9 @@ async function build(): Promise<OutboxConsumer> {
       // when its whole timeout fits before the deadline.
       post: { maxAttempts: 3, maxInlineWaitMs: 3000, timeoutMs: config.slackTimeoutMs },
     },
+    // A member account's findings are imported in its own Security Hub with its findings role
+    // (organization.findingsRoleName); the STS SDK loads with the first of them.
+    securityHub: { organization: policy.organization ?? DEFAULT_ORGANIZATION_POLICY },
   });
   logger.info('notifier ready', {
     sns: Boolean(config.topicArn),

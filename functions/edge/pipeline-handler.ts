@@ -13,6 +13,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import type { Enricher } from '../../shared/engine/enrich';
+import type { Logger } from '../../shared/model/logger';
+import type { Metrics } from '../../shared/model/metrics';
+import { DEFAULT_ORGANIZATION_POLICY } from '../../shared/policy/document';
+import type { OrganizationPolicy } from '../../shared/policy/types';
 import { SqsNotificationOutbox } from '../../shared/notify/outbox';
 import { DynamoDbFindingActions } from '../../shared/store/dynamodb-finding-actions';
 import { Pipeline } from '../../shared/pipeline/pipeline';
@@ -44,13 +48,23 @@ export type RemediatorLoadOptions = Pick<AwsRemediatorOptions, 'policy' | 'logge
   readonly tableName: string;
 };
 
+/**
+ * What the enricher loader gets: the policy's `organization` section (member accounts are read through
+ * their read role, `organization.readRoleName`), the metrics (EnrichmentNoAccess) and the logger.
+ */
+export interface EnricherLoadOptions {
+  readonly organization: OrganizationPolicy;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+}
+
 /** The collaborators a function brings; each is loaded on first use (lazy.ts). */
 export interface PipelineHandlerOptions {
   /**
    * Loads the Enricher (with its SDKs) on the first event that needs one. Used when GUARDRAIL_ENRICH is
    * true (the default); a function without a loader never enriches.
    */
-  readonly enricher?: () => Promise<Enricher>;
+  readonly enricher?: (options: EnricherLoadOptions) => Promise<Enricher>;
   /**
    * Loads the Remediator on the first finding to remediate. Used only when a rule of the policy is in
    * `remediate` mode; a function without a loader never remediates.
@@ -69,6 +83,11 @@ async function buildPipeline(name: FunctionName, options: PipelineHandlerOptions
   const loadEnricher = config.enrich ? options.enricher : undefined;
   const loadRemediator = policyRemediates(policy) ? options.remediator : undefined;
   const remediatorOptions: RemediatorLoadOptions = { policy, tableName: config.tableName, logger };
+  const enricherOptions: EnricherLoadOptions = {
+    organization: policy.organization ?? DEFAULT_ORGANIZATION_POLICY,
+    metrics: emf,
+    logger,
+  };
   logger.info('pipeline ready', {
     function: name,
     table: config.tableName,
@@ -85,7 +104,12 @@ async function buildPipeline(name: FunctionName, options: PipelineHandlerOptions
     logger,
     metrics: emf,
     ...(loadEnricher
-      ? { enricher: lazy(loadEnricher, ['describeTaskDefinition', 'publicIps', 'describeService']) }
+      ? {
+          enricher: lazy(
+            () => loadEnricher(enricherOptions),
+            ['describeTaskDefinition', 'publicIps', 'describeService'],
+          ),
+        }
       : {}),
     idempotency: {
       keyPrefix: functionName,

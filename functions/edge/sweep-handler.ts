@@ -3,7 +3,8 @@
  * - a scheduled event (or no input): the same sweep as `guardrail scan` (shared/sweep) over the
  *   function's own account and region, returning the full SweepSummary as before;
  * - `{ "account": "123456789012", "region": "eu-west-1" }` (one item of the organization sweep's Map
- *   state): that pair swept through the member account's read role (GUARDRAIL_SWEEP_ROLE_NAME; the
+ *   state): that pair swept through the member account's read role (policy organization.readRoleName
+ *   and organization.externalId, as enrichment; the
  *   function's own account with its own role), returning the small `PairResult` the state machine
  *   collects. A bad input throws SweepInputError naming the field; throttling beyond the SDK's retries
  *   throws SweepThrottled (the state machine retries it with backoff); access denied is `failed`.
@@ -32,7 +33,8 @@ import { awsClientConfig } from '../../shared/aws/client-pool';
 import { CallCounter } from '../../shared/sweep/call-counter';
 import { createSweepClients, SweepClientPool } from '../../shared/sweep/clients';
 import { SweepThrottledError } from '../../shared/sweep/errors';
-import { sweepPair, type PairStatus } from '../../shared/sweep/organization';
+import { SWEEP_SESSION_NAME, sweepPair, type PairStatus } from '../../shared/sweep/organization';
+import { DEFAULT_ORGANIZATION_POLICY } from '../../shared/policy/document';
 import { parseSweepPair, type SweepPair } from '../../shared/sweep/pair';
 import { DynamoDBTaskDefinitionCache } from '../../shared/store/dynamodb-td-cache';
 import { runScan } from '../../shared/sweep/run';
@@ -81,28 +83,40 @@ export interface SweepSummary {
   readonly calls: Record<string, number>;
 }
 
+/**
+ * The member read role of the policy's `organization:` section (the same role and external id enrichment
+ * uses), assumed with the sweep's retry profile and its own session name.
+ */
+export function pairsOf(policy: Policy): NonNullable<SweepFunctionDeps['pairs']> {
+  const organization = policy.organization ?? DEFAULT_ORGANIZATION_POLICY;
+  return {
+    roleName: organization.readRoleName,
+    pool: new SweepClientPool({
+      credentials: new CrossAccountCredentials({
+        sts: new STSClient(awsClientConfig('sweep')),
+        roleName: organization.readRoleName,
+        roleKey: 'organization.readRoleName',
+        sessionName: SWEEP_SESSION_NAME,
+        ...(organization.externalId ? { externalId: organization.externalId } : {}),
+      }),
+    }),
+  };
+}
+
 /** Production dependencies from the environment (the contract with serverless.yml). */
 export async function depsFromEnvironment(env: Env = process.env): Promise<SweepFunctionDeps> {
   const config = readSweepConfig(env);
+  const policy = await loadPolicy(config.policyFile, logger);
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return {
-    policy: await loadPolicy(config.policyFile, logger),
+    policy,
     store: new DynamoDbFindingStore({ client: documents, tableName: config.tableName }),
     cache: new DynamoDBTaskDefinitionCache(documents, { tableName: config.tableName }),
     clients: createSweepClients(),
     concurrency: config.concurrency,
-    pairs: {
-      roleName: config.roleName,
-      pool: new SweepClientPool({
-        credentials: new CrossAccountCredentials({
-          sts: new STSClient(awsClientConfig('sweep')),
-          roleName: config.roleName,
-          sessionName: 'ecs-guardrail-sweep',
-        }),
-      }),
-    },
+    pairs: pairsOf(policy),
     ...(config.notify
       ? {
           notify: {

@@ -35,3 +35,30 @@ export async function awsCall<T>(operation: string, call: () => Promise<T>): Pro
     throw new RemediationCallError(operation, err);
   }
 }
+
+/**
+ * A member account's role could not be assumed, or no role is configured to reach it. The message names
+ * the account, the role and the AWS error name; never a credential or the external id.
+ */
+export class AccountAccessError extends GuardrailError {
+  override readonly name = 'AccountAccessError';
+  readonly account: string;
+  /** The role name (undefined: none configured). */
+  readonly roleName: string | undefined;
+  /** The AWS error name (`AccessDenied`, ...) or `NoRoleConfigured`. */
+  readonly code: string;
+  /** True when asking again later may succeed (STS throttled, network), false when refused. */
+  readonly retryable: boolean;
+
+  constructor(account: string, roleName: string | undefined, code: string, detail: string, cause?: unknown) {
+    super(
+      `no access to account ${account} (${roleName ? `role ${roleName}` : 'no role'}): ${detail}`,
+      cause === undefined ? undefined : { cause },
+    );
+    this.account = account;
+    this.roleName = roleName;
+    this.code = code;
+    const under = cause instanceof RemediationCallError ? cause.cause : cause;
+    this.retryable = under !== undefined && classifyAwsError(under).retryable;
+  }
+}

@@ -1,7 +1,8 @@
 /**
- * SDK clients for enrichment: one per (account, region), created on first use. The ECS client is
- * loaded with this module; the EC2 SDK only when an ENI lookup needs it (it is the heavier package and
- * CloudTrail-only handlers never use it).
+ * SDK clients for enrichment: one per (account, region) and kind, created on first use, with the
+ * account's credentials (the member account's read role, or the ambient ones for the home account). The
+ * ECS client is loaded with this module; the EC2 SDK only when an ENI lookup needs it (it is the heavier
+ * package and CloudTrail-only handlers never use it).
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
@@ -18,29 +19,41 @@ export interface ClientFactory {
 /** Attempts per call (first try included) for the default clients. */
 export const DEFAULT_MAX_ATTEMPTS = RETRY_PROFILES.enrich.maxAttempts;
 
+export interface EnrichClientOptions {
+  readonly maxAttempts?: number;
+  /**
+   * Credentials per account: the home account's are the ambient ones, a member account's come from its
+   * read role (shared/aws/credentials.ts). Without a source every account is read with the ambient
+   * credentials (a single-account deployment, tests).
+   */
+  readonly credentials?: CredentialsSource;
+}
+
 /**
- * Ambient credentials (the Lambda role, or the CLI user's profile), one client per region, the `enrich`
- * retry profile (client-pool.ts). The account is ignored until a member-account read role exists: a
- * factory that assumes one receives the scope's account.
+ * The configuration of one enrichment client for a scope: the `enrich` retry profile (client-pool.ts),
+ * the scope's region, and the scope's account's credentials. Every client kind enrichment reads with
+ * (ECS, EC2, and any later one) is built on it, so a read always happens in the event's account.
+ * Throws AccountAccessError when the account's role cannot be assumed.
  */
-export function defaultClientFactory(
-  options: { maxAttempts?: number; credentials?: CredentialsSource } = {},
-): ClientFactory {
-  const config = async (scope: ResourceScope) => {
-    const assumed = options.credentials
-      ? await providerFor(options.credentials, scope.account, scope.region)
-      : undefined;
-    return awsClientConfig('enrich', {
-      region: scope.region,
-      ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
-      ...(assumed ? { credentials: assumed.provider } : {}),
-    });
-  };
+export async function enrichClientConfig(scope: ResourceScope, options: EnrichClientOptions = {}) {
+  const assumed = options.credentials
+    ? await providerFor(options.credentials, scope.account, scope.region)
+    : undefined;
+  return awsClientConfig('enrich', {
+    region: scope.region,
+    ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+    ...(assumed ? { credentials: assumed.provider } : {}),
+  });
+}
+
+/** One client per (account, region) and kind, each with that account's credentials (enrichClientConfig). */
+export function defaultClientFactory(options: EnrichClientOptions = {}): ClientFactory {
   return {
-    ecs: async (scope) => new ECSClient(await config(scope)),
+    ecs: async (scope) => new ECSClient(await enrichClientConfig(scope, options)),
     // A relative import, so bundles turn it into a lazy require() of the CJS build (an `import()` of the
     // package itself would load its ESM build next to the CJS one).
-    ec2: async (scope) => (await import('./network-interfaces')).createEc2Client(await config(scope)),
+    ec2: async (scope) =>
+      (await import('./network-interfaces')).createEc2Client(await enrichClientConfig(scope, options)),
   };
 }
 
@@ -55,11 +68,11 @@ export class ClientPool {
 
   ecs(scope: ResourceScope): Promise<ECSClient> {
     if (this.fixed.ecs) return Promise.resolve(this.fixed.ecs);
-    return this.clients.get(`ecs/${scope.account}/${scope.region}`, () => this.factory.ecs(scope));
+    return this.clients.get(`ecs/enrich/${scope.account}/${scope.region}`, () => this.factory.ecs(scope));
   }
 
   ec2(scope: ResourceScope): Promise<EC2Client> {
     if (this.fixed.ec2) return Promise.resolve(this.fixed.ec2);
-    return this.clients.get(`ec2/${scope.account}/${scope.region}`, () => this.factory.ec2(scope));
+    return this.clients.get(`ec2/enrich/${scope.account}/${scope.region}`, () => this.factory.ec2(scope));
   }
 }

@@ -1,30 +1,40 @@
 /**
  * Cross-account credentials (one central deployment, many member accounts): the one credentials
- * provider every client factory takes (remediation today; enrichment and the sweep take a
- * `CredentialsSource` too, so a member-account read role plugs in the same way).
+ * provider every client factory takes. One instance per member-account role: the remediation role
+ * (policy `remediation.roleName`), the read role of enrichment and the sweep (`organization.readRoleName`)
+ * and the Security Hub import role (`organization.findingsRoleName`), each with its own cache.
  *
  * - The home account (where the guardrail's own credentials live, from STS GetCallerIdentity unless
  *   given) is acted on with those credentials.
  * - Any other account is acted on through `arn:<partition>:iam::<account>:role/<roleName>` (created by
  *   infra/member-account.yml), assumed with STS AssumeRole (with `ExternalId` when configured). The
  *   credentials are cached per account until `refreshMarginMs` before they expire; concurrent callers
- *   share one AssumeRole call.
+ *   share one AssumeRole call; a failed AssumeRole is not cached (the next caller tries again).
+ * - A role that cannot be assumed (not onboarded, trust or external id wrong) is an AccountAccessError:
+ *   "no access to account X (role Y): <AWS error name> on sts:AssumeRole", never the credentials.
  * - Only accounts on the allow-list (`remediation.allowAccounts`; without it, the home account alone)
  *   are acted on; every other account's findings are ignored and counted in `ignored`.
  */
-import { AssumeRoleCommand, GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { partitionOf } from '../model/arn';
-import { awsCall } from './call-error';
-import type { AssumedCredentials, CredentialsSource } from './client-pool';
+import { AccountAccessError, awsCall, RemediationCallError } from './call-error';
+import { awsClientConfig, type AssumedCredentials, type CredentialsSource } from './client-pool';
 
 export type { AssumedCredentials, CredentialsSource } from './client-pool';
+export { AccountAccessError } from './call-error';
 
 export const DEFAULT_SESSION_NAME = 'ecs-guardrail-remediation';
+
+const ACCOUNT_ID = /^\d{12}$/;
+/** Stands for an account field that is not a 12-digit id (never echoed). */
+const NOT_AN_ACCOUNT = '(not an account id)';
 
 export interface CrossAccountOptions {
   readonly sts: STSClient;
   /** The member-account role name (policy `remediation.roleName`); without it, no cross-account access. */
   readonly roleName?: string;
+  /** The policy key that sets `roleName`, named when none is set (default `remediation.roleName`). */
+  readonly roleKey?: string;
   /** Policy `remediation.externalId`, passed to AssumeRole. Never logged. */
   readonly externalId?: string;
   /** Policy `remediation.allowAccounts`; undefined: the home account only. */
@@ -95,20 +105,34 @@ export class CrossAccountCredentials implements CredentialsSource {
 
   /** Undefined for the home account (ambient credentials), else the assumed role's credentials. */
   async credentialsFor(account: string, region: string): Promise<AssumedCredentials | undefined> {
-    if (account === (await this.homeAccount())) return undefined;
     const roleName = this.options.roleName;
+    // An account field an event made up (a CloudTrail recipientAccountId is free text) never reaches
+    // STS, nor any message.
+    if (!ACCOUNT_ID.test(account))
+      throw new AccountAccessError(NOT_AN_ACCOUNT, roleName, 'InvalidAccount', 'not a 12-digit account id');
+    if (account === (await this.homeAccount())) return undefined;
     if (!roleName)
-      throw new Error(`no remediation role configured for account ${account} (policy remediation.roleName)`);
+      throw new AccountAccessError(
+        account,
+        undefined,
+        'NoRoleConfigured',
+        `no role configured (policy ${this.options.roleKey ?? 'remediation.roleName'})`,
+      );
     const roleArn = `arn:${partitionOf(region)}:iam::${account}:role/${roleName}`;
     const cached = this.cache.get(roleArn);
     if (cached) {
-      const c = await cached.catch(() => undefined);
-      if (c && (!c.expiration || c.expiration.getTime() - this.refreshMarginMs > this.now())) return c;
-      // Stale or failed: renew, unless a concurrent caller already did.
+      // A failed AssumeRole leaves the cache when it fails: finding it means this caller joined it in
+      // flight, and shares its failure (no second call); the next caller asks again.
+      const c = await cached;
+      if (!c.expiration || c.expiration.getTime() - this.refreshMarginMs > this.now()) return c;
+      // Stale: renew, unless a concurrent caller already did.
       const current = this.cache.get(roleArn);
       if (current && current !== cached) return current;
     }
-    const p = this.assume(roleArn);
+    const p = this.assume(roleArn).catch((err: unknown) => {
+      const code = err instanceof RemediationCallError ? err.code : 'Error';
+      throw new AccountAccessError(account, roleName, code, `${code} on sts:AssumeRole`, err);
+    });
     this.cache.set(roleArn, p);
     p.catch(() => {
       if (this.cache.get(roleArn) === p) this.cache.delete(roleArn);
@@ -143,4 +167,39 @@ export class CrossAccountCredentials implements CredentialsSource {
       ...(c.Expiration ? { expiration: new Date(c.Expiration) } : {}),
     };
   }
+}
+
+/** The member-account roles of the `organization:` policy section, besides remediation's own. */
+export type MemberRole = 'read' | 'findings';
+
+const ROLE_KEY: Readonly<Record<MemberRole, 'readRoleName' | 'findingsRoleName'>> = {
+  read: 'readRoleName',
+  findings: 'findingsRoleName',
+};
+
+/**
+ * The credentials provider of one member-account role of the policy's `organization:` section: the read
+ * role (enrichment; session `ecs-guardrail-read`) or the Security Hub import role (session
+ * `ecs-guardrail-findings`), on its own STS client (the `enrich` retries and timeouts: a caller waits).
+ */
+export function memberRoleCredentials(
+  role: MemberRole,
+  organization: {
+    readonly readRoleName?: string;
+    readonly findingsRoleName?: string;
+    readonly externalId?: string;
+  },
+  options: { readonly sts?: STSClient; readonly homeAccount?: string; readonly now?: () => number } = {},
+): CrossAccountCredentials {
+  const key = ROLE_KEY[role];
+  const roleName = organization[key];
+  return new CrossAccountCredentials({
+    sts: options.sts ?? new STSClient(awsClientConfig('enrich')),
+    ...(roleName ? { roleName } : {}),
+    roleKey: `organization.${key}`,
+    sessionName: `ecs-guardrail-${role}`,
+    ...(organization.externalId ? { externalId: organization.externalId } : {}),
+    ...(options.homeAccount ? { homeAccount: options.homeAccount } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
 }

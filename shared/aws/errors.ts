@@ -6,7 +6,11 @@ import type * as v from 'valibot';
 import { EnrichmentError } from '../engine/enrich';
 import { InvalidEventError } from '../events/errors';
 import { validate } from '../events/validate';
+import { AccountAccessError, RemediationCallError } from './call-error';
 import { AUTH_FAILURE_NAMES, classifyAwsError, NETWORK_ERROR_CODES } from './classify';
+
+/** The EnrichmentError code of a read refused because the account's read role could not be assumed. */
+export const NO_ACCESS = 'NoAccess';
 
 /** The code an enrichment failure names: the Node network code when there is one (it says more than `TimeoutError`). */
 export function errorCode(err: unknown): string {
@@ -26,6 +30,21 @@ function firstLine(s: string, max: number): string {
 /** Any error from an SDK call -> EnrichmentError naming the operation, the subject and the AWS code. */
 export function toEnrichmentError(err: unknown, operation: string, subject: string): EnrichmentError {
   if (err instanceof EnrichmentError) return err;
+  // Not onboarded (or the role's trust is wrong): the credentials provider's message says which account
+  // and role; STS throttling under it may pass, a denial will not.
+  if (err instanceof AccountAccessError)
+    return new EnrichmentError(operation, NO_ACCESS, err.retryable, err.message, {
+      cause: err,
+    });
+  // The credentials provider's own call failed (e.g. sts:GetCallerIdentity without credentials).
+  if (err instanceof RemediationCallError)
+    return new EnrichmentError(
+      operation,
+      err.code,
+      classifyAwsError(err.cause).retryable,
+      `${operation} ${subject}: ${err.message}`,
+      { cause: err },
+    );
   const { retryable, attempts } = classifyAwsError(err);
   const code = errorCode(err);
   const e = (typeof err === 'object' && err !== null ? err : {}) as { readonly message?: unknown };

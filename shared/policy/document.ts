@@ -16,6 +16,7 @@ import { PolicyError } from './errors';
 import { isCalendarDate } from './exemptions';
 import type {
   NotificationsPolicy,
+  OrganizationPolicy,
   Policy,
   PolicyExemption,
   RemediationPolicy,
@@ -59,6 +60,24 @@ const ScopeSchema = v.strictObject({
   allowAccounts: v.optional(v.nullable(v.array(AccountIdSchema))),
 });
 
+const RoleNameSchema = v.pipe(v.string(), v.regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name'));
+const ExternalIdSchema = v.pipe(
+  v.string(),
+  v.regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2 to 1224 characters of [A-Za-z0-9+=,.@:/_-]'),
+);
+
+// organization: (docs/cross-account.md): the member-account roles of enrichment and Security Hub.
+const OrganizationSchema = v.strictObject({
+  readRoleName: v.optional(RoleNameSchema),
+  findingsRoleName: v.optional(RoleNameSchema),
+  externalId: v.optional(ExternalIdSchema),
+});
+
+export const DEFAULT_ORGANIZATION_POLICY: OrganizationPolicy = {
+  readRoleName: 'ecs-guardrail-read',
+  findingsRoleName: 'ecs-guardrail-findings',
+};
+
 const RemediationSchema = v.strictObject({
   budgetPerHour: v.optional(
     v.pipe(
@@ -74,13 +93,8 @@ const RemediationSchema = v.strictObject({
     ),
   ),
   allowAccounts: v.optional(v.array(AccountIdSchema)),
-  roleName: v.optional(v.pipe(v.string(), v.regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name'))),
-  externalId: v.optional(
-    v.pipe(
-      v.string(),
-      v.regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2 to 1224 characters of [A-Za-z0-9+=,.@:/_-]'),
-    ),
-  ),
+  roleName: v.optional(RoleNameSchema),
+  externalId: v.optional(ExternalIdSchema),
   /** Per action: its parameters (the action's schema validates them below). */
   actions: v.optional(v.nullable(v.record(v.string(), v.nullable(v.record(v.string(), v.unknown()))))),
   // Deprecated spelling: an action's `legacyKeys` directly under remediation: (mapped onto the action).
@@ -135,6 +149,7 @@ export const PolicySchema = v.strictObject({
   remediation: v.optional(v.nullable(RemediationSchema)),
   notifications: v.optional(v.nullable(NotificationsSchema)),
   scope: v.optional(v.nullable(ScopeSchema)),
+  organization: v.optional(v.nullable(OrganizationSchema)),
 });
 
 function toIsoDate(x: string | Date): string {
@@ -351,7 +366,21 @@ export function policyFromDocument(doc: unknown, source?: string): Policy {
       CHANNEL_SPECS.map((c) => [c.name, channelSection(c, n[c.name])]),
     ) as ChannelSections),
   };
-  return { dryRun: parsed.dryRun ?? false, rules, exemptions, remediation, notifications, scope };
+  const o = parsed.organization ?? {};
+  const organization: OrganizationPolicy = {
+    readRoleName: o.readRoleName ?? DEFAULT_ORGANIZATION_POLICY.readRoleName,
+    findingsRoleName: o.findingsRoleName ?? DEFAULT_ORGANIZATION_POLICY.findingsRoleName,
+    ...(o.externalId ? { externalId: o.externalId } : {}),
+  };
+  return {
+    dryRun: parsed.dryRun ?? false,
+    rules,
+    exemptions,
+    remediation,
+    notifications,
+    scope,
+    organization,
+  };
 }
 
 /** The text of a policy file; an unreadable file is a PolicyError naming it. */

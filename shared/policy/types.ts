@@ -61,6 +61,19 @@ export interface ScopePolicy {
   readonly allowAccounts: readonly string[];
 }
 
+/**
+ * The policy's `organization:` section, defaults applied (docs/cross-account.md): the roles the central
+ * deployment assumes in member accounts (infra/member-account.yml creates them), besides remediation's.
+ */
+export interface OrganizationPolicy {
+  /** Read role of enrichment (and the sweep) in member accounts (default `ecs-guardrail-read`). */
+  readonly readRoleName: string;
+  /** Role the notifier assumes to import a member account's findings into its Security Hub (default `ecs-guardrail-findings`). */
+  readonly findingsRoleName: string;
+  /** sts:ExternalId for both roles, when their trust policies require one. Never logged. */
+  readonly externalId?: string;
+}
+
 export interface Policy {
   readonly dryRun: boolean;
   /** Every rule of the registry, resolved (rules the file does not name get the defaults). */
@@ -72,4 +85,6 @@ export interface Policy {
   readonly notifications?: NotificationsPolicy;
   /** Set by the loader; absent in hand-built policies: every account is in scope. */
   readonly scope?: ScopePolicy;
+  /** Set by the loader; absent in hand-built policies, which then get the defaults. */
+  readonly organization?: OrganizationPolicy;
 }

@@ -36,6 +36,7 @@ import type { Policy, RemediationPolicy } from '../policy/types';
 import type { AuditEntry, AuditLog } from '../store/audit';
 import type { RemediationBudget } from '../store/budget';
 import type { AccountAccess, RemediationClients } from './clients';
+import { AccountAccessError } from '../aws/call-error';
 import { failureReason } from './errors';
 import { NOT_VIOLATED_NOW, verifyLive, type LiveVerdict } from './live-state';
 import { globMatches } from '../base/glob';
@@ -190,7 +191,11 @@ export class Remediator {
     } catch (err) {
       return this.conclude(finding, action, target, undefined, {
         status: 'failed',
-        reason: `no access to account ${finding.account}: ${failureReason(err)}`,
+        // The credentials provider's error already says which account and role (shared/aws/credentials.ts).
+        reason:
+          err instanceof AccountAccessError
+            ? err.message
+            : `no access to account ${finding.account}: ${failureReason(err)}`,
       });
     }
 

@@ -41,6 +41,8 @@ export interface SweepPairOptions extends PairScanOptions {
 }
 
 const MAX_REASON = 600;
+/** The STS session name of the sweep's read role (CloudTrail in the member account shows it). */
+export const SWEEP_SESSION_NAME = 'ecs-guardrail-sweep';
 
 /** The role a pair's sweep assumes, as named in its "no access" reason. */
 export function readRoleArn(pair: SweepPair, roleName: string): string {
@@ -80,7 +82,12 @@ export async function sweepPair(pair: SweepPair, o: SweepPairOptions): Promise<P
   } catch (err) {
     // The credentials provider wraps the STS error (once or twice): classify what AWS said.
     const cause = rootCause(err);
-    const { code } = classifyAwsError(cause);
+    // AccountAccessError names no-role and invalid-account cases itself (no AWS error under it).
+    const own = err as { name?: unknown; code?: unknown };
+    const code =
+      cause === err && own.name === 'AccountAccessError' && typeof own.code === 'string'
+        ? own.code
+        : classifyAwsError(cause).code;
     const kind = classifyError(cause).kind;
     return {
       ...pair,

@@ -253,7 +253,16 @@ describe('guardrail evaluate --enrich (bundled CLI, child process)', () => {
         req.on('end', () => {
           const target = req.headers['x-amz-target'] as string | undefined;
           requests.push({ ...(target ? { target } : {}), body });
-          if (target) {
+          if (body.includes('Action=GetCallerIdentity')) {
+            // IAM cannot deny GetCallerIdentity (it needs no permission): the enricher learns whose
+            // credentials these are (the home account, read without assuming a role), as on AWS.
+            res.writeHead(200, { 'content-type': 'text/xml' });
+            res.end(
+              '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>' +
+                `<Arn>arn:aws:iam::${ACCOUNT}:user/cli</Arn><UserId>AIDAEXAMPLE</UserId><Account>${ACCOUNT}</Account>` +
+                '</GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>',
+            );
+          } else if (target) {
             res.writeHead(400, {
               'content-type': 'application/x-amz-json-1.1',
               'x-amzn-errortype': 'AccessDeniedException',
@@ -295,11 +304,14 @@ describe('guardrail evaluate --enrich (bundled CLI, child process)', () => {
       expect(r.stderr).not.toMatch(/internal error/);
       expect(r.code).toBe(0);
       // The recorder does see calls when enrichment is on (so "none" above means none were made).
+      // Issue 10: enrichment first asks whose credentials it has (once): the events' account is the
+      // caller's own, so it is read without assuming a member role.
       expect(requests.map((q) => q.target ?? q.body.match(/Action=(\w+)/)?.[1]).sort()).toEqual([
         'AmazonEC2ContainerServiceV20141113.DescribeServices',
         'AmazonEC2ContainerServiceV20141113.DescribeTaskDefinition',
         'AmazonEC2ContainerServiceV20141113.DescribeTaskDefinition',
         'DescribeNetworkInterfaces',
+        'GetCallerIdentity',
       ]);
       expect(r.stderr).toMatch(
         /task-running\.json: incomplete: enrichment failed: ec2:DescribeNetworkInterfaces .*UnauthorizedOperation.*; ecs:DescribeTaskDefinition .*AccessDeniedException/,

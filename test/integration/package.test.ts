@@ -235,7 +235,6 @@ describe('npm run package + cfn-lint', () => {
           'GUARDRAIL_SWEEP_CONCURRENCY',
           'GUARDRAIL_SWEEP_NOTIFY',
           'GUARDRAIL_SWEEP_NOTIFY_MAX',
-          'GUARDRAIL_SWEEP_ROLE_NAME',
         ],
         'sweep-plan': ['GUARDRAIL_SWEEP_REGIONS'],
         notifier: [
@@ -480,6 +479,7 @@ describe('npm run package + cfn-lint', () => {
         'logs:PutLogEvents',
         'securityhub:BatchImportFindings',
         'sns:Publish',
+        'sts:AssumeRole',
         'sqs:ChangeMessageVisibility',
         'sqs:DeleteMessage',
         'sqs:GetQueueAttributes',
@@ -517,9 +517,11 @@ describe('npm run package + cfn-lint', () => {
             expect(st.Resource, `${fn} ${a}`).toEqual({
               'Fn::Sub': `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:${REMEDIATION_WRITES[a]}`,
             });
-      // Only the member-account role name (policy remediation.roleName) may be assumed.
+      // Only the member-account roles: remediation (policy remediation.roleName) and, for enrichment, the
+      // read role (organization.readRoleName; issue 10 added it).
       const assume = allowed.filter((st) => asArray(st.Action).includes('sts:AssumeRole'));
       expect(assume.map((st) => st.Resource)).toEqual([
+        { 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/ecs-guardrail-read' },
         { 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/ecs-guardrail-remediation' },
       ]);
       // Never a write on a resource tagged guardrail:protect=true (as in the member-account role).

@@ -8,6 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { InvalidEventError } from '../../shared/events/errors';
@@ -369,7 +370,19 @@ describe('handlers against moto DynamoDB + SQS', () => {
 
   it('with enrichment on, the CloudTrail handler loads the AWS enricher and checks the launched task definition', async () => {
     // StartTask of node-exporter:7: the event does not show the task definition; DescribeTaskDefinition does.
-    const ecs = new ECSClient(motoClientConfig(moto, 'us-west-2'));
+    // The event is from account 111122223333, not moto's default one: enrichment reads it there, through
+    // that account's read role (issue 10), so the revisions are registered in that account.
+    const assumed = await new STSClient(motoClientConfig(moto)).send(
+      new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::111122223333:role/admin', RoleSessionName: 'setup' }),
+    );
+    const ecs = new ECSClient({
+      ...motoClientConfig(moto, 'us-west-2'),
+      credentials: {
+        accessKeyId: assumed.Credentials!.AccessKeyId!,
+        secretAccessKey: assumed.Credentials!.SecretAccessKey!,
+        sessionToken: assumed.Credentials!.SessionToken!,
+      },
+    });
     for (let revision = 1; revision <= 7; revision++) {
       await ecs.send(
         new RegisterTaskDefinitionCommand({
@@ -400,9 +413,18 @@ describe('handlers against moto DynamoDB + SQS', () => {
     } finally {
       vi.stubEnv('GUARDRAIL_ENRICH', 'false');
     }
-    const rules = (await bodies()).map((f) => f.ruleId);
-    expect(rules).toContain('td-privileged');
+    // node-exporter:7 of account 111122223333 is the revision the sample RegisterTaskDefinition event
+    // opened a finding for earlier in this file: found again (logged and counted), not notified twice.
+    await bodies();
     const logs = jsonLines(output!.text());
+    expect(
+      logs.find(
+        (l) =>
+          l.message === 'finding' &&
+          l.ruleId === 'td-privileged' &&
+          l.resourceArn === 'arn:aws:ecs:us-west-2:111122223333:task-definition/node-exporter:7',
+      ),
+    ).toBeDefined();
     expect(logs.find((l) => l.message === 'pipeline ready' && l.enrich === true)).toBeDefined();
   });
 });

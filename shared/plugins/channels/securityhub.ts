@@ -12,5 +12,6 @@ export const securityHubSpec = defineChannelSpec<ChannelSection>({
   }),
   defaults: { enabled: false, minSeverity: 'low' },
   environment: [],
-  iamPermissions: ['securityhub:BatchImportFindings'],
+  // sts:AssumeRole: the findings role of a member account (its findings are imported there).
+  iamPermissions: ['securityhub:BatchImportFindings', 'sts:AssumeRole'],
 });

@@ -14,10 +14,14 @@ import {
   ServerException,
   type DescribeTaskDefinitionCommandOutput,
 } from '@aws-sdk/client-ecs';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { AwsEnricher, createAwsEnricher, type AwsEnricherOptions } from '../../../shared/aws/enricher';
 import { defaultClientFactory, DEFAULT_MAX_ATTEMPTS, type ClientFactory } from '../../../shared/aws/clients';
+import { memberRoleCredentials } from '../../../shared/aws/credentials';
+import { DEFAULT_ORGANIZATION_POLICY } from '../../../shared/policy/document';
+import { taskDefinitionCacheKey } from '../../../shared/store/dynamodb-keys';
 import {
   EnrichmentError,
   enrichEvent,
@@ -398,23 +402,45 @@ describe('AwsEnricher (aws-sdk-client-mock)', () => {
   });
 
   describe('clients', () => {
-    it('the factory is called lazily, once per (account, region) and kind; the ARN decides the scope', async () => {
+    it('the factory is called lazily, once per (account, region) and kind; the ARN decides the region', async () => {
       const factory: ClientFactory = { ecs: vi.fn(() => ecs), ec2: vi.fn(() => ec2) };
       ecsMock
         .on(DescribeTaskDefinitionCommand)
         .callsFake(async (input: { taskDefinition: string }) => tdOutput(input.taskDefinition));
       const e = await createAwsEnricher({ clientFactory: factory });
       expect(factory.ecs).not.toHaveBeenCalled();
-      const other = 'arn:aws:ecs:eu-west-1:111122223333:task-definition/batch:2';
+      const other = `arn:aws:ecs:eu-west-1:${ACCOUNT}:task-definition/batch:2`;
       await e.describeTaskDefinition(TD, SCOPE);
       await e.describeTaskDefinition(TD.replace(':3', ':4'), SCOPE);
       const td = await e.describeTaskDefinition(other, SCOPE);
-      expect(td).toMatchObject({ account: '111122223333', region: 'eu-west-1' });
+      expect(td).toMatchObject({ account: ACCOUNT, region: 'eu-west-1' });
       expect(vi.mocked(factory.ecs).mock.calls).toEqual([
         [SCOPE],
-        [{ account: '111122223333', region: 'eu-west-1' }],
+        [{ account: ACCOUNT, region: 'eu-west-1' }],
       ]);
       expect(factory.ec2).not.toHaveBeenCalled();
+    });
+
+    it('an ARN naming another account than the event is never read (no client, no call): AccountMismatch', async () => {
+      const factory: ClientFactory = { ecs: vi.fn(() => ecs), ec2: vi.fn(() => ec2) };
+      ecsMock.on(DescribeTaskDefinitionCommand).resolves(tdOutput());
+      const e = await createAwsEnricher({ clientFactory: factory });
+      const foreignTd = 'arn:aws:ecs:us-east-1:111122223333:task-definition/batch:2';
+      const foreignSvc = 'arn:aws:ecs:us-east-1:111122223333:service/prod/api';
+      const td = await rejection(e.describeTaskDefinition(foreignTd, SCOPE));
+      expect(td).toMatchObject({ operation: 'ecs:DescribeTaskDefinition', code: 'AccountMismatch' });
+      expect(td.message).toBe(
+        `ecs:DescribeTaskDefinition ${foreignTd}: names account 111122223333, the event is from account ${ACCOUNT}: not read`,
+      );
+      // A foreign cluster with the event's own service ARN is refused too.
+      expect(
+        await rejection(e.describeService(SERVICE, 'arn:aws:ecs:us-east-1:111122223333:cluster/prod', SCOPE)),
+      ).toMatchObject({ code: 'AccountMismatch' });
+      expect(await rejection(e.describeService(foreignSvc, CLUSTER, SCOPE))).toMatchObject({
+        code: 'AccountMismatch',
+      });
+      expect(factory.ecs).not.toHaveBeenCalled();
+      expect(ecsMock.calls()).toHaveLength(0);
     });
 
     it('a factory failure (e.g. credentials for a member account) is an EnrichmentError and is retried next time', async () => {
@@ -446,6 +472,182 @@ describe('AwsEnricher (aws-sdk-client-mock)', () => {
       expect(c2).toBeInstanceOf(EC2Client);
       expect(await c2.config.retryStrategy()).toHaveProperty('mode', 'adaptive');
       expect(await (await defaultClientFactory({ maxAttempts: 2 }).ecs(SCOPE)).config.maxAttempts()).toBe(2);
+    });
+  });
+
+  describe('member accounts through the read role (CrossAccountCredentials on a mocked STS)', () => {
+    const MEMBER = '444455556666';
+    const MEMBER_TD = `arn:aws:ecs:${REGION}:${MEMBER}:task-definition/web:3`;
+    const MEMBER_SCOPE: ResourceScope = { account: MEMBER, region: REGION };
+    const stsClient = new STSClient({ region: REGION, credentials: CREDS });
+    const stsMock = mockClient(stsClient);
+    const denied = () =>
+      Object.assign(new Error('User: arn:aws:sts::123456789012:assumed-role/fn/x is not authorized'), {
+        name: 'AccessDenied',
+        $fault: 'client',
+        $metadata: meta(1, 403),
+      });
+    const setup = () => {
+      const counted: { name: string; dims: Record<string, string> }[] = [];
+      const warned: Record<string, unknown>[] = [];
+      const credentials = memberRoleCredentials(
+        'read',
+        { ...DEFAULT_ORGANIZATION_POLICY, externalId: 'ext-do-not-log' },
+        { sts: stsClient, homeAccount: ACCOUNT, now: () => clock },
+      );
+      const factory: ClientFactory = {
+        ecs: vi.fn(async (scope: ResourceScope) => {
+          await credentials.credentialsFor(scope.account, scope.region);
+          return ecs;
+        }),
+        ec2: () => ec2,
+      };
+      const e = new AwsEnricher({
+        clientFactory: factory,
+        now: () => clock,
+        metrics: {
+          count: () => undefined,
+          countWith: (name, dims) => counted.push({ name, dims }),
+        },
+        logger: { warn: (_m: string, ...x: Record<string, unknown>[]) => warned.push(...x) },
+      });
+      return { e, factory, counted, warned, credentials };
+    };
+
+    beforeEach(() => {
+      stsMock.reset();
+    });
+
+    it('a role that cannot be assumed: NoAccess naming account and role, counted, logged, no secret', async () => {
+      stsMock.on(AssumeRoleCommand).rejects(denied());
+      const { e, counted, warned } = setup();
+      const err = await rejection(e.describeTaskDefinition(MEMBER_TD, MEMBER_SCOPE));
+      expect(err).toMatchObject({ code: 'NoAccess', retryable: false });
+      expect(err.message).toBe(
+        `no access to account ${MEMBER} (role ecs-guardrail-read): AccessDenied on sts:AssumeRole`,
+      );
+      expect(counted).toEqual([{ name: 'EnrichmentNoAccess', dims: { account: MEMBER } }]);
+      expect(warned[0]).toMatchObject({ account: MEMBER, reason: err.message });
+      const all = JSON.stringify({ err, message: err.message, warned });
+      expect(all).not.toContain('ext-do-not-log');
+      expect(all).not.toContain('not authorized'); // the AWS message quotes ARNs: never repeated
+      expect(stsMock.commandCalls(AssumeRoleCommand)[0]!.args[0].input).toMatchObject({
+        RoleArn: `arn:aws:iam::${MEMBER}:role/ecs-guardrail-read`,
+        RoleSessionName: 'ecs-guardrail-read',
+        ExternalId: 'ext-do-not-log',
+      });
+      expect(ecsMock.calls()).toHaveLength(0);
+    });
+
+    it('a refused account is not asked again for 60 s (every skipped read still counted and named), then retried', async () => {
+      stsMock
+        .on(AssumeRoleCommand)
+        .rejectsOnce(denied())
+        .resolves({
+          Credentials: {
+            AccessKeyId: 'ASIA1',
+            SecretAccessKey: 'assumed-secret',
+            SessionToken: 't',
+            Expiration: new Date(clock + 3_600_000),
+          },
+        });
+      ecsMock
+        .on(DescribeTaskDefinitionCommand)
+        .callsFake(async (input: { taskDefinition: string }) => tdOutput(input.taskDefinition));
+      const { e, counted } = setup();
+      await rejection(e.describeTaskDefinition(MEMBER_TD, MEMBER_SCOPE));
+      const skipped = await rejection(e.describeTaskDefinition(MEMBER_TD.replace(':3', ':4'), MEMBER_SCOPE));
+      expect(skipped.code).toBe('NoAccess');
+      expect(skipped.message).toMatch(
+        new RegExp(
+          `^no access to account ${MEMBER} \\(role ecs-guardrail-read\\): AccessDenied on sts:AssumeRole \\(refused less than 60 s ago\\)$`,
+        ),
+      );
+      expect(counted).toHaveLength(2);
+      expect(stsMock.commandCalls(AssumeRoleCommand)).toHaveLength(1);
+      // The home account is not blocked by a member's refusal.
+      await expect(e.describeTaskDefinition(TD, SCOPE)).resolves.toMatchObject({ arn: TD });
+      clock += 61_000;
+      await expect(e.describeTaskDefinition(MEMBER_TD, MEMBER_SCOPE)).resolves.toMatchObject({
+        arn: MEMBER_TD,
+        account: MEMBER,
+      });
+      expect(stsMock.commandCalls(AssumeRoleCommand)).toHaveLength(2);
+    });
+
+    it('STS throttled: NoAccess but retryable, and the account is not blocked', async () => {
+      stsMock.on(AssumeRoleCommand).rejects(
+        Object.assign(new Error('Rate exceeded'), {
+          name: 'Throttling',
+          $fault: 'client',
+          $metadata: meta(5, 400),
+        }),
+      );
+      const { e } = setup();
+      const err = await rejection(e.describeTaskDefinition(MEMBER_TD, MEMBER_SCOPE));
+      expect(err).toMatchObject({ code: 'NoAccess', retryable: true });
+      await rejection(e.describeTaskDefinition(MEMBER_TD, MEMBER_SCOPE));
+      expect(stsMock.commandCalls(AssumeRoleCommand)).toHaveLength(2);
+    });
+
+    it('through the engine: the member event is evaluated, reported incomplete with the no-access reason, nothing guessed', async () => {
+      stsMock.on(AssumeRoleCommand).rejects(denied());
+      const { e } = setup();
+      const event = taskEvent({ tdArn: MEMBER_TD });
+      event.account = MEMBER;
+      const d = event.detail as Record<string, unknown>;
+      d.taskArn = TASK.replace(ACCOUNT, MEMBER);
+      d.clusterArn = CLUSTER.replace(ACCOUNT, MEMBER);
+      event.resources = [d.taskArn];
+      const r = await evaluateRaw(event, deps(e));
+      expect(r.incomplete?.reason).toBe(
+        `enrichment failed: no access to account ${MEMBER} (role ecs-guardrail-read): AccessDenied on sts:AssumeRole`,
+      );
+      expect(r.findings.filter((f) => f.ruleId.startsWith('td-'))).toEqual([]);
+    });
+  });
+
+  describe('hostile scopes', () => {
+    it('a made-up region or account never reaches a client, STS or a message', async () => {
+      const factory: ClientFactory = { ecs: vi.fn(() => ecs), ec2: vi.fn(() => ec2) };
+      const stsClient = new STSClient({ region: REGION, credentials: CREDS });
+      const stsMock = mockClient(stsClient);
+      const credentials = memberRoleCredentials('read', DEFAULT_ORGANIZATION_POLICY, {
+        sts: stsClient,
+        homeAccount: ACCOUNT,
+      });
+      const e = new AwsEnricher({ clientFactory: factory, now: () => clock });
+      const evil = 'x.evil.example/\u001b[31m';
+      const badRegion = await rejection(e.publicIps(['eni-1'], { account: ACCOUNT, region: evil }));
+      expect(badRegion).toMatchObject({ code: 'InvalidRegion', retryable: false });
+      expect(badRegion.message).toBe(
+        'ec2:DescribeNetworkInterfaces: the region is not an AWS region name: not read',
+      );
+      const td = `arn:aws:ecs:${evil}:${ACCOUNT}:task-definition/web:1`;
+      expect((await rejection(e.describeTaskDefinition(td, SCOPE))).message).not.toContain('evil');
+      expect(factory.ecs).not.toHaveBeenCalled();
+      expect(factory.ec2).not.toHaveBeenCalled();
+      // A CloudTrail recipientAccountId is free text: the provider refuses it before STS, without echoing it.
+      const err = await credentials.credentialsFor('12345678901\u001b[2J', REGION).catch((x: unknown) => x);
+      expect((err as Error).message).toBe(
+        'no access to account (not an account id) (role ecs-guardrail-read): not a 12-digit account id',
+      );
+      expect(stsMock.calls()).toHaveLength(0);
+    });
+
+    it("two accounts' `web:3` are two cache entries (the cache is keyed by the full ARN, never the family)", async () => {
+      const OTHER = '444455556666';
+      const otherTd = TD.replace(ACCOUNT, OTHER);
+      ecsMock
+        .on(DescribeTaskDefinitionCommand)
+        .callsFake(async (input: { taskDefinition: string }) => tdOutput(input.taskDefinition));
+      const e = make();
+      const a = await e.describeTaskDefinition(TD, SCOPE);
+      const b = await e.describeTaskDefinition(otherTd, { account: OTHER, region: REGION });
+      await e.describeTaskDefinition(TD, SCOPE);
+      expect([a?.account, b?.account]).toEqual([ACCOUNT, OTHER]);
+      expect(ecsMock.commandCalls(DescribeTaskDefinitionCommand)).toHaveLength(2);
+      expect(taskDefinitionCacheKey(TD)).not.toEqual(taskDefinitionCacheKey(otherTd));
     });
   });
 

@@ -6,10 +6,13 @@
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import {
   pairOf,
+  pairsOf,
   sweepHandler,
   type PairResult,
   type SweepFunctionDeps,
@@ -212,5 +215,39 @@ describe('the sweep function with a Map item', () => {
     expect(pairOf(undefined)).toBeUndefined();
     expect(pairOf({ account: MEMBER, region: R })).toEqual({ account: MEMBER, region: R });
     expect(() => pairOf({ region: R })).toThrow('sweep input account: is required');
+  });
+});
+
+describe("the sweep function's read role", () => {
+  it("is the policy's organization.readRoleName, with its external id and the sweep's session name", async () => {
+    const sts = mockClient(STSClient);
+    sts.on(GetCallerIdentityCommand).resolves({ Account: HOME });
+    sts.on(AssumeRoleCommand).resolves({
+      Credentials: {
+        AccessKeyId: 'AKIA',
+        SecretAccessKey: 'secret',
+        SessionToken: 'token',
+        Expiration: new Date(Date.now() + 3_600_000),
+      },
+    });
+    try {
+      const pairs = pairsOf({
+        ...DEFAULT_POLICY,
+        organization: { readRoleName: 'SecurityRead', findingsRoleName: 'f', externalId: 'ext-123' },
+      });
+      expect(pairs.roleName).toBe('SecurityRead');
+      const member = await pairs.pool.get(MEMBER, R);
+      expect(member.roleArn).toBe(`arn:aws:iam::${MEMBER}:role/SecurityRead`);
+      expect(sts.commandCalls(AssumeRoleCommand)[0]!.args[0].input).toMatchObject({
+        RoleArn: `arn:aws:iam::${MEMBER}:role/SecurityRead`,
+        RoleSessionName: 'ecs-guardrail-sweep',
+        ExternalId: 'ext-123',
+      });
+      // The home account: its own credentials, no AssumeRole.
+      expect((await pairs.pool.get(HOME, R)).roleArn).toBeUndefined();
+      expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(1);
+    } finally {
+      sts.restore();
+    }
   });
 });

@@ -4,20 +4,48 @@
  * response lists in FailedFindings are imported again (with backoff), never dropped: what still fails is
  * returned as a retryable failure, so the message is retried and, at worst, dead-lettered. An import is
  * idempotent (by finding Id), so an unanswered one is simply tried again.
+ *
+ * Every account's findings land in that account's Security Hub, in the finding's region: with the default
+ * product ARN, BatchImportFindings accepts only findings whose AwsAccountId is the calling account (the
+ * administrator account cannot import for its members). A member account's findings are therefore
+ * imported with its findings role (policy `organization.findingsRoleName`, default
+ * `ecs-guardrail-findings`, assumed through shared/aws/credentials.ts); the home account's with the
+ * notifier's own credentials. Resolved findings are re-imported there as ARCHIVED.
  */
 import { securityHubSpec } from '../../../plugins/channels/securityhub';
 import type { AwsSecurityFinding, SecurityHubClient } from '@aws-sdk/client-securityhub';
-import { callBudgetMs, notifyClientConfig } from '../../clients';
+import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { AccountAccessError } from '../../../aws/call-error';
+import { ClientCache, providerFor, type CredentialsSource } from '../../../aws/client-pool';
+import type { OrganizationPolicy } from '../../../policy/types';
+import { callBudgetMs, NOTIFY_HTTP_TIMEOUTS, notifyClientConfig } from '../../clients';
 import type { DeliveryFailure, Notification } from '../../types';
 import { atLeast, defineChannel, type ChannelSection, type Outcome, type Target } from '../channel';
 import { failureFrom, notAttempted } from '../delivery';
 import { ASFF_BATCH_LIMIT, toAsff } from './asff';
 
-export type SecurityHubDeps = { readonly client?: SecurityHubClient } & SecurityHubOptions;
+export type SecurityHubDeps = {
+  /** The client of the home account's findings (tests); default: one per region, ambient credentials. */
+  readonly client?: SecurityHubClient;
+  /** Credentials per account (the findings role); default: from `organization` on first use. */
+  readonly credentials?: CredentialsSource;
+  /** The policy's organization section: the findings role to assume in member accounts. */
+  readonly organization?: Pick<OrganizationPolicy, 'findingsRoleName' | 'externalId'>;
+} & SecurityHubOptions;
 
-/** The SDK client of the channel (one function, so a shared client factory can take it over). */
-export function createSecurityHubClient(): Promise<SecurityHubClient> {
-  return import('@aws-sdk/client-securityhub').then((m) => new m.SecurityHubClient(notifyClientConfig()));
+/** A Security Hub client for one region, with the given credentials (undefined: the ambient ones). */
+export function createSecurityHubClient(
+  region?: string,
+  credentials?: AwsCredentialIdentityProvider,
+): Promise<SecurityHubClient> {
+  return import('@aws-sdk/client-securityhub').then(
+    (m) =>
+      new m.SecurityHubClient({
+        ...notifyClientConfig(),
+        ...(region ? { region } : {}),
+        ...(credentials ? { credentials } : {}),
+      }),
+  );
 }
 
 const SECURITY_HUB_TARGET: Target = { key: 'securityhub', channel: 'securityHub' };
@@ -121,26 +149,66 @@ export const securityHubChannel = defineChannel<ChannelSection, SecurityHubDeps,
   targets: (finding, section) =>
     section.enabled && atLeast(finding.severity, section.minSeverity) ? [SECURITY_HUB_TARGET] : [],
   open(deps) {
-    let client: Promise<SecurityHubClient> | undefined = deps?.client
-      ? Promise.resolve(deps.client)
-      : undefined;
+    const { client: given, credentials: source, organization, ...options } = deps ?? {};
+    let credentials: Promise<CredentialsSource | undefined> | undefined;
+    const credentialsSource = (): Promise<CredentialsSource | undefined> =>
+      (credentials ??= source
+        ? Promise.resolve(source)
+        : organization
+          ? Promise.all([import('../../../aws/credentials'), import('@aws-sdk/client-sts')]).then(
+              // The notifier's timeouts and one attempt: an AssumeRole must fit the deadline checks
+              // below like any other call (a throttled one fails retryable: the queue tries again).
+              ([m, { STSClient }]) =>
+                m.memberRoleCredentials('findings', organization, {
+                  sts: new STSClient(notifyClientConfig(NOTIFY_HTTP_TIMEOUTS, { maxAttempts: 1 })),
+                }),
+            )
+          : Promise.resolve(undefined));
+    const clients = new ClientCache<SecurityHubClient>();
+    /** The client of one (account, region): the member's findings role, or the home account's own. */
+    const clientFor = (account: string, region: string): Promise<SecurityHubClient> =>
+      clients.get(`securityhub/${account}/${region}`, async () => {
+        const creds = await credentialsSource();
+        const assumed = creds ? await providerFor(creds, account, region) : undefined;
+        if (!assumed && given) return given;
+        return createSecurityHubClient(region, assumed?.provider);
+      });
     return {
       async deliver(items, ctx) {
-        client ??= createSecurityHubClient();
-        let outcomes: Outcome[];
-        try {
-          const c = await client;
-          const { client: _given, ...options } = deps ?? {};
-          outcomes = await importToSecurityHub(
-            c,
-            items.map((i) => ({ n: i.n, target: i.target.key })),
-            { ...options, ...(ctx.deadline !== undefined ? { deadline: ctx.deadline } : {}) },
-          );
-        } catch (err) {
-          outcomes = items.map((i) => failureFrom(i.target.key, err));
+        // One import per (account, region): each account's findings go to its own Security Hub.
+        const groups = new Map<string, (typeof items)[number][]>();
+        for (const i of items) {
+          const key = `${i.n.finding.account}/${i.n.finding.region}`;
+          groups.set(key, [...(groups.get(key) ?? []), i]);
         }
-        for (let i = 0; i < items.length; i++) await ctx.done(items[i]!, outcomes[i]);
+        for (const group of groups.values()) {
+          const { account, region } = group[0]!.n.finding;
+          // Getting the client may take an AssumeRole: start only when it and one import fit.
+          if (ctx.deadline !== undefined && ctx.now() + 2 * callBudgetMs() > ctx.deadline) {
+            for (const i of group)
+              await ctx.done(i, notAttempted(i.target.key, 'the invocation is about to time out'));
+            continue;
+          }
+          let outcomes: Outcome[];
+          try {
+            const c = await clientFor(account, region);
+            outcomes = await importToSecurityHub(
+              c,
+              group.map((i) => ({ n: i.n, target: i.target.key })),
+              { ...options, ...(ctx.deadline !== undefined ? { deadline: ctx.deadline } : {}) },
+            );
+          } catch (err) {
+            outcomes = group.map((i) => accessFailure(i.target.key, err) ?? failureFrom(i.target.key, err));
+          }
+          for (let i = 0; i < group.length; i++) await ctx.done(group[i]!, outcomes[i]);
+        }
       },
     };
   },
 });
+
+/** The findings role of a member account could not be assumed: say which account and role, never more. */
+function accessFailure(target: string, err: unknown): DeliveryFailure | undefined {
+  if (!(err instanceof AccountAccessError)) return undefined;
+  return { target, error: err.name, message: err.message, retryable: err.retryable };
+}
