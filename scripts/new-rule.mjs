@@ -21,10 +21,24 @@ const FAMILIES = {
     builder: 'containerInstance([])',
     what: 'container instance',
   },
+  cp: {
+    kind: 'CapacityProvider',
+    type: 'AWS::ECS::CapacityProvider',
+    builder: 'capacityProvider()',
+    what: 'capacity provider',
+  },
   throttle: { signal: true },
   ops: { signal: true },
 };
-const SIGNAL_KINDS = ['ecsThrottle', 'apiThrottle', 'deploymentFailed', 'placementFailure'];
+const SIGNAL_KINDS = [
+  'ecsThrottle',
+  'apiThrottle',
+  'deploymentFailed',
+  'placementFailure',
+  'execSession',
+  'ecsWrite',
+  'taskStopped',
+];
 const REGISTRY = 'shared/rules/registry.ts';
 
 function fail(message) {

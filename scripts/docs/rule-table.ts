@@ -21,7 +21,11 @@ export function renderRuleTable(rules: readonly Rule[]): string {
       r.severity,
       `\`${r.resourceType}\``,
       cell(r.description),
-      r.remediation ? `\`${r.remediation.action}\`` : 'notify',
+      r.remediation
+        ? `\`${r.remediation.action}\``
+        : r.defaultMode
+          ? `${r.defaultMode} by default`
+          : 'notify',
       cell(controlsText(r.controls)),
     ].join(' | '),
   );

@@ -8,6 +8,7 @@ import * as v from 'valibot';
 import * as arns from '../model/arn';
 import type {
   AwsVpcConfiguration,
+  CapacityProviderResource,
   ClusterResource,
   ContainerInstanceResource,
   ServiceResource,
@@ -17,6 +18,7 @@ import type {
 } from '../model/resources';
 import {
   type AwsVpc,
+  type CapacityProviderShape,
   ClusterShape,
   KeyValueTags,
   type RunTaskRequest,
@@ -92,6 +94,9 @@ export function taskDefinitionFromShape(
     ipcMode: td.ipcMode ?? undefined,
     osFamily: td.runtimePlatform?.operatingSystemFamily ?? undefined,
     requiresCompatibilities: td.requiresCompatibilities ?? undefined,
+    memory: td.memory ?? undefined,
+    taskRoleArn: td.taskRoleArn ?? undefined,
+    executionRoleArn: td.executionRoleArn ?? undefined,
     containers: td.containerDefinitions.map((c) =>
       compact({
         name: c.name,
@@ -107,6 +112,8 @@ export function taskDefinitionFromShape(
               Object.entries(c.logConfiguration.options).filter(([, val]) => val != null),
             ) as Record<string, string>)
           : undefined,
+        dockerSecurityOptions: c.dockerSecurityOptions ?? undefined,
+        memory: c.memory ?? undefined,
       }),
     ),
     volumes: (td.volumes ?? []).map((vol) =>
@@ -121,10 +128,27 @@ export function taskDefinitionFromShape(
   });
 }
 
+/**
+ * What a service shape is: ECS's state of it (a response, DescribeServices), or the request of a create
+ * (omitted = ECS's default) or of an update (omitted = unchanged, so unknown).
+ */
+export type ServiceShapeSource = 'state' | 'create-request' | 'update-request';
+
+/** `deploymentCircuitBreaker.enable` as the shape shows it (off is ECS's default on create). */
+function circuitBreakerOf(s: v.InferOutput<typeof ServiceShape>, source: ServiceShapeSource): boolean | undefined {
+  const enable = s.deploymentConfiguration?.deploymentCircuitBreaker?.enable ?? undefined;
+  if (enable !== undefined) return enable;
+  if (source === 'update-request') return undefined;
+  if (source === 'create-request') return false;
+  // ECS's state shows the deployment configuration in full: no breaker in it is no breaker.
+  return s.deploymentConfiguration ? false : undefined;
+}
+
 export function serviceFromShape(
   s: v.InferOutput<typeof ServiceShape>,
   region: string,
   account: string,
+  source: ServiceShapeSource = 'state',
 ): ServiceResource | undefined {
   const name = s.serviceName ?? (s.service ? arns.lastSegment(s.service) : undefined);
   const arn =
@@ -146,6 +170,7 @@ export function serviceFromShape(
     capacityProviders: s.capacityProviderStrategy?.map((c) => c.capacityProvider),
     taskDefinition: s.taskDefinition ?? undefined,
     deploymentController: s.deploymentController?.type ?? undefined,
+    circuitBreakerEnabled: circuitBreakerOf(s, source),
     status: s.status ?? undefined,
   });
 }
@@ -166,6 +191,39 @@ export function clusterFromShape(
     tags: tagsOf(c.tags),
     name: c.clusterName ?? arns.lastSegment(arn),
     settings: c.settings ? Object.fromEntries(c.settings.map((s) => [s.name, s.value ?? ''])) : undefined,
+    execLogging: c.configuration?.executeCommandConfiguration?.logging ?? undefined,
+  });
+}
+
+/**
+ * A capacity provider from CreateCapacityProvider / UpdateCapacityProvider (the response's
+ * `capacityProvider`, else the request). `create` says an omitted `managedTerminationProtection` is ECS's
+ * default (DISABLED); on an update it is unchanged, so unknown.
+ */
+export function capacityProviderFromShape(
+  cp: CapacityProviderShape,
+  region: string,
+  account: string,
+  opts: { readonly omittedIsDefault: boolean },
+): CapacityProviderResource | undefined {
+  const ref = cp.capacityProviderArn ?? cp.name;
+  if (!ref) return undefined;
+  const arn = arns.capacityProviderArn(region, account, ref);
+  const asg = cp.autoScalingGroupProvider;
+  return compact<CapacityProviderResource>({
+    kind: 'CapacityProvider',
+    arn,
+    account,
+    region,
+    tags: tagsOf(cp.tags),
+    name: cp.name ?? arns.lastSegment(arn),
+    autoScalingGroup: asg
+      ? compact({
+          arn: asg.autoScalingGroupArn ?? undefined,
+          managedTerminationProtection:
+            asg.managedTerminationProtection ?? (opts.omittedIsDefault ? 'DISABLED' : undefined),
+        })
+      : undefined,
   });
 }
 
@@ -174,7 +232,13 @@ export function taskFromShape(
   region: string,
   account: string,
   request?: v.InferOutput<typeof RunTaskRequest>,
+  launchedBy?: string,
 ): TaskResource {
+  // The response echoes the overrides; the request is read too, so neither side can hide a chosen role.
+  const taskRole = t.overrides?.taskRoleArn || request?.overrides?.taskRoleArn || undefined;
+  const executionRole = t.overrides?.executionRoleArn || request?.overrides?.executionRoleArn || undefined;
+  const roleOverrides =
+    taskRole || executionRole ? compact({ taskRoleArn: taskRole, executionRoleArn: executionRole }) : undefined;
   return compact<TaskResource>({
     kind: 'Task',
     arn: t.taskArn,
@@ -190,6 +254,8 @@ export function taskFromShape(
     network: request ? networkOf(request.networkConfiguration) : undefined,
     enableExecuteCommand: t.enableExecuteCommand ?? request?.enableExecuteCommand ?? undefined,
     eniIds: eniIdsOf(t.attachments),
+    roleOverrides,
+    launchedBy,
   });
 }
 

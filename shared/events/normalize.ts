@@ -3,25 +3,29 @@
  * resources"). Pure: no I/O. Fields the event does not show stay undefined, so no rule flags them.
  */
 import type { Actor, EventRef } from '../model/finding';
-import type {
-  Resource,
-  TaskResource,
-  TaskSetResource,
-} from '../model/resources';
+import { RESOURCE_TYPE, type Resource, type TaskResource, type TaskSetResource } from '../model/resources';
 import * as arns from '../model/arn';
 import type { ParsedEvent } from './parse';
 import {
+  CapacityProviderShape,
   ClusterShape,
+  ExecuteCommandRequest,
+  ExecuteCommandResponse,
   RunTaskRequest,
+  StoppedContainers,
   RunTaskResponse,
   ServiceShape,
   TaskDefinitionShape,
   TaskSetShape,
+  WriteCallRequest,
+  WriteCallResponse,
   type CloudTrailDetail,
+  type TaskStateDetail,
 } from './schemas';
 import { ECS_THROTTLE_EVENT_NAMES, THROTTLING_ERROR_CODES, type Signal } from './signals';
 import { validate } from './validate';
 import {
+  capacityProviderFromShape,
   clusterFromShape,
   compact,
   eniIdsOf,
@@ -95,6 +99,136 @@ function normalizeCloudTrail(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undef
     return;
   }
   if (d.eventSource !== ECS_SOURCE) return;
+  const before = ctx.resources.length;
+  normalizeEcsCall(d, ctx, actor);
+  if (ECS_WRITE_CALLS.has(d.eventName)) {
+    for (const r of changedResources(d, ctx, before)) {
+      ctx.signals.push(
+        compact({
+          kind: 'ecsWrite' as const,
+          eventName: d.eventName,
+          resourceType: r.type,
+          resourceArn: r.arn,
+          callerArn: actor?.arn,
+          callerType: actor?.type,
+          callerRoleArn: actor?.roleArn,
+          invokedBy: actor?.invokedBy,
+        }),
+      );
+    }
+  }
+}
+
+/** The successful ECS write calls ops-change-outside-pipeline watches (one signal per resource changed). */
+export const ECS_WRITE_CALLS: ReadonlySet<string> = new Set([
+  'RegisterTaskDefinition',
+  'DeregisterTaskDefinition',
+  'CreateService',
+  'UpdateService',
+  'DeleteService',
+  'CreateTaskSet',
+  'UpdateTaskSet',
+  'DeleteTaskSet',
+  'RunTask',
+  'StartTask',
+  'StopTask',
+  'DeleteCluster',
+  'UpdateCluster',
+  'UpdateClusterSettings',
+  'PutClusterCapacityProviders',
+]);
+
+/**
+ * The resources a write call changed: the ones normalization already built from it, else the ARN its
+ * response (or, without one, its request) names. A RunTask that started nothing changed nothing.
+ */
+function changedResources(
+  d: CloudTrailDetail,
+  ctx: Ctx,
+  before: number,
+): { readonly type: string; readonly arn: string }[] {
+  const built = ctx.resources.slice(before).map((r) => ({ type: RESOURCE_TYPE[r.kind], arn: r.arn }));
+  if (built.length > 0) return built;
+  const { region, account } = ctx;
+  const td = RESOURCE_TYPE.TaskDefinition;
+  if (d.eventName === 'RegisterTaskDefinition')
+    return ctx.incomplete?.taskDefinition ? [{ type: td, arn: ctx.incomplete.taskDefinition }] : [];
+  if (d.eventName === 'RunTask' || d.eventName === 'StartTask') return [];
+  const resp = isObject(d.responseElements) ? validate(WriteCallResponse, d.responseElements, RESP) : undefined;
+  const one = (type: string, arn: string | undefined) => (arn ? [{ type, arn }] : []);
+  // The request is read (and validated) only when the response does not name the resource.
+  const request = () =>
+    isObject(d.requestParameters) ? validate(WriteCallRequest, d.requestParameters, REQ) : undefined;
+  const serviceArnOf = (req: ReturnType<typeof request>) => {
+    const ref = req?.service ?? req?.serviceName;
+    return ref ? arns.serviceArn(region, account, req?.cluster, ref) : undefined;
+  };
+  switch (d.eventName) {
+    case 'DeregisterTaskDefinition': {
+      const arn = resp?.taskDefinition?.taskDefinitionArn;
+      const ref = arn ? undefined : request()?.taskDefinition;
+      return one(td, arn ?? (ref ? arns.taskDefinitionArn(region, account, ref) : undefined));
+    }
+    case 'CreateService':
+    case 'UpdateService':
+    case 'DeleteService':
+      return one(RESOURCE_TYPE.Service, resp?.service?.serviceArn ?? serviceArnOf(request()));
+    case 'CreateTaskSet':
+    case 'UpdateTaskSet':
+    case 'DeleteTaskSet': {
+      if (resp?.taskSet?.taskSetArn) return one(RESOURCE_TYPE.TaskSet, resp.taskSet.taskSetArn);
+      const req = request();
+      const svcArn = serviceArnOf(req);
+      return one(RESOURCE_TYPE.TaskSet, svcArn && req?.taskSet ? arns.taskSetArn(svcArn, req.taskSet) : svcArn);
+    }
+    case 'StopTask': {
+      if (resp?.task?.taskArn) return one(RESOURCE_TYPE.Task, resp.task.taskArn);
+      const req = request();
+      return one(RESOURCE_TYPE.Task, req?.task ? arns.taskArn(region, account, req.cluster, req.task) : undefined);
+    }
+    default:
+      // DeleteCluster, UpdateCluster, UpdateClusterSettings, PutClusterCapacityProviders.
+      return one(
+        RESOURCE_TYPE.Cluster,
+        resp?.cluster?.clusterArn ?? arns.clusterArn(region, account, request()?.cluster),
+      );
+  }
+}
+
+/**
+ * The program an ExecuteCommand runs: the first word of `command`, only when it looks like a program
+ * name or path. The rest (arguments, which may hold secrets) is dropped here and never reaches a finding.
+ */
+export function programOf(command: string | null | undefined): string | undefined {
+  if (command == null) return undefined;
+  const first = command.trim().split(/\s+/, 1)[0]?.replace(/^["']|["']$/g, '') ?? '';
+  if (first === '') return undefined;
+  return /^[A-Za-z0-9_./+-]{1,100}$/.test(first) && !first.includes('=') ? first : '(not shown)';
+}
+
+/** A service name as ECS allows it: letters, digits, hyphens and underscores, up to 255. */
+const SERVICE_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+
+/**
+ * A STOPPED task with a reason: its service (group `service:<name>`), else the task, with the reasons it
+ * shows. Undefined when it shows no reason at all (nothing a rule can read).
+ */
+function taskStoppedSignal(d: TaskStateDetail, region: string, account: string): Signal | undefined {
+  const containers = validate(StoppedContainers, d.containers, 'detail.containers') ?? [];
+  if (!d.stoppedReason && !containers.some((c) => c.reason)) return undefined;
+  const name = d.group?.startsWith('service:') ? d.group.slice('service:'.length) : undefined;
+  const service = name && SERVICE_NAME.test(name) ? name : undefined;
+  return compact({
+    kind: 'taskStopped' as const,
+    resourceArn: service ? arns.serviceArn(region, account, d.clusterArn, service) : d.taskArn,
+    resourceType: service ? ('AWS::ECS::Service' as const) : ('AWS::ECS::Task' as const),
+    taskArn: d.taskArn,
+    stoppedReason: d.stoppedReason ?? undefined,
+    containers: containers.map((c) => compact({ name: c.name ?? '', reason: c.reason ?? undefined })),
+  });
+}
+
+function normalizeEcsCall(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undefined): void {
   const req = d.requestParameters;
   const resp = isObject(d.responseElements) ? d.responseElements : undefined;
   const { region, account } = ctx;
@@ -141,13 +275,14 @@ function normalizeCloudTrail(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undef
     }
     case 'CreateService':
     case 'UpdateService': {
-      const shape =
-        resp && isObject(resp.service)
-          ? { s: resp.service, p: `${RESP}.service` }
-          : { s: callerOnly(req, ['serviceArn', 'clusterArn', 'status']), p: REQ };
+      const fromResponse = resp !== undefined && isObject(resp.service);
+      const shape = fromResponse
+        ? { s: resp.service, p: `${RESP}.service` }
+        : { s: callerOnly(req, ['serviceArn', 'clusterArn', 'status']), p: REQ };
       if (!isObject(shape.s)) return;
       const parsed = validate(ServiceShape, shape.s, shape.p);
-      const svc = serviceFromShape(parsed, region, account);
+      const source = fromResponse ? 'state' : d.eventName === 'CreateService' ? 'create-request' : 'update-request';
+      const svc = serviceFromShape(parsed, region, account, source);
       if (!svc) return;
       ctx.resources.push(svc);
       if (svc.taskDefinition) ctx.refs.push(arns.taskDefinitionArn(region, account, svc.taskDefinition));
@@ -191,7 +326,8 @@ function normalizeCloudTrail(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undef
     case 'StartTask': {
       const request = isObject(req) ? validate(RunTaskRequest, req, REQ) : undefined;
       const response = resp ? validate(RunTaskResponse, resp, RESP) : undefined;
-      for (const t of response?.tasks ?? []) ctx.resources.push(taskFromShape(t, region, account, request));
+      for (const t of response?.tasks ?? [])
+        ctx.resources.push(taskFromShape(t, region, account, request, actor?.arn ?? undefined));
       const tdRef = response?.tasks?.[0]?.taskDefinitionArn ?? request?.taskDefinition;
       if (tdRef && response?.tasks?.length) ctx.refs.push(arns.taskDefinitionArn(region, account, tdRef));
       if (!response?.tasks?.length && !(Array.isArray(resp?.failures) && resp.failures.length > 0)) {
@@ -213,6 +349,37 @@ function normalizeCloudTrail(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undef
       if (!isObject(shape.s)) return;
       const cluster = clusterFromShape(validate(ClusterShape, shape.s, shape.p), region, account);
       if (cluster) ctx.resources.push(cluster);
+      return;
+    }
+    case 'CreateCapacityProvider':
+    case 'UpdateCapacityProvider': {
+      const fromResponse = resp !== undefined && isObject(resp.capacityProvider);
+      const shape = fromResponse
+        ? { s: resp.capacityProvider, p: `${RESP}.capacityProvider` }
+        : { s: callerOnly(req, ['capacityProviderArn']), p: REQ };
+      if (!isObject(shape.s)) return;
+      const cp = capacityProviderFromShape(validate(CapacityProviderShape, shape.s, shape.p), region, account, {
+        // ECS's answer shows the state in full; an update's request only what it changes.
+        omittedIsDefault: fromResponse || d.eventName === 'CreateCapacityProvider',
+      });
+      if (cp) ctx.resources.push(cp);
+      return;
+    }
+    case 'ExecuteCommand': {
+      const request = isObject(req) ? validate(ExecuteCommandRequest, req, REQ) : undefined;
+      const response = resp ? validate(ExecuteCommandResponse, resp, RESP) : undefined;
+      const taskRef = response?.taskArn ?? request?.task;
+      if (!taskRef) return;
+      ctx.signals.push(
+        compact({
+          kind: 'execSession' as const,
+          taskArn: arns.taskArn(region, account, response?.clusterArn ?? request?.cluster, taskRef),
+          caller: actor?.arn ?? undefined,
+          container: response?.containerName ?? request?.container ?? undefined,
+          interactive: response?.interactive ?? request?.interactive ?? undefined,
+          program: programOf(request?.command),
+        }),
+      );
       return;
     }
     default:
@@ -276,6 +443,10 @@ export function normalize(e: ParsedEvent): NormalizedEvent {
         }),
       );
       if (d.taskDefinitionArn && d.lastStatus !== 'STOPPED') ctx.refs.push(d.taskDefinitionArn);
+      if (d.lastStatus === 'STOPPED') {
+        const stopped = taskStoppedSignal(d, env.region, env.account);
+        if (stopped) ctx.signals.push(stopped);
+      }
       break;
     }
     case 'containerInstance': {

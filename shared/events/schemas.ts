@@ -70,8 +70,14 @@ export const TaskStateDetail = v.object({
   startedBy: optStr,
   enableExecuteCommand: optBool,
   attachments: v.nullish(v.array(Attachment)),
+  stoppedReason: optStr,
+  /** Read only on a STOPPED task (StoppedContainers): validated there, so other states pay nothing. */
+  containers: v.nullish(v.unknown()),
 });
 export type TaskStateDetail = v.InferOutput<typeof TaskStateDetail>;
+
+/** `containers[]` of a STOPPED task: the names and reasons ops-image-pull-failure and ops-task-oom read. */
+export const StoppedContainers = v.nullish(v.array(v.object({ name: optStr, reason: optStr })));
 
 export const ContainerInstanceStateDetail = v.object({
   containerInstanceArn: idStr,
@@ -155,6 +161,8 @@ const ContainerDefinition = v.object({
   logConfiguration: v.nullish(
     v.object({ logDriver: optStr, options: v.nullish(v.record(str, v.nullish(str))) }),
   ),
+  dockerSecurityOptions: optStrArray,
+  memory: v.nullish(v.number()),
 });
 
 const VolumeSchema = v.object({
@@ -173,6 +181,9 @@ export const TaskDefinitionShape = v.object({
   ipcMode: optStr,
   runtimePlatform: v.nullish(v.object({ operatingSystemFamily: optStr })),
   requiresCompatibilities: optStrArray,
+  memory: optStr,
+  taskRoleArn: optStr,
+  executionRoleArn: optStr,
   containerDefinitions: v.array(ContainerDefinition),
   volumes: v.nullish(v.array(VolumeSchema)),
   tags: KeyValueTags,
@@ -192,6 +203,9 @@ export const ServiceShape = v.object({
   networkConfiguration: AwsVpc,
   enableExecuteCommand: optBool,
   deploymentController: v.nullish(v.object({ type: optStr })),
+  deploymentConfiguration: v.nullish(
+    v.object({ deploymentCircuitBreaker: v.nullish(v.object({ enable: optBool })) }),
+  ),
   status: optStr,
   tags: KeyValueTags,
 });
@@ -210,6 +224,9 @@ export const TaskSetShape = v.object({
 });
 export type TaskSetShape = v.InferOutput<typeof TaskSetShape>;
 
+/** The roles a launch may choose instead of the task definition's (RunTask/StartTask, DescribeTasks). */
+const RoleOverrides = v.nullish(v.object({ taskRoleArn: optStr, executionRoleArn: optStr }));
+
 export const RunTaskRequest = v.object({
   cluster: optStr,
   taskDefinition: optStr,
@@ -218,6 +235,7 @@ export const RunTaskRequest = v.object({
   startedBy: optStr,
   networkConfiguration: AwsVpc,
   enableExecuteCommand: optBool,
+  overrides: RoleOverrides,
 });
 
 export const TaskShape = v.object({
@@ -230,6 +248,7 @@ export const TaskShape = v.object({
   launchType: optStr,
   enableExecuteCommand: optBool,
   attachments: v.nullish(v.array(Attachment)),
+  overrides: RoleOverrides,
   tags: KeyValueTags,
 });
 export type TaskShape = v.InferOutput<typeof TaskShape>;
@@ -241,6 +260,54 @@ export const ClusterShape = v.object({
   clusterName: optStr,
   cluster: optStr,
   settings: v.nullish(v.array(NameValue)),
+  configuration: v.nullish(
+    v.object({ executeCommandConfiguration: v.nullish(v.object({ logging: optStr })) }),
+  ),
   tags: KeyValueTags,
 });
 export type ClusterShape = v.InferOutput<typeof ClusterShape>;
+
+/** CreateCapacityProvider / UpdateCapacityProvider: the request, or the response's `capacityProvider`. */
+export const CapacityProviderShape = v.object({
+  capacityProviderArn: optStr,
+  name: optStr,
+  autoScalingGroupProvider: v.nullish(
+    v.object({ autoScalingGroupArn: optStr, managedTerminationProtection: optStr }),
+  ),
+  tags: KeyValueTags,
+});
+export type CapacityProviderShape = v.InferOutput<typeof CapacityProviderShape>;
+
+/** ExecuteCommand: what is read of the request (`command` only for its program name) and the response. */
+export const ExecuteCommandRequest = v.object({
+  cluster: optStr,
+  task: optStr,
+  container: optStr,
+  command: optStr,
+  interactive: optBool,
+});
+export const ExecuteCommandResponse = v.object({
+  clusterArn: optStr,
+  taskArn: optStr,
+  containerName: optStr,
+  interactive: optBool,
+});
+
+/** The ARNs an ECS write call's response shows for the resource it changed (ops-change-outside-pipeline). */
+export const WriteCallResponse = v.object({
+  taskDefinition: v.nullish(v.object({ taskDefinitionArn: optStr })),
+  service: v.nullish(v.object({ serviceArn: optStr })),
+  taskSet: v.nullish(v.object({ taskSetArn: optStr })),
+  task: v.nullish(v.object({ taskArn: optStr })),
+  cluster: v.nullish(v.object({ clusterArn: optStr })),
+});
+/** The references an ECS write call's request names (when the response is absent). */
+export const WriteCallRequest = v.object({
+  family: optStr,
+  taskDefinition: optStr,
+  cluster: optStr,
+  service: optStr,
+  serviceName: optStr,
+  taskSet: optStr,
+  task: optStr,
+});

@@ -30,7 +30,53 @@ export interface PlacementFailureSignal {
   readonly reason?: string;
 }
 
-export type Signal = EcsThrottleSignal | ApiThrottleSignal | DeploymentFailedSignal | PlacementFailureSignal;
+/** A successful CloudTrail `ExecuteCommand`: someone opened a command session in a container. */
+export interface ExecSessionSignal {
+  readonly kind: 'execSession';
+  readonly taskArn: string;
+  /** `userIdentity.arn`; undefined when the record does not show it. */
+  readonly caller?: string;
+  readonly container?: string;
+  readonly interactive?: boolean;
+  /**
+   * The program the command runs (its first word, path kept), never its arguments: they may hold
+   * secrets, so they never leave normalization.
+   */
+  readonly program?: string;
+}
+
+/** A successful ECS write call (the API list of ops-change-outside-pipeline), one per resource it changed. */
+export interface EcsWriteSignal {
+  readonly kind: 'ecsWrite';
+  readonly eventName: string;
+  readonly resourceType: string;
+  readonly resourceArn: string;
+  /** `userIdentity.arn`, `userIdentity.type`, the session issuer's role ARN and `invokedBy`, as recorded. */
+  readonly callerArn?: string;
+  readonly callerType?: string;
+  readonly callerRoleArn?: string;
+  readonly invokedBy?: string;
+}
+
+/** An `ECS Task State Change` with `lastStatus` STOPPED and the reasons it shows. */
+export interface TaskStoppedSignal {
+  readonly kind: 'taskStopped';
+  /** The task's service (group `service:<name>` in the task's cluster), else the task. */
+  readonly resourceArn: string;
+  readonly resourceType: 'AWS::ECS::Service' | 'AWS::ECS::Task';
+  readonly taskArn: string;
+  readonly stoppedReason?: string;
+  readonly containers: readonly { readonly name: string; readonly reason?: string }[];
+}
+
+export type Signal =
+  | EcsThrottleSignal
+  | ApiThrottleSignal
+  | DeploymentFailedSignal
+  | PlacementFailureSignal
+  | ExecSessionSignal
+  | EcsWriteSignal
+  | TaskStoppedSignal;
 export type SignalKind = Signal['kind'];
 export type SignalOfKind<K extends SignalKind> = Extract<Signal, { kind: K }>;
 

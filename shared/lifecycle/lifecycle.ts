@@ -175,6 +175,13 @@ const SHOWS: Readonly<Record<string, (r: Resource) => boolean>> = {
     r.kind === 'Cluster' && r.settings?.containerInsights !== undefined,
   'instance-privileged-allowed': (r) => r.kind === 'ContainerInstance' && r.attributes.length > 0,
   'instance-imds-reachable': (r) => r.kind === 'ContainerInstance' && r.attributes.length > 0,
+  'instance-task-role-host-network': (r) => r.kind === 'ContainerInstance' && r.attributes.length > 0,
+  'svc-circuit-breaker-off': (r) => r.kind === 'Service' && r.circuitBreakerEnabled !== undefined,
+  'cluster-exec-logging-off': (r) => r.kind === 'Cluster' && r.execLogging !== undefined,
+  'cp-termination-protection-off': (r) =>
+    r.kind === 'CapacityProvider' && r.autoScalingGroup?.managedTerminationProtection !== undefined,
+  // A task's role overrides are fixed at launch: only the launch event shows them.
+  'task-role-override': (r) => r.kind === 'Task' && r.launchedBy !== undefined,
 };
 
 /** A task definition revision is immutable and every event that shows one shows all of it. */

@@ -50,3 +50,27 @@ export function parseTaskDefinitionRef(ref: string): { family: string; revision?
   const revision = rev !== undefined && /^\d+$/.test(rev) ? Number(rev) : undefined;
   return revision === undefined ? { family } : { family, revision };
 }
+
+/** A task id or ARN -> ARN (`task/<cluster>/<id>`, the long ARN format). */
+export function taskArn(
+  region: string,
+  account: string,
+  cluster: string | null | undefined,
+  task: string,
+): string {
+  if (isArn(task)) return task;
+  const c = lastSegment(cluster || 'default');
+  return `arn:${partitionOf(region)}:ecs:${region}:${account}:task/${c}/${task}`;
+}
+
+/** A capacity provider name or ARN -> ARN. */
+export function capacityProviderArn(region: string, account: string, nameOrArn: string): string {
+  if (isArn(nameOrArn)) return nameOrArn;
+  return `arn:${partitionOf(region)}:ecs:${region}:${account}:capacity-provider/${nameOrArn}`;
+}
+
+/** A task set id or ARN of a service -> ARN (`task-set/<cluster>/<service>/<id>`). */
+export function taskSetArn(serviceArnOfSet: string, taskSet: string): string {
+  if (isArn(taskSet)) return taskSet;
+  return `${serviceArnOfSet.replace(':service/', ':task-set/')}/${taskSet}`;
+}

@@ -31,6 +31,10 @@ export interface ContainerDefinition {
   readonly environment: readonly EnvironmentVariable[];
   readonly logDriver?: string;
   readonly logOptions?: Readonly<Record<string, string>>;
+  /** `dockerSecurityOptions` as given (e.g. `seccomp:unconfined`). */
+  readonly dockerSecurityOptions?: readonly string[];
+  /** The container's hard memory limit in MiB (`memory`; `memoryReservation` is the soft one). */
+  readonly memory?: number;
 }
 
 export interface Volume {
@@ -51,6 +55,10 @@ export interface TaskDefinitionResource extends ResourceBase {
   /** `runtimePlatform.operatingSystemFamily`, e.g. LINUX or WINDOWS_SERVER_2022_CORE. */
   readonly osFamily?: string;
   readonly requiresCompatibilities?: readonly string[];
+  /** Task-level `memory` as the API gives it (a string such as "1024" or "1 GB"). */
+  readonly memory?: string;
+  readonly taskRoleArn?: string;
+  readonly executionRoleArn?: string;
   readonly containers: readonly ContainerDefinition[];
   readonly volumes: readonly Volume[];
 }
@@ -73,6 +81,8 @@ export interface ServiceResource extends ResourceBase {
   readonly capacityProviders?: readonly string[];
   readonly taskDefinition?: string;
   readonly deploymentController?: string;
+  /** `deploymentConfiguration.deploymentCircuitBreaker.enable`; undefined when the event does not show it. */
+  readonly circuitBreakerEnabled?: boolean;
   readonly status?: string;
 }
 
@@ -100,6 +110,10 @@ export interface TaskResource extends ResourceBase {
   readonly eniIds: readonly string[];
   /** Filled by enrichment: the public IPv4 of the task's ENI(s); empty when checked and none. */
   readonly publicIps?: readonly string[];
+  /** The IAM roles the launch chose instead of the task definition's (`overrides`). */
+  readonly roleOverrides?: { readonly taskRoleArn?: string; readonly executionRoleArn?: string };
+  /** The caller (CloudTrail `userIdentity.arn`) of the RunTask/StartTask that started the task. */
+  readonly launchedBy?: string;
 }
 
 export interface ClusterResource extends ResourceBase {
@@ -107,6 +121,8 @@ export interface ClusterResource extends ResourceBase {
   readonly name: string;
   /** Cluster settings by name (e.g. containerInsights -> disabled); undefined when not shown. */
   readonly settings?: Readonly<Record<string, string>>;
+  /** `configuration.executeCommandConfiguration.logging` (DEFAULT, NONE, OVERRIDE); undefined when not shown. */
+  readonly execLogging?: string;
 }
 
 export interface ContainerInstanceResource extends ResourceBase {
@@ -117,13 +133,25 @@ export interface ContainerInstanceResource extends ResourceBase {
   readonly attributes: readonly string[];
 }
 
+export interface CapacityProviderResource extends ResourceBase {
+  readonly kind: 'CapacityProvider';
+  readonly name: string;
+  /** Present only for Auto Scaling group capacity providers (not Fargate, not managed instances). */
+  readonly autoScalingGroup?: {
+    readonly arn?: string;
+    /** `managedTerminationProtection`; undefined when an update does not show it (unchanged). */
+    readonly managedTerminationProtection?: string;
+  };
+}
+
 export type Resource =
   | TaskDefinitionResource
   | ServiceResource
   | TaskSetResource
   | TaskResource
   | ClusterResource
-  | ContainerInstanceResource;
+  | ContainerInstanceResource
+  | CapacityProviderResource;
 
 export type ResourceKind = Resource['kind'];
 
@@ -137,4 +165,5 @@ export const RESOURCE_TYPE: Readonly<Record<ResourceKind, string>> = {
   Task: 'AWS::ECS::Task',
   Cluster: 'AWS::ECS::Cluster',
   ContainerInstance: 'AWS::ECS::ContainerInstance',
+  CapacityProvider: 'AWS::ECS::CapacityProvider',
 };

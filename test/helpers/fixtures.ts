@@ -1,6 +1,6 @@
 /**
  * The one event corpus of the tests, scripts and benchmarks (test/fixtures/events/README.md): 38 recorded
- * or constructed ECS events, each held once. 22 live in test/fixtures/events/; the other 16 are also curated
+ * or constructed ECS events, each held once. 21 live in test/fixtures/events/; the other 17 are also curated
  * samples of `npm start`, so their one copy is in events/ and the corpus names them by path.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -28,6 +28,7 @@ const IN_SAMPLES: Readonly<Record<string, string>> = {
     'events/edge-cases/cloudtrail-run-task-placement-failure-no-errorcode.json',
   'cloudtrail-run-task-public-ip-with-overrides.json':
     'events/cloudtrail-run-task-public-ip-with-overrides.json',
+  'cloudtrail-execute-command.json': 'events/cloudtrail-execute-command.json',
   'ecs-container-instance-state-change-active.json': 'events/ecs-container-instance-state-change-active.json',
   'ecs-deployment-state-change-failed-circuit-breaker.json':
     'events/ecs-deployment-state-change-failed-circuit-breaker.json',
@@ -62,4 +63,9 @@ export function fixturePaths(): string[] {
 /** A fresh deep copy of a corpus fixture (tests may mutate it). */
 export function loadFixture<T = Record<string, unknown>>(name: string): T {
   return JSON.parse(readFileSync(fixturePath(name), 'utf8')) as T;
+}
+
+/** A fresh copy of a curated sample of events/ that is not part of the corpus (path under events/). */
+export function loadSample<T = Record<string, unknown>>(path: string): T {
+  return JSON.parse(readFileSync(join(REPO_ROOT, 'events', path), 'utf8')) as T;
 }

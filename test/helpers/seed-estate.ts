@@ -181,9 +181,12 @@ export async function seedEstate(
   // Task definitions: one compliant, one privileged (EC2, unused), one with a Docker Hub :latest image
   // and no user, one with credentials in its environment.
   const web = await register(ecs, fargate('web', [container('app')], [{ key: 'team', value: 'web' }]));
+  // Its own task role and awsvpc, so that it violates td-privileged only (not the v2 EC2 rules
+  // td-no-task-role and td-network-mode-not-awsvpc, tested on their own).
   const legacyPrivileged = await register(ecs, {
     family: 'legacy-privileged',
-    networkMode: 'bridge',
+    networkMode: 'awsvpc',
+    taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/legacy-agent-task`,
     requiresCompatibilities: ['EC2'],
     containerDefinitions: [container('agent', { privileged: true })],
   });

@@ -78,7 +78,8 @@ describe('local pipeline: PutEvents -> real patterns -> handlers -> DynamoDB + o
     expect(td).toMatchObject({ new: td.findings, queued: td.findings });
     expect(byLabel[INSTANCE]).toMatchObject({
       function: 'ecs-state-change',
-      summary: { kind: 'containerInstance', findings: 1, new: 1, queued: 1 },
+      // instance-privileged-allowed and (v2) instance-task-role-host-network.
+      summary: { kind: 'containerInstance', findings: 2, new: 2, queued: 2 },
     });
     // moto stamps its own account/region; the event's own were put back (the finding shows it below).
     expect(deliveries.every((d) => d.restored && !d.error)).toBe(true);

@@ -14,6 +14,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import type { InvalidEventError } from '../../shared/events/errors';
 import type { Finding } from '../../shared/model/finding';
 import type { PipelineSummary } from '../../shared/pipeline/types';
+import { loadSample } from '../helpers/fixtures';
 import { motoClientConfig, startMoto, type Moto } from '../helpers/moto';
 import {
   captureOutput,
@@ -293,10 +294,37 @@ describe('handlers against moto DynamoDB + SQS', () => {
     expect(await bodies()).toEqual([]);
   });
 
+  it('STOPPED tasks that cannot pull their image: one notification per service and window; a duplicate delivery is not counted', async () => {
+    const first = loadSample<RawEvent>('ecs-task-state-change-stopped-cannot-pull-container.json');
+    const duplicate = { ...structuredClone(first), id: 'redelivered-stop' }; // same task + version
+    const second = structuredClone(first); // another task of the same service, later in the window
+    second.id = 'second-stop';
+    second.detail.taskArn =
+      'arn:aws:ecs:us-east-2:111122223333:task/primary-cluster/0a1b2c3d4e5f60718293a4b5c6d7e8f9';
+    second.time = '2026-03-02T13:09:00Z';
+    const ctx = fakeContext('ecs-state-change');
+
+    const a = await handlers.ecs(first, ctx);
+    expect(a).toMatchObject({ kind: 'task', findings: 1, new: 1, queued: 1 });
+    expect(await handlers.ecs(duplicate, ctx)).toEqual(a);
+    const b = await handlers.ecs(second, ctx);
+    expect(b).toMatchObject({ kind: 'task', queued: 0 });
+
+    const queued = await bodies();
+    expect(queued.map((f) => [f.ruleId, f.resource.arn, f.aggregate?.count])).toEqual([
+      ['ops-image-pull-failure', 'arn:aws:ecs:us-east-2:111122223333:service/primary-cluster/voterintake', 1],
+    ]);
+    const windows = (await scanTable(docs, TABLE)).filter((i) =>
+      String(i.pk).includes('ops-image-pull-failure'),
+    );
+    expect(windows.some((w) => w.count === 2)).toBe(true); // first + second, not the duplicate
+  });
+
   it('each handler, invoked directly with fixture events, records and queues what the rules find', async () => {
     const ecsCtx = fakeContext('ecs-state-change');
     const instance = await handlers.ecs(loadEvent('ecs-container-instance-state-change-active'), ecsCtx);
-    expect(instance).toMatchObject({ kind: 'containerInstance', findings: 1, new: 1, queued: 1 });
+    // instance-privileged-allowed and (v2) instance-task-role-host-network.
+    expect(instance).toMatchObject({ kind: 'containerInstance', findings: 2, new: 2, queued: 2 });
     const deployment = await handlers.ecs(
       loadEvent('ecs-deployment-state-change-failed-circuit-breaker'),
       ecsCtx,

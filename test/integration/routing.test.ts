@@ -26,7 +26,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import patterns from '../../infra/event-patterns.json';
 import { ECS_THROTTLE_EVENT_NAMES, THROTTLING_ERROR_CODES } from '../../shared/events/signals';
-import { fixtureNames, loadFixture } from '../helpers/fixtures';
+import { fixtureNames, loadFixture, loadSample } from '../helpers/fixtures';
 import { motoClientConfig, startMoto, type Moto } from '../helpers/moto';
 
 const FUNCTIONS = ['ecs-state-change', 'cloudtrail-api-call', 'throttling'] as const;
@@ -62,10 +62,11 @@ const EXPECTED: Record<string, readonly Fn[]> = {
   'cloudtrail-update-service-replayed-from-archive.json': [C],
   // A failed call changed nothing, and its error code is not a throttle.
   'cloudtrail-create-service-invalid-parameter-null-response.json': [],
+  // v2: write calls ops-change-outside-pipeline watches, and an ECS Exec session (task-exec-session).
+  'cloudtrail-delete-service-force.json': [C],
+  'cloudtrail-deregister-task-definition.json': [C],
+  'cloudtrail-execute-command.json': [C],
   // ECS APIs that no rule evaluates.
-  'cloudtrail-delete-service-force.json': [],
-  'cloudtrail-deregister-task-definition.json': [],
-  'cloudtrail-execute-command.json': [],
   'cloudtrail-put-account-setting-container-insights-disabled.json': [],
   'cloudtrail-update-container-agent.json': [],
   // Throttled calls: ECS, EC2 (`Client.RequestLimitExceeded`), ELB (read-only).
@@ -126,6 +127,51 @@ const DERIVED: { name: string; event: BusEvent; expected: readonly Fn[] }[] = [
       e.detail.eventName = eventName;
     }),
     expected: [C],
+  })),
+  // v2: capacity providers (cp-termination-protection-off), ECS Exec sessions (task-exec-session) and the
+  // write calls of ops-change-outside-pipeline.
+  ...[
+    'CreateCapacityProvider',
+    'UpdateCapacityProvider',
+    'ExecuteCommand',
+    'DeregisterTaskDefinition',
+    'DeleteService',
+    'UpdateTaskSet',
+    'DeleteTaskSet',
+    'StopTask',
+    'DeleteCluster',
+    'PutClusterCapacityProviders',
+  ].map((eventName) => ({
+    name: `successful ${eventName}`,
+    event: derive(CREATE_SERVICE, (e) => {
+      e.detail.eventName = eventName;
+    }),
+    expected: [C],
+  })),
+  {
+    name: 'ExecuteCommand that failed (AccessDeniedException) opened no session: no function',
+    event: derive('cloudtrail-execute-command.json', (e) => {
+      e.detail.errorCode = 'AccessDeniedException';
+      e.detail.responseElements = null;
+    }),
+    expected: [],
+  },
+  {
+    name: 'an ECS API that no rule reads (read-only DescribeCapacityProviders): no function',
+    event: derive(CREATE_SERVICE, (e) => {
+      e.detail.eventName = 'DescribeCapacityProviders';
+    }),
+    expected: [],
+  },
+  ...[
+    'ecs-task-state-change-stopped-cannot-pull-container.json',
+    'ecs-task-state-change-stopped-out-of-memory.json',
+    'cloudtrail-create-capacity-provider-termination-protection-disabled.json',
+    'cloudtrail-update-cluster-exec-logging-none.json',
+  ].map((sample) => ({
+    name: `sample ${sample} (STOPPED tasks reach ecs-state-change)`,
+    event: loadSample<BusEvent>(sample),
+    expected: [sample.startsWith('ecs-') ? E : C],
   })),
   {
     name: 'CreateService that failed with ThrottlingException goes to throttling only',

@@ -11,7 +11,8 @@ import { readInputs } from '../../cli/inputs';
 import { evaluateRaw, type EventResult } from '../../shared/engine/run';
 import { MemoryWindowCounter } from '../../shared/engine/windows';
 import type { Finding } from '../../shared/model/finding';
-import { DEFAULT_POLICY } from '../../shared/policy/load';
+import { DEFAULT_POLICY, parsePolicy } from '../../shared/policy/load';
+import type { Policy } from '../../shared/policy/types';
 import { RULES } from '../../shared/rules/registry';
 import type { Golden } from '../golden/corpus';
 
@@ -28,9 +29,35 @@ interface Evaluated {
   readonly error?: string;
 }
 
+/**
+ * Rules the default policy leaves inactive (their own default mode `off`, or a parameter whose default
+ * turns them off), with the policy entry that activates them: they must fire on events/ once activated.
+ */
+const ACTIVATED: Readonly<Record<string, unknown>> = {
+  'ops-change-outside-pipeline': {
+    mode: 'notify',
+    params: { allowPrincipals: ['arn:aws:sts::111122223333:assumed-role/deploy-pipeline/*'] },
+  },
+};
+const activatingPolicy = (): Policy =>
+  parsePolicy(
+    JSON.stringify({
+      version: 1,
+      rules: Object.fromEntries(
+        RULES.map((r) => [
+          r.id,
+          ACTIVATED[r.id] ?? (r.defaultMode === 'off' ? { mode: 'notify' } : undefined),
+        ]).filter(([, v]) => v !== undefined),
+      ),
+    }),
+  );
+
 /** Evaluate like `guardrail evaluate <paths>`: same input reader, default policy, one window counter. */
-async function evaluatePaths(paths: readonly string[]): Promise<Evaluated[]> {
-  const deps = { policy: DEFAULT_POLICY, counter: new MemoryWindowCounter() };
+async function evaluatePaths(
+  paths: readonly string[],
+  policy: Policy = DEFAULT_POLICY,
+): Promise<Evaluated[]> {
+  const deps = { policy, counter: new MemoryWindowCounter() };
   const out: Evaluated[] = [];
   for await (const item of readInputs(paths, () => Buffer.alloc(0))) {
     const file = relative(EVENTS_DIR, item.label.replace(/(:\d+|\[\d+\]|:Records\[\d+\])$/, ''));
@@ -66,8 +93,17 @@ describe('events/ (npm start)', () => {
     expect(all.length).toBeGreaterThan(20);
   });
 
-  it('every recorded rule of the registry fires at least once', () => {
-    const fired = new Set(findingsOf(all).map((f) => f.ruleId));
+  it('every recorded rule of the registry fires at least once (a rule inactive by default, once activated)', async () => {
+    const activated = await evaluatePaths([EVENTS_DIR], activatingPolicy());
+    const inactive = new Set(
+      RULES.filter((r) => r.defaultMode === 'off' || r.id in ACTIVATED).map((r) => r.id),
+    );
+    const fired = new Set([
+      ...findingsOf(all).map((f) => f.ruleId),
+      ...findingsOf(activated)
+        .map((f) => f.ruleId)
+        .filter((id) => inactive.has(id)),
+    ]);
     const recorded = RULES.map((r) => r.id).filter((id) => RECORDED.has(id));
     expect(recorded.length).toBeGreaterThan(20);
     expect(recorded.filter((id) => !fired.has(id))).toEqual([]);

@@ -532,16 +532,22 @@ describe('normalize: ECS service and deployment events (trap 15)', () => {
   });
 
   it('unknown CloudTrail API names (and known ones without a rule) are accepted and ignored', () => {
-    for (const name of [
-      'cloudtrail-deregister-task-definition.json',
-      'cloudtrail-delete-service-force.json',
-      'cloudtrail-update-container-agent.json',
-      'cloudtrail-execute-command.json',
-      'cloudtrail-put-account-setting-container-insights-disabled.json',
-    ]) {
+    // v2: DeregisterTaskDefinition and DeleteService are write calls (ops-change-outside-pipeline), and
+    // ExecuteCommand a session (task-exec-session): signals only, no resource.
+    const signalsOf: Record<string, string[]> = {
+      'cloudtrail-deregister-task-definition.json': ['ecsWrite'],
+      'cloudtrail-delete-service-force.json': ['ecsWrite'],
+      'cloudtrail-update-container-agent.json': [],
+      'cloudtrail-execute-command.json': ['execSession'],
+      'cloudtrail-put-account-setting-container-insights-disabled.json': [],
+    };
+    for (const [name, expected] of Object.entries(signalsOf)) {
       const n = normFixture(name);
       expect(kinds(n.resources), name).toEqual([]);
-      expect(n.signals, name).toEqual([]);
+      expect(
+        n.signals.map((s) => s.kind),
+        name,
+      ).toEqual(expected);
     }
     const unknown = cloudTrailEvent({ eventName: 'CreateExpressGatewayService', requestParameters: { anything: 1 } });
     expect(norm(unknown).resources).toEqual([]);

@@ -22,11 +22,11 @@ const REMEDIABLE = RULES.filter((r) => r.remediation).map((r) => r.id);
 const NOT_REMEDIABLE = RULES.filter((r) => !r.remediation).map((r) => r.id);
 
 describe('default policy', () => {
-  it('resolves every registered rule to notify with its default parameters', () => {
+  it('resolves every registered rule to notify (or its own lower default) with its default parameters', () => {
     expect(Object.keys(DEFAULT_POLICY.rules).sort()).toEqual(RULES.map((r) => r.id).sort());
     for (const rule of RULES) {
       const rp = DEFAULT_POLICY.rules[rule.id]!;
-      expect(rp.mode).toBe('notify');
+      expect(rp.mode).toBe(rule.defaultMode ?? 'notify');
       expect(rp.severity).toBeUndefined();
       expect(rp.params).toEqual(rule.params?.defaults);
     }
@@ -75,7 +75,8 @@ describe('modes', () => {
     expect(p.rules['td-privileged']!.mode).toBe('observe');
     for (const id of REMEDIABLE.filter((x) => x !== 'td-privileged'))
       expect(p.rules[id]!.mode).toBe('remediate');
-    for (const id of NOT_REMEDIABLE) expect(p.rules[id]!.mode).toBe('notify');
+    for (const id of NOT_REMEDIABLE)
+      expect(p.rules[id]!.mode).toBe(RULES.find((r) => r.id === id)?.defaultMode ?? 'notify');
 
     const off = parsePolicy('defaultMode: off\nrules:\n  svc-public-ip: { mode: notify }\n');
     expect(off.rules['svc-public-ip']!.mode).toBe('notify');

@@ -9,6 +9,7 @@ import { MemoryWindowCounter } from '../../../shared/engine/windows';
 import type { Signal } from '../../../shared/events/signals';
 import type { Evidence, Finding } from '../../../shared/model/finding';
 import type {
+  CapacityProviderResource,
   ClusterResource,
   ContainerDefinition,
   ContainerInstanceResource,
@@ -147,6 +148,22 @@ export function containerInstance(attributes: readonly string[]): ContainerInsta
     account: ACCOUNT,
     region: REGION,
     attributes,
+  };
+}
+
+/** An Auto Scaling group capacity provider with managed termination protection (compliant). */
+export function capacityProvider(over: Partial<CapacityProviderResource> = {}): CapacityProviderResource {
+  return {
+    kind: 'CapacityProvider',
+    arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:capacity-provider/prod-asg-cp`,
+    account: ACCOUNT,
+    region: REGION,
+    name: 'prod-asg-cp',
+    autoScalingGroup: {
+      arn: `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:1f2e3d4c-5b6a-4978-8695-a4b3c2d1e0f9:autoScalingGroupName/prod-asg`,
+      managedTerminationProtection: 'ENABLED',
+    },
+    ...over,
   };
 }
 
@@ -368,6 +385,7 @@ export function createService(request: Record<string, unknown>, response?: Recor
       platformVersion: 'LATEST',
       networkConfiguration: NETWORK,
       enableExecuteCommand: false,
+      deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
       ...request,
     },
     ...(response ? { responseElements: response } : {}),

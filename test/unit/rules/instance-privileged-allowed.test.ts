@@ -29,7 +29,8 @@ describe('instance-privileged-allowed', () => {
 
   it('end to end: the AWS documentation example instance (medium)', async () => {
     const { findings } = await evaluateOne(fixture('ecs-container-instance-state-change-active.json'));
-    expect(ruleIds(findings)).toEqual(['instance-privileged-allowed']);
+    // The example's agent also gives task roles to host-network tasks (instance-task-role-host-network, v2).
+    expect(ruleIds(findings)).toEqual(['instance-privileged-allowed', 'instance-task-role-host-network']);
     const f = only(findings, 'instance-privileged-allowed');
     expect(f.severity).toBe('medium');
     expect(f.resource).toEqual({

@@ -24,7 +24,7 @@ describe('task-exec-enabled', () => {
 
   it('end to end: RunTask with exec (fixture) fires; StartTask without it does not', async () => {
     const run = (await evaluateOne(fixture('cloudtrail-run-task-public-ip-with-overrides.json'))).findings;
-    expect(ruleIds(run)).toEqual(['task-exec-enabled', 'task-public-ip']);
+    expect(ruleIds(run)).toEqual(['task-exec-enabled', 'task-public-ip', 'task-role-override']);
     expect(only(run, 'task-exec-enabled').severity).toBe('medium');
     const start = (await evaluateOne(fixture('cloudtrail-start-task-ec2-privileged-taskdef.json'))).findings;
     expect(start).toEqual([]);

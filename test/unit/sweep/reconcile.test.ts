@@ -36,6 +36,9 @@ const exemptTd: Resource = {
   region: R,
   family: 'agent',
   revision: 3,
+  // Fargate with awsvpc: the v2 rules for instances (memory limit, task role, network mode) do not apply.
+  networkMode: 'awsvpc',
+  requiresCompatibilities: ['FARGATE'],
   tags: { 'guardrail:exempt': 'td-privileged;reason=SEC-1' },
   containers: [
     {
