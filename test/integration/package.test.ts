@@ -348,6 +348,18 @@ describe('npm run package + cfn-lint', () => {
     expect([...seen].sort()).toEqual([...EVENT_FUNCTIONS].sort());
   });
 
+  it('every EventBridge rule target, schedules included, has a retry policy and a dead-letter queue', () => {
+    const rules = byType('AWS::Events::Rule');
+    expect(rules.length).toBeGreaterThanOrEqual(EVENT_FUNCTIONS.length + 1);
+    for (const [id, r] of rules)
+      for (const t of r.Properties.Targets as Json[]) {
+        const retry = t.RetryPolicy as { MaximumRetryAttempts?: unknown } | undefined;
+        expect(Number(retry?.MaximumRetryAttempts), `${id} retries`).toBeGreaterThan(0);
+        const dlq = getAtt((t.DeadLetterConfig as { Arn?: unknown } | undefined)?.Arn)?.[0];
+        expect(template.Resources[dlq ?? '']?.Type, `${id} DLQ`).toBe('AWS::SQS::Queue');
+      }
+  });
+
   it('the sweep runs on a schedule, rate(6 hours), with its Lambda permission', () => {
     const schedules = byType('AWS::Events::Rule').filter(([, r]) => r.Properties.ScheduleExpression);
     expect(schedules).toHaveLength(1);

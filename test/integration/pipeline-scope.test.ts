@@ -35,6 +35,7 @@ type Handler = (event: unknown, context: Context) => Promise<PipelineSummary>;
 interface Container {
   ecs: Handler;
   cloudtrail: Handler;
+  throttling: Handler;
 }
 
 const TABLE = 'guardrail-scope-state';
@@ -59,6 +60,7 @@ async function loadContainer(policyFile: string): Promise<Container> {
   return {
     ecs: (await import('../../functions/ecs-state-change')).handler as Handler,
     cloudtrail: (await import('../../functions/cloudtrail-api-call')).handler as Handler,
+    throttling: (await import('../../functions/throttling')).handler as Handler,
   };
 }
 
@@ -193,6 +195,26 @@ describe('scope.allowAccounts through the real handlers', () => {
     const counted = emfValues('EventsOutsideAllowList');
     expect(counted).toHaveLength(200);
     expect(counted.reduce((a, b) => a + b, 0)).toBe(200);
+  });
+
+  it('the throttling function: a foreign throttle storm counts into no window and is counted as dropped; the allowed account still opens one', async () => {
+    const base = loadEvent('ecs-service-action-operation-throttled');
+    const foreign = moved(base, { envelope: true, detail: true });
+    for (let i = 0; i < 20; i++) {
+      const summary = await scoped.throttling(
+        { ...foreign, id: `storm-${i}` },
+        fakeContext('throttling', `req-storm-${i}`),
+      );
+      expect(summary.outsideAllowList).toEqual([FOREIGN]);
+      expect(summary.findings).toBe(0);
+    }
+    expect(await items()).toEqual([]); // no window counter, no finding, no idempotency record
+    expect(await bodies()).toEqual([]);
+    expect(emfValues('EventsOutsideAllowList')).toEqual(Array(20).fill(1));
+
+    const allowed = await scoped.throttling(base, fakeContext('throttling', 'req-allowed'));
+    expect(allowed.outsideAllowList).toBeUndefined();
+    expect((await items()).length).toBeGreaterThan(0);
   });
 
   it('the same violation from the allowed account is recorded and notified as before', async () => {

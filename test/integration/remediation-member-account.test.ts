@@ -33,6 +33,7 @@ let moto: Moto;
 let central: { events: EventBridgeClient; sqs: SQSClient };
 let member: EventBridgeClient;
 const queues: Record<string, string> = {};
+let patterns: Record<string, unknown>;
 
 function fixtures(): { name: string; event: Record<string, unknown> }[] {
   return fixtureNames().map((name) => ({ name, event: loadFixture(name) }));
@@ -75,7 +76,7 @@ beforeAll(async () => {
   );
 
   // Central account: the central stack's rules, each to its own queue.
-  const patterns = JSON.parse(readFileSync(CENTRAL_PATTERNS, 'utf8')) as Record<string, unknown>;
+  patterns = JSON.parse(readFileSync(CENTRAL_PATTERNS, 'utf8')) as Record<string, unknown>;
   for (const [name, pattern] of Object.entries(patterns)) {
     const q = await central.sqs.send(new CreateQueueCommand({ QueueName: `central-${name}` }));
     queues[name] = q.QueueUrl!;
@@ -91,7 +92,8 @@ beforeAll(async () => {
   // Member account: the template's rules, as written, targeting the central bus.
   const template = readTemplate() as { Resources: Record<string, RuleResource> };
   const rules = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Events::Rule');
-  expect(rules.map(([n]) => n).sort()).toEqual(['EcsEventsRule', 'ThrottlingEventsRule']);
+  // One forwarding rule per central rule (generated from infra/event-patterns.json).
+  expect(rules.length).toBe(Object.keys(patterns).length);
   for (const [name, rule] of rules) {
     await member.send(
       new PutRuleCommand({

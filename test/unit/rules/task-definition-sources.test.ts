@@ -1,6 +1,7 @@
 /** Task definitions end to end: where the resource comes from (request, response), its ARN and finding identity. */
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../../shared/model/finding';
+import { getRule } from '../../../shared/rules/registry';
 import { detailOf, fixture } from '../events/fixtures';
 import {
   apiContainer,
@@ -37,7 +38,7 @@ describe('task definition findings', () => {
       });
       expect(f.account).toBe('111122223333');
       expect(f.region).toBe('us-west-2');
-      expect(f.mode).toBe('notify');
+      expect(f.mode).toBe(getRule(f.ruleId)?.defaultMode ?? 'notify');
       expect(f.event.eventName).toBe('RegisterTaskDefinition');
       expect(f.event.actor?.roleArn).toBe('arn:aws:iam::111122223333:role/DeployRole');
     }
