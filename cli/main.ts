@@ -16,6 +16,8 @@ const USAGE = `Usage:
   guardrail evaluate [--format table|json|ocsf] [--framework ID] [--policy FILE] [--enrich [--remediate]] [--notify] [--fail-on SEVERITY] [--include-exempt] PATH...
   guardrail scan [--region R] [--policy FILE] [--format table|json|ocsf] [--framework ID] [--html FILE] [--state FILE] [--fail-on SEVERITY]
       (sweep an account's ECS estate; guardrail scan --help)
+  guardrail scan --org [--role-name NAME] [--regions R1,R2|all] [--accounts ID,ID] [--concurrency N] [...]
+      (sweep every account and region of the organization through the member read role)
   guardrail redrive --queue DLQ_URL --to OUTBOX_URL [--max N] [--dry-run]
       (move dead-lettered notifications back to the outbox; guardrail redrive --help)
   guardrail backfill --bucket B --prefix P --from DATE --to DATE --state-machine ARN [--follow]

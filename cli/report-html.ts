@@ -61,6 +61,27 @@ export interface HtmlReportInput {
   readonly suppressedCount?: number;
   /** Adds the per-framework view: the findings grouped by the requirements of this framework. */
   readonly framework?: FrameworkId;
+  /** An organization sweep (`guardrail scan --org`): roll-ups by account, OU and region. */
+  readonly organization?: ReportOrganization;
+}
+
+/** What an organization sweep covered: its accounts (with their OU), every pair's outcome, what it skipped. */
+export interface ReportOrganization {
+  readonly accounts: readonly {
+    readonly id: string;
+    readonly name?: string;
+    readonly ouId?: string;
+    readonly ouName?: string;
+  }[];
+  readonly pairs: readonly {
+    readonly account: string;
+    readonly region: string;
+    /** complete | partial | failed */
+    readonly status: string;
+    readonly findings: number;
+    readonly reason?: string;
+  }[];
+  readonly skipped?: readonly { readonly account: string; readonly reason: string }[];
 }
 
 const ESCAPES: Record<string, string> = {
@@ -364,6 +385,86 @@ function banner(sweeps: readonly ReportSweep[]): string {
   return `<div class="banner partial" id="completeness"><strong>Partial sweep.</strong> Some of the estate could not be read, so this report may miss findings and no finding was marked resolved. Missed:<ul>${items}</ul></div>`;
 }
 
+function ouLabel(a: ReportOrganization['accounts'][number] | undefined): string {
+  if (!a?.ouId) return 'unknown OU';
+  return a.ouName ? `${a.ouName} (${a.ouId})` : a.ouId;
+}
+
+function groupRows(
+  findings: readonly Finding[],
+  keyOf: (f: Finding) => string,
+  titleOf: (key: string) => string,
+): BarRow[] {
+  const by = new Map<string, Finding[]>();
+  for (const f of findings) by.set(keyOf(f), [...(by.get(keyOf(f)) ?? []), f]);
+  return [...by.entries()]
+    .map(([key, list]) => ({ label: key, title: titleOf(key), counts: countBySeverity(list) }))
+    .sort((a, b) => compareCounts(a.counts, b.counts) || a.label.localeCompare(b.label));
+}
+
+/** The organization banner: every (account, region) pair that is not complete, with its reason. */
+function organizationBanner(org: ReportOrganization): string {
+  const bad = org.pairs.filter((p) => p.status !== 'complete');
+  if (!bad.length)
+    return `<div class="banner ok" id="completeness">Complete organization sweep: all ${fmt(org.pairs.length)} (account, region) pairs were read in full.</div>`;
+  const items = bad
+    .map(
+      (p) =>
+        `<li data-account="${escapeHtml(p.account)}" data-region="${escapeHtml(p.region)}"><strong>${escapeHtml(p.account)} ${escapeHtml(p.region)}</strong>: ${escapeHtml(p.status)}: ${escapeHtml(p.reason ?? 'no reason given')}</li>`,
+    )
+    .join('');
+  return `<div class="banner partial" id="completeness"><strong>Partial organization sweep.</strong> ${fmt(bad.length)} of ${fmt(org.pairs.length)} (account, region) pairs could not be read in full, so this report may miss findings there and no finding of those pairs was marked resolved:<ul>${items}</ul></div>`;
+}
+
+/** Per-account table (name, OU, regions complete, findings) and charts by account, OU and region. */
+function organizationSection(org: ReportOrganization, findings: readonly Finding[]): string {
+  const accounts = new Map(org.accounts.map((a) => [a.id, a]));
+  const ids = [...new Set([...org.accounts.map((a) => a.id), ...org.pairs.map((p) => p.account)])].sort();
+  const rows = ids
+    .map((id) => {
+      const a = accounts.get(id);
+      const pairs = org.pairs.filter((p) => p.account === id);
+      const complete = pairs.filter((p) => p.status === 'complete').length;
+      const mine = findings.filter((f) => f.account === id);
+      return `<tr data-account="${escapeHtml(id)}"><td>${escapeHtml(id)}</td><td>${escapeHtml(a?.name ?? '')}</td><td>${escapeHtml(ouLabel(a))}</td><td>${escapeHtml(pairs.map((p) => p.region).join(', '))}<div class="muted">${fmt(complete)}/${fmt(pairs.length)} complete</div></td><td>${fmt(mine.length)}</td><td>${countsCell(countBySeverity(mine))}</td></tr>`;
+    })
+    .join('');
+  const skipped = (org.skipped ?? [])
+    .map((s) => `<li>${escapeHtml(s.account)}: ${escapeHtml(s.reason)}</li>`)
+    .join('');
+  return `<section id="organization"><h2>By account, OU and region</h2>
+<table><thead><tr><th>Account</th><th>Name</th><th>OU</th><th>Regions</th><th>Findings</th><th>By severity</th></tr></thead><tbody>${rows}</tbody></table>
+${legend()}<div class="charts">
+${barChart(
+  groupRows(
+    findings,
+    (f) => f.account,
+    (id) => `account ${id}${accounts.get(id)?.name ? ` (${accounts.get(id)!.name})` : ''}`,
+  ),
+  'Findings per account',
+  'chart-org-accounts',
+)}
+${barChart(
+  groupRows(
+    findings,
+    (f) => ouLabel(accounts.get(f.account)),
+    (ou) => `OU ${ou}`,
+  ),
+  'Findings per OU',
+  'chart-org-ous',
+)}
+${barChart(
+  groupRows(
+    findings,
+    (f) => f.region,
+    (r) => `region ${r}`,
+  ),
+  'Findings per region',
+  'chart-org-regions',
+)}
+</div>${skipped ? `<h3>Accounts not swept</h3><ul>${skipped}</ul>` : ''}</section>`;
+}
+
 function resolvedSection(resolved: readonly ReportResolved[]): string {
   if (!resolved.length) return '';
   const rows = [...resolved]
@@ -424,13 +525,14 @@ ${g.findings.map((f) => findingBlock(f, input.firstSeen)).join('\n')}
 <body>
 <main>
 <header><h1>${escapeHtml(title)}</h1><p class="muted">${escapeHtml(scope)} · generated ${escapeHtml(input.generatedAt)} by ECS Guardrail (rule catalog v1)</p></header>
-${banner(sweeps)}
+${input.organization ? organizationBanner(input.organization) : banner(sweeps)}
 <section id="totals"><h2>Findings by severity</h2><div class="cards">${cards}</div>${affected}</section>
 ${input.framework ? frameworkSection(findings, input.framework) : ''}
 <section id="charts"><h2>Where the findings are</h2>${legend()}<div class="charts">
 ${barChart(ruleRows(findings), 'Findings by rule', 'chart-rules')}
 ${barChart(accountRows(findings), 'Findings by account', 'chart-accounts')}
 </div></section>
+${input.organization ? organizationSection(input.organization, findings) : ''}
 <section id="worst"><h2>Resources, worst first</h2>${groups.length ? `<table><thead><tr><th>#</th><th>Resource</th><th>Account</th><th>Findings</th><th>Rules</th></tr></thead><tbody>${worstRows}</tbody></table>` : '<p class="muted">No findings: nothing to fix.</p>'}</section>
 <section id="findings"><h2>Findings by resource, with evidence</h2>${details || '<p class="muted">No findings.</p>'}</section>
 ${resolvedSection(input.resolved ?? [])}

@@ -1,7 +1,9 @@
 /**
  * `guardrail scan`: sweep one account and region with the caller's credentials, evaluate every resource
  * with the same rules as `evaluate`, print the findings (table or JSON Lines), optionally write the HTML
- * report and keep findings between runs in a state file (so a later scan resolves what was fixed).
+ * report and keep findings and described task definitions between runs in a state file (so a later scan
+ * resolves what was fixed and describes only new revisions). `--org` sweeps every account and region of
+ * the organization instead (cli/scan-org.ts).
  *
  * Exit codes: 0 complete scan; 1 `--fail-on` matched; 2 partial scan (some of the estate could not be
  * read: every gap is on stderr and nothing was resolved); 3 usage, policy, state file, region or
@@ -23,10 +25,14 @@ import { parseFrameworkId, UnknownFrameworkError } from '../shared/rules/framewo
 import { DEFAULT_POLICY, loadPolicyFile } from '../shared/policy/load';
 import { renderHtmlReport, type ReportResolved } from './report-html';
 import { MemoryFindingStore } from '../shared/store/memory-store';
+import { MemoryTaskDefinitionCache } from '../shared/store/td-cache';
 import { createSweepClients, sweepClientConfig } from '../shared/sweep/clients';
 import { classifyError } from '../shared/sweep/errors';
 import { runScan, type ScanOutcome } from '../shared/sweep/run';
-import { loadStateFile, saveStateFile, StateFileError } from './state-file';
+import { loadScanState, saveStateFile, StateFileError, type ScanState } from './state-file';
+import { DEFAULT_ORGANIZATION_POLICY } from '../shared/policy/document';
+import { parseAccountList, parseRegionList } from '../shared/sweep/plan';
+import { SweepInputError } from '../shared/sweep/pair';
 import type { SweepProgress, SweepResult } from '../shared/sweep/types';
 import type { Io } from './evaluate-command';
 import { formatTable, sortFindings } from './format';
@@ -37,6 +43,8 @@ import { GuardrailError } from '../shared/base/errors';
 export const SCAN_USAGE = `Usage:
   guardrail scan [--region REGION] [--policy FILE] [--format table|json|ocsf] [--framework ID] [--html FILE]
                  [--state FILE] [--fail-on SEVERITY] [--concurrency N]
+  guardrail scan --org [--role-name NAME] [--regions R1,R2|all] [--accounts ID,ID] [--concurrency N]
+                 [--policy FILE] [--format table|json] [--html FILE] [--state FILE] [--fail-on SEVERITY]
 
 Sweeps the ECS estate of one account and region (the caller's credentials): clusters, services, task
 sets, running tasks, container instances, and the task definitions that are ACTIVE or in use.
@@ -47,12 +55,21 @@ sets, running tasks, container instances, and the task definitions that are ACTI
   --framework ID        group the findings by requirement of ${FRAMEWORK_IDS.join('|')} (table, JSON Lines,
                         and a per-framework section in the HTML report)
   --html FILE           also write a self-contained HTML report
-  --state FILE          keep findings between scans (JSON); a later scan resolves what was fixed
+  --state FILE          keep findings and described task definitions between scans (JSON); a later scan
+                        resolves what was fixed and describes only new task definition revisions
   --fail-on SEVERITY    exit 1 when a finding of this severity or worse is found (${SEVERITIES.join('|')})
-  --concurrency N       AWS calls in flight at once (default 4)
+  --concurrency N       AWS calls in flight at once (default 4); with --org: pairs swept at once
+With --org, every ACTIVE account of the organization (the policy's scope.allowAccounts, if set, limits
+them) in every region given, run with credentials of the management account or a delegated administrator:
+  --role-name NAME      the read role assumed in each member account (default: the policy's
+                        organization.readRoleName, ${DEFAULT_ORGANIZATION_POLICY.readRoleName}; its
+                        organization.externalId is passed to AssumeRole)
+  --regions R1,R2|all   regions to sweep (default: --region's default; all = the enabled regions)
+  --accounts ID,ID      only these accounts
 AWS_MAX_ATTEMPTS sets the attempts per call (default 8, adaptive retries).
 
-Exit codes: 0 complete, 1 --fail-on matched, 2 partial scan (nothing resolved), 3 usage/policy/state/credentials error.
+Exit codes: 0 complete, 1 --fail-on matched, 2 partial scan (nothing resolved; with --org: a pair failed or
+was partial), 3 usage/policy/state/credentials/organization error.
 `;
 
 class ScanUsageError extends GuardrailError {
@@ -60,6 +77,11 @@ class ScanUsageError extends GuardrailError {
 }
 
 interface ScanArgs {
+  readonly org?: {
+    readonly roleName?: string;
+    readonly regions?: readonly string[] | 'all';
+    readonly accounts?: readonly string[];
+  };
   readonly region?: string;
   readonly policyFile?: string;
   readonly format: 'table' | 'json' | 'ocsf';
@@ -83,10 +105,36 @@ function parseScanArgs(argv: readonly string[]): ScanArgs | 'help' {
       state: { type: 'string' },
       'fail-on': { type: 'string' },
       concurrency: { type: 'string', default: '4' },
+      org: { type: 'boolean', default: false },
+      'role-name': { type: 'string' },
+      regions: { type: 'string' },
+      accounts: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) return 'help';
+  const orgOnly = (['role-name', 'regions', 'accounts'] as const).find((k) => values[k] !== undefined);
+  if (orgOnly && !values.org) throw new ScanUsageError(`--${orgOnly} needs --org`);
+  if (values.org && values.region !== undefined)
+    throw new ScanUsageError(
+      '--org sweeps --regions (the default: the current region); --region is not used',
+    );
+  const roleName = values['role-name'];
+  if (roleName !== undefined && !/^[\w+=,.@-]{1,64}$/.test(roleName))
+    throw new ScanUsageError('--role-name must be an IAM role name');
+  let org: ScanArgs['org'];
+  try {
+    org = values.org
+      ? {
+          ...(roleName ? { roleName } : {}),
+          ...(values.regions !== undefined ? { regions: parseRegionList(values.regions) } : {}),
+          ...(values.accounts !== undefined ? { accounts: parseAccountList(values.accounts) } : {}),
+        }
+      : undefined;
+  } catch (err) {
+    if (err instanceof SweepInputError) throw new ScanUsageError(err.message);
+    throw err;
+  }
   if (positionals.length) throw new ScanUsageError(`unexpected argument "${positionals[0]}"`);
   const format = values.format;
   if (format !== 'table' && format !== 'json' && format !== 'ocsf')
@@ -113,6 +161,7 @@ function parseScanArgs(argv: readonly string[]): ScanArgs | 'help' {
     format,
     ...(framework ? { framework } : {}),
     concurrency,
+    ...(org ? { org } : {}),
     ...(values.region ? { region: values.region } : {}),
     ...(values.policy ? { policyFile: values.policy } : {}),
     ...(values.html ? { html: values.html } : {}),
@@ -228,9 +277,11 @@ export async function runScanCommand(argv: readonly string[], io: Io): Promise<n
   // A PolicyError propagates: main reports it (exit 3) the same way for every command.
   const policy = args.policyFile ? loadPolicyFile(args.policyFile) : DEFAULT_POLICY;
 
-  let store: MemoryFindingStore;
+  let state: ScanState;
   try {
-    store = args.state ? loadStateFile(args.state) : new MemoryFindingStore();
+    state = args.state
+      ? loadScanState(args.state)
+      : { store: new MemoryFindingStore(), cache: new MemoryTaskDefinitionCache() };
   } catch (err) {
     if (err instanceof StateFileError) {
       io.stderr(`guardrail scan: ${err.message}\n`);
@@ -239,10 +290,32 @@ export async function runScanCommand(argv: readonly string[], io: Io): Promise<n
     throw err;
   }
 
+  const store = state.store;
   const region = await resolveRegion(args.region);
   if (!region) {
     io.stderr('guardrail scan: no AWS region: pass --region or set AWS_REGION\n');
     return 3;
+  }
+  if (args.org) {
+    const { runOrgScan } = await import('./scan-org');
+    return runOrgScan(
+      {
+        region,
+        roleName: args.org.roleName ?? (policy.organization ?? DEFAULT_ORGANIZATION_POLICY).readRoleName,
+        ...(policy.organization?.externalId ? { externalId: policy.organization.externalId } : {}),
+        regions: args.org.regions ?? [region],
+        ...(args.org.accounts ? { accounts: args.org.accounts } : {}),
+        concurrency: args.concurrency,
+        format: args.format,
+        ...(args.framework ? { framework: args.framework } : {}),
+        policy,
+        ...(args.html ? { html: args.html } : {}),
+        ...(args.state ? { state: args.state } : {}),
+        ...(args.failOn ? { failOn: args.failOn } : {}),
+      },
+      state,
+      io,
+    );
   }
 
   let account: string;
@@ -266,6 +339,7 @@ export async function runScanCommand(argv: readonly string[], io: Io): Promise<n
     concurrency: args.concurrency,
     policy,
     store,
+    cache: state.cache,
     onProgress: (p) => progress.update(p),
     onWarning: (m) => io.stderr(`guardrail scan: warning: ${escapeTerminal(m)}\n`),
   });
@@ -312,7 +386,7 @@ export async function runScanCommand(argv: readonly string[], io: Io): Promise<n
     );
   if (!sweep.complete) io.stderr(`guardrail scan: partial scan: nothing was resolved\n`);
 
-  if (args.state) saveStateFile(args.state, store);
+  if (args.state) saveStateFile(args.state, store, new Date(), state.cache);
   if (args.html) {
     const firstSeen = new Map<string, string>();
     for (const f of findings) {

@@ -24,6 +24,8 @@
  *   GUARDRAIL_SWEEP_CONCURRENCY          default 4                                          sweep
  *   GUARDRAIL_SWEEP_NOTIFY               default true (needs GUARDRAIL_OUTBOX_QUEUE_URL)     sweep
  *   GUARDRAIL_SWEEP_NOTIFY_MAX           default 50                                         sweep
+ *   GUARDRAIL_SWEEP_REGIONS              regions of the organization sweep: R1,R2 or all,
+ *                                        default the function's region (AWS_REGION)         sweep-plan
  *
  * Set by Lambda or serverless.yml for Powertools and the handlers (readRuntime): POWERTOOLS_SERVICE_NAME
  * (default ecs-guardrail), POWERTOOLS_METRICS_NAMESPACE (default EcsGuardrail), AWS_LAMBDA_FUNCTION_NAME,
@@ -185,7 +187,7 @@ export function readNotifierConfig(env: Env = process.env): NotifierConfig {
   };
 }
 
-/** The scheduled sweep function. */
+/** The scheduled sweep function, and the per-pair sweep of the organization sweep. */
 export interface SweepConfig {
   readonly tableName: string;
   readonly policyFile: string;
@@ -204,4 +206,18 @@ export function readSweepConfig(env: Env = process.env): SweepConfig {
     concurrency: positiveInt(env, 'GUARDRAIL_SWEEP_CONCURRENCY', 4),
     ...(notify ? { notify: { queueUrl, max: positiveInt(env, 'GUARDRAIL_SWEEP_NOTIFY_MAX', 50) } } : {}),
   };
+}
+
+/** The organization sweep's plan function. */
+export interface SweepPlanConfig {
+  readonly policyFile: string;
+  /** GUARDRAIL_SWEEP_REGIONS as written (`all` or a comma-separated list), validated by the plan. */
+  readonly regions: string;
+}
+
+export function readSweepPlanConfig(env: Env = process.env): SweepPlanConfig {
+  const regions = get(env, 'GUARDRAIL_SWEEP_REGIONS') ?? get(env, 'AWS_REGION');
+  if (!regions)
+    throw new ConfigError('environment variable GUARDRAIL_SWEEP_REGIONS is not set (nor AWS_REGION)');
+  return { policyFile: resolvePolicyFile(env), regions };
 }

@@ -1,6 +1,15 @@
 /**
- * The scheduled sweep function's handler: the same sweep as `guardrail scan` (shared/sweep), over the
- * function's own account and region, recording findings in the state table (DynamoDbFindingStore) and
+ * The sweep function's handler, two inputs:
+ * - a scheduled event (or no input): the same sweep as `guardrail scan` (shared/sweep) over the
+ *   function's own account and region, returning the full SweepSummary as before;
+ * - `{ "account": "123456789012", "region": "eu-west-1" }` (one item of the organization sweep's Map
+ *   state): that pair swept through the member account's read role (policy organization.readRoleName
+ *   and organization.externalId, as enrichment; the
+ *   function's own account with its own role), returning the small `PairResult` the state machine
+ *   collects. A bad input throws SweepInputError naming the field; throttling beyond the SDK's retries
+ *   throws SweepThrottled (the state machine retries it with backoff); access denied is `failed`.
+ *
+ * In both cases findings are recorded recording findings in the state table (DynamoDbFindingStore) and
  * caching task definition revisions there (TD#<arn> items). Findings the sweep opens are queued on the
  * notification outbox (at most GUARDRAIL_SWEEP_NOTIFY_MAX per run); a complete sweep resolves the open
  * findings it no longer sees; a partial one resolves nothing and logs every gap.
@@ -18,8 +27,15 @@ import { loadPolicy } from '../../shared/policy/file';
 import type { Policy } from '../../shared/policy/types';
 import { DynamoDbFindingStore } from '../../shared/store/dynamodb-store';
 import type { FindingStore } from '../../shared/store/types';
+import { STSClient } from '@aws-sdk/client-sts';
+import { CrossAccountCredentials } from '../../shared/aws/credentials';
+import { awsClientConfig } from '../../shared/aws/client-pool';
 import { CallCounter } from '../../shared/sweep/call-counter';
-import { createSweepClients } from '../../shared/sweep/clients';
+import { createSweepClients, SweepClientPool } from '../../shared/sweep/clients';
+import { SweepThrottledError } from '../../shared/sweep/errors';
+import { SWEEP_SESSION_NAME, sweepPair, type PairStatus } from '../../shared/sweep/organization';
+import { DEFAULT_ORGANIZATION_POLICY } from '../../shared/policy/document';
+import { parseSweepPair, type SweepPair } from '../../shared/sweep/pair';
 import { DynamoDBTaskDefinitionCache } from '../../shared/store/dynamodb-td-cache';
 import { runScan } from '../../shared/sweep/run';
 import type { TaskDefinitionCache } from '../../shared/store/td-cache';
@@ -36,6 +52,19 @@ export interface SweepFunctionDeps {
   readonly notify?: { readonly notifier: Outbox; readonly max: number };
   /** Time kept back from the Lambda timeout for recording findings and reconciling (default 30 s). */
   readonly reserveMs?: number;
+  /** Per-pair clients through the member read role (the organization sweep's Map items). */
+  readonly pairs?: { readonly pool: SweepClientPool; readonly roleName: string };
+}
+
+/** What the sweep function returns for one Map item (the state machine's contract). */
+export interface PairResult {
+  readonly account: string;
+  readonly region: string;
+  readonly status: PairStatus;
+  readonly findings: number;
+  readonly resolved: number;
+  readonly calls: number;
+  readonly reason?: string;
 }
 
 export interface SweepSummary {
@@ -54,18 +83,40 @@ export interface SweepSummary {
   readonly calls: Record<string, number>;
 }
 
+/**
+ * The member read role of the policy's `organization:` section (the same role and external id enrichment
+ * uses), assumed with the sweep's retry profile and its own session name.
+ */
+export function pairsOf(policy: Policy): NonNullable<SweepFunctionDeps['pairs']> {
+  const organization = policy.organization ?? DEFAULT_ORGANIZATION_POLICY;
+  return {
+    roleName: organization.readRoleName,
+    pool: new SweepClientPool({
+      credentials: new CrossAccountCredentials({
+        sts: new STSClient(awsClientConfig('sweep')),
+        roleName: organization.readRoleName,
+        roleKey: 'organization.readRoleName',
+        sessionName: SWEEP_SESSION_NAME,
+        ...(organization.externalId ? { externalId: organization.externalId } : {}),
+      }),
+    }),
+  };
+}
+
 /** Production dependencies from the environment (the contract with serverless.yml). */
 export async function depsFromEnvironment(env: Env = process.env): Promise<SweepFunctionDeps> {
   const config = readSweepConfig(env);
+  const policy = await loadPolicy(config.policyFile, logger);
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return {
-    policy: await loadPolicy(config.policyFile, logger),
+    policy,
     store: new DynamoDbFindingStore({ client: documents, tableName: config.tableName }),
     cache: new DynamoDBTaskDefinitionCache(documents, { tableName: config.tableName }),
     clients: createSweepClients(),
     concurrency: config.concurrency,
+    pairs: pairsOf(policy),
     ...(config.notify
       ? {
           notify: {
@@ -87,21 +138,97 @@ export function scopeOf(context: Pick<Context, 'invokedFunctionArn'>): { account
   return { account, region };
 }
 
+/**
+ * A scheduled event (EventBridge: it has a `detail-type`), an empty input or none: sweep the function's
+ * own account and region. Anything else is a Map item and must be exactly `{ account, region }`.
+ */
+export function pairOf(event: unknown): SweepPair | undefined {
+  if (event === undefined || event === null) return undefined;
+  if (typeof event === 'object' && !Array.isArray(event)) {
+    if ('detail-type' in event || Object.keys(event).length === 0) return undefined;
+  }
+  return parseSweepPair(event);
+}
+
+function deadlineOf(context: Context, deps: SweepFunctionDeps): number {
+  const remaining = context.getRemainingTimeInMillis();
+  const reserve = deps.reserveMs ?? Math.max(30_000, Math.round(remaining * 0.1));
+  return Date.now() + Math.max(0, remaining - reserve);
+}
+
+const PAIR_METRIC: Record<PairStatus, string> = {
+  complete: 'SweepPairComplete',
+  partial: 'SweepPairPartial',
+  failed: 'SweepPairFailed',
+};
+
+/** One Map item: the pair through the read role (the function's own account: its own role). */
+async function runPair(pair: SweepPair, deps: SweepFunctionDeps, context: Context): Promise<PairResult> {
+  const allow = deps.policy.scope?.allowAccounts ?? [];
+  if (!deps.pairs) throw new ConfigError('this sweep function has no member-account read role configured');
+  if (allow.length && !allow.includes(pair.account)) {
+    metrics.addMetric('SweepPairOutOfScope', MetricUnit.Count, 1);
+    logger.warn('sweep pair refused: account not on scope.allowAccounts', { ...pair });
+    return {
+      ...pair,
+      status: 'failed',
+      findings: 0,
+      resolved: 0,
+      calls: 0,
+      reason: `account ${pair.account} is not on the allow-list (scope.allowAccounts)`,
+    };
+  }
+  logger.info('sweep pair started', { ...pair });
+  const outcome = await sweepPair(pair, {
+    pool: deps.pairs.pool,
+    roleName: deps.pairs.roleName,
+    policy: deps.policy,
+    store: deps.store,
+    cache: deps.cache,
+    concurrency: deps.concurrency,
+    deadline: deadlineOf(context, deps),
+    ...(deps.notify ? { notify: deps.notify } : {}),
+    onWarning: (message) => logger.warn('sweep warning', { message, ...pair }),
+  });
+  for (const gap of outcome.scan?.sweep.gaps ?? [])
+    logger.warn('sweep gap: part of the estate was not read', { gap, ...pair });
+  const result: PairResult = {
+    account: outcome.account,
+    region: outcome.region,
+    status: outcome.status,
+    findings: outcome.findings,
+    resolved: outcome.resolved,
+    calls: outcome.calls,
+    ...(outcome.reason ? { reason: outcome.reason } : {}),
+  };
+  metrics.addMetric(PAIR_METRIC[outcome.status], MetricUnit.Count, 1);
+  metrics.addMetric('SweepFindings', MetricUnit.Count, outcome.findings);
+  metrics.addMetric('SweepResolvedFindings', MetricUnit.Count, outcome.resolved);
+  if (outcome.status !== 'complete' && outcome.failure === 'throttled') {
+    logger.warn('sweep pair throttled: the state machine retries it', { result });
+    throw new SweepThrottledError(`${pair.account} ${pair.region}: ${outcome.reason ?? 'throttled'}`);
+  }
+  if (outcome.status === 'complete') logger.info('sweep pair finished', { result });
+  else logger.warn(`sweep pair ${outcome.status}: nothing was resolved`, { result });
+  return result;
+}
+
 /** The base handler; `getDeps` runs once per container (on the first invocation). */
 export function sweepHandler(getDeps: () => SweepFunctionDeps | Promise<SweepFunctionDeps>) {
   let deps: SweepFunctionDeps | undefined;
   const counter = new CallCounter();
-  return async (_event: unknown, context: Context): Promise<SweepSummary> => {
+  async function handle(event: unknown, context: Context): Promise<SweepSummary | PairResult> {
+    // Validate before any setup: a bad item fails fast with the field it names.
+    const pair = pairOf(event);
     if (!deps) {
       deps = await getDeps();
       counter.attach(deps.clients.ecs);
       counter.attach(deps.clients.ec2);
     }
+    if (pair) return runPair(pair, deps, context);
     counter.reset();
     const { account, region } = scopeOf(context);
-    const remaining = context.getRemainingTimeInMillis();
-    const reserve = deps.reserveMs ?? Math.max(30_000, Math.round(remaining * 0.1));
-    const deadline = Date.now() + Math.max(0, remaining - reserve);
+    const deadline = deadlineOf(context, deps);
     logger.info('sweep started', { account, region, deadlineInMs: deadline - Date.now() });
 
     const { sweep, evaluation, reconcile } = await runScan({
@@ -148,5 +275,6 @@ export function sweepHandler(getDeps: () => SweepFunctionDeps | Promise<SweepFun
     else
       logger.warn('sweep partial: nothing was resolved', { summary, reason: reconcile.notReconciledReason });
     return summary;
-  };
+  }
+  return handle;
 }

@@ -5,7 +5,15 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { awsClientConfig, RETRY_PROFILES, type ClientOptions } from '../aws/client-pool';
+import {
+  awsClientConfig,
+  ClientCache,
+  providerFor,
+  RETRY_PROFILES,
+  type ClientOptions,
+  type CredentialsSource,
+} from '../aws/client-pool';
+import { CallCounter } from './call-counter';
 import type { SweepClients } from './types';
 
 export interface SweepClientOptions {
@@ -42,4 +50,43 @@ export function sweepClientConfig(options: SweepClientOptions = {}) {
 export function createSweepClients(options: SweepClientOptions = {}): SweepClients {
   const config = sweepClientConfig(options);
   return { ecs: new ECSClient(config), ec2: new EC2Client(config), iam: new IAMClient(config) };
+}
+
+/** One pair's clients, the counter of their calls, and the role they act through (none: ambient). */
+export interface PairClients {
+  readonly clients: SweepClients;
+  readonly counter: CallCounter;
+  readonly roleArn?: string;
+}
+
+export interface SweepClientPoolOptions extends Omit<SweepClientOptions, 'region' | 'credentials'> {
+  /** The member read role's credentials (CrossAccountCredentials); the home account gets ambient ones. */
+  readonly credentials: CredentialsSource;
+}
+
+/**
+ * The sweep's clients per (account, region), purpose `sweep`, made once (a container's later runs reuse
+ * them): the credentials provider renews the assumed role before it expires. A pair whose role cannot be
+ * assumed is not remembered, so the next run tries again.
+ */
+export class SweepClientPool {
+  private readonly made = new ClientCache<PairClients>();
+
+  constructor(private readonly options: SweepClientPoolOptions) {}
+
+  get(account: string, region: string): Promise<PairClients> {
+    return this.made.get(`sweep/${account}/${region}`, async () => {
+      const assumed = await providerFor(this.options.credentials, account, region);
+      const { credentials: _c, ...rest } = this.options;
+      const clients = createSweepClients({
+        ...rest,
+        region,
+        ...(assumed ? { credentials: assumed.provider } : {}),
+      });
+      const counter = new CallCounter();
+      counter.attach(clients.ecs);
+      counter.attach(clients.ec2);
+      return { clients, counter, ...(assumed ? { roleArn: assumed.roleArn } : {}) };
+    });
+  }
 }

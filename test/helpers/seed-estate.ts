@@ -85,22 +85,36 @@ export interface SeededEstate {
   readonly stillOpen: readonly ExpectedFinding[];
 }
 
-const arn = (kind: string, rest: string) => `arn:aws:ecs:${REGION}:${ACCOUNT}:${kind}/${rest}`;
+/** Where an estate is seeded: the default account and region, or a member account's (org-estate.ts). */
+export interface EstateScope {
+  readonly account: string;
+  readonly region: string;
+}
+
+const DEFAULT_SCOPE: EstateScope = { account: ACCOUNT, region: REGION };
 /** A Linux AMI of moto's built-in set (DescribeImages would load all of them: ~10 s). */
 const LINUX_AMI = 'ami-1e749f67';
-const ECR_IMAGE = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/web:1.4.2`;
 
-function container(name: string, extra: Partial<ContainerDefinition> = {}): ContainerDefinition {
+function containerIn(
+  name: string,
+  extra: Partial<ContainerDefinition> = {},
+  scope: EstateScope = DEFAULT_SCOPE,
+): ContainerDefinition {
   return {
     name,
-    image: ECR_IMAGE,
+    // The account's own ECR: trusted by td-untrusted-registry.
+    image: `${scope.account}.dkr.ecr.${scope.region}.amazonaws.com/web:1.4.2`,
     memory: 256,
     essential: true,
     user: '1000',
     readonlyRootFilesystem: true,
     logConfiguration: {
       logDriver: 'awslogs',
-      options: { 'awslogs-group': `/ecs/${name}`, 'awslogs-region': REGION, 'awslogs-stream-prefix': name },
+      options: {
+        'awslogs-group': `/ecs/${name}`,
+        'awslogs-region': scope.region,
+        'awslogs-stream-prefix': name,
+      },
     },
     ...extra,
   };
@@ -138,7 +152,14 @@ export async function defaultNetwork(ec2: EC2Client): Promise<{ subnets: string[
   return { subnets: ids.slice(0, 2), securityGroup: sg };
 }
 
-export async function seedEstate({ ecs, ec2 }: EstateClients): Promise<SeededEstate> {
+/** `scope`: the account and region the clients act in (default: moto's default account, us-east-1). */
+export async function seedEstate(
+  { ecs, ec2 }: EstateClients,
+  scope: EstateScope = DEFAULT_SCOPE,
+): Promise<SeededEstate> {
+  const arn = (kind: string, rest: string) => `arn:aws:ecs:${scope.region}:${scope.account}:${kind}/${rest}`;
+  const container = (name: string, extra: Partial<ContainerDefinition> = {}) =>
+    containerIn(name, extra, scope);
   const { subnets, securityGroup } = await defaultNetwork(ec2);
   const awsvpc = (assignPublicIp: 'ENABLED' | 'DISABLED') => ({
     awsvpcConfiguration: { subnets: [...subnets], securityGroups: [securityGroup], assignPublicIp },
@@ -445,11 +466,11 @@ export async function seedEnrichmentEstate({
   });
   const tagged = [{ key: 'team', value: 'payments' }];
   const adminTaskDefinition = await register(ecs, {
-    ...fargate('enrich-admin', [container('app')], tagged),
+    ...fargate('enrich-admin', [containerIn('app')], tagged),
     taskRoleArn: adminRole,
   });
   const narrowTaskDefinition = await register(ecs, {
-    ...fargate('enrich-narrow', [container('app')], tagged),
+    ...fargate('enrich-narrow', [containerIn('app')], tagged),
     taskRoleArn: narrowRole,
   });
   const cluster = (

@@ -22,7 +22,7 @@ import { remediationIamPermissions } from '../../shared/remediation/registry';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The functions EventBridge rules route events to (infra/eventbridge.yml). */
 const EVENT_FUNCTIONS = ['ecs-state-change', 'cloudtrail-api-call', 'throttling'] as const;
-const FUNCTIONS = [...EVENT_FUNCTIONS, 'sweep', 'notifier', 'backfill'] as const;
+const FUNCTIONS = [...EVENT_FUNCTIONS, 'sweep', 'sweep-plan', 'notifier', 'backfill'] as const;
 type EventFn = (typeof EVENT_FUNCTIONS)[number];
 type Fn = (typeof FUNCTIONS)[number];
 /** The functions that remediate (shared/pipeline: a remediator loader in functions/<fn>.ts). */
@@ -49,6 +49,9 @@ const NO_RESOURCE_LEVEL_ACTIONS = new Set([
   'logs:DescribeResourcePolicies',
   'logs:DescribeLogGroups',
   'ecs:ListAccountSettings',
+  // The organization sweep's plan.
+  'organizations:ListAccounts',
+  'ec2:DescribeRegions',
 ]);
 /** Remediation writes: only on this account's and region's resources of the right type. */
 const REMEDIATION_WRITES: Record<string, string> = {
@@ -218,7 +221,7 @@ describe('npm run package + cfn-lint', () => {
     },
   );
 
-  it('each function: nodejs22.x, arm64, 256 MB (sweep 512 MB, 900 s), its own role, the environment contract, async on-failure destination', () => {
+  it('each function: nodejs22.x, arm64, 256 MB (sweep 512 MB, 900 s; sweep-plan 120 s), its own role, the environment contract, async on-failure destination', () => {
     const fns = byType('AWS::Lambda::Function');
     expect(fns).toHaveLength(FUNCTIONS.length);
     const roles = new Set<string>();
@@ -228,7 +231,8 @@ describe('npm run package + cfn-lint', () => {
       expect(p.Runtime, id).toBe('nodejs22.x');
       expect(p.Architectures, id).toEqual(['arm64']);
       expect(p.MemorySize, id).toBe(fn === 'sweep' || fn === 'backfill' ? 512 : 256);
-      expect(p.Timeout, id).toBe(fn === 'sweep' ? 900 : fn === 'backfill' ? 180 : 30);
+      // sweep-plan: ListAccounts pages of 20 accounts at Organizations' low request rate.
+      expect(p.Timeout, id).toBe(fn === 'sweep' ? 900 : fn === 'backfill' ? 180 : fn === 'sweep-plan' ? 120 : 30);
       const role = (p.Role as { 'Fn::Sub'?: string })['Fn::Sub'] ?? getAtt(p.Role)?.[0];
       expect(role, `${id} role`).toMatch(/^\$\{\w+Role\.Arn\}$|^\w+Role$/);
       roles.add(String(role));
@@ -243,6 +247,7 @@ describe('npm run package + cfn-lint', () => {
           'GUARDRAIL_SWEEP_NOTIFY',
           'GUARDRAIL_SWEEP_NOTIFY_MAX',
         ],
+        'sweep-plan': ['GUARDRAIL_SWEEP_REGIONS'],
         notifier: [
           'GUARDRAIL_OUTBOX_DLQ_URL',
           'GUARDRAIL_OUTBOX_MAX_RECEIVE_COUNT',
@@ -292,7 +297,9 @@ describe('npm run package + cfn-lint', () => {
         .OnFailure;
       const dest = getAtt(onFailure.Destination)?.[0];
       expect(template.Resources[dest ?? '']?.Type, `${id} on-failure destination`).toBe('AWS::SQS::Queue');
-      expect(conf![1].Properties.MaximumRetryAttempts, `${id} async retries`).toBe(fn === 'sweep' ? 0 : 2);
+      expect(conf![1].Properties.MaximumRetryAttempts, `${id} async retries`).toBe(
+        fn === 'sweep' || fn === 'sweep-plan' ? 0 : 2,
+      );
     }
     expect(roles.size, 'one role per function').toBe(FUNCTIONS.length);
     expect(template.Resources.IamRoleLambdaExecution, 'no shared default role').toBeUndefined();
@@ -498,6 +505,17 @@ describe('npm run package + cfn-lint', () => {
         'ecs:ListTasks',
         ...taskRoleReads,
         'ec2:DescribeSecurityGroups',
+        // The member accounts' read role (organization sweep).
+        'sts:AssumeRole',
+      ],
+      'sweep-plan': [
+        'ec2:DescribeRegions',
+        'kms:Decrypt',
+        'kms:GenerateDataKey',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'organizations:ListAccounts',
+        'sqs:SendMessage',
       ],
       // Its own role, without the common policy: only delivery records, never findings.
       notifier: [
