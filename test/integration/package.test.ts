@@ -232,7 +232,9 @@ describe('npm run package + cfn-lint', () => {
       expect(p.Architectures, id).toEqual(['arm64']);
       expect(p.MemorySize, id).toBe(fn === 'sweep' || fn === 'backfill' ? 512 : 256);
       // sweep-plan: ListAccounts pages of 20 accounts at Organizations' low request rate.
-      expect(p.Timeout, id).toBe(fn === 'sweep' ? 900 : fn === 'backfill' ? 180 : fn === 'sweep-plan' ? 120 : 30);
+      expect(p.Timeout, id).toBe(
+        fn === 'sweep' ? 900 : fn === 'backfill' ? 180 : fn === 'sweep-plan' ? 120 : 30,
+      );
       const role = (p.Role as { 'Fn::Sub'?: string })['Fn::Sub'] ?? getAtt(p.Role)?.[0];
       expect(role, `${id} role`).toMatch(/^\$\{\w+Role\.Arn\}$|^\w+Role$/);
       roles.add(String(role));
