@@ -212,7 +212,7 @@ describe('member-account.yml deployed per (account, region)', () => {
     }
   });
 
-  it('the read role: trusted by exactly the central enriching and sweeping roles, in the organization; reads only', async () => {
+  it('the read role: trusted by exactly the central enriching, sweeping and backfill roles, in the organization; reads only', async () => {
     const iam = new IAMClient(config(MEMBER_A));
     const role = (await iam.send(new GetRoleCommand({ RoleName: 'ecs-guardrail-read' }))).Role!;
     expect(role.Arn).toBe(`arn:aws:iam::${MEMBER_A}:role/ecs-guardrail-read`);
@@ -227,6 +227,7 @@ describe('member-account.yml deployed per (account, region)', () => {
         centralRole('ecs-state-change'),
         centralRole('cloudtrail-api-call'),
         centralRole('sweep'),
+        centralRole('backfill'),
       ],
     });
     expect(t!.Condition.StringEquals).toEqual({ 'aws:PrincipalOrgID': ORG });
