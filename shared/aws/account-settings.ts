@@ -5,6 +5,7 @@
  */
 import { ListAccountSettingsCommand, type ECSClient, type SettingName } from '@aws-sdk/client-ecs';
 import type { ResourceScope } from '../engine/enrich';
+import { TtlCache } from '../base/ttl-cache';
 import { partitionOf } from '../model/arn';
 import { guarded } from './errors';
 
@@ -41,50 +42,24 @@ export interface AccountSettingCacheOptions {
   readonly now?: () => number;
 }
 
-interface Entry {
-  readonly value: Promise<string>;
-  expires: number;
-}
-
+/** The account settings' cache: the one time-bounded cache of mutable facts, keyed by account, region and name. */
 export class AccountSettingCache {
-  private readonly entries = new Map<string, Entry>();
-  private readonly ttlMs: number;
-  private readonly maxEntries: number;
-  private readonly now: () => number;
+  private readonly cache: TtlCache<string>;
 
   constructor(options: AccountSettingCacheOptions = {}) {
-    this.ttlMs = Math.max(0, options.ttlMs ?? 300_000);
-    this.maxEntries = Math.max(1, options.maxEntries ?? 1_000);
-    this.now = options.now ?? Date.now;
+    this.cache = new TtlCache<string>({
+      ttlMs: Math.max(0, options.ttlMs ?? 300_000),
+      ...(options.maxEntries !== undefined ? { maxEntries: options.maxEntries } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.cache.size;
   }
 
   /** The cached (or in-flight) value of `name` in `scope`, else `load()` once for every concurrent caller. */
   get(name: string, scope: ResourceScope, load: () => Promise<string>): Promise<string> {
-    const key = `${scope.account}/${scope.region}/${name}`;
-    const hit = this.entries.get(key);
-    if (hit && hit.expires > this.now()) return hit.value;
-    const entry: Entry = { value: load(), expires: Number.POSITIVE_INFINITY };
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-    }
-    entry.value.then(
-      () => {
-        if (this.entries.get(key) !== entry) return;
-        if (this.ttlMs > 0) entry.expires = this.now() + this.ttlMs;
-        else this.entries.delete(key);
-      },
-      () => {
-        if (this.entries.get(key) === entry) this.entries.delete(key);
-      },
-    );
-    return entry.value;
+    return this.cache.get(`${scope.account}/${scope.region}/${name}`, load);
   }
 }
