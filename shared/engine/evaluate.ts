@@ -291,6 +291,19 @@ export function evaluate(n: NormalizedEvent, opts: EvaluateOptions): Evaluation 
   return { findings, windowed };
 }
 
+const isoCache = new Map<number, string>();
+
+/** `new Date(ms).toISOString()`, kept per value: window bounds are aligned, so few distinct ones recur. */
+function isoTime(ms: number): string {
+  let iso = isoCache.get(ms);
+  if (iso === undefined) {
+    if (isoCache.size >= 1024) isoCache.clear();
+    iso = new Date(ms).toISOString();
+    isoCache.set(ms, iso);
+  }
+  return iso;
+}
+
 /**
  * Complete a windowed candidate with its count: a finding once the count reaches the threshold
  * (`crossed` marks the event that reached it, and the one that reached the escalation point).
@@ -312,8 +325,8 @@ export function completeWindow(
       severity,
       aggregate: {
         key: c.key,
-        windowStart: new Date(c.windowStartMs).toISOString(),
-        windowEnd: new Date(c.windowStartMs + spec.windowMs).toISOString(),
+        windowStart: isoTime(c.windowStartMs),
+        windowEnd: isoTime(c.windowStartMs + spec.windowMs),
         count,
         crossed: count === spec.threshold || count === spec.escalateAt,
       },

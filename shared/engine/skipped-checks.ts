@@ -13,20 +13,26 @@ export const SKIPPED = {
 
 /** The checks skipped on `n` for want of enrichment, in a stable order; empty when none. */
 export function skippedWithoutEnrichment(n: NormalizedEvent): string[] {
-  const skipped = new Set<string>();
-  const refs = new Set(n.taskDefinitionRefs);
+  // Flags rather than sets: runs on every event, and most skip nothing.
+  let taskDefinition = false;
+  let publicIp = false;
+  let accountDefault = false;
   for (const r of n.resources) {
     // A launch call's task definition is a use-time extra; a task seen running shows none of its own.
     if (r.kind === 'Task' && r.launchCall === undefined && r.lastStatus !== 'STOPPED') {
-      if (r.taskDefinitionArn && refs.has(r.taskDefinitionArn)) skipped.add(SKIPPED.taskDefinition);
-      if (r.eniIds.length && r.publicIps === undefined) skipped.add(SKIPPED.publicIp);
+      if (r.taskDefinitionArn && n.taskDefinitionRefs.includes(r.taskDefinitionArn)) taskDefinition = true;
+      if (r.eniIds.length && r.publicIps === undefined) publicIp = true;
     } else if (
       r.kind === 'Cluster' &&
       r.containerInsightsFromAccount &&
       r.accountContainerInsights === undefined
     ) {
-      skipped.add(SKIPPED.accountDefault);
+      accountDefault = true;
     }
   }
-  return Object.values(SKIPPED).filter((s) => skipped.has(s));
+  const skipped: string[] = [];
+  if (taskDefinition) skipped.push(SKIPPED.taskDefinition);
+  if (publicIp) skipped.push(SKIPPED.publicIp);
+  if (accountDefault) skipped.push(SKIPPED.accountDefault);
+  return skipped;
 }

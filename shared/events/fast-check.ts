@@ -93,6 +93,12 @@ function compile(s: Node): Check {
   if (s.pipe) {
     const base = compile(s.pipe[0]!);
     const actions = s.pipe.slice(1).map(action);
+    // Most pipes carry one action (a regex, a length): no loop for them.
+    if (actions.length === 0) return base;
+    if (actions.length === 1) {
+      const only = actions[0]!;
+      return (x) => base(x) && only(x);
+    }
     return (x) => {
       if (!base(x)) return false;
       for (const a of actions) if (!a(x)) return false;
