@@ -5,7 +5,6 @@
  * but ignores `effectiveSettings` and `principalArn`, and returns nothing for a setting never put: the
  * reader treats "nothing" as AWS's default, `disabled`.
  */
-import { randomUUID } from 'node:crypto';
 import { ECSClient, ListAccountSettingsCommand, PutAccountSettingCommand } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAwsEnricher } from '../../shared/aws/enricher';
@@ -13,33 +12,19 @@ import { evaluateRaw, type EngineDeps } from '../../shared/engine/run';
 import { MemoryWindowCounter } from '../../shared/engine/windows';
 import { DEFAULT_POLICY } from '../../shared/policy/load';
 import { motoClientConfig, startMoto, type Moto } from '../helpers/moto';
+import { cloudTrailEvent } from '../unit/rules/helpers';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 
 /** A CreateCluster that sets no containerInsights, without responseElements (ECS.12's v2 case). */
 function createCluster(name: string): Record<string, unknown> {
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': 'AWS API Call via CloudTrail',
-    source: 'aws.ecs',
+  return cloudTrailEvent({
+    eventName: 'CreateCluster',
+    requestParameters: { clusterName: name },
     account: ACCOUNT,
-    time: '2026-11-22T10:00:00Z',
     region: REGION,
-    resources: [],
-    detail: {
-      eventVersion: '1.11',
-      userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::${ACCOUNT}:assumed-role/deployer/s` },
-      eventTime: '2026-11-22T10:00:00Z',
-      eventSource: 'ecs.amazonaws.com',
-      eventName: 'CreateCluster',
-      awsRegion: REGION,
-      requestParameters: { clusterName: name },
-      eventID: randomUUID(),
-      recipientAccountId: ACCOUNT,
-    },
-  };
+  });
 }
 
 describe('the account default of Container Insights against moto_server', () => {

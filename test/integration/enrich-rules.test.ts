@@ -41,6 +41,7 @@ import type { ResourceScope } from '../../shared/engine/enrich';
 import { DEFAULT_POLICY, parsePolicy } from '../../shared/policy/load';
 import type { Policy } from '../../shared/policy/types';
 import { motoClientConfig, startMoto, type Moto } from '../helpers/moto';
+import { cloudTrailEvent } from '../unit/rules/helpers';
 
 const ACCOUNT = '123456789012';
 const OTHER_ACCOUNT = '222233334444';
@@ -60,29 +61,7 @@ function cloudTrail(
   responseElements: unknown,
   account = ACCOUNT,
 ) {
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': 'AWS API Call via CloudTrail',
-    source: 'aws.ecs',
-    account,
-    time: '2026-11-22T10:00:00Z',
-    region: REGION,
-    resources: [],
-    detail: {
-      eventVersion: '1.11',
-      userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::${account}:assumed-role/deployer/s` },
-      eventTime: '2026-11-22T10:00:00Z',
-      eventSource: 'ecs.amazonaws.com',
-      eventName,
-      awsRegion: REGION,
-      requestParameters,
-      responseElements,
-      eventID: randomUUID(),
-      readOnly: false,
-      recipientAccountId: account,
-    },
-  };
+  return cloudTrailEvent({ eventName, requestParameters, responseElements, account, region: REGION });
 }
 
 /** A RegisterTaskDefinition event as CloudTrail records the call made here (response: ECS's answer). */

@@ -30,6 +30,7 @@ import { createAwsEnricher, type AwsEnricherOptions } from '../../shared/aws/enr
 import type { Enricher } from '../../shared/engine/enrich';
 import { DEFAULT_POLICY } from '../../shared/policy/load';
 import { motoClientConfig, startMoto, type Moto } from '../helpers/moto';
+import { cloudTrailEvent } from '../unit/rules/helpers';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
@@ -81,29 +82,13 @@ function cloudTrail(
   requestParameters: unknown,
   responseElements: unknown,
 ): Record<string, unknown> {
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': 'AWS API Call via CloudTrail',
-    source: 'aws.ecs',
+  return cloudTrailEvent({
+    eventName,
+    requestParameters,
+    responseElements,
     account: ACCOUNT,
-    time: '2026-11-22T10:00:00Z',
     region: REGION,
-    resources: [],
-    detail: {
-      eventVersion: '1.11',
-      userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::${ACCOUNT}:assumed-role/deployer/s` },
-      eventTime: '2026-11-22T10:00:00Z',
-      eventSource: 'ecs.amazonaws.com',
-      eventName,
-      awsRegion: REGION,
-      requestParameters,
-      responseElements,
-      eventID: randomUUID(),
-      readOnly: false,
-      recipientAccountId: ACCOUNT,
-    },
-  };
+  });
 }
 
 const rulesOn = (r: EventResult, arn: string): string[] =>

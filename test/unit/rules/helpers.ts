@@ -186,10 +186,15 @@ export interface CloudTrailInput {
   /** The caller's role; the session name is fixed. */
   readonly role?: string;
   readonly readOnly?: boolean;
+  /** The account and region of the call (default the helpers' ACCOUNT and REGION). */
+  readonly account?: string;
+  readonly region?: string;
 }
 
 /** An `AWS API Call via CloudTrail` event as EventBridge delivers it. */
 export function cloudTrailEvent(input: CloudTrailInput): Record<string, unknown> {
+  const account = input.account ?? ACCOUNT;
+  const region = input.region ?? REGION;
   const eventSource = input.eventSource ?? 'ecs.amazonaws.com';
   const time = input.eventTime ?? '2026-03-02T08:03:40Z';
   const role = input.role ?? 'DeployRole';
@@ -198,23 +203,23 @@ export function cloudTrailEvent(input: CloudTrailInput): Record<string, unknown>
     id: nextId(),
     'detail-type': 'AWS API Call via CloudTrail',
     source: `aws.${eventSource.split('.')[0]}`,
-    account: ACCOUNT,
+    account,
     time,
-    region: REGION,
+    region,
     resources: [],
     detail: {
       eventVersion: '1.11',
       userIdentity: {
         type: 'AssumedRole',
         principalId: 'AROAEXAMPLEID1234567:session',
-        arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${role}/session`,
-        accountId: ACCOUNT,
+        arn: `arn:aws:sts::${account}:assumed-role/${role}/session`,
+        accountId: account,
         sessionContext: {
           sessionIssuer: {
             type: 'Role',
             principalId: 'AROAEXAMPLEID1234567',
-            arn: `arn:aws:iam::${ACCOUNT}:role/${role}`,
-            accountId: ACCOUNT,
+            arn: `arn:aws:iam::${account}:role/${role}`,
+            accountId: account,
             userName: role,
           },
           attributes: { creationDate: '2026-03-02T07:58:10Z', mfaAuthenticated: 'false' },
@@ -223,7 +228,7 @@ export function cloudTrailEvent(input: CloudTrailInput): Record<string, unknown>
       eventTime: time,
       eventSource,
       eventName: input.eventName,
-      awsRegion: REGION,
+      awsRegion: region,
       sourceIPAddress: '203.0.113.24',
       userAgent: 'aws-cli/2.27.0',
       ...(input.errorCode ? { errorCode: input.errorCode, errorMessage: input.errorMessage ?? 'error' } : {}),
@@ -234,7 +239,7 @@ export function cloudTrailEvent(input: CloudTrailInput): Record<string, unknown>
       readOnly: input.readOnly ?? false,
       eventType: 'AwsApiCall',
       managementEvent: true,
-      recipientAccountId: ACCOUNT,
+      recipientAccountId: account,
       eventCategory: 'Management',
     },
   };
