@@ -5,25 +5,15 @@
  * patterns as rules on moto's default bus with a queue each, as test/integration/routing.test.ts does,
  * and every corpus event and variant put on it; the matcher must pick exactly the rules moto delivers to.
  */
-import {
-  EventBridgeClient,
-  PutEventsCommand,
-  PutRuleCommand,
-  PutTargetsCommand,
-} from '@aws-sdk/client-eventbridge';
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import patterns from '../../infra/event-patterns.json';
 import { assertSupported, matchesPattern } from '../../shared/backfill/event-pattern';
 import { recordToEvent } from '../../shared/events/cloudtrail-record';
 import { fixtureNames, loadFixture } from '../helpers/fixtures';
 import { motoClientConfig, startMoto, type Moto } from '../helpers/moto';
+import { createRoutedQueues } from '../helpers/routed-queues';
 
 type Raw = Record<string, any>;
 const FUNCTIONS = Object.keys(patterns) as (keyof typeof patterns)[];
@@ -36,15 +26,7 @@ beforeAll(async () => {
   moto = await startMoto();
   events = new EventBridgeClient(motoClientConfig(moto));
   sqs = new SQSClient(motoClientConfig(moto));
-  for (const fn of FUNCTIONS) {
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `backfill-routing-${fn}` }));
-    queues[fn] = QueueUrl!;
-    const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-    await events.send(new PutRuleCommand({ Name: `rule-${fn}`, EventPattern: JSON.stringify(patterns[fn]) }));
-    await events.send(
-      new PutTargetsCommand({ Rule: `rule-${fn}`, Targets: [{ Id: fn, Arn: attrs.Attributes!.QueueArn! }] }),
-    );
-  }
+  Object.assign(queues, await createRoutedQueues(events, sqs, 'backfill-routing'));
 }, 60_000);
 
 afterAll(async () => {

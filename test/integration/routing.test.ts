@@ -9,25 +9,14 @@
  * generated template in package.test.ts, not here; and it cannot match into arrays of objects, which
  * none of our patterns does (asserted below), so no local matcher is needed.
  */
-import {
-  EventBridgeClient,
-  PutEventsCommand,
-  PutRuleCommand,
-  PutTargetsCommand,
-  type RuleState,
-} from '@aws-sdk/client-eventbridge';
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { EventBridgeClient, PutEventsCommand, type RuleState } from '@aws-sdk/client-eventbridge';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import patterns from '../../infra/event-patterns.json';
 import { ECS_THROTTLE_EVENT_NAMES, THROTTLING_ERROR_CODES } from '../../shared/events/signals';
 import { fixtureNames, loadFixture, loadSample } from '../helpers/fixtures';
 import { motoClientConfig, startMoto, type Moto } from '../helpers/moto';
+import { createRoutedQueues } from '../helpers/routed-queues';
 
 const FUNCTIONS = ['ecs-state-change', 'cloudtrail-api-call', 'throttling'] as const;
 type Fn = (typeof FUNCTIONS)[number];
@@ -348,27 +337,7 @@ describe('routing through moto EventBridge with the real patterns', () => {
     moto = await startMoto();
     events = new EventBridgeClient(motoClientConfig(moto));
     sqs = new SQSClient(motoClientConfig(moto));
-    for (const fn of FUNCTIONS) {
-      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `routing-${fn}` }));
-      queueUrls[fn] = QueueUrl!;
-      const attrs = await sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: QueueUrl!, AttributeNames: ['QueueArn'] }),
-      );
-      await events.send(
-        new PutRuleCommand({
-          Name: `ecs-guardrail-test-${fn}`,
-          EventPattern: JSON.stringify(patterns[fn]),
-          State: RULE_STATE[fn],
-        }),
-      );
-      const put = await events.send(
-        new PutTargetsCommand({
-          Rule: `ecs-guardrail-test-${fn}`,
-          Targets: [{ Id: fn, Arn: attrs.Attributes!.QueueArn! }],
-        }),
-      );
-      expect(put.FailedEntryCount).toBe(0);
-    }
+    Object.assign(queueUrls, await createRoutedQueues(events, sqs, 'ecs-guardrail-test', RULE_STATE));
   });
 
   afterAll(async () => {
