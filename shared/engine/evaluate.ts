@@ -22,6 +22,7 @@ import {
 } from '../rules/secrets';
 import type { ResourceRule, Rule, SignalRule, WindowSpec } from '../rules/types';
 import { findingIdOf } from './finding-id';
+import { locateEvidence } from './locate';
 import { windowStart, type WindowCounter } from './windows';
 
 export interface EvaluateOptions {
@@ -170,7 +171,12 @@ function safeEvidence(e: Evidence, c: CompiledSecretPatterns): Evidence {
   const message = redactValueFormats(e.message, c);
   const container = e.container === undefined ? undefined : redactName(e.container, c);
   if (path === e.path && message === e.message && container === e.container) return e;
-  return { path, message, ...(container !== undefined ? { container } : {}) };
+  return {
+    path,
+    message,
+    ...(container !== undefined ? { container } : {}),
+    ...(e.line !== undefined ? { line: e.line } : {}),
+  };
 }
 
 const shownTagsCache = new WeakMap<
@@ -211,6 +217,7 @@ export function evaluate(n: NormalizedEvent, opts: EvaluateOptions): Evaluation 
         now,
       );
       if (ex.evidence.length === 0 && !ex.exemption) continue;
+      const located = resource.origin ? locateEvidence(ex.evidence, resource.origin) : undefined;
       const name = resourceName(resource);
       const action =
         ex.exemption && !ex.exemption.expired ? undefined : actionFor(rule, rp, policy, resource.tags);
@@ -224,7 +231,7 @@ export function evaluate(n: NormalizedEvent, opts: EvaluateOptions): Evaluation 
             resource: { type: RESOURCE_TYPE[resource.kind], arn: resource.arn, ...(name ? { name } : {}) },
             account: resource.account,
             region: resource.region,
-            evidence: ex.evidence,
+            evidence: located?.evidence ?? ex.evidence,
             event: n.event,
             controls: rule.controls,
             frameworks: frameworksOf(rule),
@@ -233,6 +240,7 @@ export function evaluate(n: NormalizedEvent, opts: EvaluateOptions): Evaluation 
             ...(action ? { action } : {}),
             ...(ex.exemption ? { exemption: ex.exemption } : {}),
             ...(resource.tags && Object.keys(resource.tags).length ? { tags: resource.tags } : {}),
+            ...(located ? { location: located.location } : {}),
           },
           secrets,
         ),

@@ -34,11 +34,26 @@ export interface EventResult {
  * it shows fixed). Kept apart from the result, which is safe to serialize: resources carry raw values
  * (environment variables) that must never reach a log or a message.
  */
-export async function evaluateWithEvent(
+export function evaluateWithEvent(
   parsed: ParsedEvent,
   deps: EngineDeps,
 ): Promise<{ readonly result: EventResult; readonly normalized: NormalizedEvent }> {
-  let n = normalize(parsed);
+  return evaluateNormalizedWithEvent(normalize(parsed), deps);
+}
+
+/**
+ * An already normalized event (infrastructure-as-code inputs: shared/iac build it from a template):
+ * enrich (optional) -> evaluate -> windows.
+ */
+export function evaluateNormalized(n: NormalizedEvent, deps: EngineDeps): Promise<EventResult> {
+  return evaluateNormalizedWithEvent(n, deps).then((r) => r.result);
+}
+
+async function evaluateNormalizedWithEvent(
+  normalized: NormalizedEvent,
+  deps: EngineDeps,
+): Promise<{ readonly result: EventResult; readonly normalized: NormalizedEvent }> {
+  let n = normalized;
   if (deps.enricher) n = await enrichEvent(n, deps.enricher);
   const { findings, windowed } = evaluate(n, { policy: deps.policy, now: deps.now?.() ?? new Date() });
   if (windowed.length) findings.push(...(await countWindows(windowed, deps.counter, deps.policy)));

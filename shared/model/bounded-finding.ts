@@ -92,6 +92,7 @@ function boundEvidence(e: Evidence): Evidence {
     path: cutToBytes(e.path, LIMITS.path),
     message: cutToBytes(e.message, LIMITS.message),
     ...(e.container !== undefined ? { container: cutToBytes(e.container, LIMITS.container) } : {}),
+    ...(e.line !== undefined ? { line: e.line } : {}),
   };
 }
 

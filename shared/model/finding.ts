@@ -21,6 +21,17 @@ export interface Evidence {
   /** Human-readable; never contains a secret value. */
   readonly message: string;
   readonly container?: string;
+  /** The line of the property in an infrastructure-as-code input (see Finding.location). */
+  readonly line?: number;
+}
+
+/** Where an infrastructure-as-code finding is declared: the file, the resource's address, the line. */
+export interface FindingLocation {
+  readonly file: string;
+  /** CloudFormation logical id, CDK construct path or Terraform resource address. */
+  readonly address: string;
+  /** The line of the first evidence's property, else of the resource. */
+  readonly line?: number;
 }
 
 export interface Actor {
@@ -117,4 +128,6 @@ export interface Finding {
   /** What the ECS Best Practices Guide advises, in one sentence. */
   readonly advice?: string;
   readonly tags?: Readonly<Record<string, string>>;
+  /** Set on findings of infrastructure-as-code inputs (no ARN yet): file, address and line. */
+  readonly location?: FindingLocation;
 }

@@ -8,12 +8,34 @@
 
 export type Tags = Readonly<Record<string, string>>;
 
+/**
+ * Where a resource of an infrastructure-as-code input is declared (shared/iac): the file, the resource's
+ * logical id (CloudFormation), construct path (CDK) or address (Terraform), and the line of each property.
+ */
+export interface ResourceOrigin {
+  readonly file: string;
+  readonly address: string;
+  /** The line (1-based) where the resource is declared. */
+  readonly line?: number;
+  /**
+   * Lines of the resource's properties, keyed by the evidence path the rules write
+   * (`containerDefinitions[0].privileged`): the engine puts the line of each finding's property on it.
+   */
+  readonly lines?: Readonly<Record<string, number>>;
+}
+
 interface ResourceBase {
+  /**
+   * The ARN; for a resource of an infrastructure-as-code input (which has none yet) `<file>#<address>`.
+   * Account and region are '' when the input does not say them (never invented).
+   */
   readonly arn: string;
   readonly account: string;
   readonly region: string;
   /** Resource tags when the source shows them (exemptions and the protect tag read these). */
   readonly tags?: Tags;
+  /** Set on resources read from an infrastructure-as-code input (CloudFormation, CDK, Terraform). */
+  readonly origin?: ResourceOrigin;
 }
 
 export interface EnvironmentVariable {

@@ -1,0 +1,4 @@
+/** Every infrastructure-as-code reader, one line each: the CLI asks them in this order. */
+import type { IacReader } from './types';
+
+export const IAC_READERS: readonly IacReader[] = [];
