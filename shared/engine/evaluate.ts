@@ -22,7 +22,7 @@ import {
 } from '../rules/secrets';
 import type { ResourceRule, Rule, SignalRule, WindowSpec } from '../rules/types';
 import { findingIdOf } from './finding-id';
-import { locateEvidence } from './locate';
+import { knownEvidence, locateEvidence } from './locate';
 import { windowStart, type WindowCounter } from './windows';
 
 export interface EvaluateOptions {
@@ -209,7 +209,8 @@ export function evaluate(n: NormalizedEvent, opts: EvaluateOptions): Evaluation 
     if (!rules) continue;
     for (const rule of rules) {
       const rp = rulePolicy(policy, rule);
-      const evidence = rule.check(resource as never, rp.params);
+      const checked = rule.check(resource as never, rp.params);
+      const evidence = resource.origin ? knownEvidence(checked, resource.origin) : checked;
       if (evidence.length === 0) continue;
       const ex = applyExemptions(
         evidence,

@@ -1,4 +1,8 @@
 /** Every infrastructure-as-code reader, one line each: the CLI asks them in this order. */
+import { cdkTemplateReader, cloudFormationReader } from './cloudformation/reader';
 import type { IacReader } from './types';
 
-export const IAC_READERS: readonly IacReader[] = [];
+export const IAC_READERS: readonly IacReader[] = [
+  cdkTemplateReader, // before CloudFormation: a CDK template is one, named by construct paths
+  cloudFormationReader,
+];

@@ -1,0 +1,164 @@
+/**
+ * CloudFormation templates (JSON or YAML) and the templates of a CDK cloud assembly (`cdk.out`) -> one
+ * normalized event of the template's ECS resources (docs/iac.md). Account and region are '' (a template
+ * does not say where it is deployed); each resource is `<file>#<logical id>` (CDK: `<file>#<construct path>`).
+ */
+import { createHash } from 'node:crypto';
+import type { Resource } from '../../model/resources';
+import { IacInputError } from '../errors';
+import type { IacDocument, IacForm, IacReader, UnknownValue } from '../types';
+import { resolve, shownName, type TemplateScope } from './intrinsics';
+import { convertProperties } from './properties';
+import { buildResource, ECS_TYPES, type EcsType } from './resources';
+import { parseTemplateTree, type TemplateNode } from './template-tree';
+
+/**
+ * The largest template read, in bytes: CloudFormation's own limit for a template in S3 is 1 MB
+ * (51,200 bytes inline); a little room above it for a template that does not deploy as it is.
+ */
+export const MAX_TEMPLATE_BYTES = 1024 * 1024;
+
+/** A CDK resource's construct path (`MyStack/Service/TaskDef/Resource`) as it may be shown. */
+const CONSTRUCT_PATH = /^[\x21-\x7e][\x20-\x7e]{0,511}$/;
+
+function isEcsType(t: unknown): t is EcsType {
+  return typeof t === 'string' && (ECS_TYPES as readonly string[]).includes(t);
+}
+
+function entry(n: TemplateNode | undefined, key: string): TemplateNode | undefined {
+  return n?.kind === 'map' ? n.entries.get(key)?.node : undefined;
+}
+
+function scopeOf(
+  root: Extract<TemplateNode, { kind: 'map' }>,
+  resources: ReadonlySet<string>,
+): TemplateScope {
+  const parameters = new Map<string, TemplateNode | undefined>();
+  const params = entry(root, 'Parameters');
+  if (params?.kind === 'map')
+    for (const [name, p] of params.entries) {
+      // A NoEcho parameter is a secret: its default is never read (its value is unknown here).
+      const noEcho = entry(p.node, 'NoEcho');
+      const secret = noEcho?.kind === 'scalar' && String(noEcho.value).toLowerCase() === 'true';
+      parameters.set(name, secret ? undefined : entry(p.node, 'Default'));
+    }
+  return { parameters, mappings: entry(root, 'Mappings'), resources };
+}
+
+function readTemplate(text: string, file: string, form: IacForm): IacDocument {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_TEMPLATE_BYTES)
+    throw new IacInputError(
+      file,
+      `template of ${bytes} bytes is over the limit of ${MAX_TEMPLATE_BYTES} bytes`,
+    );
+  const root = parseTemplateTree(text, file);
+  if (root.kind !== 'map')
+    throw new IacInputError(file, 'a template is an object (a map), not a list or a value', root.line);
+  const resourcesNode = root.entries.get('Resources');
+  if (!resourcesNode || resourcesNode.node.kind !== 'map')
+    throw new IacInputError(
+      file,
+      'Resources: expected an object of resources',
+      resourcesNode?.line ?? root.line,
+    );
+
+  const scope = scopeOf(root, new Set(resourcesNode.node.entries.keys()));
+  const resources: Resource[] = [];
+  const unknown: UnknownValue[] = [];
+  if (root.entries.has('Transform'))
+    unknown.push({
+      address: '(template)',
+      path: 'Transform',
+      line: root.entries.get('Transform')!.line,
+      reason: 'a transform (macro) may add or change resources: the resources are read as written',
+    });
+
+  let index = -1;
+  for (const [logicalId, { node, line }] of resourcesNode.node.entries) {
+    index++;
+    // CloudFormation's logical ids are alphanumeric: any other (control characters, markup) is named by
+    // its position, so no two resources share a name and nothing of it reaches a terminal or a message.
+    const shown =
+      shownName(logicalId) === logicalId ? logicalId : `(resource ${index + 1}: logical id not shown)`;
+    if (node.kind !== 'map')
+      throw new IacInputError(file, `Resources.${shown}: expected an object with a Type`, line);
+    const type = entry(node, 'Type');
+    const typeName = type?.kind === 'scalar' ? type.value : undefined;
+    if (!isEcsType(typeName)) continue;
+    const cdkPath = entry(entry(node, 'Metadata'), 'aws:cdk:path');
+    const address =
+      form === 'cdk' &&
+      cdkPath?.kind === 'scalar' &&
+      typeof cdkPath.value === 'string' &&
+      CONSTRUCT_PATH.test(cdkPath.value)
+        ? cdkPath.value
+        : shown;
+    const propsEntry = node.entries.get('Properties');
+    const resolved = propsEntry ? resolve(propsEntry.node, scope) : undefined;
+    if (resolved && resolved.kind === 'scalar' && resolved.value !== null)
+      throw new IacInputError(file, `Resources.${shown}.Properties: expected an object`, propsEntry?.line);
+    if (resolved && resolved.kind === 'seq')
+      throw new IacInputError(
+        file,
+        `Resources.${shown}.Properties: expected an object, got a list`,
+        propsEntry?.line,
+      );
+    const properties = convertProperties(
+      resolved && resolved.kind !== 'scalar' ? resolved : { kind: 'map', entries: new Map(), line },
+      file,
+    );
+    for (const u of properties.unknown)
+      unknown.push({ address, path: u.path, line: u.line, reason: u.reason });
+    const built = buildResource({ file, logicalId: shown, address, type: typeName, line, properties });
+    if (built) resources.push(built);
+  }
+
+  const id = `${form}:${createHash('sha256').update(text).digest('hex').slice(0, 32)}`;
+  return {
+    form,
+    file,
+    unknown,
+    normalized: {
+      event: {
+        id,
+        source: 'guardrail.iac',
+        detailType: form === 'cdk' ? 'CDK cloud assembly template' : 'CloudFormation template',
+        // When it was checked: a template has no time of its own.
+        time: new Date().toISOString(),
+      },
+      account: '',
+      region: '',
+      resources,
+      signals: [],
+      taskDefinitionRefs: [],
+    },
+  };
+}
+
+/** The first characters of a template: its format version, or a `Resources` map with an `AWS::` type. */
+export function looksLikeTemplate(head: string): boolean {
+  return (
+    /["']?AWSTemplateFormatVersion["']?\s*:/.test(head) ||
+    (/(^|[\s{,])["']?Resources["']?\s*:/.test(head) && /["']?Type["']?\s*:\s*["']?AWS::/.test(head))
+  );
+}
+
+/** A template of a CDK cloud assembly: `<Stack>.template.json` in `cdk.out`, or one that carries construct paths. */
+export function isCdkTemplate(file: string, head: string): boolean {
+  return (
+    /\.template\.json$/.test(file) && (/(^|[\\/])cdk\.out[\\/]/.test(file) || head.includes('"aws:cdk:path"'))
+  );
+}
+
+export const cdkTemplateReader: IacReader = {
+  form: 'cdk',
+  detect: (file, head) => isCdkTemplate(file, head) && looksLikeTemplate(head),
+  read: (text, file) => readTemplate(text, file, 'cdk'),
+};
+
+export const cloudFormationReader: IacReader = {
+  form: 'cloudformation',
+  detect: (_file, head) => looksLikeTemplate(head),
+  read: (text, file) => readTemplate(text, file, 'cloudformation'),
+};
