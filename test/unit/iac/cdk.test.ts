@@ -1,0 +1,115 @@
+/**
+ * CDK cloud assemblies: a real CDK app (test/fixtures/iac/cdk/app.ts, aws-cdk-lib's constructs) is
+ * synthesized with `App.synth()` into a temporary `cdk.out`; walking it as the CLI walks a directory, the
+ * stack's template is read once by the `cdk` reader (resources named by construct path and the file), and
+ * the assembly's own files (manifest, tree, assets, metadata) are recognized, never read as events.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evaluateNormalized } from '../../../shared/engine/run';
+import { isCdkAssemblyFile } from '../../../shared/iac/cloudformation/cdk';
+import { IAC_READERS } from '../../../shared/iac/readers';
+import type { IacDocument } from '../../../shared/iac/types';
+import type { Finding } from '../../../shared/model/finding';
+import { synthesize } from '../../fixtures/iac/cdk/app';
+import { deps } from '../engine/builders';
+
+let root: string;
+let assembly: string;
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'guardrail-cdk-'));
+  assembly = synthesize(join(root, 'cdk.out'));
+}, 120_000);
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('cdk.out', () => {
+  it('each stack template is read once by the cdk reader; the assembly files are recognized, not read', async () => {
+    const read: IacDocument[] = [];
+    const skipped: string[] = [];
+    for (const file of filesUnder(assembly)) {
+      const label = relative(root, file);
+      if (isCdkAssemblyFile(label)) {
+        skipped.push(label);
+        continue;
+      }
+      const text = readFileSync(file, 'utf8');
+      const reader = IAC_READERS.find((r) => r.detect(label, text.slice(0, 4096)));
+      expect(reader, label).toBeDefined();
+      read.push(reader!.read(text, label));
+    }
+    expect(read.map((d) => [d.form, d.file])).toEqual([
+      ['cdk', join('cdk.out', 'GuardrailDemo.template.json')],
+    ]);
+    expect(skipped.sort()).toEqual(
+      [
+        'GuardrailDemo.assets.json',
+        'GuardrailDemo.metadata.json',
+        'cdk.out',
+        'manifest.json',
+        'tree.json',
+        'validation-report.json',
+      ]
+        .filter((f) => readdirSync(assembly).includes(f))
+        .map((f) => join('cdk.out', f))
+        .sort(),
+    );
+  });
+
+  it('finds the privileged container and the public IP, named by construct path, file and line', async () => {
+    const file = join('cdk.out', 'GuardrailDemo.template.json');
+    const text = readFileSync(join(root, file), 'utf8');
+    const doc = IAC_READERS.find((r) => r.form === 'cdk')!.read(text, file);
+    const findings: Finding[] = (await evaluateNormalized(doc.normalized, deps())).findings;
+    const privileged = findings.find((f) => f.ruleId === 'td-privileged');
+    expect(privileged?.resource.arn).toBe(`${file}#GuardrailDemo/AgentTask/Resource`);
+    expect(privileged?.location?.address).toBe('GuardrailDemo/AgentTask/Resource');
+    const line = privileged?.location?.line ?? 0;
+    expect(text.split('\n')[line - 1]).toMatch(/"Privileged": true/);
+    const publicIp = findings.find((f) => f.ruleId === 'svc-public-ip');
+    expect(publicIp?.location?.address).toBe('GuardrailDemo/WebService/Service');
+    expect(text.split('\n')[(publicIp?.location?.line ?? 0) - 1]).toMatch(/"AssignPublicIp": "ENABLED"/);
+    // The synthesized roles and the log group are CloudFormation references: named, not flagged as missing.
+    expect(findings.map((f) => f.ruleId)).not.toContain('td-no-task-role');
+    expect(
+      findings
+        .filter((f) => f.location?.address === 'GuardrailDemo/WebService/Service')
+        .map((f) => f.ruleId)
+        .sort(),
+    ).toEqual(['svc-circuit-breaker-off', 'svc-public-ip']);
+    // The log group CDK creates is a resource of the template: its name is known only after deploy.
+    expect(doc.unknown).toEqual([
+      expect.objectContaining({
+        address: 'GuardrailDemo/WebTask/Resource',
+        path: 'Properties.ContainerDefinitions[0].LogConfiguration.Options.awslogs-group',
+      }),
+    ]);
+  });
+
+  it('a construct path built to break a terminal falls back to the logical id', () => {
+    const text = JSON.stringify({
+      Resources: {
+        TaskDef: {
+          Type: 'AWS::ECS::TaskDefinition',
+          Metadata: { 'aws:cdk:path': 'Stack/\u001b[2JEvil/Resource' },
+          Properties: { ContainerDefinitions: [] },
+        },
+      },
+    });
+    const reader = IAC_READERS.find((r) => r.detect('cdk.out/S.template.json', text))!;
+    expect(reader.form).toBe('cdk');
+    expect(reader.read(text, 'cdk.out/S.template.json').normalized.resources[0]?.arn).toBe(
+      'cdk.out/S.template.json#TaskDef',
+    );
+  });
+});

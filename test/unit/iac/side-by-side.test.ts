@@ -1,0 +1,56 @@
+/**
+ * The same violations before deploy and at runtime: a CloudFormation template that declares what two
+ * recorded CloudTrail events did (test/fixtures/iac/side-by-side/stack.yaml, property by property) gives
+ * the same rule ids on the same kinds of resources as the events themselves. The Terraform plan column
+ * joins when its reader is registered in IAC_READERS (form `terraform-plan`).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { evaluateNormalized, evaluateRaw } from '../../../shared/engine/run';
+import { cloudFormationReader } from '../../../shared/iac/cloudformation/reader';
+import type { Finding } from '../../../shared/model/finding';
+import { deps } from '../engine/builders';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const EVENTS = [
+  'cloudtrail-register-task-definition-privileged.json',
+  'cloudtrail-create-service-assign-public-ip.json',
+];
+
+/** `rule id on resource type`, sorted: what the comparison is about (names and ARNs differ by nature). */
+const violations = (fs: readonly Finding[]) =>
+  [...new Set(fs.map((f) => `${f.ruleId} on ${f.resource.type}`))].sort();
+
+describe('side by side: CloudFormation template and CloudTrail events', () => {
+  it('give the same rule ids on the same kinds of resources', async () => {
+    const fromEvents: Finding[] = [];
+    for (const name of EVENTS) {
+      const raw: unknown = JSON.parse(readFileSync(join(ROOT, 'events', name), 'utf8'));
+      fromEvents.push(...(await evaluateRaw(raw, deps())).findings);
+    }
+    const file = join('test', 'fixtures', 'iac', 'side-by-side', 'stack.yaml');
+    const doc = cloudFormationReader.read(readFileSync(join(ROOT, file), 'utf8'), 'stack.yaml');
+    expect(doc.unknown).toEqual([]);
+    const fromTemplate = (await evaluateNormalized(doc.normalized, deps())).findings;
+
+    expect(violations(fromTemplate)).toEqual(violations(fromEvents));
+    // Not an empty comparison: the privileged container, the host namespaces and the public IP are there.
+    expect(violations(fromTemplate)).toEqual(
+      expect.arrayContaining([
+        'td-privileged on AWS::ECS::TaskDefinition',
+        'td-host-network on AWS::ECS::TaskDefinition',
+        'td-host-pid on AWS::ECS::TaskDefinition',
+        'td-dangerous-capabilities on AWS::ECS::TaskDefinition',
+        'td-sensitive-host-mount on AWS::ECS::TaskDefinition',
+        'svc-public-ip on AWS::ECS::Service',
+      ]),
+    );
+    // The same evidence paths, and on the template each at its line.
+    const paths = (fs: readonly Finding[]) =>
+      fs.flatMap((f) => f.evidence.map((e) => `${f.ruleId} ${e.path}`)).sort();
+    expect(paths(fromTemplate)).toEqual(paths(fromEvents));
+    const privileged = fromTemplate.find((f) => f.ruleId === 'td-privileged');
+    expect(privileged?.location).toEqual({ file: 'stack.yaml', address: 'NodeExporter', line: 20 });
+  });
+});
