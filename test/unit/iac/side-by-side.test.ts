@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluateNormalized, evaluateRaw } from '../../../shared/engine/run';
 import { cloudFormationReader } from '../../../shared/iac/cloudformation/reader';
+import { IAC_READERS } from '../../../shared/iac/readers';
 import type { Finding } from '../../../shared/model/finding';
 import { deps } from '../engine/builders';
 
@@ -52,5 +53,20 @@ describe('side by side: CloudFormation template and CloudTrail events', () => {
     expect(paths(fromTemplate)).toEqual(paths(fromEvents));
     const privileged = fromTemplate.find((f) => f.ruleId === 'td-privileged');
     expect(privileged?.location).toEqual({ file: 'stack.yaml', address: 'NodeExporter', line: 20 });
+  });
+
+  // The Terraform plan reader is h-inputs' part (shared/iac/terraform/): this column runs once it is registered.
+  const terraform = IAC_READERS.find((r) => r.form === 'terraform-plan');
+  it.runIf(terraform)('a Terraform plan of the same resources gives the same rule ids too', async () => {
+    const fromEvents: Finding[] = [];
+    for (const name of EVENTS) {
+      const raw: unknown = JSON.parse(readFileSync(join(ROOT, 'events', name), 'utf8'));
+      fromEvents.push(...(await evaluateRaw(raw, deps())).findings);
+    }
+    const text = readFileSync(join(ROOT, 'test', 'fixtures', 'iac', 'side-by-side', 'plan.json'), 'utf8');
+    expect(terraform!.detect('plan.json', text.slice(0, 4096))).toBe(true);
+    const doc = terraform!.read(text, 'plan.json');
+    const fromPlan = (await evaluateNormalized(doc.normalized, deps())).findings;
+    expect(violations(fromPlan)).toEqual(violations(fromEvents));
   });
 });
