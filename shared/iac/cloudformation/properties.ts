@@ -104,15 +104,25 @@ export function apiName(key: string): string {
   return RENAMED[key] ?? key.charAt(0).toLowerCase() + key.slice(1);
 }
 
+/** YAML 1.1 booleans (CloudFormation reads YAML 1.1; the parser here reads 1.2, where they are strings). */
+const YAML11_TRUE = new Set(['true', 'yes', 'y', 'on']);
+const YAML11_FALSE = new Set(['false', 'no', 'n', 'off']);
+
+/**
+ * A scalar as CloudFormation passes it on: booleans and integers where it takes them, and a string
+ * everywhere else (`User: 1000` is the string "1000", as the API expects).
+ */
 function coerce(key: string, value: Scalar, topLevel: boolean, inFreeForm: boolean): Scalar {
-  if (inFreeForm) return value === null ? null : String(value);
-  if (topLevel && TOP_LEVEL_STRINGS.has(key)) return typeof value === 'number' ? String(value) : value;
-  if (BOOLEANS.has(key) && typeof value === 'string') {
+  if (value === null) return null;
+  if (inFreeForm || (topLevel && TOP_LEVEL_STRINGS.has(key))) return String(value);
+  if (BOOLEANS.has(key)) {
+    if (typeof value !== 'string') return value;
     const lower = value.toLowerCase();
-    return lower === 'true' ? true : lower === 'false' ? false : value;
+    return YAML11_TRUE.has(lower) ? true : YAML11_FALSE.has(lower) ? false : value;
   }
-  if (NUMBERS.has(key) && typeof value === 'string' && /^-?\d+$/.test(value.trim())) return Number(value);
-  return value;
+  if (NUMBERS.has(key))
+    return typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+  return String(value);
 }
 
 /**

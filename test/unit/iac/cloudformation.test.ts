@@ -342,6 +342,34 @@ describe("CloudFormation's coercion", () => {
     expect(fs.map((f) => f.ruleId)).not.toContain('svc-circuit-breaker-off');
   });
 
+  it('numbers and booleans where CloudFormation takes a string are strings (User: 0 is root); YAML 1.1 booleans are read', async () => {
+    const text = `Resources:
+  TaskDef:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      ContainerDefinitions:
+        - Name: 1
+          Image: nginx:1.27
+          User: 0
+          Privileged: yes
+          ReadonlyRootFilesystem: on
+          Environment:
+            - Name: DEBUG
+              Value: true
+`;
+    const doc = read(text);
+    const td = doc.normalized.resources[0];
+    expect(td?.kind === 'TaskDefinition' ? td.containers[0] : undefined).toMatchObject({
+      name: '1',
+      user: '0',
+      privileged: true,
+      readonlyRootFilesystem: true,
+      environment: [{ name: 'DEBUG', value: 'true' }],
+    });
+    const fs = await findingsOf(doc);
+    expect(fs.find((f) => f.ruleId === 'td-root-user')?.location?.line).toBe(8);
+  });
+
   it('a string that is not a boolean where CloudFormation takes one is refused, named with its line, never quoted', () => {
     const err = readError(taskDefinition('Privileged: "AKIAIOSFODNN7EXAMPLE"'));
     expect(err.message).toBe(
@@ -470,6 +498,44 @@ describe('hostile templates', () => {
   it('an alias to its own ancestor is refused', () => {
     const err = readError(`Resources: &r\n  Loop: *r\n`);
     expect(err.problem).toMatch(/alias|nested deeper/);
+  });
+
+  it('nesting thousands of levels deep is refused, not a stack overflow', () => {
+    const deep = `{"Resources": {"A": {"Type": "AWS::ECS::Cluster", "Properties": ${'['.repeat(5000)}${']'.repeat(5000)}}}}`;
+    expect(readError(deep).problem).toMatch(/nested deeper than 64 levels|not valid YAML or JSON/);
+    const block = `Resources:\n  A:\n    Type: AWS::ECS::Cluster\n    Properties:\n${Array.from({ length: 200 }, (_, i) => `${' '.repeat(6 + 2 * i)}k${i}:`).join('\n')} 1\n`;
+    expect(readError(block).problem).toBe('nested deeper than 64 levels');
+  });
+
+  it('wrong JSON types in properties are named with their path and line', () => {
+    expect(
+      readError('Resources:\n  S:\n    Type: AWS::ECS::Service\n    Properties:\n      Tags: x\n').message,
+    ).toBe('stack.yaml:5: Resources.S.Properties.Tags: expected Array, got string');
+    expect(
+      readError(
+        'Resources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\n        - Name: a\n          Environment: {A: b}\n',
+      ).message,
+    ).toBe(
+      'stack.yaml:7: Resources.T.Properties.ContainerDefinitions[0].Environment: expected Array, got object',
+    );
+    // Properties that are not a map; a Type that is not a string is not an ECS resource (skipped).
+    expect(readError('Resources:\n  C:\n    Type: AWS::ECS::Cluster\n    Properties: 5\n').message).toBe(
+      'stack.yaml:4: Resources.C.Properties: expected an object',
+    );
+    expect(read('Resources:\n  C:\n    Type: [AWS::ECS::Cluster]\n').normalized.resources).toEqual([]);
+  });
+
+  it('the guardrail:exempt tag in the template exempts a finding, as on a deployed resource', async () => {
+    const fs = await findings(
+      taskDefinition('Privileged: true', '').replace(
+        '      Family: web\n',
+        '      Family: web\n      Tags:\n        - Key: guardrail:exempt\n          Value: td-privileged;until=2099-12-31;reason=SEC-1\n',
+      ),
+    );
+    expect(fs.find((f) => f.ruleId === 'td-privileged')?.exemption).toMatchObject({
+      source: 'tag',
+      reason: 'SEC-1',
+    });
   });
 
   it('duplicate keys are refused with their line (YAML and JSON), the key not quoted', () => {
