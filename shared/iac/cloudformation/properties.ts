@@ -53,6 +53,8 @@ const NUMBERS = new Set([
   'sharedMemorySize',
   'maxSwap',
   'swappiness',
+  'fromPort',
+  'toPort',
 ]);
 
 /** A task definition's own `Cpu` and `Memory` are strings in the API ("1024", "1 GB"). */
@@ -70,6 +72,7 @@ const REFERENCE_FIELDS = new Set([
   'securityGroups',
   'subnets',
   'fileSystemId',
+  'vpcId',
 ]);
 
 export interface PropertyUnknown {
@@ -126,10 +129,13 @@ function coerce(key: string, value: Scalar, topLevel: boolean, inFreeForm: boole
 }
 
 /**
- * `file` names references to the template's resources: `Cluster: !Ref Cluster` is `<file>#Cluster`, the
- * same name the referenced resource's findings carry.
+ * `nameOf` names references to the template's resources: `Cluster: !Ref Cluster` is `<file>#Cluster`
+ * (CDK: `<file>#<construct path>`), the same name the referenced resource's findings carry.
  */
-export function convertProperties(properties: ResolvedNode, file: string): ConvertedProperties {
+export function convertProperties(
+  properties: ResolvedNode,
+  nameOf: (logicalId: string) => string,
+): ConvertedProperties {
   const lines: Record<string, number> = {};
   const byDotted = new Map<string, { path: string; line: number }>();
   const unknown: PropertyUnknown[] = [];
@@ -151,7 +157,7 @@ export function convertProperties(properties: ResolvedNode, file: string): Conve
         unknown.push({ path: cfnPath, evidencePath, line, reason: n.reason });
         return undefined;
       case 'ref':
-        if (REFERENCE_FIELDS.has(key)) return `${file}#${n.logicalId}${n.attribute ? `.${n.attribute}` : ''}`;
+        if (REFERENCE_FIELDS.has(key)) return `${nameOf(n.logicalId)}${n.attribute ? `.${n.attribute}` : ''}`;
         unknown.push({ path: cfnPath, evidencePath, line, reason: reasonOf(n) });
         return undefined;
       case 'scalar':

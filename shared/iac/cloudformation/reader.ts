@@ -4,7 +4,7 @@
  * does not say where it is deployed); each resource is `<file>#<logical id>` (CDK: `<file>#<construct path>`).
  */
 import { createHash } from 'node:crypto';
-import type { Resource } from '../../model/resources';
+import type { Resource, SecurityGroupUser } from '../../model/resources';
 import { IacInputError } from '../errors';
 import type { IacDocument, IacForm, IacReader, UnknownValue } from '../types';
 import { resolve, shownName, type TemplateScope } from './intrinsics';
@@ -21,7 +21,7 @@ export const MAX_TEMPLATE_BYTES = 1024 * 1024;
 /** A CDK resource's construct path (`MyStack/Service/TaskDef/Resource`) as it may be shown. */
 const CONSTRUCT_PATH = /^[\x21-\x7e][\x20-\x7e]{0,511}$/;
 
-function isEcsType(t: unknown): t is EcsType {
+function isReadType(t: unknown): t is EcsType {
   return typeof t === 'string' && (ECS_TYPES as readonly string[]).includes(t);
 }
 
@@ -43,6 +43,55 @@ function scopeOf(
       parameters.set(name, secret ? undefined : entry(p.node, 'Default'));
     }
   return { parameters, mappings: entry(root, 'Mappings'), resources };
+}
+
+/**
+ * A security group of the template is used by the services and task sets that name it
+ * (`!Ref Group` / `!GetAtt Group.GroupId` in `SecurityGroups`), with a public IP when they assign one.
+ * As on the event path (where enrichment reads the groups of a workload), a group no workload of the
+ * template uses is not checked: a load balancer's group open to the world is not an ECS finding.
+ */
+function linkSecurityGroups(resources: readonly Resource[]): Resource[] {
+  return resources.flatMap((r): Resource[] => {
+    if (r.kind !== 'SecurityGroup') return [r];
+    const names = new Set([r.arn, `${r.arn}.GroupId`]);
+    const usedBy: SecurityGroupUser[] = [];
+    for (const w of resources)
+      if (
+        (w.kind === 'Service' || w.kind === 'TaskSet') &&
+        w.network?.securityGroups?.some((g) => names.has(g))
+      )
+        usedBy.push({ arn: w.arn, publicIp: w.network.assignPublicIp === 'ENABLED' });
+    return usedBy.length ? [{ ...r, usedBy }] : [];
+  });
+}
+
+/**
+ * How each resource is named: its logical id, or (CDK) its construct path. CloudFormation's logical ids are
+ * alphanumeric: any other (control characters, markup) is named by its position, so no two resources
+ * share a name and nothing of it reaches a terminal or a message. References to a resource use the same.
+ */
+function namesOf(
+  resources: Extract<TemplateNode, { kind: 'map' }>,
+  form: IacForm,
+): Map<string, { readonly shown: string; readonly address: string }> {
+  const names = new Map<string, { shown: string; address: string }>();
+  let index = 0;
+  for (const [logicalId, { node }] of resources.entries) {
+    index++;
+    const shown =
+      shownName(logicalId) === logicalId ? logicalId : `(resource ${index}: logical id not shown)`;
+    const cdkPath = entry(entry(node, 'Metadata'), 'aws:cdk:path');
+    const address =
+      form === 'cdk' &&
+      cdkPath?.kind === 'scalar' &&
+      typeof cdkPath.value === 'string' &&
+      CONSTRUCT_PATH.test(cdkPath.value)
+        ? cdkPath.value
+        : shown;
+    names.set(logicalId, { shown, address });
+  }
+  return names;
 }
 
 function readTemplate(text: string, file: string, form: IacForm): IacDocument {
@@ -74,26 +123,15 @@ function readTemplate(text: string, file: string, form: IacForm): IacDocument {
       reason: 'a transform (macro) may add or change resources: the resources are read as written',
     });
 
-  let index = -1;
+  const names = namesOf(resourcesNode.node, form);
+  const nameOf = (logicalId: string) => `${file}#${names.get(logicalId)?.address ?? logicalId}`;
   for (const [logicalId, { node, line }] of resourcesNode.node.entries) {
-    index++;
-    // CloudFormation's logical ids are alphanumeric: any other (control characters, markup) is named by
-    // its position, so no two resources share a name and nothing of it reaches a terminal or a message.
-    const shown =
-      shownName(logicalId) === logicalId ? logicalId : `(resource ${index + 1}: logical id not shown)`;
+    const { shown, address } = names.get(logicalId)!;
     if (node.kind !== 'map')
       throw new IacInputError(file, `Resources.${shown}: expected an object with a Type`, line);
     const type = entry(node, 'Type');
     const typeName = type?.kind === 'scalar' ? type.value : undefined;
-    if (!isEcsType(typeName)) continue;
-    const cdkPath = entry(entry(node, 'Metadata'), 'aws:cdk:path');
-    const address =
-      form === 'cdk' &&
-      cdkPath?.kind === 'scalar' &&
-      typeof cdkPath.value === 'string' &&
-      CONSTRUCT_PATH.test(cdkPath.value)
-        ? cdkPath.value
-        : shown;
+    if (!isReadType(typeName)) continue;
     const propsEntry = node.entries.get('Properties');
     const resolved = propsEntry ? resolve(propsEntry.node, scope) : undefined;
     if (resolved && resolved.kind === 'scalar' && resolved.value !== null)
@@ -106,7 +144,7 @@ function readTemplate(text: string, file: string, form: IacForm): IacDocument {
       );
     const properties = convertProperties(
       resolved && resolved.kind !== 'scalar' ? resolved : { kind: 'map', entries: new Map(), line },
-      file,
+      nameOf,
     );
     for (const u of properties.unknown)
       unknown.push({ address, path: u.path, line: u.line, reason: u.reason });
@@ -129,7 +167,7 @@ function readTemplate(text: string, file: string, form: IacForm): IacDocument {
       },
       account: '',
       region: '',
-      resources,
+      resources: linkSecurityGroups(resources),
       signals: [],
       taskDefinitionRefs: [],
     },

@@ -5,9 +5,15 @@
  * A template is a create request: an omitted property is ECS's default (no circuit breaker, no
  * ECS Exec), as on CreateService.
  */
-import type * as v from 'valibot';
+import * as v from 'valibot';
 import * as arns from '../../model/arn';
-import type { Resource, ResourceOrigin, TaskSetResource } from '../../model/resources';
+import type {
+  IngressPermission,
+  Resource,
+  ResourceOrigin,
+  SecurityGroupResource,
+  TaskSetResource,
+} from '../../model/resources';
 import {
   capacityProviderFromShape,
   clusterFromShape,
@@ -21,6 +27,8 @@ import { InvalidEventError } from '../../events/errors';
 import {
   CapacityProviderShape,
   ClusterShape,
+  KeyValueTags,
+  obj,
   ServiceShape,
   TaskDefinitionShape,
   TaskSetShape,
@@ -36,6 +44,7 @@ export const ECS_TYPES = [
   'AWS::ECS::TaskSet',
   'AWS::ECS::Cluster',
   'AWS::ECS::CapacityProvider',
+  'AWS::EC2::SecurityGroup',
 ] as const;
 export type EcsType = (typeof ECS_TYPES)[number];
 
@@ -101,6 +110,39 @@ function aliasClusterSettings(
   });
 }
 
+/** `AWS::EC2::SecurityGroup` as read here: its inline ingress rules (standalone ingress resources are not read). */
+const SecurityGroupShape = obj({
+  groupName: v.nullish(v.string()),
+  vpcId: v.nullish(v.string()),
+  securityGroupIngress: v.nullish(
+    v.array(
+      obj({
+        ipProtocol: v.string(),
+        fromPort: v.nullish(v.number()),
+        toPort: v.nullish(v.number()),
+        cidrIp: v.nullish(v.string()),
+        cidrIpv6: v.nullish(v.string()),
+      }),
+    ),
+  ),
+  tags: KeyValueTags,
+});
+
+/**
+ * The security group rule names an ingress rule as EC2 does (`IpPermissions[0]`), the template by its
+ * property (`SecurityGroupIngress[0]`): the line and the unknown values are given under both.
+ */
+function aliasIngress(lines: Record<string, number>, unknown: string[]): void {
+  for (const [path, line] of Object.entries(lines)) {
+    const m = /^securityGroupIngress(\[\d+\])$/.exec(path);
+    if (m) lines[`IpPermissions${m[1]}`] = line;
+  }
+  for (const path of [...unknown]) {
+    const m = /^securityGroupIngress(\[\d+\])?/.exec(path);
+    if (m) unknown.push(m[1] ? `IpPermissions${m[1]}` : 'IpPermissions');
+  }
+}
+
 export function buildResource(input: ResourceInput): Resource | undefined {
   const { file, logicalId, properties } = input;
   const unknownPaths = properties.unknown.flatMap((u) =>
@@ -108,6 +150,7 @@ export function buildResource(input: ResourceInput): Resource | undefined {
   );
   const lines = { ...properties.lines };
   if (input.type === 'AWS::ECS::Cluster') aliasClusterSettings(properties.shape, lines, unknownPaths);
+  if (input.type === 'AWS::EC2::SecurityGroup') aliasIngress(lines, unknownPaths);
   const origin: ResourceOrigin = {
     file,
     address: input.address,
@@ -178,6 +221,29 @@ export function buildResource(input: ResourceInput): Resource | undefined {
         ...scope,
         ...(fromAccount ? { containerInsightsFromAccount: true as const } : {}),
       };
+    }
+    case 'AWS::EC2::SecurityGroup': {
+      const sg = checked(SecurityGroupShape, input, shape);
+      return compact<SecurityGroupResource>({
+        kind: 'SecurityGroup',
+        ...scope,
+        tags: tagsOf(sg.tags),
+        // No id before deploy: the group is named by its template name (`GroupName`, else the address).
+        groupId: sg.groupName ?? input.address,
+        groupName: sg.groupName ?? undefined,
+        vpcId: sg.vpcId ?? undefined,
+        ingress: (sg.securityGroupIngress ?? []).map((r): IngressPermission =>
+          compact({
+            protocol: r.ipProtocol,
+            fromPort: r.fromPort ?? undefined,
+            toPort: r.toPort ?? undefined,
+            ipv4Ranges: r.cidrIp ? [r.cidrIp] : [],
+            ipv6Ranges: r.cidrIpv6 ? [r.cidrIpv6] : [],
+          }),
+        ),
+        // Filled by the reader: the services and task sets of the template that name the group.
+        usedBy: [],
+      });
     }
     case 'AWS::ECS::CapacityProvider': {
       const cp = checked(CapacityProviderShape, input, withName(shape, 'name', logicalId));

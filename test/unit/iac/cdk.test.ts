@@ -87,6 +87,12 @@ describe('cdk.out', () => {
         .map((f) => f.ruleId)
         .sort(),
     ).toEqual(['svc-circuit-breaker-off', 'svc-public-ip']);
+    // References between resources use the same names: the service's cluster is the cluster's construct path.
+    const service = doc.normalized.resources.find((r) => r.kind === 'Service');
+    expect(service?.kind === 'Service' ? service.clusterArn : undefined).toBe(
+      `${file}#GuardrailDemo/Cluster/Resource`,
+    );
+    expect(doc.normalized.resources.map((r) => r.arn)).toContain(`${file}#GuardrailDemo/Cluster/Resource`);
     // The log group CDK creates is a resource of the template: its name is known only after deploy.
     expect(doc.unknown).toEqual([
       expect.objectContaining({

@@ -418,6 +418,48 @@ describe('the other ECS resource types', () => {
     expect(at('taskset-public-ip')?.location?.line).toBe(25);
   });
 
+  it('a security group opening SSH to the world is flagged on its ingress line, critical when a public service uses it', async () => {
+    const text = `Parameters:
+  Office:
+    Type: String
+Resources:
+  Group:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: web
+      SecurityGroupIngress:
+        - IpProtocol: tcp
+          FromPort: 443
+          ToPort: 443
+          CidrIp: 0.0.0.0/0
+        - IpProtocol: tcp
+          FromPort: "22"
+          ToPort: 22
+          CidrIp: 0.0.0.0/0
+        - IpProtocol: tcp
+          FromPort: !Ref Office
+          ToPort: 3389
+          CidrIp: 0.0.0.0/0
+  Service:
+    Type: AWS::ECS::Service
+    Properties:
+      NetworkConfiguration:
+        AwsvpcConfiguration:
+          AssignPublicIp: ENABLED
+          SecurityGroups: [!GetAtt Group.GroupId]
+`;
+    const fs = await findings(text);
+    const sg = fs.find((f) => f.ruleId === 'sg-world-open-admin-port');
+    expect(sg?.resource.arn).toBe('stack.yaml#Group');
+    expect(sg?.severity).toBe('critical');
+    // The third rule's FromPort is unknown (a parameter without Default): not flagged, listed.
+    expect(sg?.evidence.map((e) => [e.path, e.line])).toEqual([['IpPermissions[1]', 14]]);
+    expect(read(text).unknown.map((u) => u.path)).toEqual(['Properties.SecurityGroupIngress[2].FromPort']);
+    // A group no workload of the template uses is not checked (the event path reads a workload's groups).
+    const unused = text.replace('SecurityGroups: [!GetAtt Group.GroupId]', 'SecurityGroups: [sg-0123]');
+    expect((await findings(unused)).map((f) => f.ruleId)).not.toContain('sg-world-open-admin-port');
+  });
+
   it('a cluster setting behind !Ref without Default is unknown, not flagged', async () => {
     const fs = await findings(`Parameters:
   Insights:
