@@ -4,6 +4,7 @@
  * the same rule ids on the same kinds of resources as the events themselves. The Terraform plan column
  * joins when its reader is registered in IAC_READERS (form `terraform-plan`).
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -54,6 +55,16 @@ describe('side by side: CloudFormation template and CloudTrail events', () => {
     const privileged = fromTemplate.find((f) => f.ruleId === 'td-privileged');
     expect(privileged?.location).toEqual({ file: 'stack.yaml', address: 'NodeExporter', line: 20 });
   });
+
+  it('the template is one CloudFormation accepts: cfn-lint reports nothing (fails, never skips, without cfn-lint)', () => {
+    const version = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
+    if (version.error || version.status !== 0)
+      throw new Error('cfn-lint is not installed: pip install cfn-lint');
+    const template = join(ROOT, 'test', 'fixtures', 'iac', 'side-by-side', 'stack.yaml');
+    const r = spawnSync('cfn-lint', ['--format', 'json', '--', template], { encoding: 'utf8' });
+    expect(r.stdout.trim() === '' ? [] : JSON.parse(r.stdout)).toEqual([]);
+    expect(r.status, r.stderr).toBe(0);
+  }, 60_000);
 
   // The Terraform plan reader is h-inputs' part (shared/iac/terraform/): this column runs once it is registered.
   const terraform = IAC_READERS.find((r) => r.form === 'terraform-plan');
