@@ -5,15 +5,23 @@
  * directory reports it neither as a bad event nor as a template.
  */
 
-/** `manifest.json`, `tree.json`, `cdk.out`, `<Stack>.assets.json`, `<Stack>.metadata.json`, asset folders. */
-export function isCdkAssemblyFile(path: string): boolean {
-  const parts = path.split(/[\\/]/);
-  const name = parts[parts.length - 1] ?? '';
-  const inAssembly = parts.some((p) => p === 'cdk.out' || /^assembly-/.test(p));
-  if (parts.slice(0, -1).some((p) => /^asset\./.test(p)) && inAssembly) return true;
+/** A directory is a cloud assembly (top level or nested `assembly-*`) when it has both of these. */
+export function isCloudAssembly(entryNames: ReadonlySet<string>): boolean {
+  return entryNames.has('manifest.json') && entryNames.has('cdk.out');
+}
+
+/**
+ * An entry of a cloud assembly that is not a stack template: `manifest.json`, `tree.json`, the `cdk.out`
+ * version file, `<Stack>.assets.json`, `<Stack>.metadata.json`, `validation-report.json`, and the assets
+ * (`asset.<hash>` folders and files: Lambda code, Docker contexts, whatever they hold).
+ */
+export function isAssemblyBookkeeping(name: string): boolean {
   return (
-    (inAssembly && (name === 'manifest.json' || name === 'tree.json' || name === 'cdk.out')) ||
+    name === 'manifest.json' ||
+    name === 'tree.json' ||
+    name === 'cdk.out' ||
+    name === 'validation-report.json' ||
     /\.(assets|metadata)\.json$/.test(name) ||
-    (inAssembly && name === 'validation-report.json')
+    /^asset\./.test(name)
   );
 }
