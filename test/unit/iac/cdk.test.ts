@@ -26,11 +26,17 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('cdk.out', () => {
-  it('the assembly is recognized; its bookkeeping files are set apart, its stack template read by the cdk reader', () => {
+  it('the assembly (and the nested one of a stage) is recognized; its bookkeeping files are set apart, its stack template read by the cdk reader', () => {
     const names = readdirSync(assembly);
     expect(isCloudAssembly(new Set(names))).toBe(true);
     const templates = names.filter((n) => !isAssemblyBookkeeping(n));
-    expect(templates).toEqual(['GuardrailDemo.template.json']);
+    expect(templates).toEqual(['GuardrailDemo.template.json', 'assembly-Prod']);
+    // A stage is a nested assembly of its own, with its own bookkeeping.
+    const nested = readdirSync(join(assembly, 'assembly-Prod'));
+    expect(isCloudAssembly(new Set(nested))).toBe(true);
+    expect(nested.filter((n) => !isAssemblyBookkeeping(n))).toEqual([
+      expect.stringMatching(/^ProdPlatform.*\.template\.json$/),
+    ]);
     expect(names.filter(isAssemblyBookkeeping).sort()).toEqual(
       ['GuardrailDemo.assets.json', 'GuardrailDemo.metadata.json', 'cdk.out', 'manifest.json', 'tree.json']
         .concat(names.includes('validation-report.json') ? ['validation-report.json'] : [])

@@ -59,7 +59,7 @@ describe('guardrail evaluate: CloudFormation templates', () => {
 });
 
 describe('guardrail evaluate cdk.out/', () => {
-  it('reads each stack template once, names resources by construct path; manifest, tree and assets are not read', async () => {
+  it("reads each stack template once (a stage's nested assembly too), names resources by construct path; manifest, tree and assets are not read", async () => {
     const assembly = synthesize(join(tmp, 'app', 'cdk.out'));
     // An asset folder holds whatever the app packages (here JSON that is no event): never read.
     mkdirSync(join(assembly, 'asset.0123abcd'), { recursive: true });
@@ -72,7 +72,13 @@ describe('guardrail evaluate cdk.out/', () => {
     expect(r.stderr).toContain(
       `${template}: skipped without --enrich: account default of Container Insights`,
     );
-    expect(new Set(findings.map((f) => f.location?.file))).toEqual(new Set([template]));
+    // Both stacks' templates, the stage's from its nested assembly: its cluster does not log ECS Exec.
+    const nested = findings.find((f) => f.ruleId === 'cluster-exec-logging-off');
+    expect(nested?.location?.address).toBe('Prod/Platform/Cluster/Resource');
+    expect(nested?.location?.file).toMatch(/assembly-Prod[\\/]ProdPlatform.*\.template\.json$/);
+    expect(new Set(findings.map((f) => f.location?.file))).toEqual(
+      new Set([template, nested?.location?.file]),
+    );
     expect(findings.find((f) => f.ruleId === 'td-privileged')?.location?.address).toBe(
       'GuardrailDemo/AgentTask/Resource',
     );
