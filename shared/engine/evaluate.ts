@@ -150,8 +150,21 @@ function safeFinding(f: Finding, c: CompiledSecretPatterns): Finding {
       }
     : undefined;
   const tags = f.tags ? shownTags(f.tags, c) : undefined;
+  // An infrastructure-as-code location names the file and the address the input chose (like the ARN).
+  const at = f.location;
+  const location = at && {
+    ...at,
+    file: redactValueFormats(at.file, c),
+    address: redactValueFormats(at.address, c),
+  };
+  const locationChanged =
+    at !== undefined && (location!.file !== at.file || location!.address !== at.address);
   const changed =
-    evidence !== f.evidence || resource !== f.resource || exemption !== undefined || tags !== f.tags;
+    evidence !== f.evidence ||
+    resource !== f.resource ||
+    exemption !== undefined ||
+    tags !== f.tags ||
+    locationChanged;
   return boundFinding(
     changed
       ? {
@@ -160,6 +173,7 @@ function safeFinding(f: Finding, c: CompiledSecretPatterns): Finding {
           resource,
           ...(exemption ? { exemption } : {}),
           ...(tags ? { tags } : {}),
+          ...(locationChanged ? { location } : {}),
         }
       : f,
   );

@@ -644,6 +644,15 @@ describe('hostile templates', () => {
     );
   });
 
+  it('a logical id that is a credential is redacted in the ARN and the location alike', async () => {
+    const fs = await findings(
+      taskDefinition('Privileged: true').replace('  TaskDef:', '  AKIAIOSFODNN7EXAMPLE:'),
+    );
+    expect(fs.map((f) => f.ruleId)).toContain('td-privileged');
+    expect(JSON.stringify(fs)).not.toContain('AKIAIOSFODNN7EXAMPLE');
+    expect(fs[0]?.location?.address).toBe('[redacted: AWS access key id]');
+  });
+
   it('a secret in an environment variable is flagged and redacted, and the unknown list never carries values', async () => {
     const doc = read(
       taskDefinition(
