@@ -174,11 +174,22 @@ function readTemplate(text: string, file: string, form: IacForm): IacDocument {
   };
 }
 
-/** The first characters of a template: its format version, or a `Resources` map with an `AWS::` type. */
+/**
+ * The first characters of a template: its format version, or a `Resources` map with an `AWS::` type, as
+ * keys of the document itself. A template quoted inside another document (a CloudTrail `CreateStack`
+ * record's `templateBody`, a Terraform plan's `template_body`) is a JSON string: its quotes are escaped
+ * and its YAML lines are not lines of the document, so it is not taken for a template.
+ */
 export function looksLikeTemplate(head: string): boolean {
+  const text = head.replace(/^\uFEFF/, '');
+  if (/^\s*[{[]/.test(text))
+    return (
+      /(^|[^\\])"AWSTemplateFormatVersion"\s*:/.test(text) ||
+      (/(^|[^\\])"Resources"\s*:\s*\{/.test(text) && /(^|[^\\])"Type"\s*:\s*"AWS::/.test(text))
+    );
   return (
-    /["']?AWSTemplateFormatVersion["']?\s*:/.test(head) ||
-    (/(^|[\s{,])["']?Resources["']?\s*:/.test(head) && /["']?Type["']?\s*:\s*["']?AWS::/.test(head))
+    /^["']?AWSTemplateFormatVersion["']?\s*:/m.test(text) ||
+    (/^["']?Resources["']?\s*:/m.test(text) && /^\s+["']?Type["']?\s*:\s*["']?AWS::/m.test(text))
   );
 }
 

@@ -169,6 +169,36 @@ describe('detection', () => {
   });
 });
 
+describe('detection: templates quoted inside other documents', () => {
+  it('a CloudTrail CreateStack record carrying a template body (YAML or JSON) is not a template', () => {
+    for (const body of [fixture('fargate-public-service.yaml'), fixture('fargate-public-service.json')]) {
+      const event = JSON.stringify(
+        {
+          version: '0',
+          'detail-type': 'AWS API Call via CloudTrail',
+          source: 'aws.cloudformation',
+          detail: {
+            eventSource: 'cloudformation.amazonaws.com',
+            eventName: 'CreateStack',
+            requestParameters: { stackName: 'web', templateBody: body },
+          },
+        },
+        null,
+        2,
+      );
+      expect(cloudFormationReader.detect('event.json', event.slice(0, 64 * 1024))).toBe(false);
+    }
+  });
+
+  it('a template with a byte order mark, or whose first key is Description, is one', () => {
+    expect(cloudFormationReader.detect('t.json', `\uFEFF${fixture('fargate-public-service.json')}`)).toBe(
+      true,
+    );
+    expect(cloudFormationReader.detect('t.yaml', fixture('refarch-product-service.yaml'))).toBe(true);
+    expect(read(`\uFEFF${fixture('fargate-public-service.json')}`).normalized.resources).toHaveLength(2);
+  });
+});
+
 describe('short-form intrinsics and what is resolved', () => {
   it('resolves !Join, !Select, !FindInMap, !Sub without variables and a parameter Default; the value is flagged where written', async () => {
     const text = `AWSTemplateFormatVersion: '2010-09-09'
