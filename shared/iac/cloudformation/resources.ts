@@ -79,10 +79,9 @@ function checked<S extends v.GenericSchema>(
       dotted = dotted.slice(0, dotted.lastIndexOf('.'));
       at = input.properties.byDotted.get(dotted);
     }
-    const where =
-      at && dotted === err.path
-        ? at.path
-        : `${at?.path ?? 'Properties'}${err.path && dotted !== err.path ? ` (${err.path.slice(dotted.length).replace(/^\./, '')})` : ''}`;
+    // A field the template does not have (a required one) is named after its closest parent that it has.
+    const rest = (err.path ?? '').slice(dotted.length).replace(/^\./, '');
+    const where = `${at?.path ?? 'Properties'}${rest ? ` (${rest})` : ''}`;
     throw new IacInputError(
       input.file,
       `Resources.${input.logicalId}.${where}: ${err.problem}`,

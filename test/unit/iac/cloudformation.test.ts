@@ -597,6 +597,21 @@ describe('hostile templates', () => {
     expect(read('Resources:\n  C:\n    Type: [AWS::ECS::Cluster]\n').normalized.resources).toEqual([]);
   });
 
+  it('a required field missing is named after its parent; a free-form map key is never quoted', () => {
+    expect(
+      readError(
+        'Resources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\n        - Name: a\n          Environment:\n            - Value: x\n',
+      ).message,
+    ).toBe(
+      'stack.yaml:8: Resources.T.Properties.ContainerDefinitions[0].Environment[0] (name): is required (expected "name")',
+    );
+    const err = readError(
+      'Resources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\n        - Name: a\n          LogConfiguration:\n            Options:\n              AKIAIOSFODNN7EXAMPLE: [x]\n',
+    );
+    expect(err.message).not.toContain('AKIA');
+    expect(err.line).toBe(8);
+  });
+
   it('the guardrail:exempt tag in the template exempts a finding, as on a deployed resource', async () => {
     const fs = await findings(
       taskDefinition('Privileged: true', '').replace(
