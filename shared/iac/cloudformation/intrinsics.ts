@@ -23,9 +23,13 @@ export type ResolvedNode =
   | { readonly kind: 'ref'; readonly logicalId: string; readonly attribute?: string; readonly line: number }
   | { readonly kind: 'unknown'; readonly reason: string; readonly line: number };
 
+/** A parameter as a `Ref` reads it: its default, or why its value is unknown before deploy. */
+export type TemplateParameter =
+  | { readonly default: TemplateNode; readonly unknownBecause?: undefined }
+  | { readonly default?: undefined; readonly unknownBecause: string };
+
 export interface TemplateScope {
-  /** Parameters by name: their `Default` when they have one. */
-  readonly parameters: ReadonlyMap<string, TemplateNode | undefined>;
+  readonly parameters: ReadonlyMap<string, TemplateParameter>;
   readonly mappings: TemplateNode | undefined;
   readonly resources: ReadonlySet<string>;
 }
@@ -95,12 +99,11 @@ function resolveIntrinsic(
       if (target === 'AWS::NoValue') return NO_VALUE;
       if (typeof target !== 'string') return unknown('Ref: not a name', line);
       if (target.startsWith('AWS::')) return unknown(`Ref: ${shownName(target)} (a pseudo parameter)`, line);
-      if (scope.parameters.has(target)) {
-        const def = scope.parameters.get(target);
-        return def
-          ? resolveNode(def, scope, depth + 1)
-          : unknown(`Ref: ${shownName(target)} (a parameter without a Default)`, line);
-      }
+      const parameter = scope.parameters.get(target);
+      if (parameter)
+        return parameter.default
+          ? resolveNode(parameter.default, scope, depth + 1)
+          : unknown(`Ref: ${shownName(target)} (${parameter.unknownBecause})`, line);
       if (scope.resources.has(target)) return { kind: 'ref', logicalId: target, line };
       return unknown(`Ref: ${shownName(target)} (names nothing in the template)`, line);
     }

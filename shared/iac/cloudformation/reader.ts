@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Resource, SecurityGroupUser } from '../../model/resources';
 import { IacInputError } from '../errors';
 import type { IacDocument, IacForm, IacReader, UnknownValue } from '../types';
-import { resolve, shownName, type TemplateScope } from './intrinsics';
+import { resolve, shownName, type TemplateParameter, type TemplateScope } from './intrinsics';
 import { convertProperties } from './properties';
 import { buildResource, ECS_TYPES, type EcsType } from './resources';
 import { parseTemplateTree, type TemplateNode } from './template-tree';
@@ -29,19 +29,41 @@ function entry(n: TemplateNode | undefined, key: string): TemplateNode | undefin
   return n?.kind === 'map' ? n.entries.get(key)?.node : undefined;
 }
 
+/** A parameter as a `Ref` reads it: its default, or why its value is unknown before deploy. */
+function parameterOf(p: TemplateNode): TemplateParameter {
+  const type = entry(p, 'Type');
+  const typeName = type?.kind === 'scalar' && typeof type.value === 'string' ? type.value : '';
+  const noEcho = entry(p, 'NoEcho');
+  // A NoEcho parameter is a secret: its default is never read.
+  if (noEcho?.kind === 'scalar' && String(noEcho.value).toLowerCase() === 'true')
+    return { unknownBecause: 'a NoEcho parameter' };
+  // The default of an SSM parameter type is the parameter's name: its value is read at deploy.
+  if (typeName.startsWith('AWS::SSM::Parameter::'))
+    return { unknownBecause: 'an SSM parameter, read at deploy' };
+  const def = entry(p, 'Default');
+  if (!def) return { unknownBecause: 'a parameter without a Default' };
+  // A list parameter's default is one comma-separated string; a Ref to it is the list.
+  if ((typeName === 'CommaDelimitedList' || typeName.startsWith('List<')) && def.kind === 'scalar')
+    return {
+      default: {
+        kind: 'seq',
+        items: String(def.value ?? '')
+          .split(',')
+          .map((item) => ({ kind: 'scalar', value: item.trim(), line: def.line })),
+        line: def.line,
+      },
+    };
+  return { default: def };
+}
+
 function scopeOf(
   root: Extract<TemplateNode, { kind: 'map' }>,
   resources: ReadonlySet<string>,
 ): TemplateScope {
-  const parameters = new Map<string, TemplateNode | undefined>();
+  const parameters = new Map<string, TemplateParameter>();
   const params = entry(root, 'Parameters');
   if (params?.kind === 'map')
-    for (const [name, p] of params.entries) {
-      // A NoEcho parameter is a secret: its default is never read (its value is unknown here).
-      const noEcho = entry(p.node, 'NoEcho');
-      const secret = noEcho?.kind === 'scalar' && String(noEcho.value).toLowerCase() === 'true';
-      parameters.set(name, secret ? undefined : entry(p.node, 'Default'));
-    }
+    for (const [name, p] of params.entries) parameters.set(name, parameterOf(p.node));
   return { parameters, mappings: entry(root, 'Mappings'), resources };
 }
 

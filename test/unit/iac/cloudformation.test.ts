@@ -325,12 +325,40 @@ Resources:
               Value: !Sub "\${!NotAVariable}"
 `;
     const doc = read(text);
-    expect(doc.unknown.map((u) => u.reason)).toEqual(['Ref: Token (a parameter without a Default)']);
+    expect(doc.unknown.map((u) => u.reason)).toEqual(['Ref: Token (a NoEcho parameter)']);
     const td = doc.normalized.resources[0];
     expect(td?.kind === 'TaskDefinition' ? td.containers[0] : undefined).toMatchObject({
       environment: [{ name: 'TEMPLATE', value: '${NotAVariable}' }],
     });
     expect(td?.kind === 'TaskDefinition' ? td.containers[0]?.user : 'x').toBeUndefined();
+  });
+
+  it('a list parameter default is a list; an SSM parameter type is unknown (its default is the parameter name)', () => {
+    const doc = read(`Parameters:
+  Subnets:
+    Type: List<AWS::EC2::Subnet::Id>
+    Default: subnet-1, subnet-2
+  Image:
+    Type: AWS::SSM::Parameter::Value<String>
+    Default: /team/web/image
+Resources:
+  Service:
+    Type: AWS::ECS::Service
+    Properties:
+      NetworkConfiguration:
+        AwsvpcConfiguration:
+          Subnets: !Ref Subnets
+  TaskDef:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      ContainerDefinitions:
+        - Name: web
+          Image: !Ref Image
+`);
+    expect(doc.normalized.resources[0]).toMatchObject({ network: { subnets: ['subnet-1', 'subnet-2'] } });
+    expect(doc.unknown.map((u) => [u.path, u.reason])).toEqual([
+      ['Properties.ContainerDefinitions[0].Image', 'Ref: Image (an SSM parameter, read at deploy)'],
+    ]);
   });
 
   it('a Transform is listed: a macro may change what is deployed', () => {
