@@ -108,9 +108,13 @@ function resolveIntrinsic(
       return unknown(`Ref: ${shownName(target)} (names nothing in the template)`, line);
     }
     case 'Fn::GetAtt': {
+      // `!GetAtt Resource.Attribute` (split at the first dot) or `[Resource, Attribute]`.
+      const dot = arg.kind === 'scalar' && typeof arg.value === 'string' ? arg.value.indexOf('.') : -1;
       const parts =
         arg.kind === 'scalar' && typeof arg.value === 'string'
-          ? [arg.value.slice(0, arg.value.indexOf('.')), arg.value.slice(arg.value.indexOf('.') + 1)]
+          ? dot > 0
+            ? [arg.value.slice(0, dot), arg.value.slice(dot + 1)]
+            : []
           : arg.kind === 'seq'
             ? arg.items.map((i) => (i.kind === 'scalar' ? i.value : undefined))
             : [];
