@@ -79,5 +79,14 @@ describe('side by side: CloudFormation template and CloudTrail events', () => {
     const doc = terraform!.read(text, 'plan.json');
     const fromPlan = (await evaluateNormalized(doc.normalized, deps())).findings;
     expect(violations(fromPlan)).toEqual(violations(fromEvents));
+    expect(violations(fromPlan)).toEqual(
+      expect.arrayContaining([
+        'td-privileged on AWS::ECS::TaskDefinition',
+        'svc-public-ip on AWS::ECS::Service',
+      ]),
+    );
+    const paths = (fs: readonly Finding[]) =>
+      fs.flatMap((f) => f.evidence.map((e) => `${f.ruleId} ${e.path}`)).sort();
+    expect(paths(fromPlan)).toEqual(paths(fromEvents));
   });
 });
