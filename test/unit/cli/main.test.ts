@@ -303,7 +303,7 @@ describe('exit codes', () => {
     expect(errors).toEqual([
       `guardrail: ${join(dir, '2-not-json.json')}:1: not valid JSON (unexpected character)`,
       `guardrail: ${join(dir, '3-lines.jsonl')}:2: not valid JSON (unexpected end: truncated?)`,
-      `guardrail: ${join(dir, '4-no-detail-type.json')}: invalid event: not an event: no "detail-type"/"detail" (is this an EventBridge event?)`,
+      `guardrail: ${join(dir, '4-no-detail-type.json')}: not an event: no form recognised (expected an EventBridge event, a CloudTrail record or log file, lookup-events output, a task definition, a create-service input, a CloudFormation template or a Terraform plan)`,
       `guardrail: ${join(dir, '5-wrong-type.json')}: invalid event: detail.requestParameters.containerDefinitions.0.privileged: expected boolean, got string`,
       `guardrail: ${join(dir, '6-empty.json')}: empty input`,
       expect.stringMatching(
