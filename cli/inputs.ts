@@ -10,7 +10,7 @@
  * and read whole (capped): they are one item carrying the `IacDocument`, never split as JSON.
  */
 import { isCloudTrailLog } from '../shared/events/cloudtrail-record';
-import { formItems, type RecordInput } from './input-form';
+import { formItems, lookupEventItem, type RecordInput } from './input-form';
 import { canChoose, chooseMode, isJsonLines } from './input-mode';
 import { sourcesOf, YAML_FILE, type StdinSource } from './input-source';
 import { InputError, textOf } from '../shared/base/input-text';
@@ -101,6 +101,7 @@ function* itemsOfPiece(piece: Piece): Generator<InputItem> {
       ? { label, record: r as Record<string, unknown>, form: 'CloudTrail record', prefix: 'detail' }
       : { label, error: 'CloudTrail record: not a JSON object' };
   if (piece.record) yield record(piece.label, value);
+  else if (piece.lookupEvent) yield lookupEventItem(value, piece.label);
   else if (piece.top && isCloudTrailLog(value)) {
     // A log whose "Records" is not its first key: small enough to have been read whole.
     const records = value.Records;

@@ -135,6 +135,23 @@ describe('hostile inputs', () => {
     expect(r.rules).toContain('svc-public-ip');
   });
 
+  it('lookup-events output larger than one event (the CLI pages it all into one document): split event by event', async () => {
+    const good = load(input('lookup-events-ecs.json')) as { Events: Record<string, unknown>[] };
+    const events = Array.from({ length: 600 }, (_, i) =>
+      i === 299 ? { ...good.Events[0], CloudTrailEvent: 'not json' } : good.Events[i % 2],
+    );
+    const text = JSON.stringify({ Events: events, NextToken: 'x'.repeat(100) });
+    expect(text.length).toBeGreaterThan(2 * 1024 * 1024); // over the 1 MiB per event
+    const p = file(text);
+    const r = await evaluate(p);
+    expect(r.code).toBe(2);
+    expect(inputErrors(r.stderr)).toEqual([
+      `guardrail: ${p}:Events[299]: lookup-events output: CloudTrailEvent: not valid JSON`,
+    ]);
+    expect(r.stderr).toContain('over 599 event(s)');
+    expect(r.rules).toEqual(expect.arrayContaining(['svc-public-ip', 'td-privileged']));
+  });
+
   it('a record without eventID: evaluated, never "id: is required"; the same record twice is one event', async () => {
     const { eventID: _id, ...noId } = RECORD;
     const r = await evaluate(file(noId), file(noId));
