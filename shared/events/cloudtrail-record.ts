@@ -86,6 +86,26 @@ export function scopeFromArns(record: unknown): { region?: string; account?: str
 }
 
 /**
+ * Query results (CloudTrail Lake, Athena's CloudTrail table) hold `requestParameters` and
+ * `responseElements` as JSON text: a string that is a whole JSON object is that object. Any other string
+ * (what CloudTrail writes for a truncated value) stays as it is: unknown, never guessed.
+ */
+function withObjectsFromStrings(record: Record<string, unknown>): Record<string, unknown> {
+  let out = record;
+  for (const key of ['requestParameters', 'responseElements'] as const) {
+    const text = record[key];
+    if (typeof text !== 'string' || !text.trimStart().startsWith('{')) continue;
+    try {
+      const value: unknown = JSON.parse(text);
+      if (isObject(value)) out = { ...out, [key]: value };
+    } catch {
+      // truncated: left as the string it is
+    }
+  }
+  return out;
+}
+
+/**
  * A record -> the event the engine evaluates, without inventing what the record does not say: the
  * identity is `eventID` or a content hash; region and account are the record's, else those of an ARN in
  * it, else `''` (unknown); the time is `eventTime`, else `''`. Validation paths start with `detail.`
@@ -93,7 +113,9 @@ export function scopeFromArns(record: unknown): { region?: string; account?: str
  */
 export function parseRecord(record: unknown): ParsedEvent {
   if (!isObject(record)) throw new InvalidEventError('not a CloudTrail record: expected a JSON object');
-  const withId = record.eventID === undefined ? { ...record, eventID: contentId(record) } : record;
+  const withId = withObjectsFromStrings(
+    record.eventID === undefined ? { ...record, eventID: contentId(record) } : record,
+  );
   const detail = validate(CloudTrailDetail, withId, 'detail');
   const fromArns = detail.awsRegion && detail.recipientAccountId ? {} : scopeFromArns(record);
   const account = detail.recipientAccountId ?? detail.userIdentity?.accountId ?? fromArns.account ?? '';

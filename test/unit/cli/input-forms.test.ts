@@ -152,6 +152,25 @@ describe('hostile inputs', () => {
     expect(r.rules).toEqual(expect.arrayContaining(['svc-public-ip', 'td-privileged']));
   });
 
+  it('a query result (CloudTrail Lake, Athena) with requestParameters as JSON text: read as the object; cut text stays unknown', async () => {
+    const asText = {
+      ...RECORD,
+      requestParameters: JSON.stringify(RECORD.requestParameters),
+      responseElements: null,
+    };
+    const cut = {
+      ...asText,
+      eventID: 'cut',
+      requestParameters: (asText.requestParameters as string).slice(0, 200),
+    };
+    const r = await evaluate(file(asText));
+    expect(r.code).toBe(0);
+    expect(r.rules).toContain('td-privileged');
+    const truncated = await evaluate(file(cut));
+    expect(truncated.rules).not.toContain('td-privileged');
+    expect(truncated.stderr).toContain('truncated or missing: task definition unknown');
+  });
+
   it('a record without eventID: evaluated, never "id: is required"; the same record twice is one event', async () => {
     const { eventID: _id, ...noId } = RECORD;
     const r = await evaluate(file(noId), file(noId));
