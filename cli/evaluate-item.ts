@@ -16,7 +16,11 @@ import type { InputItem } from './inputs';
 export type EvaluableItem = Exclude<InputItem, { readonly error: string }>;
 
 export function evaluateItem(item: EvaluableItem, deps: EngineDeps): Promise<EventResult> {
-  if ('iac' in item) return evaluateNormalized(item.iac.normalized, deps);
+  if ('iac' in item) {
+    // A template's or plan's resources do not exist yet: there is nothing in AWS to describe.
+    const { enricher: _notBeforeDeploy, ...offline } = deps;
+    return evaluateNormalized(item.iac.normalized, offline);
+  }
   if ('record' in item) return evaluateParsed(parseRecord(item.record), deps);
   return evaluateRaw(item.value, deps);
 }

@@ -131,6 +131,30 @@ describe('Terraform plan: the same violations as the CloudTrail events of the sa
   });
 });
 
+describe('--enrich on a plan', () => {
+  it('is not enriched (nothing exists in AWS yet): no AWS call, no enrichment failure, exit 0', async () => {
+    const saved = { ...process.env };
+    // No region and no credentials: any AWS call would fail and make the run exit 2.
+    for (const k of [
+      'AWS_REGION',
+      'AWS_DEFAULT_REGION',
+      'AWS_PROFILE',
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+    ])
+      delete process.env[k];
+    process.env.AWS_EC2_METADATA_DISABLED = 'true';
+    try {
+      const r = await run(['evaluate', '--enrich', '--format', 'json', PLAN]);
+      expect(r.stderr).not.toContain('enrichment failed');
+      expect(r.code).toBe(0);
+      expect(jsonLines(r.stdout).map((f) => f.ruleId)).toContain('td-privileged');
+    } finally {
+      process.env = saved;
+    }
+  });
+});
+
 describe('hostile plans', () => {
   it('container_definitions that is not JSON: named by address and line, nothing else of the plan evaluated', async () => {
     const bad = plan();
