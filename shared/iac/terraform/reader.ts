@@ -197,6 +197,22 @@ function resourceOf(
 
 const optionalLine = (line: number | undefined): { line?: number } => (line !== undefined ? { line } : {});
 
+/**
+ * The lines a finding or an unknown value can name: each planned resource and its attributes a few
+ * levels down (`network_configuration[0].assign_public_ip`), not `before` or the rest of the plan.
+ */
+function linesWanted(path: JsonPath): boolean {
+  if (path[0] === 'resource_changes')
+    return (
+      path.length <= 4 + 4 &&
+      (path.length < 3 || path[2] === 'change') &&
+      (path.length < 4 || path[3] === 'after')
+    );
+  if (path[0] !== 'planned_values') return false;
+  const values = path.lastIndexOf('values');
+  return values === -1 ? path.length <= 64 : path.length - values <= 5;
+}
+
 export function readTerraformPlan(text: string, file: string): IacDocument {
   const plan = parsePlan(text, file);
   const planned = Array.isArray(plan.resource_changes)
@@ -209,7 +225,7 @@ export function readTerraformPlan(text: string, file: string): IacDocument {
       file,
       'no resource_changes or planned_values: is this `terraform show -json` of a plan?',
     );
-  const index = LineIndex.of(text);
+  const index = LineIndex.of(text, linesWanted);
   const resources: Resource[] = [];
   const unknown: UnknownValue[] = [];
   for (const p of planned) {
