@@ -24,7 +24,8 @@ export type InputItem =
   | { readonly label: string; readonly value: unknown }
   /** A CloudTrail record, or the record of the API call a JSON input stands for (cli/input-form.ts). */
   | ({ readonly label: string } & RecordInput)
-  | { readonly label: string; readonly error: string }
+  /** A bad input; `missingPath`: a PATH argument that does not exist (the caller's usage error). */
+  | { readonly label: string; readonly error: string; readonly missingPath?: true }
   /** An infrastructure-as-code document, already normalized by its reader (evaluateNormalized). */
   | { readonly label: string; readonly iac: IacDocument };
 
