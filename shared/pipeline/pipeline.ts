@@ -37,7 +37,7 @@ import type { WindowCounter } from '../engine/windows';
 import { InvalidEventError } from '../events/errors';
 import { parseEvent, type ParsedEvent } from '../events/parse';
 import { ECS_THROTTLE_EVENT_NAMES, THROTTLING_ERROR_CODES } from '../events/signals';
-import type { Finding, FindingAction } from '../model/finding';
+import { modeNotifies, modeRemediates, type Finding, type FindingAction } from '../model/finding';
 import { accountsOutsideScope } from '../policy/scope';
 import type { Policy } from '../policy/types';
 import { decideNotification, resolveAndNotify, resolvedBy } from '../lifecycle/lifecycle';
@@ -296,7 +296,7 @@ export class Pipeline {
     tally.findings++;
     this.metrics.countWith('Findings', { rule: f.ruleId, severity: f.severity });
 
-    const notifies = f.mode === 'notify' || f.mode === 'remediate';
+    const notifies = modeNotifies(f.mode);
     const claim: NotifyClaim | undefined = notifies
       ? { key, when: f.aggregate ? (f.aggregate.crossed ? 'always' : 'never') : 'open' }
       : undefined;
@@ -319,7 +319,7 @@ export class Pipeline {
     }
 
     let notified = f;
-    if (f.mode === 'remediate' && f.action) {
+    if (modeRemediates(f.mode) && f.action) {
       tally.remediations++;
       const action = await this.remediateOnce(f, key, outcome.opened, resources);
       notified = { ...f, action };
