@@ -45,6 +45,7 @@ import type { Outbox } from '../lifecycle/outbox';
 import type { Logger } from '../model/logger';
 import { noMetrics, type Metrics } from '../model/metrics';
 import type { Resource } from '../model/resources';
+import { withExemptionRecords, type ExemptionRecords } from '../store/exemption-records';
 import type { FindingStore, NotifyClaim, RecordOutcome } from '../store/types';
 import { idempotencyKeyOf, resourceArnOf } from './idempotency-key';
 import { type FindingActionStore, type PipelineSummary, type RemediatorPort } from './types';
@@ -81,6 +82,8 @@ export interface PipelineDeps {
   readonly enricher?: Enricher;
   /** Absent: no duplicate suppression beyond the store's (CLI, unit tests). */
   readonly idempotency?: IdempotencyOptions;
+  /** Exemptions made from Slack, honoured like the policy's own (absent: the policy's only). */
+  readonly exemptionRecords?: ExemptionRecords;
   readonly now?: () => Date;
 }
 
@@ -242,7 +245,11 @@ export class Pipeline {
   private async process(input: Invocation): Promise<PipelineSummary> {
     input.executed = true;
     const { parsed, key } = input;
-    const { policy, counter, enricher, now } = this.deps;
+    const { counter, enricher, now, exemptionRecords } = this.deps;
+    const at = now?.() ?? new Date();
+    const policy = exemptionRecords
+      ? withExemptionRecords(this.deps.policy, await exemptionRecords.listActive(at), at)
+      : this.deps.policy;
 
     const api = throttledApiOf(parsed);
     if (api) this.metrics.countWith('Throttles', { api });

@@ -30,7 +30,13 @@
  * Slack) goes through `remediate` too, never acts on a stored finding; `verifyNow` runs the verification
  * step alone (to show or re-check what AWS says now, without acting).
  */
-import { AWAITING_APPROVAL, modeRemediates, type Actor, type ActionStatus, type Finding } from '../model/finding';
+import {
+  AWAITING_APPROVAL,
+  modeRemediates,
+  type Actor,
+  type ActionStatus,
+  type Finding,
+} from '../model/finding';
 import type { Logger } from '../model/logger';
 import { RESOURCE_TYPE, type Resource, type ResourceKind } from '../model/resources';
 import { applicableExemptions, applyExemptions, PROTECT_TAG } from '../policy/exemptions';
@@ -330,7 +336,10 @@ export class Remediator {
       };
     if (runMode.awaitingApproval)
       return {
-        outcome: await end({ status: 'planned', reason: `${AWAITING_APPROVAL}: would ${before.plan}` }, before),
+        outcome: await end(
+          { status: 'planned', reason: `${AWAITING_APPROVAL}: would ${before.plan}` },
+          before,
+        ),
         followUps: true,
       };
 
@@ -425,8 +434,7 @@ export class Remediator {
     const next = ACTIONS_BY_NAME.get(listed.action);
     if (!next || listed.targets.length === 0) return primary;
     const results: Outcome[] = [];
-    for (const t of listed.targets)
-      results.push((await this.run(finding, next, t, access, runMode)).outcome);
+    for (const t of listed.targets) results.push((await this.run(finding, next, t, access, runMode)).outcome);
     const count = (s: ActionStatus) => results.filter((r) => r.status === s).length;
     const parts = (['done', 'planned', 'skipped', 'failed'] as const)
       .filter((s) => count(s) > 0)

@@ -6,6 +6,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateQuery, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure } from '../aws/classify';
 import { isExpired } from '../policy/exemptions';
 import { epochSeconds, EXEMPTION_RECORDS_PARTITION, exemptionRecordKey } from './dynamodb-keys';
 import type { ExemptionRecord, ExemptionRecords } from './exemption-records';
@@ -28,7 +29,16 @@ export class DynamoDbExemptionRecords implements ExemptionRecords {
     this.table = options.tableName;
   }
 
+  /** Idempotent: a record with the same id (a retried job) is already there and is kept as it is. */
   async put(record: ExemptionRecord): Promise<void> {
+    try {
+      await this.write(record);
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+    }
+  }
+
+  private async write(record: ExemptionRecord): Promise<void> {
     await this.doc.send(
       new PutCommand({
         TableName: this.table,

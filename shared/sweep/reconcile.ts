@@ -124,8 +124,7 @@ export async function reconcile(
   const at = options.at ?? result.startedAt;
   const concurrency = options.concurrency ?? 8;
   const key = evaluation.event.id;
-  const notifies = (f: Finding) =>
-    options.notify !== undefined && modeNotifies(f.mode);
+  const notifies = (f: Finding) => options.notify !== undefined && modeNotifies(f.mode);
   const outcomes = await mapPool(evaluation.findings, concurrency, (f) =>
     store.record(f, at, notifies(f) ? { key, when: 'open' } : undefined).then((o) => ({ ...o, finding: f })),
   );

@@ -17,7 +17,8 @@ export type SignatureProblem =
   | 'malformed timestamp'
   | 'stale timestamp'
   | 'malformed signature'
-  | 'signature mismatch';
+  | 'signature mismatch'
+  | 'replayed request';
 
 export class SlackSignatureError extends GuardrailError {
   override readonly name = 'SlackSignatureError';

@@ -53,6 +53,11 @@ export class SlackWebApi {
     return this.post(`${this.baseUrl}/${method}`, body, method, { authorization: `Bearer ${token}` });
   }
 
+  /** Calls a read method with form-encoded arguments (read methods do not all take JSON bodies). */
+  callForm(method: string, token: string, args: Record<string, string>): Promise<Record<string, unknown>> {
+    return this.post(`${this.baseUrl}/${method}`, args, method, { authorization: `Bearer ${token}` }, true);
+  }
+
   /** Answers through an interaction's response_url (no token: the URL is the credential). */
   async respond(responseUrl: string, body: Record<string, unknown>): Promise<void> {
     await this.post(responseUrl, body, 'response_url', {});
@@ -63,13 +68,17 @@ export class SlackWebApi {
     body: Record<string, unknown>,
     what: string,
     headers: Record<string, string>,
+    form = false,
   ): Promise<Record<string, unknown>> {
     let res: Response;
     try {
       res = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
-        body: JSON.stringify(body),
+        headers: {
+          'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json; charset=utf-8',
+          ...headers,
+        },
+        body: form ? new URLSearchParams(body as Record<string, string>).toString() : JSON.stringify(body),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {
