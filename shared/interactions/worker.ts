@@ -27,7 +27,7 @@ import type { FindingActionStore, RemediatorPort } from '../pipeline/types';
 import type { AuditLog } from '../store/audit';
 import { withExemptionRecords, type ExemptionRecords } from '../store/exemption-records';
 import { applicableExemptions, applyExemptions } from '../policy/exemptions';
-import type { SlackInteractionStore } from '../store/slack-interactions';
+import type { ApprovalClaim, SlackInteractionStore } from '../store/slack-interactions';
 import type { FindingRecord, FindingStore } from '../store/types';
 import { containersOf } from './exempt-modal';
 import type { SlackJob } from './jobs';
@@ -175,13 +175,16 @@ async function approve(
   now: Date,
 ): Promise<Result> {
   const f = record.finding;
-  if (record.status !== 'open')
+  if (record.status !== 'open') {
+    const earlier = await deps.interactions.getApproval(f.findingId, record.firstSeen);
+    if (earlier) return alreadyApproved(earlier);
     return {
       status: 'skipped',
       reason: 'finding is not open',
       say: 'Nothing to approve: the finding is resolved.',
       onlyToUser: true,
     };
+  }
   const mode = deps.policy.rules[f.ruleId]?.mode;
   if (mode !== 'approve')
     return {
@@ -197,16 +200,7 @@ async function approve(
     now.toISOString(),
   );
   const ownRetry = !claim.claimed && claim.by === `${who(job)}#${job.requestId}` && !claim.outcome;
-  if (!claim.claimed && !ownRetry) {
-    const by = claim.by.replace(/#.*$/, '');
-    const outcome = claim.outcome ? `${claim.outcome.status}: ${claim.outcome.reason ?? ''}` : 'in progress';
-    return {
-      status: 'skipped',
-      reason: `already approved by ${by} at ${claim.at}`,
-      say: `Already approved by ${inert(by)} at ${inert(claim.at)} (${inert(outcome)}).`,
-      onlyToUser: true,
-    };
-  }
+  if (!claim.claimed && !ownRetry) return alreadyApproved(claim);
   // Exemptions made since the finding was notified (the policy's and Slack's) stop the approval too.
   const policy = withExemptionRecords(deps.policy, await deps.exemptions.listActive(now), now);
   const { exemption } = applyExemptions(
@@ -255,6 +249,18 @@ async function approve(
     say: `${icon} Fix approved by ${mention(job)}: ${inert(`${action.name} ${action.status}${action.reason ? `: ${action.reason}` : ''}`)}`,
     finding: { ...f, action },
     buttons: action.status !== 'done',
+  };
+}
+
+/** Another press approved it first: say who, when and the outcome, to the presser only. */
+function alreadyApproved(claim: ApprovalClaim): Result {
+  const by = claim.by.replace(/#.*$/, '');
+  const outcome = claim.outcome ? `${claim.outcome.status}: ${claim.outcome.reason ?? ''}` : 'in progress';
+  return {
+    status: 'skipped',
+    reason: `already approved by ${by} at ${claim.at}`,
+    say: `Already approved by ${inert(by)} at ${inert(claim.at)} (${inert(outcome)}).`,
+    onlyToUser: true,
   };
 }
 

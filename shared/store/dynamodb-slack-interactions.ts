@@ -64,10 +64,15 @@ export class DynamoDbSlackInteractions implements SlackInteractionStore {
       expiration: epochSeconds(Date.parse(at) + 400 * DAY_MS),
     });
     if (claimed) return { claimed: true, by, at };
+    return (await this.getApproval(findingId, firstSeen)) ?? { claimed: false, by: 'unknown', at: '' };
+  }
+
+  async getApproval(findingId: string, firstSeen: string): Promise<ApprovalClaim | undefined> {
     const out = await this.doc.send(
-      new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }),
+      new GetCommand({ TableName: this.table, Key: approvalKey(findingId, firstSeen), ConsistentRead: true }),
     );
-    const item = out.Item ?? {};
+    const item = out.Item;
+    if (!item) return undefined;
     return {
       claimed: false,
       by: String(item.by ?? 'unknown'),

@@ -27,6 +27,8 @@ export interface SlackInteractionStore {
   /** Claim the approval of the finding opened at `firstSeen` (conditional write: exactly one claims it). */
   claimApproval(findingId: string, firstSeen: string, by: string, at: string): Promise<ApprovalClaim>;
   saveApprovalOutcome(findingId: string, firstSeen: string, outcome: FindingAction): Promise<void>;
+  /** The approval of the finding opened at `firstSeen`, if any (claimed: false). */
+  getApproval(findingId: string, firstSeen: string): Promise<ApprovalClaim | undefined>;
   /** No reminders for an open finding before `until`; false when the finding is not open. */
   snooze(findingId: string, until: string): Promise<boolean>;
   saveMessage(findingId: string, ref: SlackMessageRef): Promise<void>;
@@ -58,6 +60,11 @@ export class MemorySlackInteractionStore implements SlackInteractionStore {
     const key = `${findingId}#${firstSeen}`;
     const existing = this.approvals.get(key);
     if (existing) this.approvals.set(key, { ...existing, outcome });
+  }
+
+  async getApproval(findingId: string, firstSeen: string): Promise<ApprovalClaim | undefined> {
+    const existing = this.approvals.get(`${findingId}#${firstSeen}`);
+    return existing ? { ...existing, claimed: false } : undefined;
   }
 
   async snooze(findingId: string, until: string): Promise<boolean> {
