@@ -1,5 +1,5 @@
 /**
- * ExemptionRecords on the state table: pk `EXEMPTIONS`, sk `<rule>#<arn>#<id>` (dynamodb-keys.ts),
+ * ExemptionRecords on the state table: pk `EXEMPTION#all`, sk `<rule>#<arn>#<id>` (dynamodb-keys.ts),
  * `kind: "exemption"`, the record's fields, `expiration` = the day after `until` (TTL deletes it; the
  * list leaves expired ones out before that, TTL being lazy). One partition: exemptions are few (people
  * make them one at a time) and the pipeline reads them all, cached (`CachedExemptionRecords`).

@@ -93,7 +93,7 @@ export function approvalKey(findingId: string, firstSeen: string): ItemKey {
 }
 
 /** The partition of the exemption records (made from Slack): one Query lists them all. */
-export const EXEMPTION_RECORDS_PARTITION = 'EXEMPTIONS';
+export const EXEMPTION_RECORDS_PARTITION = 'EXEMPTION#all';
 
 /** One exemption record: by rule, then resource ARN, then its id. */
 export function exemptionRecordKey(ruleId: string, arn: string, id: string): ItemKey {

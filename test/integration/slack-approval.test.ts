@@ -41,7 +41,7 @@ import {
   STRANGER,
   TEAM,
 } from '../helpers/slack-requests';
-import { HOME, registerTaskDefinition } from '../unit/remediation/helpers';
+import { registerTaskDefinition } from '../unit/remediation/helpers';
 
 type PipelineHandler = (event: unknown, context: Context) => Promise<PipelineSummary>;
 type UrlHandler = (event: LambdaFunctionURLEvent, context: Context) => Promise<LambdaFunctionURLResult>;
