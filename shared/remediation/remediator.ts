@@ -21,7 +21,7 @@
  *  6. global dryRun: planned, "dry-run: would have ...";
  *  7. the account's hourly budget (atomic, shared by all invocations): exhausted -> skipped, notify;
  *  8. act (bounded SDK retries, no loop), read again to verify: done, or failed with the error name.
- * A rule in `approve` mode goes through the same steps, but step 6 stops it, "awaiting approval: would
+ * A rule in `approve` mode goes through the same steps, but step 6 stops it, "awaiting approval: would have
  * ...", until the call carries an approval (`context.approval`, a person pressed Approve in Slack); then
  * it runs steps 1-8 on AWS's live state at that moment, like `remediate` mode.
  * Every decision from step 2 on (except ignored accounts) is written to the audit log; the outcome is
@@ -337,7 +337,7 @@ export class Remediator {
     if (runMode.awaitingApproval)
       return {
         outcome: await end(
-          { status: 'planned', reason: `${AWAITING_APPROVAL}: would ${before.plan}` },
+          { status: 'planned', reason: `${AWAITING_APPROVAL}: would have ${before.plan}` },
           before,
         ),
         followUps: true,

@@ -655,6 +655,28 @@ describe('npm run package + cfn-lint', () => {
     });
   });
 
+  it('slack-interactions has its Function URL (auth NONE: Slack signs, the function checks) as an output; slack-actions consumes the jobs queue', () => {
+    const urls = byType('AWS::Lambda::Url');
+    expect(urls).toHaveLength(1);
+    expect(urls[0]![1].Properties).toEqual({
+      AuthType: 'NONE',
+      TargetFunctionArn: { 'Fn::GetAtt': ['SlackDashinteractionsLambdaFunction', 'Arn'] },
+    });
+    expect(template.Outputs?.SlackDashinteractionsLambdaFunctionUrl?.Value).toEqual({
+      'Fn::GetAtt': ['SlackDashinteractionsLambdaFunctionUrl', 'FunctionUrl'],
+    });
+    const mapping = byType('AWS::Lambda::EventSourceMapping').find(
+      ([, m]) => getAtt(m.Properties.EventSourceArn)?.[0] === 'SlackJobsQueue',
+    );
+    expect(mapping?.[1].Properties).toMatchObject({
+      FunctionName: { 'Fn::GetAtt': ['SlackDashactionsLambdaFunction', 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(template.Resources.SlackJobsQueue?.Properties.RedrivePolicy).toMatchObject({
+      deadLetterTargetArn: { 'Fn::GetAtt': ['SlackJobsDlq', 'Arn'] },
+    });
+  });
+
   it('the state table: pk/sk, gsi1, TTL on expiration, on-demand, point-in-time recovery, KMS', () => {
     const tables = byType('AWS::DynamoDB::Table');
     expect(tables).toHaveLength(1);

@@ -179,7 +179,7 @@ describe('approval from Slack (moto + fake Slack)', () => {
     const { arn, finding } = await openFinding();
     expect(finding.mode).toBe('approve');
     expect(finding.action).toMatchObject({ name: 'deregister-task-definition', status: 'planned' });
-    expect(finding.action!.reason).toMatch(/^awaiting approval: would deregister/);
+    expect(finding.action!.reason).toMatch(/^awaiting approval: would have deregistered/);
     expect(await tdStatus(arn)).toBe('ACTIVE');
 
     const responseUrl = slack.urlFor('response1');

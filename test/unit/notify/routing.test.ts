@@ -97,7 +97,11 @@ describe('policy notifications: section', () => {
     ['notifications:\n  sms:\n    minSeverity: low\n', 'notifications.sms', /unknown key/],
     // `channel` is the bot's channel id (docs/slack-app.md), never a channel name.
     ['notifications:\n  slack:\n    channel: "#sec"\n', 'notifications.slack.channel', /Slack channel id/],
-    ['notifications:\n  slack:\n    botTokenParameter: xoxb-123\n', 'notifications.slack.botTokenParameter', /never the token/],
+    [
+      'notifications:\n  slack:\n    botTokenParameter: xoxb-123\n',
+      'notifications.slack.botTokenParameter',
+      /never the token/,
+    ],
     [
       'notifications:\n  slack:\n    interactivity:\n      workspaces:\n        T0001:\n          approve: ["alice"]\n',
       'notifications.slack.interactivity.workspaces.T0001.approve.0',
