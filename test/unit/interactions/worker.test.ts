@@ -225,7 +225,9 @@ describe('text built to break Slack', () => {
     expect(text).not.toContain('<!channel>');
     expect(text).not.toContain('<https://evil.example|click>');
     // The whole name is one inline code span (Slack formats nothing inside one).
-    expect(text).toContain('`web&lt;!channel&gt; *bold* ˋxˋ &lt;https://evil.example|click&gt; @here ↵ &gt; quote\ufffd`');
+    expect(text).toContain(
+      '`web&lt;!channel&gt; *bold* ˋxˋ &lt;https://evil.example|click&gt; @here ↵ &gt; quote\ufffd`',
+    );
     expect(text).not.toContain('\u202e');
     expect(text).toContain('&lt;!channel&gt;');
   });
