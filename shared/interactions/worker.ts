@@ -5,7 +5,8 @@
  *
  *   approve      the finding must be open and its rule in `approve` mode; the approval is claimed with a
  *                conditional write (one claim per opening of the finding), so the action runs once however
- *                many presses: the others are told who approved it and the outcome. The Remediator runs with
+ *                many presses: the others are told who approved it and the outcome. An approval that
+ *                changed nothing (skipped, e.g. the hourly budget; planned under dryRun) can be pressed again. The Remediator runs with
  *                every safety rule (exemptions, protect tag, own-role loop, allowed accounts, hourly budget,
  *                verify on the live state, verify after). A job retried after a crash (same request) takes
  *                over its own claim: the live-state check makes a second run a no-op. On `done` the finding

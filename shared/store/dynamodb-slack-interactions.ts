@@ -64,6 +64,23 @@ export class DynamoDbSlackInteractions implements SlackInteractionStore {
       expiration: epochSeconds(Date.parse(at) + 400 * DAY_MS),
     });
     if (claimed) return { claimed: true, by, at };
+    // An earlier approval that changed nothing (skipped, planned) may be approved again: one press takes it
+    // over atomically (its outcome removed), so concurrent presses still act once.
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key,
+          UpdateExpression: 'SET #by = :by, #at = :at REMOVE outcome',
+          ConditionExpression: 'outcome.#status IN (:skipped, :planned)',
+          ExpressionAttributeNames: { '#by': 'by', '#at': 'at', '#status': 'status' },
+          ExpressionAttributeValues: { ':by': by, ':at': at, ':skipped': 'skipped', ':planned': 'planned' },
+        }),
+      );
+      return { claimed: true, by, at };
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+    }
     return (await this.getApproval(findingId, firstSeen)) ?? { claimed: false, by: 'unknown', at: '' };
   }
 

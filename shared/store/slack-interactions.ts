@@ -24,7 +24,11 @@ export interface SlackMessageRef {
 export interface SlackInteractionStore {
   /** False when a request with this signature hash was seen before (a replay). Kept until `expiresAtMs`. */
   firstSighting(signatureHash: string, expiresAtMs: number): Promise<boolean>;
-  /** Claim the approval of the finding opened at `firstSeen` (conditional write: exactly one claims it). */
+  /**
+   * Claim the approval of the finding opened at `firstSeen` (conditional write: exactly one claims it). An
+   * approval whose outcome changed nothing (skipped: budget exhausted, not violated now...; planned:
+   * dry-run) can be claimed again; one that acted (done) or tried to (failed) cannot.
+   */
   claimApproval(findingId: string, firstSeen: string, by: string, at: string): Promise<ApprovalClaim>;
   saveApprovalOutcome(findingId: string, firstSeen: string, outcome: FindingAction): Promise<void>;
   /** The approval of the finding opened at `firstSeen`, if any (claimed: false). */
@@ -50,7 +54,8 @@ export class MemorySlackInteractionStore implements SlackInteractionStore {
   async claimApproval(findingId: string, firstSeen: string, by: string, at: string): Promise<ApprovalClaim> {
     const key = `${findingId}#${firstSeen}`;
     const existing = this.approvals.get(key);
-    if (existing) return { ...existing, claimed: false };
+    const redoable = existing?.outcome?.status === 'skipped' || existing?.outcome?.status === 'planned';
+    if (existing && !redoable) return { ...existing, claimed: false };
     const claim = { claimed: true, by, at };
     this.approvals.set(key, claim);
     return claim;

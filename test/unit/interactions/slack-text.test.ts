@@ -115,7 +115,7 @@ describe('Exempt modal', () => {
       NOW,
     );
     expect(http).toMatchObject({ ok: true, metadata: { findingId: 'd'.repeat(32) } });
-    expect((http as { metadata: Record<string, unknown> }).metadata.responseUrl).toBeUndefined();
+    expect((http as unknown as { metadata: Record<string, unknown> }).metadata.responseUrl).toBeUndefined();
     const notJson = readExemptSubmission(
       { callback_id: 'guardrail:exempt', private_metadata: '{', state },
       NOW,

@@ -298,3 +298,26 @@ describe('snooze, exempt, acknowledge', () => {
     expect(JSON.stringify(answers[0]!.body.blocks)).toContain('guardrail:snooze:1');
   });
 });
+
+describe('an approval that changed nothing', () => {
+  it('skipped (budget exhausted): Approve can be pressed again and then acts, once', async () => {
+    let budget = 0;
+    const { deps, calls } = await setup();
+    const remediator: RemediatorPort = {
+      remediate: async (f) => {
+        calls.push(f);
+        return budget++ === 0
+          ? {
+              ...f,
+              action: { name: 'deregister-task-definition', status: 'skipped', reason: 'budget exhausted' },
+            }
+          : { ...f, action: { name: 'deregister-task-definition', status: 'done', reason: 'deregistered' } };
+      },
+    };
+    const d = { ...deps, remediator: async () => remediator };
+    expect((await runSlackJob(job({ requestId: '1'.repeat(64) }), d)).status).toBe('skipped');
+    expect((await runSlackJob(job({ requestId: '2'.repeat(64) }), d)).status).toBe('done');
+    expect((await runSlackJob(job({ requestId: '3'.repeat(64) }), d)).reason).toMatch(/^already approved/);
+    expect(calls).toHaveLength(2);
+  });
+});
