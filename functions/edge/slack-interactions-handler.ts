@@ -21,8 +21,11 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { readSlackInteractionsConfig, type Env } from './env';
 import { logger, reportConfigurationError } from './observability';
 
-/** Per AWS call: one retry, each attempt bounded, so the whole answer stays inside Slack's 3 s. */
-const FAST = notifyClientConfig({ connectionTimeout: 500, requestTimeout: 1_000 }, { maxAttempts: 2 });
+/**
+ * Per AWS call: one attempt of at most 0.5 s to connect and 1 s to answer, so the replay guard (DynamoDB)
+ * and the job (SQS) together stay inside Slack's 3 s even when both hang (SSM is read once per 5 min).
+ */
+const FAST = notifyClientConfig({ connectionTimeout: 500, requestTimeout: 1_000 }, { maxAttempts: 1 });
 
 export async function interactionsDepsFromEnvironment(env: Env = process.env): Promise<SlackRequestDeps> {
   const config = readSlackInteractionsConfig(env);
@@ -33,8 +36,9 @@ export async function interactionsDepsFromEnvironment(env: Env = process.env): P
     marshallOptions: { removeUndefinedValues: true },
   });
   const store = new DynamoDbFindingStore({ client: documents, tableName: config.tableName });
-  const secrets = new SlackAppSecrets({ ttlMs: config.secretTtlMs });
-  const api = new SlackWebApi({ timeoutMs: 1_500 });
+  const secrets = new SlackAppSecrets({ ttlMs: config.secretTtlMs, clientConfig: FAST });
+  // views.open must happen within 3 s of the press, after the replay guard and the finding read.
+  const api = new SlackWebApi({ timeoutMs: 1_000 });
   const tokenParameter = slack.botTokenParameter;
   const token = (): Promise<string> => secrets.get(tokenParameter!, 'bot token');
   return {

@@ -4,7 +4,7 @@
  * the workspace and allow-lists, the Exempt modal. Every refusal is a 401/400 with nothing queued, or a
  * queued refusal (audited by the worker); no header value or secret is ever logged.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { handleSlackRequest, type SlackRequestDeps } from '../../../shared/interactions/request';
 import { MemorySlackJobQueue } from '../../../shared/interactions/jobs';
 import { slackSignature, verifySlackSignature } from '../../../shared/notify/channels/slack/signature';
@@ -370,5 +370,57 @@ describe('Exempt', () => {
       ),
     );
     expect(queue.jobs[0]!.refused).toMatch(/not allowed to exempt/);
+  });
+});
+
+describe('huge and hanging', () => {
+  it('a validly signed body over 256 KiB: 400 without parsing, nothing queued', async () => {
+    const { deps, queue } = setup();
+    const body = `payload=${'x'.repeat(300 * 1024)}`;
+    const ts = String(Math.floor(Date.now() / 1000));
+    const res = await handleSlackRequest(
+      {
+        headers: {
+          'x-slack-signature': slackSignature(SIGNING_SECRET, ts, body),
+          'x-slack-request-timestamp': ts,
+        },
+        body,
+      },
+      deps,
+    );
+    expect(res.statusCode).toBe(400);
+    expect(queue.jobs).toHaveLength(0);
+  });
+
+  it('the jobs queue hanging (SQS never answers): the send fails within Slack 3 s, never waits forever', async () => {
+    const { createServer } = await import('node:http');
+    const { SqsSlackJobQueue } = await import('../../../shared/interactions/jobs');
+    const server = createServer(() => undefined); // takes the request, never answers
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      // The production client configuration (no client passed): only the endpoint points at the server.
+      vi.stubEnv('AWS_ENDPOINT_URL', `http://127.0.0.1:${port}`);
+      vi.stubEnv('AWS_REGION', 'us-east-1');
+      vi.stubEnv('AWS_ACCESS_KEY_ID', 'a');
+      vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'b');
+      const queue = new SqsSlackJobQueue(`http://127.0.0.1:${port}/123456789012/jobs`);
+      const t0 = Date.now();
+      await expect(
+        queue.send({
+          requestId: 'a'.repeat(64),
+          at: new Date().toISOString(),
+          team: TEAM,
+          user: ALLOWED,
+          action: 'acknowledge',
+          findingId: FINDING_ID,
+        }),
+      ).rejects.toThrow();
+      expect(Date.now() - t0).toBeLessThan(3_000);
+    } finally {
+      vi.unstubAllEnvs();
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });

@@ -26,6 +26,8 @@ export interface SlackAppSecretsOptions {
   readonly secretsManager?: SecretsManagerClient;
   readonly ttlMs?: number;
   readonly now?: () => number;
+  /** Configuration of the clients created on first use (default: the notifier's timeouts). */
+  readonly clientConfig?: ReturnType<typeof notifyClientConfig>;
 }
 
 export class SlackAppSecrets {
@@ -34,8 +36,10 @@ export class SlackAppSecrets {
   private readonly now: () => number;
   private ssm: SSMClient | undefined;
   private secretsManager: SecretsManagerClient | undefined;
+  private readonly clientConfig: ReturnType<typeof notifyClientConfig>;
 
   constructor(options: SlackAppSecretsOptions = {}) {
+    this.clientConfig = options.clientConfig ?? notifyClientConfig();
     this.ssm = options.ssm;
     this.secretsManager = options.secretsManager;
     this.ttlMs = options.ttlMs ?? 300_000;
@@ -93,7 +97,7 @@ export class SlackAppSecrets {
 
   private async fromSsm(name: string, kind: SlackSecretKind): Promise<string | undefined> {
     const { SSMClient: Client, GetParameterCommand } = await import('@aws-sdk/client-ssm');
-    this.ssm ??= new Client(notifyClientConfig());
+    this.ssm ??= new Client(this.clientConfig);
     const { Parameter } = await this.ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
     if (Parameter?.Type !== 'SecureString')
       throw new WebhookConfigError(
@@ -106,7 +110,7 @@ export class SlackAppSecrets {
   private async fromSecretsManager(arn: string): Promise<string | undefined> {
     const { SecretsManagerClient: Client, GetSecretValueCommand } =
       await import('@aws-sdk/client-secrets-manager');
-    this.secretsManager ??= new Client(notifyClientConfig());
+    this.secretsManager ??= new Client(this.clientConfig);
     return (await this.secretsManager.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString;
   }
 }
