@@ -141,14 +141,22 @@ async function pressed(
       });
       return EMPTY;
     }
-    await deps.openView(
-      p.trigger_id,
-      exemptModal(
-        finding,
-        { findingId: a.value, ...(p.response_url ? { responseUrl: p.response_url } : {}) },
-        new Date(at),
-      ),
-    );
+    try {
+      await deps.openView(
+        p.trigger_id,
+        exemptModal(
+          finding,
+          { findingId: a.value, ...(p.response_url ? { responseUrl: p.response_url } : {}) },
+          new Date(at),
+        ),
+      );
+    } catch (err) {
+      // e.g. expired_trigger_id (more than 3 s since the press) or a revoked token: the user is told why.
+      deps.logger.warn('Slack refused to open the Exempt form', {
+        errorType: err instanceof Error ? err.name : 'NonError',
+      });
+      await deps.queue.send({ ...base, refused: 'Slack could not open the Exempt form; press Exempt again' });
+    }
     return EMPTY;
   }
   await deps.queue.send(base);

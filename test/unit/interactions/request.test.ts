@@ -424,3 +424,22 @@ describe('huge and hanging', () => {
     }
   });
 });
+
+describe('Exempt form refused by Slack', () => {
+  it('views.open failing (expired trigger, revoked token): 200, the user is told through a queued refusal', async () => {
+    const { send, queue, logs } = setup({
+      openView: async () => {
+        throw Object.assign(new Error('Slack views.open answered error expired_trigger_id'), {
+          name: 'SlackDeliveryError',
+        });
+      },
+    });
+    const res = await send(signedEvent(blockActions({ findingId: FINDING_ID, action: 'guardrail:exempt' })));
+    expect(res.statusCode).toBe(200);
+    expect(queue.jobs[0]!.refused).toMatch(/could not open the Exempt form/);
+    expect(logs.at(-1)).toEqual({
+      msg: 'Slack refused to open the Exempt form',
+      attrs: { errorType: 'SlackDeliveryError' },
+    });
+  });
+});
