@@ -24,7 +24,7 @@ export interface MappedAttribute {
 }
 
 export interface EcsMapping {
-  readonly kind: 'TaskDefinition' | 'Service' | 'Cluster';
+  readonly kind: 'TaskDefinition' | 'Service' | 'Cluster' | 'CapacityProvider';
   readonly attributes: readonly MappedAttribute[];
   /** The API shape of `after`, with the attributes unknown until apply left out. */
   readonly shape: (
@@ -180,10 +180,39 @@ export const CLUSTER: EcsMapping = {
   },
 };
 
+export const CAPACITY_PROVIDER: EcsMapping = {
+  kind: 'CapacityProvider',
+  attributes: [
+    {
+      api: 'autoScalingGroupProvider.managedTerminationProtection',
+      tf: ['auto_scaling_group_provider', 0, 'managed_termination_protection'],
+    },
+    { api: 'tags', tf: ['tags'] },
+  ],
+  shape: (a, u) => {
+    const asg = block(a.auto_scaling_group_provider);
+    const tf = ['auto_scaling_group_provider', 0, 'managed_termination_protection'];
+    return {
+      name: a.name,
+      autoScalingGroupProvider: asg
+        ? {
+            autoScalingGroupArn: known(
+              u,
+              ['auto_scaling_group_provider', 0, 'auto_scaling_group_arn'],
+              asg.auto_scaling_group_arn,
+            ),
+            managedTerminationProtection: known(u, tf, asg.managed_termination_protection),
+          }
+        : undefined,
+    };
+  },
+};
+
 export const ECS_MAPPINGS: Readonly<Record<string, EcsMapping>> = {
   aws_ecs_task_definition: TASK_DEFINITION,
   aws_ecs_service: SERVICE,
   aws_ecs_cluster: CLUSTER,
+  aws_ecs_capacity_provider: CAPACITY_PROVIDER,
 };
 
 export { keyValueTags, isObject };

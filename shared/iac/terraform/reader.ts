@@ -9,9 +9,14 @@
  */
 import { createHash } from 'node:crypto';
 import { InvalidEventError } from '../../events/errors';
-import { clusterFromShape, serviceFromShape, taskDefinitionFromShape } from '../../events/ecs-resources';
+import {
+  capacityProviderFromShape,
+  clusterFromShape,
+  serviceFromShape,
+  taskDefinitionFromShape,
+} from '../../events/ecs-resources';
 import type { NormalizedEvent } from '../../events/normalize';
-import { ClusterShape, ServiceShape, TaskDefinitionShape } from '../../events/schemas';
+import { CapacityProviderShape, ClusterShape, ServiceShape, TaskDefinitionShape } from '../../events/schemas';
 import { validate } from '../../events/validate';
 import type { Resource, ResourceOrigin } from '../../model/resources';
 import { IacInputError } from '../errors';
@@ -174,6 +179,15 @@ function resourceOf(
         ? 'update-request'
         : 'create-request';
       resource = serviceFromShape(validate(ServiceShape, shape, ''), '', '', source);
+    } else if (mapping.kind === 'CapacityProvider') {
+      const shapeCp = validate(CapacityProviderShape, shape, '');
+      // Unknown until apply: not the create default (DISABLED), unknown as on an update.
+      const unknownMtp = unknownAt(p.afterUnknown, [
+        'auto_scaling_group_provider',
+        0,
+        'managed_termination_protection',
+      ]);
+      resource = capacityProviderFromShape(shapeCp, '', '', { omittedIsDefault: !unknownMtp });
     } else {
       const cluster = clusterFromShape(validate(ClusterShape, shape, ''), '', '');
       // No containerInsights setting: the account's default applies, as for CreateCluster.

@@ -131,6 +131,54 @@ describe('Terraform plan: the same violations as the CloudTrail events of the sa
   });
 });
 
+describe('aws_ecs_capacity_provider', () => {
+  it('managed termination protection DISABLED is flagged; unknown until apply is not, and is counted', async () => {
+    const cp = (name: string, mtp: unknown, unknown: boolean) => ({
+      address: `aws_ecs_capacity_provider.${name}`,
+      mode: 'managed',
+      type: 'aws_ecs_capacity_provider',
+      name,
+      change: {
+        actions: ['create'],
+        before: null,
+        after: {
+          name,
+          auto_scaling_group_provider: [
+            {
+              auto_scaling_group_arn: 'arn:aws:autoscaling:us-west-2:111122223333:autoScalingGroup:x',
+              managed_termination_protection: mtp,
+            },
+          ],
+          tags: null,
+        },
+        after_unknown: unknown
+          ? { auto_scaling_group_provider: [{ managed_termination_protection: true }] }
+          : {},
+      },
+    });
+    const p = plan();
+    p.resource_changes = [
+      cp('off', 'DISABLED', false),
+      cp('later', null, true),
+      cp('on', 'ENABLED', false),
+    ] as never;
+    const r = await run([
+      'evaluate',
+      '--format',
+      'json',
+      '--include-exempt',
+      file(JSON.stringify(p, null, 2)),
+    ]);
+    const flagged = jsonLines(r.stdout)
+      .filter((f) => f.resource.type === 'AWS::ECS::CapacityProvider')
+      .map((f) => [f.ruleId, f.location?.address]);
+    expect(flagged).toEqual([['cp-termination-protection-off', 'aws_ecs_capacity_provider.off']]);
+    expect(r.stderr).toContain(
+      'aws_ecs_capacity_provider.later.auto_scaling_group_provider[0].managed_termination_protection',
+    );
+  });
+});
+
 describe('--enrich on a plan', () => {
   it('is not enriched (nothing exists in AWS yet): no AWS call, no enrichment failure, exit 0', async () => {
     const saved = { ...process.env };
