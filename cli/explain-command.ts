@@ -48,7 +48,9 @@ export function explainRule(rule: Rule): string {
   const fw = frameworksOf(rule);
   const frameworks = FRAMEWORK_IDS.flatMap((id) =>
     fw[id]?.length
-      ? [`  ${FRAMEWORKS[id].title}: ${fw[id].join(', ')}${fw.ownMapping?.includes(id) ? ' (own mapping)' : ''}`]
+      ? [
+          `  ${FRAMEWORKS[id].title}: ${fw[id].join(', ')}${fw.ownMapping?.includes(id) ? ' (own mapping)' : ''}`,
+        ]
       : [],
   );
   const params = rule.params?.defaults;
@@ -77,7 +79,10 @@ export function explainRule(rule: Rule): string {
     ...(frameworks.length ? frameworks : ['  none']),
     '',
     `Example policy${params ? ' (the parameters at their defaults)' : ''}:`,
-    ...example.trimEnd().split('\n').map((l) => `  ${l}`),
+    ...example
+      .trimEnd()
+      .split('\n')
+      .map((l) => `  ${l}`),
     '',
   ].join('\n');
 }
@@ -92,7 +97,8 @@ export function runExplainCommand(argv: readonly string[], io: Io): number {
     io.stdout(EXPLAIN_USAGE);
     return 0;
   }
-  if (positionals.length !== 1) throw new CliUsageError('explain takes one RULE_ID (guardrail rules lists them)');
+  if (positionals.length !== 1)
+    throw new CliUsageError('explain takes one RULE_ID (guardrail rules lists them)');
   const given = positionals[0]!;
   const rule = RULES_BY_ID.get(given) ?? RULES.find((r) => r.id === given.toLowerCase());
   if (!rule) throw new UnknownRuleError(given);

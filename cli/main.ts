@@ -125,9 +125,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     // A mistyped PATH is the command line's fault, not the input's: refuse the run before reading any.
     const missing = positionals.filter((p) => p !== '-' && !existsSync(p));
     if (missing.length)
-      throw new UsageError(
-        `no such file or directory: ${missing.map((p) => escapeTerminal(p)).join(', ')}`,
-      );
+      throw new UsageError(`no such file or directory: ${missing.map((p) => escapeTerminal(p)).join(', ')}`);
     const policy = values.policy ? loadPolicyFile(values.policy) : DEFAULT_POLICY;
     if (values.enrich) {
       const problem = await awsRegionProblem();

@@ -1,4 +1,6 @@
-// Bundle the CLI into dist/guardrail.cjs (CommonJS loads fastest on Node 20; packages stay external).
+// Bundle the CLI into dist/guardrail.cjs: CommonJS (loads fastest on Node 20), self-contained (every
+// package inlined), so the published package runs with no node_modules; what a command does not use stays
+// unevaluated until it is imported (esbuild wraps lazily imported modules).
 import { build } from 'esbuild';
 
 await build({
@@ -8,7 +10,6 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  packages: 'external',
   sourcemap: true,
   banner: { js: '#!/usr/bin/env node' },
   logLevel: 'warning',
