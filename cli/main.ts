@@ -4,7 +4,7 @@
  * failed; 3 the run could not start (usage, a missing PATH, policy, no AWS region for --enrich); 4 a
  * `--notify` delivery failed.
  */
-import { existsSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { FRAMEWORK_IDS, SEVERITIES } from '../shared/model/finding';
 import { parseFrameworkId, UnknownFrameworkError } from '../shared/rules/frameworks';
@@ -59,6 +59,18 @@ Every PATH given must exist: a missing one is a usage error (exit 3) before any 
 Exit codes: 0 evaluated, 1 --fail-on matched, 2 invalid or refused input(s) or failed enrichment, 3 usage,
 missing PATH, policy, or no AWS region, 4 a --notify delivery failed.
 `;
+
+/**
+ * Whether a PATH names anything at all. A dangling or looping symbolic link exists (it is reported as
+ * that input's error, exit 2); so does a file we may not read (EACCES, reported when read).
+ */
+function pathExists(path: string): boolean {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ENOTDIR';
+  }
+}
 
 /** The usage printed with a usage error: the command's own when it has one. */
 const USAGE_OF: Readonly<Record<string, string>> = { rules: RULES_USAGE, explain: EXPLAIN_USAGE };
@@ -123,7 +135,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (positionals.filter((p) => p === '-').length > 1)
       throw new UsageError('- (stdin) can be given only once');
     // A mistyped PATH is the command line's fault, not the input's: refuse the run before reading any.
-    const missing = positionals.filter((p) => p !== '-' && !existsSync(p));
+    const missing = positionals.filter((p) => p !== '-' && !pathExists(p));
     if (missing.length)
       throw new UsageError(`no such file or directory: ${missing.map((p) => escapeTerminal(p)).join(', ')}`);
     const policy = values.policy ? loadPolicyFile(values.policy) : DEFAULT_POLICY;
