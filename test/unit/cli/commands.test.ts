@@ -147,6 +147,7 @@ describe('per-command --help', () => {
     ['backfill', 'guardrail backfill'],
     ['rules', 'guardrail rules [--format table|json]'],
     ['explain', 'guardrail explain RULE_ID'],
+    ['exemptions', 'guardrail exemptions list'],
   ])('%s --help: its usage on stdout, exit 0', async (command, usage) => {
     for (const flag of ['--help', '-h']) {
       const r = await run([command, flag]);
@@ -159,7 +160,16 @@ describe('per-command --help', () => {
   it('guardrail --help names every command; an unknown command is exit 3, escaped', async () => {
     const r = await run(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['--version', 'rules', 'explain', 'evaluate', 'scan', 'redrive', 'backfill'])
+    for (const c of [
+      '--version',
+      'rules',
+      'explain',
+      'evaluate',
+      'scan',
+      'redrive',
+      'backfill',
+      'exemptions',
+    ])
       expect(r.stdout).toContain(`guardrail ${c}`);
     const bad = await run(['\x1b]0;pwned\x07']);
     expect(bad.code).toBe(3);
