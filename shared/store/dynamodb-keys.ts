@@ -75,3 +75,8 @@ export function idempotencyPartition(functionName: string): string {
 }
 
 export const epochSeconds = (ms: number): number => Math.floor(ms / 1000);
+
+/** What a channel created for a finding (the Jira issue key): one item per finding and channel. */
+export function channelRefKey(findingId: string, channel: string): ItemKey {
+  return { pk: `CHANNELREF#${bounded(findingId)}`, sk: channel };
+}
