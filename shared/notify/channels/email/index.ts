@@ -27,6 +27,33 @@ export interface EmailTarget extends Target {
   readonly configurationSet?: string;
 }
 
+/**
+ * SES answers that only a configuration change fixes (an unverified sender or domain, a bad request, the
+ * account not allowed to send): not retried. The shared AWS classifier does not know these SES names.
+ */
+const SES_PERMANENT = new Set([
+  'MessageRejected',
+  'MailFromDomainNotVerifiedException',
+  'BadRequestException',
+  'AccountSuspendedException',
+  'NotFoundException',
+]);
+
+async function sendOrClassify<T>(send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (err) {
+    const name = (err as { name?: unknown }).name;
+    if (typeof name === 'string' && SES_PERMANENT.has(name))
+      throw new ChannelDeliveryError(
+        `SES refused the email (${name})`,
+        false,
+        (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode,
+      );
+    throw err;
+  }
+}
+
 export function createSesClient(): Promise<SESv2Client> {
   return import('@aws-sdk/client-sesv2').then(
     (m) => new m.SESv2Client(notifyClientConfig(NOTIFY_HTTP_TIMEOUTS, { maxAttempts: 1 })),
@@ -73,27 +100,28 @@ export const emailChannel = defineChannel<EmailSection, EmailDeps, EmailTarget>(
             client ??= createSesClient();
             const { SendEmailCommand } = await import('@aws-sdk/client-sesv2');
             const m = emailMessage(n);
-            await (
-              await client
-            ).send(
-              new SendEmailCommand({
-                FromEmailAddress: target.from,
-                Destination: { ToAddresses: [...target.to] },
-                Content: {
-                  Simple: {
-                    Subject: { Data: m.subject, Charset: 'UTF-8' },
-                    Body: {
-                      Text: { Data: m.text, Charset: 'UTF-8' },
-                      Html: { Data: m.html, Charset: 'UTF-8' },
+            const ses = await client;
+            await sendOrClassify(() =>
+              ses.send(
+                new SendEmailCommand({
+                  FromEmailAddress: target.from,
+                  Destination: { ToAddresses: [...target.to] },
+                  Content: {
+                    Simple: {
+                      Subject: { Data: m.subject, Charset: 'UTF-8' },
+                      Body: {
+                        Text: { Data: m.text, Charset: 'UTF-8' },
+                        Html: { Data: m.html, Charset: 'UTF-8' },
+                      },
                     },
                   },
-                },
-                ...(target.configurationSet ? { ConfigurationSetName: target.configurationSet } : {}),
-                EmailTags: [
-                  { Name: 'guardrail-kind', Value: n.kind },
-                  { Name: 'guardrail-severity', Value: n.finding.severity },
-                ],
-              }),
+                  ...(target.configurationSet ? { ConfigurationSetName: target.configurationSet } : {}),
+                  EmailTags: [
+                    { Name: 'guardrail-kind', Value: n.kind },
+                    { Name: 'guardrail-severity', Value: n.finding.severity },
+                  ],
+                }),
+              ),
             );
           },
         });
