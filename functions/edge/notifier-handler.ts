@@ -88,11 +88,7 @@ async function build(): Promise<OutboxConsumer> {
 }
 
 /** The dependencies of the HTTP channels: one secret cache, the same timeouts and retries as Slack. */
-function channelSecrets(
-  ttlMs: number,
-  timeoutMs: number,
-  refs: IssueRefStore,
-) {
+function channelSecrets(ttlMs: number, timeoutMs: number, refs: IssueRefStore) {
   const secrets = new AwsSecretStore({ ttlMs });
   const http = { maxAttempts: 3, maxInlineWaitMs: 3000, timeoutMs };
   return {

@@ -5,7 +5,7 @@
  * Retry-After, 5xx, a hang that never answers, a late answer), then a route function (a small fake Jira),
  * then 200 `{}`. `at(path)` gives the URL of a path on it.
  */
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface Reply {
@@ -52,7 +52,7 @@ export async function startFakeHttp(): Promise<FakeHttp> {
   const queue: Reply[] = [];
   let routeFn: ((r: RecordedRequest) => Reply | undefined) | undefined;
   const requests: RecordedRequest[] = [];
-  const hanging = new Set<import('node:http').ServerResponse>();
+  const hanging = new Set<ServerResponse>();
   const server: Server = createServer((req, res) => {
     let raw = '';
     req.on('data', (c: Buffer) => (raw += c.toString()));

@@ -77,6 +77,7 @@ describe('email channel', () => {
     expect(m.subject).not.toMatch(/[\r\n]/);
     expect(m.subject.length).toBeLessThanOrEqual(200);
     expect(m.text).toContain(HOSTILE.name);
+    // eslint-disable-next-line no-control-regex -- the test looks for control characters
     expect(m.text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u202e]/);
     const opened = emailMessage(notification(hostileFinding()));
     expect(opened.html).toContain('&lt;a href=&quot;javascript:alert(1)&quot;&gt;fix&lt;/a&gt; &amp; &#39;');

@@ -177,6 +177,7 @@ describe('Jira channel', () => {
     const all = d.texts.join('\n');
     expect(all).toContain('[~accountid:123] {noformat} !http://evil.example/i.png!');
     expect(all).toContain(HOSTILE.name);
+    // eslint-disable-next-line no-control-regex -- the test looks for control characters
     expect(d.texts.every((t) => !/[\n\r\u0000-\u001f\u202e]/.test(t))).toBe(true);
     expect(fields.summary).not.toMatch(/[\n\r]/);
     expect(String(fields.summary).length).toBeLessThanOrEqual(255);

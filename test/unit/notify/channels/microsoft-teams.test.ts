@@ -66,6 +66,7 @@ describe('Microsoft Teams channel', () => {
     expect(all).toContain('<img src=x onerror=alert(1)>[click](https://evil.example) **bold**');
     expect(all).not.toContain('{{');
     expect(all).toContain('{\u200b{DATE(');
+    // eslint-disable-next-line no-control-regex -- the test looks for control characters
     expect(all).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u202e]/);
     expect(texts(card).every((t) => !t.includes('\n'))).toBe(true);
     expect(all).toContain(HOSTILE.advice.replace('\n', ' ↵ '));
