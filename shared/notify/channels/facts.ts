@@ -52,10 +52,11 @@ export function messageFacts(n: Notification): MessageFacts {
     n.kind !== 'opened' && (n.count !== undefined || n.firstSeen)
       ? ` Seen${n.count !== undefined && Number.isFinite(count) ? ` ${count} time(s)` : ''}${n.firstSeen ? ` since ${plain(n.firstSeen, 40)}` : ''}.`
       : '';
+  const rule = `Rule ${plain(f.ruleId, 100)}`;
   const lead =
     n.kind === 'resolved'
-      ? `${plain(f.ruleId, 100)} is compliant again${n.resolvedReason ? ` (${plain(n.resolvedReason, 300)})` : ''}.${seen}`
-      : `${plain(f.ruleId, 100)}${f.aggregate ? `: ${Number(f.aggregate.count) || 0} event(s) between ${plain(f.aggregate.windowStart, 40)} and ${plain(f.aggregate.windowEnd, 40)}` : ''}.${seen}`;
+      ? `${rule} is compliant again${n.resolvedReason ? ` (${plain(n.resolvedReason, 300)})` : ''}.${seen}`
+      : `${rule}${f.aggregate ? `: ${Number(f.aggregate.count) || 0} event(s) between ${plain(f.aggregate.windowStart, 40)} and ${plain(f.aggregate.windowEnd, 40)}` : ''}.${seen}`;
   const resource = f.resource.name
     ? `${plain(f.resource.name, 300)} (${plain(f.resource.arn)})`
     : plain(f.resource.arn);

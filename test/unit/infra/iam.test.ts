@@ -13,6 +13,7 @@ import {
   auditKey,
   budgetKey,
   deliveryKey,
+  channelRefKey,
   findingKey,
   idempotencyPartition,
   taskDefinitionCacheKey,
@@ -53,6 +54,7 @@ const KEYS: Record<string, string> = {
   audit: auditKey(ACCOUNT, '2026-01-01T00:00:00.000Z', 'a1').pk,
   td: taskDefinitionCacheKey(`arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/web:7`).pk,
   delivery: deliveryKey('dedupe-1', 'sns').pk,
+  channelRef: channelRefKey('0123abcd', 'jira').pk,
   ...Object.fromEntries(FUNCTIONS.map((fn) => [`idempotency:${fn}`, idempotencyPartition(lambdaName(fn))])),
 };
 
@@ -64,7 +66,7 @@ const WRITES: Record<string, string[]> = {
   sweep: ['finding', 'td'],
   // Lists the organization's accounts and regions: writes nothing.
   'sweep-plan': [],
-  notifier: ['delivery'],
+  notifier: ['delivery', 'channelRef'],
   backfill: ['finding', 'window', 'idempotency:backfill'],
 };
 

@@ -85,7 +85,7 @@ export const jiraChannel = defineChannel<JiraSection, JiraDeps, JiraTarget>({
   open(deps) {
     const secrets = deps?.secrets ?? new AwsSecretStore();
     const refs = deps?.refs ?? new MemoryIssueRefStore();
-    /** Authorization header values built so far: scrubbed like the secrets they are made of. */
+    /** API tokens and Authorization header values seen so far: scrubbed like the secret they come from. */
     const knownAuth: string[] = [];
     return {
       knownSecrets: () => [...secrets.known(), ...knownAuth],
@@ -108,7 +108,8 @@ export const jiraChannel = defineChannel<JiraSection, JiraDeps, JiraTarget>({
               target.credentialsParameter,
             );
             const auth = `Basic ${Buffer.from(`${creds.email}:${creds.apiToken}`).toString('base64')}`;
-            if (!knownAuth.includes(auth)) knownAuth.push(auth);
+            for (const secret of [auth, creds.apiToken])
+              if (!knownAuth.includes(secret)) knownAuth.push(secret);
             const base = loopbackEndpoint(deps?.endpoint, target.site);
             const call = (method: 'GET' | 'POST', path: string, body?: unknown): Promise<HttpResponse> =>
               sendHttp(
