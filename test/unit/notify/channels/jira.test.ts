@@ -182,4 +182,20 @@ describe('Jira channel', () => {
     expect(fields.summary).not.toMatch(/[\n\r]/);
     expect(String(fields.summary).length).toBeLessThanOrEqual(255);
   });
+
+  it('answers of the wrong JSON types: a search hit that is no issue key creates; a create without a key fails clearly', async () => {
+    const jira = fakeJira(http);
+    const { notifier } = channelNotifier(http, JIRA);
+    http.script({ status: 200, body: { issues: [{ key: { $ne: 1 } }] } });
+    const [ok] = await notifier.deliver([notification(finding())]);
+    expect(ok!.delivered).toEqual(['jira:default']);
+    expect(jira.issues.size).toBe(1);
+    http.script({ status: 200, body: { issues: 'none' } }, { status: 201, body: { key: ['SEC-9'] } });
+    const [bad] = await notifier.deliver([notification(finding())]);
+    expect(bad!.failures[0]).toMatchObject({
+      error: 'ChannelDeliveryError',
+      message: 'Jira created an issue but answered no issue key',
+      retryable: false,
+    });
+  });
 });

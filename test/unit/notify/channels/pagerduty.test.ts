@@ -8,7 +8,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dedupKey } from '../../../../shared/notify/channels/pagerduty/message';
 import { hang, serverError, startFakeHttp, tooManyRequests, type FakeHttp } from '../../../helpers/fake-http';
 import { finding, notification } from '../fixtures';
-import { channelNotifier, SECRET, secretValues } from './setup';
+import { pagerDutyEvent } from '../../../../shared/notify/channels/pagerduty/message';
+import { channelNotifier, HOSTILE, hostileFinding, SECRET, secretValues } from './setup';
 
 const PD = ['pagerduty'];
 
@@ -117,5 +118,17 @@ describe('PagerDuty channel', () => {
     const [r] = await notifier.deliver([notification(finding())]);
     expect(r!.failures).toEqual([expect.objectContaining({ error: 'ChannelConfigError', retryable: false })]);
     expect(http.requests).toHaveLength(0);
+  });
+
+  it('hostile text stays one line without control characters, the summary within 1024 characters', () => {
+    const long = hostileFinding({ title: `${'T'.repeat(3000)}\u001b[2J` });
+    const e = pagerDutyEvent(notification(long), 'key');
+    const payload = e.payload as { summary: string; custom_details: Record<string, unknown> };
+    expect(payload.summary.length).toBeLessThanOrEqual(1024);
+    const strings = (x: unknown): string[] =>
+      typeof x === 'string' ? [x] : x && typeof x === 'object' ? Object.values(x).flatMap(strings) : [];
+    // eslint-disable-next-line no-control-regex -- the test looks for control characters
+    for (const t of strings(e)) expect(t).not.toMatch(/[\u0000-\u001f\u007f\u202e]/);
+    expect(payload.custom_details.resource).toContain(HOSTILE.name);
   });
 });

@@ -135,4 +135,11 @@ describe('webhook channel', () => {
     const text = JSON.stringify([r, log.lines]);
     for (const s of secretValues(http)) expect(text).not.toContain(s);
   });
+
+  it('an endless or huge answer body is read only up to 1 MB: the delivery completes', async () => {
+    const { notifier } = channelNotifier(http, HOOK);
+    http.script({ status: 200, body: 'x'.repeat(5 * 1024 * 1024) });
+    const [r] = await notifier.deliver([notification(finding())]);
+    expect(r!.delivered).toEqual(['webhook:default']);
+  });
 });
