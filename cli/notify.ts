@@ -35,7 +35,12 @@ export interface DirectNotifyOptions {
   readonly maxWaitMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
   /** Overrides for tests (clients, secrets). */
-  readonly deps?: Partial<Pick<NotifierDeps, 'sns' | 'slack' | 'securityHub'>>;
+  readonly deps?: Partial<
+    Pick<
+      NotifierDeps,
+      'sns' | 'slack' | 'securityHub' | 'pagerduty' | 'jira' | 'microsoftTeams' | 'email' | 'webhook'
+    >
+  >;
 }
 
 export interface DirectNotifyResult {
@@ -110,7 +115,7 @@ async function otherChannelDeps(config: ChannelConfig): Promise<Partial<Notifier
     const [{ DynamoDBClient }, { DynamoDBDocumentClient }, { DynamoDbIssueRefStore }] = await Promise.all([
       import('@aws-sdk/client-dynamodb'),
       import('@aws-sdk/lib-dynamodb'),
-      import('../shared/notify/channels/jira/issue-refs'),
+      import('../shared/notify/channels/jira/dynamodb-issue-refs'),
     ]);
     refs = new DynamoDbIssueRefStore(
       DynamoDBDocumentClient.from(new DynamoDBClient(notifyClientConfig())),

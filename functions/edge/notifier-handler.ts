@@ -37,7 +37,7 @@ async function build(): Promise<OutboxConsumer> {
     import('@aws-sdk/client-dynamodb'),
     import('@aws-sdk/lib-dynamodb'),
     import('../../shared/notify/ledger'),
-    import('../../shared/notify/channels/jira/issue-refs'),
+    import('../../shared/notify/channels/jira/dynamodb-issue-refs'),
   ]);
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient(notifyClientConfig()), {
     marshallOptions: { removeUndefinedValues: true },

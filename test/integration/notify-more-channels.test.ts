@@ -12,7 +12,7 @@ import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbIssueRefStore } from '../../shared/notify/channels/jira/issue-refs';
+import { DynamoDbIssueRefStore } from '../../shared/notify/channels/jira/dynamodb-issue-refs';
 import { AwsSecretStore } from '../../shared/notify/channels/secret-store';
 import { DynamoDbDeliveryLedger } from '../../shared/notify/ledger';
 import { Notifier } from '../../shared/notify/notifier';
