@@ -16,6 +16,8 @@ export interface Reply {
   readonly delayMs?: number;
   /** Never answer (recorded with status 0). */
   readonly hang?: boolean;
+  /** Send the status line, headers and a first chunk, then never finish the body. */
+  readonly stall?: boolean;
 }
 
 export const tooManyRequests = (retryAfterSeconds: number): Reply => ({
@@ -78,6 +80,12 @@ export async function startFakeHttp(): Promise<FakeHttp> {
         return;
       }
       rec.status = reply.status;
+      if (reply.stall) {
+        hanging.add(res);
+        res.writeHead(reply.status, { 'content-type': 'application/json' });
+        res.write('{"status":');
+        return;
+      }
       const answer = (): void => {
         res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
         res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));

@@ -131,4 +131,15 @@ describe('PagerDuty channel', () => {
     for (const t of strings(e)) expect(t).not.toMatch(/[\u0000-\u001f\u007f\u202e]/);
     expect(payload.custom_details.resource).toContain(HOSTILE.name);
   });
+
+  it('an answer whose body never finishes times out as unanswered (idempotent: sent again, one alert)', async () => {
+    const { notifier } = channelNotifier(http, PD);
+    const n = notification(finding());
+    http.script({ status: 202, stall: true });
+    const [r] = await notifier.deliver([n]);
+    expect(r!.failures[0]).toMatchObject({ unconfirmed: true, retryable: true });
+    const [again] = await notifier.deliver([n]);
+    expect(again!.delivered).toEqual(['pagerduty:default']);
+    expect(new Set(http.requests.map((q) => (q.json as { dedup_key: string }).dedup_key)).size).toBe(1);
+  });
 });
