@@ -10,12 +10,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  approvalKey,
   auditKey,
   budgetKey,
   deliveryKey,
+  exemptionRecordKey,
   channelRefKey,
   findingKey,
   idempotencyPartition,
+  slackMessageKey,
+  slackRequestKey,
   taskDefinitionCacheKey,
   windowKey,
 } from '../../../shared/store/dynamodb-keys';
@@ -54,6 +58,14 @@ const KEYS: Record<string, string> = {
   audit: auditKey(ACCOUNT, '2026-01-01T00:00:00.000Z', 'a1').pk,
   td: taskDefinitionCacheKey(`arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/web:7`).pk,
   delivery: deliveryKey('dedupe-1', 'sns').pk,
+  slackRequest: slackRequestKey('ab'.repeat(32)).pk,
+  approval: approvalKey('0123abcd', '2026-01-01T00:00:00.000Z').pk,
+  exemption: exemptionRecordKey(
+    'td-privileged',
+    `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/web:7`,
+    'x',
+  ).pk,
+  slackMessage: slackMessageKey('0123abcd').pk,
   channelRef: channelRefKey('0123abcd', 'jira').pk,
   ...Object.fromEntries(FUNCTIONS.map((fn) => [`idempotency:${fn}`, idempotencyPartition(lambdaName(fn))])),
 };
@@ -66,7 +78,10 @@ const WRITES: Record<string, string[]> = {
   sweep: ['finding', 'td'],
   // Lists the organization's accounts and regions: writes nothing.
   'sweep-plan': [],
-  notifier: ['delivery', 'channelRef'],
+  notifier: ['delivery', 'slackMessage', 'channelRef'],
+  'slack-interactions': ['slackRequest'],
+  // Snoozes and resolutions, the approval claim, exemption records, the Remediator's budget and audit.
+  'slack-actions': ['finding', 'approval', 'exemption', 'budget', 'audit'],
   backfill: ['finding', 'window', 'idempotency:backfill'],
 };
 
