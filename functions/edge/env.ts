@@ -123,6 +123,11 @@ export interface PipelineConfig {
   readonly enrich: boolean;
   /** The guardrail's own execution roles (GUARDRAIL_ROLE_ARNS): never remediate what they caused. */
   readonly guardrailRoleArns: readonly string[];
+  /**
+   * Hours a running task stays in the inventory after its last RUNNING event or sweep
+   * (GUARDRAIL_RUNNING_TTL_HOURS, default 72: the sweep sees it every 6 hours; docs/running.md).
+   */
+  readonly runningTtlHours: number;
 }
 
 export function readPipelineConfig(env: Env = process.env): PipelineConfig {
@@ -132,6 +137,7 @@ export function readPipelineConfig(env: Env = process.env): PipelineConfig {
     policyFile: resolvePolicyFile(env),
     enrich: parseFlag(env.GUARDRAIL_ENRICH, 'GUARDRAIL_ENRICH', true),
     guardrailRoleArns: parseRoleArns(env.GUARDRAIL_ROLE_ARNS),
+    runningTtlHours: int(env, 'GUARDRAIL_RUNNING_TTL_HOURS', 72, 1, 24 * 90),
   };
 }
 

@@ -67,12 +67,12 @@ export interface ImageScanStore {
   factsOf(repository: string, digest: string): Promise<ImageScanFacts | undefined>;
 }
 
-export const DEFAULT_RUNNING_TTL_HOURS = 14 * 24;
+export const DEFAULT_RUNNING_TTL_HOURS = 72;
 export const DEFAULT_TOMBSTONE_HOURS = 48;
 export const DEFAULT_SCAN_TTL_HOURS = 90 * 24;
 
 export interface InventoryOptions {
-  /** Hours a running entry lives after it was last written (default 14 days). */
+  /** Hours a running entry lives after it was last written (default 72: the sweep rewrites it every 6 h). */
   readonly ttlHours?: number;
   /** Hours a STOPPED tombstone is kept (default 48: EventBridge retries for up to 24 h). */
   readonly tombstoneHours?: number;
