@@ -15,7 +15,8 @@ import {
 } from '../model/running';
 import { InvalidEventError } from './errors';
 import type { ParsedEvent } from './parse';
-import { RunningContainers } from './schemas';
+import { DescribedRunningTask, RunningContainers } from './schemas';
+import { tagsOf } from './ecs-resources';
 import { validate } from './validate';
 
 type TaskEvent = Extract<ParsedEvent, { kind: 'task' }>;
@@ -73,6 +74,41 @@ export function runningTaskOf(e: TaskEvent): RunningTask | undefined {
     ...(typeof d.version === 'number' ? { version: d.version } : {}),
     at: time,
     containers,
+  };
+}
+
+/** The tag whose value names a task's team (the Slack channel's default `slack.teamTag`). */
+export const DEFAULT_TEAM_TAG = 'guardrail:team';
+
+/**
+ * A task of a DescribeTasks answer (the sweep, `guardrail running`) -> its inventory entry, seen `at`;
+ * undefined unless it is RUNNING. Throws InvalidEventError naming the field of a malformed answer.
+ */
+export function runningTaskFromDescribe(
+  raw: unknown,
+  path: string,
+  at: string,
+  teamTag: string = DEFAULT_TEAM_TAG,
+): RunningTask | undefined {
+  const t = validate(DescribedRunningTask, raw, path);
+  if (t.lastStatus !== 'RUNNING') return undefined;
+  // arn:<partition>:ecs:<region>:<account>:task/...
+  const [, , , region = '', account = ''] = t.taskArn.split(':');
+  const tags = tagsOf(t.tags);
+  const team = tags?.[teamTag];
+  return {
+    taskArn: t.taskArn,
+    account,
+    region,
+    status: 'RUNNING',
+    ...(t.clusterArn ? { clusterArn: t.clusterArn } : {}),
+    owner: ownerOf(t.taskArn, t.group, t.clusterArn, region, account),
+    ...(t.taskDefinitionArn ? { taskDefinitionArn: t.taskDefinitionArn } : {}),
+    ...(typeof t.version === 'number' ? { version: t.version } : {}),
+    at,
+    ...(team ? { team } : {}),
+    ...(tags && Object.keys(tags).length ? { tags } : {}),
+    containers: runningContainersOf(t.containers),
   };
 }
 

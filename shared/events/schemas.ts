@@ -405,3 +405,15 @@ export const Inspector2FindingDetail = obj({
   ),
 });
 export type Inspector2FindingDetail = v.InferOutput<typeof Inspector2FindingDetail>;
+
+/** A task of a DescribeTasks answer as the running inventory reads it (the sweep, `guardrail running`). */
+export const DescribedRunningTask = obj({
+  taskArn: idStr,
+  clusterArn: optStr,
+  taskDefinitionArn: optStr,
+  group: optStr,
+  lastStatus: optStr,
+  version: v.nullish(v.number()),
+  containers: RunningContainers,
+  tags: KeyValueTags,
+});
