@@ -123,7 +123,11 @@ export class DynamoDbRunningInventory implements RunningInventory {
       const item = read.Item as TaskItem | undefined;
       const live = item && item.expiration > this.nowS() ? item : undefined;
       const stored = live ? (JSON.parse(live.task) as RunningTask) : undefined;
-      const change = decideChange(stored, task);
+      const change = decideChange(
+        stored,
+        task,
+        live ? { leftS: live.expiration - this.nowS(), ttlS: this.ttlS } : undefined,
+      );
       if (change === 'stale') return { change, images: [] };
       if (change === 'unchanged') return { change, images: scannableImages(task.containers) };
       try {

@@ -37,7 +37,12 @@ export class MemoryRunningInventory implements RunningInventory {
 
   async apply(task: RunningTask): Promise<InventoryOutcome> {
     const stored = this.live(task.taskArn);
-    const change = decideChange(stored, task);
+    const entry = this.tasks.get(task.taskArn);
+    const life =
+      stored && entry
+        ? { leftS: (entry.expiresAt - this.now().getTime()) / 1000, ttlS: this.ttlMs / 1000 }
+        : undefined;
+    const change = decideChange(stored, task, life);
     if (change === 'stale') return { change, images: [] };
     const images = scannableImages([...(stored?.containers ?? []), ...task.containers]);
     if (change === 'unchanged') return { change, images: scannableImages(task.containers) };

@@ -107,17 +107,26 @@ export function containersRunning(
   return containers.filter((c) => c.repository === repository && c.digest === digest).map((c) => c.name);
 }
 
-/** How `apply` decides, shared by both implementations: the change, given the stored entry. */
+/**
+ * How `apply` decides, shared by both implementations: the change, given the stored entry and the
+ * seconds it has left. A later sighting of the same state (the sweep every 6 hours) rewrites the entry
+ * only when less than half of its life is left, and only to give it a new one: `unchanged` otherwise.
+ */
 export function decideChange(
-  stored: Pick<RunningTask, 'status' | 'version' | 'at'> | undefined,
+  stored: Pick<RunningTask, 'status' | 'version' | 'at' | 'team'> | undefined,
   task: RunningTask,
+  life?: { readonly leftS: number; readonly ttlS: number },
 ): InventoryChange {
   if (stored?.status === 'STOPPED') return task.status === 'STOPPED' ? 'unchanged' : 'stale';
   if (task.status === 'STOPPED') return stored ? 'removed' : 'tombstoned';
   if (!stored) return 'added';
   const [a, b] = [stateOrder(stored), stateOrder(task)];
   if (b < a) return 'stale';
-  return b === a ? 'unchanged' : 'refreshed';
+  if (b === a) return 'unchanged';
+  const sameState =
+    (stored.version ?? 0) === (task.version ?? 0) && (task.team ?? stored.team) === stored.team;
+  if (sameState && life && life.leftS > life.ttlS / 2) return 'unchanged';
+  return 'refreshed';
 }
 
 /** The scan results of one digest -> its facts (the basic scan's counts, the active Inspector findings). */

@@ -1,6 +1,8 @@
 /** One scan, as the CLI and the sweep function run it: sweep -> evaluate -> record and reconcile. */
 import type { Policy } from '../policy/types';
 import type { FindingStore } from '../store/types';
+import type { RunningInventory } from '../store/running-inventory';
+import { mapPool } from '../base/pool';
 import {
   evaluateSweep,
   reconcile,
@@ -18,6 +20,11 @@ export interface ScanOptions extends SweepOptions {
   readonly storeConcurrency?: number;
   /** Notify findings the sweep opens (the sweep function; the CLI prints instead). */
   readonly notify?: ReconcileOptions['notify'];
+  /**
+   * The running inventory (docs/running.md): the sweep records every running task it sees (new ones, and
+   * known ones whose entry it keeps from expiring).
+   */
+  readonly inventory?: RunningInventory;
 }
 
 export interface ScanOutcome {
@@ -33,5 +40,8 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
     ...(options.storeConcurrency ? { concurrency: options.storeConcurrency } : {}),
     ...(options.notify ? { notify: options.notify } : {}),
   });
+  const inventory = options.inventory;
+  if (inventory && sweep.runningTasks?.length)
+    await mapPool(sweep.runningTasks, options.storeConcurrency ?? 8, (t) => inventory.apply(t));
   return { sweep, evaluation, reconcile: outcome };
 }

@@ -82,7 +82,7 @@ const WRITES: Record<string, string[]> = {
   'image-findings': ['finding', 'scan', 'idempotency:image-findings'],
   'cloudtrail-api-call': ['finding', 'window', 'idempotency:cloudtrail-api-call', 'budget', 'audit'],
   throttling: ['finding', 'window', 'idempotency:throttling'],
-  sweep: ['finding', 'td'],
+  sweep: ['finding', 'td', 'runningTask', 'runningImage'],
   // Lists the organization's accounts and regions: writes nothing.
   'sweep-plan': [],
   notifier: ['delivery'],
