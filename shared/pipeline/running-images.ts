@@ -64,13 +64,16 @@ export class RunningImages {
     if (!task) return { groups: [], considered: [] };
     const outcome = await this.deps.inventory.apply(task);
     const pairs = await Promise.all(
-      outcome.images.map(async (img) => {
-        const facts = await this.deps.scans.factsOf(img.repository!, img.digest!);
-        // No scan result: no finding can be open for this digest, nothing to evaluate or resolve.
-        if (!facts) return undefined;
-        const tasks = await this.deps.inventory.tasksOf(img.repository!, img.digest!, task.owner.arn);
-        return { facts, owner: task.owner, tasks };
-      }),
+      // Only an image with a digest can match a scan.
+      outcome.images
+        .filter((img) => img.digest)
+        .map(async (img) => {
+          const facts = await this.deps.scans.factsOf(img.repository!, img.digest!);
+          // No scan result: no finding can be open for this digest, nothing to evaluate or resolve.
+          if (!facts) return undefined;
+          const tasks = await this.deps.inventory.tasksOf(img.repository!, img.digest!, task.owner.arn);
+          return { facts, owner: task.owner, tasks };
+        }),
     );
     const known = pairs.filter((p): p is NonNullable<typeof p> => p !== undefined);
     return {

@@ -93,16 +93,19 @@ export function runningImagePrefix(digest: string, ownerArn?: string): string {
     : `${bounded(digest, 300)}#${bounded(ownerArn, 300)}#`;
 }
 
+/** The digest part of an image item's key when the source showed no digest (never a digest: no colon). */
+export const NO_DIGEST = 'nodigest';
+
 /** One (image digest, task) pair of the running inventory: sorted by digest, then owner, then task. */
 export function runningImageKey(
   repository: string,
-  digest: string,
+  digest: string | undefined,
   ownerArn: string,
   taskArn: string,
 ): ItemKey {
   return {
     pk: runningImagePartition(repository),
-    sk: `${runningImagePrefix(digest, ownerArn)}${bounded(taskArn, 300)}`,
+    sk: `${runningImagePrefix(digest ?? NO_DIGEST, ownerArn)}${bounded(taskArn, 300)}`,
   };
 }
 

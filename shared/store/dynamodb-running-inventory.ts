@@ -79,7 +79,7 @@ interface ImageItem {
   region: string;
   clusterArn?: string;
   repository: string;
-  digest: string;
+  digest?: string;
   image?: string;
   containers: string[];
   team?: string;
@@ -176,22 +176,22 @@ export class DynamoDbRunningInventory implements RunningInventory {
         items.push({
           Delete: {
             TableName: tableName,
-            Key: runningImageKey(img.repository!, img.digest!, (stored ?? task).owner.arn, task.taskArn),
+            Key: runningImageKey(img.repository!, img.digest, (stored ?? task).owner.arn, task.taskArn),
           },
         });
     } else {
       for (const img of now) {
         const imageItem: ImageItem & { pk: string; sk: string } = {
-          ...runningImageKey(img.repository!, img.digest!, task.owner.arn, task.taskArn),
+          ...runningImageKey(img.repository!, img.digest, task.owner.arn, task.taskArn),
           taskArn: task.taskArn,
           owner: task.owner,
           account: task.account,
           region: task.region,
           ...(task.clusterArn ? { clusterArn: task.clusterArn } : {}),
           repository: img.repository!,
-          digest: img.digest!,
+          ...(img.digest ? { digest: img.digest } : {}),
           ...(img.image ? { image: img.image } : {}),
-          containers: containersRunning(task.containers, img.repository!, img.digest!),
+          containers: containersRunning(task.containers, img.repository!, img.digest),
           ...(kept.team !== undefined ? { team: kept.team } : {}),
           at: task.at,
           expiration: taskItem.expiration,
@@ -199,13 +199,13 @@ export class DynamoDbRunningInventory implements RunningInventory {
         items.push({ Put: { TableName: tableName, Item: imageItem } });
       }
       // An image the stored state had and this one no longer shows (should not happen for one task).
-      const keep = new Set(now.map((i) => `${i.repository}\n${i.digest}`));
+      const keep = new Set(now.map((i) => `${i.repository}\n${i.digest ?? ''}`));
       for (const img of before)
-        if (!keep.has(`${img.repository}\n${img.digest}`))
+        if (!keep.has(`${img.repository}\n${img.digest ?? ''}`))
           items.push({
             Delete: {
               TableName: tableName,
-              Key: runningImageKey(img.repository!, img.digest!, stored!.owner.arn, task.taskArn),
+              Key: runningImageKey(img.repository!, img.digest, stored!.owner.arn, task.taskArn),
             },
           });
     }
@@ -229,7 +229,8 @@ export class DynamoDbRunningInventory implements RunningInventory {
       {
         TableName: this.options.tableName,
         KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
-        FilterExpression: 'expiration > :now',
+        FilterExpression: '#exp > :now',
+        ExpressionAttributeNames: { '#exp': 'expiration' },
         ExpressionAttributeValues: {
           ':pk': runningImagePartition(repository),
           ':now': nowS,
@@ -308,7 +309,8 @@ export class DynamoDbImageScanStore implements ImageScanStore {
       {
         TableName: this.options.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        FilterExpression: 'expiration > :now',
+        FilterExpression: '#exp > :now',
+        ExpressionAttributeNames: { '#exp': 'expiration' },
         ExpressionAttributeValues: { ':pk': imageScanPartition(repository), ':prefix': prefix, ':now': nowS },
       },
     );

@@ -78,9 +78,9 @@ export class MemoryRunningInventory implements RunningInventory {
           region: t.region,
           ...(t.clusterArn ? { clusterArn: t.clusterArn } : {}),
           repository,
-          digest: img.digest!,
+          ...(img.digest ? { digest: img.digest } : {}),
           ...(img.image ? { image: img.image } : {}),
-          containers: containersRunning(t.containers, repository, img.digest!),
+          containers: containersRunning(t.containers, repository, img.digest),
           ...(t.team !== undefined ? { team: t.team } : {}),
           at: t.at,
         });

@@ -42,7 +42,8 @@ export interface RunningImageTask {
   readonly region: string;
   readonly clusterArn?: string;
   readonly repository: string;
-  readonly digest: string;
+  /** Absent when the task's answer shows none (the agent reports digests; a source may not). */
+  readonly digest?: string;
   /** The image as the task names it (`<registry>/<repository>:<tag>`). */
   readonly image?: string;
   readonly containers: readonly string[];
@@ -87,12 +88,15 @@ export function stateOrder(task: Pick<RunningTask, 'version' | 'at'>): string {
   return `${String(task.version ?? 0).padStart(12, '0')}#${new Date(Date.parse(task.at)).toISOString()}`;
 }
 
-/** The containers of a task with an image the scans can name (repository and digest), one per pair. */
+/**
+ * The containers of a task with an image the inventory indexes (a repository; the digest when known),
+ * one per (repository, digest). Only those with a digest can match a scan.
+ */
 export function scannableImages(containers: readonly RunningContainer[]): RunningContainer[] {
   const seen = new Map<string, RunningContainer>();
   for (const c of containers) {
-    if (!c.repository || !c.digest) continue;
-    const k = `${c.repository}\n${c.digest}`;
+    if (!c.repository) continue;
+    const k = `${c.repository}\n${c.digest ?? ''}`;
     if (!seen.has(k)) seen.set(k, c);
   }
   return [...seen.values()];
@@ -102,7 +106,7 @@ export function scannableImages(containers: readonly RunningContainer[]): Runnin
 export function containersRunning(
   containers: readonly RunningContainer[],
   repository: string,
-  digest: string,
+  digest: string | undefined,
 ): string[] {
   return containers.filter((c) => c.repository === repository && c.digest === digest).map((c) => c.name);
 }
