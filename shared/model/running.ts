@@ -23,7 +23,9 @@ const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,256}$/;
  */
 export function parseImageRef(image: string): ImageRef | undefined {
   const ref = image.trim();
-  if (!ref || ref.length > 1024 || /\s/.test(ref)) return undefined;
+  // Whitespace and control characters are never part of a reference (and must not reach a terminal).
+  // eslint-disable-next-line no-control-regex
+  if (!ref || ref.length > 1024 || /[\s\u0000-\u001f\u007f]/.test(ref)) return undefined;
   let rest = ref;
   let digest: string | undefined;
   const at = rest.indexOf('@');
