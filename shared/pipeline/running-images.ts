@@ -7,7 +7,7 @@
  * vulnerabilities) are named by their finding ids.
  */
 import { findingIdOf } from '../engine/finding-id';
-import { imageScanResultsOf, runningTaskOf } from '../events/running';
+import { DEFAULT_TEAM_TAG, imageScanResultsOf, runningTaskOf } from '../events/running';
 import type { ParsedEvent } from '../events/parse';
 import type { VulnerableImageRunningSignal } from '../events/signals';
 import type { ImageScanFacts, TaskOwner } from '../model/running';
@@ -141,7 +141,7 @@ function collect(
       counts: facts.counts,
       vulnerabilities: facts.vulnerabilities,
       tasks: tasks.map((t) => ({ taskArn: t.taskArn, containers: t.containers })),
-      ...(team !== undefined ? { tags: { [TEAM_TAG_KEY]: team } } : {}),
+      ...(team !== undefined ? { tags: { [DEFAULT_TEAM_TAG]: team } } : {}),
     };
     const k = `${account}\n${region}`;
     let g = groups.get(k);
@@ -150,6 +150,3 @@ function collect(
   }
   return { groups: [...groups.values()], considered };
 }
-
-/** The tag the inventory's team comes from (the Slack channel's default team tag). */
-export const TEAM_TAG_KEY = 'guardrail:team';

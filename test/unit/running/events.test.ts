@@ -40,7 +40,7 @@ describe('ECR Image Scan (basic scanning)', () => {
     const failed = ecrScanEvent();
     failed.detail['scan-status'] = 'FAILED';
     expect(scanOf(failed)).toEqual([]);
-    expect(scanOf(ecrScanEvent({ counts: { SEVERE: 2, UNDEFINED: 1 } }))[0]!.counts).toEqual({
+    expect(scanOf(ecrScanEvent({ counts: { SEVERE: 2, UNDEFINED: 1 } }))[0]).toEqual({
       UNDEFINED: 3,
     });
   });
@@ -74,7 +74,7 @@ describe('Inspector2 Finding', () => {
     for (const status of ['CLOSED', 'SUPPRESSED']) {
       const e = runningFixture('inspector2-finding-ecr-image');
       e.detail.status = status;
-      expect(scanOf(e)[0]!.active).toBe(false);
+      expect(scanOf(e)[0]).toMatchObject({ active: false });
     }
     const ec2 = runningFixture('inspector2-finding-ecr-image');
     ec2.detail.resources = [{ type: 'AWS_EC2_INSTANCE', id: 'i-0123', details: {} }];
