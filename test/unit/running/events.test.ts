@@ -40,8 +40,8 @@ describe('ECR Image Scan (basic scanning)', () => {
     const failed = ecrScanEvent();
     failed.detail['scan-status'] = 'FAILED';
     expect(scanOf(failed)).toEqual([]);
-    expect(scanOf(ecrScanEvent({ counts: { SEVERE: 2, UNDEFINED: 1 } }))[0]).toEqual({
-      UNDEFINED: 3,
+    expect(scanOf(ecrScanEvent({ counts: { SEVERE: 2, UNDEFINED: 1 } }))[0]).toMatchObject({
+      counts: { UNDEFINED: 3 },
     });
   });
 
@@ -112,6 +112,19 @@ describe('task state changes -> inventory entries', () => {
       ['aws-guardduty-agent-nm40lC', undefined, 'sha256:bf9197ab'],
       ['aws-otel-collector', 'aws-observability/aws-otel-collector', 'sha256:7a1b3560'],
     ]);
+  });
+
+  it('what the inventory keeps never includes the task overrides (their environment may hold secrets)', () => {
+    const raw = taskEvent({ id: 't9', service: 'web' });
+    raw.detail.overrides.containerOverrides[0].environment = [
+      { name: 'DB_PASSWORD', value: 'hunter2-secret' },
+    ];
+    const p = parseEvent(raw);
+    if (p.kind !== 'task') throw new Error('kind');
+    const kept = JSON.stringify(runningTaskOf(p));
+    expect(kept).not.toContain('hunter2-secret');
+    expect(kept).not.toContain('DB_PASSWORD');
+    expect(kept).not.toContain('/host_proc'); // the AWS example's GuardDuty agent environment
   });
 
   it('PENDING and DEPROVISIONING change nothing; containers of the wrong type are rejected naming them', () => {
