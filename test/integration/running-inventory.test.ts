@@ -16,7 +16,9 @@ import {
   CreateClusterCommand,
   ECSClient,
   RegisterTaskDefinitionCommand,
+  ListTasksCommand,
   RunTaskCommand,
+  TagResourceCommand,
 } from '@aws-sdk/client-ecs';
 import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import type { Context } from 'aws-lambda';
@@ -34,6 +36,10 @@ import {
   DynamoDbRunningInventory,
 } from '../../shared/store/dynamodb-running-inventory';
 import { motoClientConfig, startMoto, type Moto } from '../helpers/moto';
+import { DEFAULT_POLICY } from '../../shared/policy/load';
+import { MemoryFindingStore } from '../../shared/store/memory-store';
+import { MemoryRunningInventory } from '../../shared/store/memory-running-inventory';
+import { runScan } from '../../shared/sweep/run';
 import {
   captureOutput,
   createQueue,
@@ -356,7 +362,7 @@ describe('Done when: the handlers against moto DynamoDB + SQS', () => {
 });
 
 describe('guardrail running without a table: ECS read now (moto)', () => {
-  it('lists the RUNNING tasks of the image by tag; another tag lists none', async () => {
+  it('lists the RUNNING tasks of the image by tag; another tag lists none; the sweep records them with their team', async () => {
     const endpoint = { ...motoClientConfig(moto) };
     const ecsClient = new ECSClient(endpoint);
     const ec2 = new EC2Client(endpoint);
@@ -398,6 +404,26 @@ describe('guardrail running without a table: ECS read now (moto)', () => {
     const other = io();
     expect(await main(['running', '--image', `${SCANNED_REPOSITORY}:2.0`], other)).toBe(0);
     expect(other.out).toEqual([]);
+
+    // The sweep records the same running tasks in the inventory (here the memory one), with the team tag.
+    const [arn] = (await ecsClient.send(new ListTasksCommand({ cluster: 'running-cli' }))).taskArns!;
+    await ecsClient.send(
+      new TagResourceCommand({ resourceArn: arn!, tags: [{ key: 'guardrail:team', value: 'search' }] }),
+    );
+    const inventory = new MemoryRunningInventory();
+    const scan = await runScan({
+      ecs: ecsClient,
+      ec2,
+      account: '123456789012',
+      region: 'us-east-1',
+      policy: DEFAULT_POLICY,
+      store: new MemoryFindingStore(),
+      inventory,
+    });
+    expect(scan.sweep.runningTasks?.filter((t) => t.clusterArn?.endsWith('/running-cli'))).toHaveLength(2);
+    const swept = await inventory.tasksOfRepository(SCANNED_REPOSITORY);
+    expect(swept.filter((t) => t.owner.name === 'cli-web')).toHaveLength(2);
+    expect(swept.find((t) => t.taskArn === arn)?.team).toBe('search');
     ecsClient.destroy();
     ec2.destroy();
   });
