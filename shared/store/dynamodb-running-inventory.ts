@@ -3,7 +3,7 @@
  *
  * Items (keys in dynamodb-keys.ts; no gsi1 attributes):
  *   task      pk `RUNNING#TASK#<task ARN>`, sk `TASK`: status (RUNNING | STOPPED), ord (stateOrder), the
- *             task (JSON), expiration. STOPPED is a tombstone kept `tombstoneHours`.
+ *             task (JSON), expiration. STOPPED is a tombstone, kept as long as a running entry.
  *   image     pk `RUNNING#REPO#<repository>`, sk `<digest>#<owner ARN>#<task ARN>`: one per running task and
  *             image it runs (the index scans and `guardrail running` query), expiration.
  *   scan      pk `SCAN#<repository>`, sk `<digest>#ECR` (the basic scan's counts) or
@@ -42,9 +42,9 @@ import {
   decideChange,
   DEFAULT_RUNNING_TTL_HOURS,
   DEFAULT_SCAN_TTL_HOURS,
-  DEFAULT_TOMBSTONE_HOURS,
   scannableImages,
   stateOrder,
+  tooOld,
   type ImageScanStore,
   type InventoryOptions,
   type InventoryOutcome,
@@ -103,7 +103,7 @@ export class DynamoDbRunningInventory implements RunningInventory {
 
   constructor(private readonly options: DynamoDbInventoryOptions) {
     this.ttlS = (options.ttlHours ?? DEFAULT_RUNNING_TTL_HOURS) * HOUR_S;
-    this.tombstoneS = (options.tombstoneHours ?? DEFAULT_TOMBSTONE_HOURS) * HOUR_S;
+    this.tombstoneS = options.tombstoneHours !== undefined ? options.tombstoneHours * HOUR_S : this.ttlS;
     this.now = options.now ?? (() => new Date());
   }
 
@@ -112,6 +112,7 @@ export class DynamoDbRunningInventory implements RunningInventory {
   }
 
   async apply(task: RunningTask): Promise<InventoryOutcome> {
+    if (tooOld(task, this.now().getTime(), this.ttlS * 1000)) return { change: 'stale', images: [] };
     for (let attempt = 1; ; attempt++) {
       const read = await this.options.client.send(
         new GetCommand({

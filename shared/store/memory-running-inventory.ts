@@ -6,9 +6,9 @@ import {
   containersRunning,
   decideChange,
   DEFAULT_RUNNING_TTL_HOURS,
-  DEFAULT_TOMBSTONE_HOURS,
   scannableImages,
   stateOrder,
+  tooOld,
   type ImageScanStore,
   type InventoryOptions,
   type InventoryOutcome,
@@ -26,7 +26,7 @@ export class MemoryRunningInventory implements RunningInventory {
 
   constructor(options: InventoryOptions = {}) {
     this.ttlMs = (options.ttlHours ?? DEFAULT_RUNNING_TTL_HOURS) * HOUR_MS;
-    this.tombstoneMs = (options.tombstoneHours ?? DEFAULT_TOMBSTONE_HOURS) * HOUR_MS;
+    this.tombstoneMs = options.tombstoneHours !== undefined ? options.tombstoneHours * HOUR_MS : this.ttlMs;
     this.now = options.now ?? (() => new Date());
   }
 
@@ -36,6 +36,7 @@ export class MemoryRunningInventory implements RunningInventory {
   }
 
   async apply(task: RunningTask): Promise<InventoryOutcome> {
+    if (tooOld(task, this.now().getTime(), this.ttlMs)) return { change: 'stale', images: [] };
     const stored = this.live(task.taskArn);
     const entry = this.tasks.get(task.taskArn);
     const life =

@@ -69,13 +69,15 @@ export interface ImageScanStore {
 }
 
 export const DEFAULT_RUNNING_TTL_HOURS = 72;
-export const DEFAULT_TOMBSTONE_HOURS = 48;
 export const DEFAULT_SCAN_TTL_HOURS = 90 * 24;
 
 export interface InventoryOptions {
   /** Hours a running entry lives after it was last written (default 72: the sweep rewrites it every 6 h). */
   readonly ttlHours?: number;
-  /** Hours a STOPPED tombstone is kept (default 48: EventBridge retries for up to 24 h). */
+  /**
+   * Hours a STOPPED tombstone is kept (default: as long as a running entry, so any RUNNING recent enough
+   * to be recorded meets it).
+   */
   readonly tombstoneHours?: number;
   readonly now?: () => Date;
 }
@@ -109,6 +111,14 @@ export function containersRunning(
   digest: string | undefined,
 ): string[] {
   return containers.filter((c) => c.repository === repository && c.digest === digest).map((c) => c.name);
+}
+
+/**
+ * A RUNNING seen longer ago than an entry lives (a replay from an EventBridge archive, a very late
+ * delivery) is stale before any read: it would be an expired entry, and its tombstone may be gone.
+ */
+export function tooOld(task: Pick<RunningTask, 'status' | 'at'>, nowMs: number, ttlMs: number): boolean {
+  return task.status === 'RUNNING' && Date.parse(task.at) + ttlMs <= nowMs;
 }
 
 /**

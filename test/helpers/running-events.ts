@@ -26,6 +26,7 @@ export interface TaskOptions {
   readonly service?: string;
   readonly status?: 'RUNNING' | 'STOPPED' | 'PENDING' | 'DEPROVISIONING';
   readonly version?: number;
+  /** Default: now. */
   readonly time?: string;
   readonly image?: string;
   readonly digest?: string;
@@ -41,7 +42,8 @@ export function taskEvent(o: TaskOptions): RawEvent {
   const status = o.status ?? 'RUNNING';
   e.id = o.eventId ?? `${o.id}-${status}-${o.version ?? 3}`;
   e.account = account;
-  e.time = o.time ?? e.time;
+  // Now by default: the inventory ignores a RUNNING older than an entry lives (72 h).
+  e.time = o.time ?? new Date().toISOString();
   e.resources = [taskArn];
   e.detail.taskArn = taskArn;
   e.detail.clusterArn = `arn:aws:ecs:us-east-1:${account}:cluster/example-cluster`;

@@ -142,6 +142,14 @@ describe('image-vulnerable-running through the pipeline', () => {
     expect(open()).toHaveLength(0);
   });
 
+  it('a RUNNING replayed from an archive long after (older than an entry lives) adds no ghost', async () => {
+    const { pipeline, inventory } = setup();
+    const replay = taskEvent({ id: 'old-1', service: 'web', time: '2025-01-01T00:00:00Z' });
+    replay['replay-name'] = 'incident-replay';
+    expect(await pipeline.handle(replay)).toMatchObject({ inventory: 'stale', new: 0 });
+    expect(await inventory.tasksOf(SCANNED_REPOSITORY, SCANNED_DIGEST)).toEqual([]);
+  });
+
   it('the same RUNNING delivered twice (new envelope id, same version) is one task and one notification', async () => {
     const { pipeline, inventory, outbox } = setup();
     await pipeline.handle(ecrScanEvent());
