@@ -42,13 +42,6 @@ export interface RunningImagesDeps {
   readonly scans: ImageScanStore;
 }
 
-/** The event kinds this part of the pipeline reads. */
-export const RUNNING_KINDS: ReadonlySet<ParsedEvent['kind']> = new Set([
-  'task',
-  'ecrImageScan',
-  'inspectorFinding',
-]);
-
 export class RunningImages {
   constructor(private readonly deps: RunningImagesDeps) {}
 
@@ -91,7 +84,11 @@ export class RunningImages {
       const facts = await this.deps.scans.factsOf(r.repository, r.digest);
       const tasks = await this.deps.inventory.tasksOf(r.repository, r.digest);
       const byOwner = new Map<string, RunningImageTask[]>();
-      for (const t of tasks) byOwner.set(t.owner.arn, [...(byOwner.get(t.owner.arn) ?? []), t]);
+      for (const t of tasks) {
+        const list = byOwner.get(t.owner.arn);
+        if (list) list.push(t);
+        else byOwner.set(t.owner.arn, [t]);
+      }
       for (const ts of byOwner.values()) {
         pairs.push({ facts: facts ?? emptyFacts(r.repository, r.digest), owner: ts[0]!.owner, tasks: ts });
       }
