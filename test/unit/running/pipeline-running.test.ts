@@ -160,6 +160,33 @@ describe('image-vulnerable-running through the pipeline', () => {
     expect(outbox.sent).toHaveLength(1);
   });
 
+  it('Inspector: an ACTIVE critical finding opens on the service running the image; CLOSED resolves it', async () => {
+    const { pipeline, open } = setup();
+    const { runningFixture } = await import('../../helpers/running-events');
+    const active = runningFixture('inspector2-finding-ecr-image');
+    active.detail.severity = 'CRITICAL';
+    active.time = new Date(Date.now() + 60_000).toISOString();
+    const img = active.detail.resources[0].details.awsEcrContainerImage;
+    await pipeline.handle(
+      taskEvent({
+        id: 'i1',
+        service: 'sample',
+        image: `${img.repositoryName}:latest`,
+        digest: img.imageHash,
+      }),
+    );
+    expect(await pipeline.handle(active)).toMatchObject({ kind: 'inspectorFinding', new: 1 });
+    expect(open()[0]!.finding.evidence.map((e) => e.message)).toContain('CVE-2019-17498 (critical)');
+    const closed = {
+      ...active,
+      id: 'closed-1',
+      time: new Date(Date.now() + 120_000).toISOString(),
+      detail: { ...active.detail, status: 'CLOSED' },
+    };
+    expect(await pipeline.handle(closed)).toMatchObject({ resolved: 1 });
+    expect(open()).toHaveLength(0);
+  });
+
   it('an Inspector finding (AWS example) is recorded; CLOSED removes its id, ACTIVE critical opens', async () => {
     const { pipeline, scans } = setup();
     const { runningFixture } = await import('../../helpers/running-events');
