@@ -2,7 +2,7 @@
 import type { Policy } from '../policy/types';
 import type { FindingStore } from '../store/types';
 import type { RunningInventory } from '../store/running-inventory';
-import { mapPool } from '../base/pool';
+import type { RunningTask } from '../model/running';
 import {
   evaluateSweep,
   reconcile,
@@ -33,6 +33,32 @@ export interface ScanOutcome {
   readonly reconcile: ReconcileOutcome;
 }
 
+/**
+ * The running tasks the sweep saw -> the inventory, one at a time (most are already recorded: one read and
+ * no write each). Best effort: a task that cannot be recorded is a warning, never a failed sweep (its
+ * entry is written by its next state change or the next sweep).
+ */
+export async function recordRunning(
+  inventory: RunningInventory,
+  tasks: readonly RunningTask[],
+  onWarning: ((message: string) => void) | undefined,
+): Promise<void> {
+  let failed = 0;
+  let firstError = '';
+  for (const t of tasks) {
+    try {
+      await inventory.apply(t);
+    } catch (err) {
+      failed++;
+      firstError ||= err instanceof Error ? err.name : 'NonError';
+    }
+  }
+  if (failed)
+    onWarning?.(
+      `running inventory: ${failed} of ${tasks.length} running task(s) not recorded (${firstError})`,
+    );
+}
+
 export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
   const sweep = await sweepEstate(options);
   const evaluation = evaluateSweep(sweep, options.policy, options.now?.() ?? new Date());
@@ -40,8 +66,7 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
     ...(options.storeConcurrency ? { concurrency: options.storeConcurrency } : {}),
     ...(options.notify ? { notify: options.notify } : {}),
   });
-  const inventory = options.inventory;
-  if (inventory && sweep.runningTasks?.length)
-    await mapPool(sweep.runningTasks, options.storeConcurrency ?? 8, (t) => inventory.apply(t));
+  if (options.inventory && sweep.runningTasks?.length)
+    await recordRunning(options.inventory, sweep.runningTasks, options.onWarning);
   return { sweep, evaluation, reconcile: outcome };
 }
