@@ -214,6 +214,14 @@ export class DynamoDbRunningInventory implements RunningInventory {
     return { change, images: stopped ? scannableImages([...before, ...now]) : now };
   }
 
+  async taskOf(taskArn: string): Promise<RunningTask | undefined> {
+    const read = await this.options.client.send(
+      new GetCommand({ TableName: this.options.tableName, Key: runningTaskKey(taskArn) }),
+    );
+    const item = read.Item as TaskItem | undefined;
+    return item && item.expiration > this.nowS() ? (JSON.parse(item.task) as RunningTask) : undefined;
+  }
+
   async tasksOf(repository: string, digest: string, ownerArn?: string): Promise<RunningImageTask[]> {
     return this.query(repository, runningImagePrefix(digest, ownerArn));
   }

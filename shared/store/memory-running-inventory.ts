@@ -92,6 +92,10 @@ export class MemoryRunningInventory implements RunningInventory {
     );
   }
 
+  async taskOf(taskArn: string): Promise<RunningTask | undefined> {
+    return this.live(taskArn);
+  }
+
   /** For tests: the order recorded for a task. */
   orderOf(taskArn: string): string | undefined {
     const t = this.live(taskArn);

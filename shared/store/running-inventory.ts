@@ -59,6 +59,11 @@ export interface RunningInventory {
   tasksOf(repository: string, digest: string, ownerArn?: string): Promise<RunningImageTask[]>;
   /** The running tasks of every digest of a repository. */
   tasksOfRepository(repository: string): Promise<RunningImageTask[]>;
+  /**
+   * One task as last recorded (its service, task definition, images, team), a STOPPED tombstone included;
+   * undefined when unknown or expired. For findings about a task that need its context (GuardDuty).
+   */
+  taskOf(taskArn: string): Promise<RunningTask | undefined>;
 }
 
 export interface ImageScanStore {

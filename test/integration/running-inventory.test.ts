@@ -126,6 +126,12 @@ describe('DynamoDbRunningInventory (moto)', () => {
     const inv = inventory();
     expect((await inv.apply(task({ id: 'inv-1', service: 'web' }))).change).toBe('added');
     expect((await inv.apply(task({ id: 'inv-1', service: 'web' }))).change).toBe('unchanged');
+    expect(await inv.taskOf(TASK('inv-1'))).toMatchObject({
+      status: 'RUNNING',
+      owner: { arn: SERVICE('web'), name: 'web' },
+      taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/webserver:5',
+    });
+    expect(await inv.taskOf(TASK('never-seen'))).toBeUndefined();
     const listed = await inv.tasksOf(SCANNED_REPOSITORY, SCANNED_DIGEST, SERVICE('web'));
     expect(listed.map((t) => t.taskArn)).toContain(TASK('inv-1'));
     const items = (await scanTable(docs, TABLE)).filter(

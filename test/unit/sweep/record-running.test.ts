@@ -38,6 +38,7 @@ describe('recordRunning', () => {
           : inner.apply(t),
       tasksOf: inner.tasksOf.bind(inner),
       tasksOfRepository: inner.tasksOfRepository.bind(inner),
+      taskOf: inner.taskOf.bind(inner),
     };
     const warnings: string[] = [];
     await recordRunning(flaky, [task('a'), task('b'), task('c')], (m) => warnings.push(m));
