@@ -91,6 +91,18 @@ describe('image-vulnerable-running through the pipeline', () => {
     expect(open().map((r) => r.finding.resource.arn)).toEqual([SERVICE('web')]);
   });
 
+  it('the team the sweep recorded is kept by later events and routes the finding (guardrail:team tag)', async () => {
+    const { pipeline, inventory, open } = setup();
+    const { parseEvent } = await import('../../../shared/events/parse');
+    const { runningTaskOf } = await import('../../../shared/events/running');
+    const p = parseEvent(taskEvent({ id: 't-team', service: 'web', version: 2 }));
+    if (p.kind !== 'task') throw new Error('kind');
+    await inventory.apply({ ...runningTaskOf(p)!, team: 'payments' }); // as the sweep records it
+    await pipeline.handle(taskEvent({ id: 't-team', service: 'web', version: 3 }));
+    await pipeline.handle(ecrScanEvent());
+    expect(open().map((r) => r.finding.tags)).toEqual([{ 'guardrail:team': 'payments' }]);
+  });
+
   it('a standalone task is its own owner', async () => {
     const { pipeline, open } = setup();
     await pipeline.handle(taskEvent({ id: 'solo' }));
