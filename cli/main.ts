@@ -25,6 +25,8 @@ const USAGE = `Usage:
   guardrail backfill --local PATH...   (local files, as guardrail evaluate)
   guardrail running --image REPO[:TAG|@DIGEST] [--table NAME] [--region R] [--format table|json]
       (the running tasks that use an image; guardrail running --help)
+  guardrail exemptions list --table TABLE [--policy FILE] [--format table|json]
+      (the exemptions in force, those made from Slack included; guardrail exemptions --help)
 
 PATH: an event file, a JSON array of events, JSON Lines, concatenated JSON documents, a CloudTrail log
 file ({"Records": [...]}, optionally .json.gz), a directory (recursive, symbolic links followed) or - for
@@ -61,6 +63,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (command === 'scan') return await (await import('./scan-command')).runScanCommand(rest, io);
     if (command === 'redrive') return await (await import('./redrive-command')).runRedriveCommand(rest, io);
     if (command === 'running') return await (await import('./running-command')).runRunningCommand(rest, io);
+    if (command === 'exemptions')
+      return await (await import('./exemptions-command')).runExemptionsCommand(rest, io);
     if (command === 'backfill') {
       // No state machine: local files (downloaded logs) are evaluated exactly as `evaluate` does.
       if (rest.includes('--local'))

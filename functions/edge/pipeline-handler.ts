@@ -31,6 +31,10 @@ import {
   DynamoDbRunningInventory,
 } from '../../shared/store/dynamodb-running-inventory';
 import { RunningImages } from '../../shared/pipeline/running-images';
+import {
+  CachedExemptionRecords,
+  DynamoDbExemptionRecords,
+} from '../../shared/store/dynamodb-exemption-records';
 import { readPipelineConfig, readRuntime } from './env';
 import { lazy } from './lazy';
 import { emf, logger, reportConfigurationError } from './observability';
@@ -132,6 +136,9 @@ export async function buildPipeline(
           }),
         }
       : {}),
+    exemptionRecords: new CachedExemptionRecords(
+      new DynamoDbExemptionRecords({ client: dynamodb, tableName: config.tableName }),
+    ),
     outbox: new SqsNotificationOutbox({ queueUrl: config.outboxQueueUrl }),
     logger,
     metrics,

@@ -10,14 +10,18 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  approvalKey,
   auditKey,
   budgetKey,
   deliveryKey,
+  exemptionRecordKey,
   findingKey,
   idempotencyPartition,
   imageScanKey,
   runningImageKey,
   runningTaskKey,
+  slackMessageKey,
+  slackRequestKey,
   taskDefinitionCacheKey,
   windowKey,
 } from '../../../shared/store/dynamodb-keys';
@@ -64,6 +68,14 @@ const KEYS: Record<string, string> = {
     't',
   ).pk,
   scan: imageScanKey('team/app', 'sha256:' + 'a'.repeat(64), 'ECR').pk,
+  slackRequest: slackRequestKey('ab'.repeat(32)).pk,
+  approval: approvalKey('0123abcd', '2026-01-01T00:00:00.000Z').pk,
+  exemption: exemptionRecordKey(
+    'td-privileged',
+    `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/web:7`,
+    'x',
+  ).pk,
+  slackMessage: slackMessageKey('0123abcd').pk,
   ...Object.fromEntries(FUNCTIONS.map((fn) => [`idempotency:${fn}`, idempotencyPartition(lambdaName(fn))])),
 };
 
@@ -85,7 +97,10 @@ const WRITES: Record<string, string[]> = {
   sweep: ['finding', 'td', 'runningTask', 'runningImage'],
   // Lists the organization's accounts and regions: writes nothing.
   'sweep-plan': [],
-  notifier: ['delivery'],
+  notifier: ['delivery', 'slackMessage'],
+  'slack-interactions': ['slackRequest'],
+  // Snoozes and resolutions, the approval claim, exemption records, the Remediator's budget and audit.
+  'slack-actions': ['finding', 'approval', 'exemption', 'budget', 'audit'],
   backfill: ['finding', 'window', 'idempotency:backfill'],
 };
 
