@@ -3,21 +3,23 @@
  * (docs/running.md). From a deployment's state table (`--table`, the running inventory the functions keep)
  * or, without one, from ECS itself (ListClusters, ListTasks, DescribeTasks with the caller's credentials).
  *
- * Exit codes: 0 listed (also when no task runs the image: the count is on stderr); 3 usage error, or the
- * table or ECS could not be read (the AWS error's name and message on stderr).
+ * Exit codes: 0 listed (also when no task runs the image: the count is on stderr); 2 the table or ECS
+ * could not be read (the cause and what to do on stderr: cli/aws-setup.ts); 3 usage error, or no AWS region
+ * or credentials.
  */
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { GuardrailError } from '../shared/base/errors';
 import { parseImageRef, type ImageRef } from '../shared/model/running';
 import { DynamoDbRunningInventory } from '../shared/store/dynamodb-running-inventory';
 import { MemoryRunningInventory } from '../shared/store/memory-running-inventory';
 import type { RunningImageTask, RunningInventory } from '../shared/store/running-inventory';
 import { sweepClientConfig } from '../shared/sweep/clients';
 import { listRunningTasks } from '../shared/sweep/running-tasks';
+import { awsErrorExitCode, describeAwsError, isAwsError } from './aws-setup';
 import type { Io } from './evaluate-command';
+import { CliUsageError } from './usage-error';
 import { escapeTerminal, terminalSafeJson } from './terminal-text';
 
 export const RUNNING_USAGE = `Usage:
@@ -34,12 +36,9 @@ and digest, the containers and the team tag.
   --region REGION   the region of the table or of the ECS read (default: AWS_REGION / the profile)
   --format table|json
                     a table (default) or JSON Lines, one task per line
-Exit codes: 0 listed (none found included: the count is on stderr), 3 usage error or AWS read failed.
+Exit codes: 0 listed (none found included: the count is on stderr), 2 the table or ECS could not be read
+(access denied, throttled, no such table: the cause on stderr), 3 usage error, or no AWS region or credentials.
 `;
-
-class RunningUsageError extends GuardrailError {
-  override readonly name = 'UsageError';
-}
 
 /** Tasks of `inventory` that run `ref` (the repository; its tag or digest when given). */
 export async function tasksRunning(inventory: RunningInventory, ref: ImageRef): Promise<RunningImageTask[]> {
@@ -96,11 +95,11 @@ export async function runRunningCommand(argv: readonly string[], io: Io): Promis
       io.stdout(RUNNING_USAGE);
       return 0;
     }
-    if (!values.image) throw new RunningUsageError('--image is required');
+    if (!values.image) throw new CliUsageError('--image is required');
     if (values.format !== 'table' && values.format !== 'json')
-      throw new RunningUsageError('--format must be table or json');
+      throw new CliUsageError('--format must be table or json');
     if (values.table !== undefined && !/^[A-Za-z0-9_.-]{3,255}$/.test(values.table))
-      throw new RunningUsageError('--table must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)');
+      throw new CliUsageError('--table must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)');
   } catch (err) {
     io.stderr(`guardrail running: ${escapeTerminal((err as Error).message)}\n\n${RUNNING_USAGE}`);
     return 3;
@@ -117,11 +116,12 @@ export async function runRunningCommand(argv: readonly string[], io: Io): Promis
       ref,
     );
   } catch (err) {
-    const e = err as Error;
-    io.stderr(
-      `guardrail running: could not read ${values.table ? `table ${values.table}` : 'ECS'}: ${escapeTerminal(`${e.name}: ${e.message}`)}\n`,
-    );
-    return 3;
+    const what = values.table ? `table ${values.table}` : 'ECS';
+    const cause = isAwsError(err)
+      ? describeAwsError(err)
+      : `${(err as Error).name}: ${(err as Error).message}`;
+    io.stderr(`guardrail running: could not read ${what}: ${escapeTerminal(cause)}\n`);
+    return isAwsError(err) ? awsErrorExitCode(err) : 2;
   }
   if (values.format === 'json') for (const t of tasks) io.stdout(`${terminalSafeJson(t)}\n`);
   else if (tasks.length) io.stdout(table(tasks));

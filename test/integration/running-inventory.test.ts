@@ -311,6 +311,9 @@ describe('Done when: the handlers against moto DynamoDB + SQS', () => {
             .sort(),
         ).toEqual([TASK('dw-a1'), TASK('dw-a2'), TASK('dw-b1')]);
       }
+      const missing = io();
+      expect(await main(['running', '--image', SCANNED_IMAGE, '--table', 'no-such-table'], missing)).toBe(2);
+      expect(missing.err.join('')).toMatch(/could not read table no-such-table: .*ResourceNotFoundException/);
       const none = io();
       expect(
         await main(['running', '--image', `${SCANNED_REPOSITORY}:no-such-tag`, '--table', DONE_TABLE], none),
