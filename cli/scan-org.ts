@@ -40,7 +40,7 @@ export interface OrgScanArgs {
   readonly accounts?: readonly string[];
   /** Pairs swept at once. */
   readonly concurrency: number;
-  readonly format: 'table' | 'json' | 'ocsf';
+  readonly format: 'table' | 'json' | 'ocsf' | 'sarif';
   /** Group the findings by the requirements of this framework (table or JSON Lines). */
   readonly framework?: FrameworkId;
   readonly html?: string;
@@ -189,8 +189,13 @@ export async function runOrgScan(args: OrgScanArgs, state: ScanState, io: Io): P
 
   if (args.format !== 'table' || args.framework) {
     // Machine formats and the by-requirement view: the same output path as a single-account scan.
+    // SARIF also lists the exempted findings, as suppressed results.
+    const listed =
+      args.format === 'sarif'
+        ? sortFindings([...all, ...outcomes.flatMap((o) => [...(o.scan?.evaluation.suppressed ?? [])])])
+        : all;
     printFindings(
-      all,
+      listed,
       { format: args.format, ...(args.framework ? { framework: args.framework } : {}) },
       io,
       () => totals,

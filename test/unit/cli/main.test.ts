@@ -333,7 +333,7 @@ describe('exit codes', () => {
     [[], 'Usage:'],
     [['frobnicate'], 'unknown command "frobnicate"'],
     [['evaluate'], 'no PATH given'],
-    [['evaluate', '--format', 'xml', 'x.json'], '--format must be table, json or ocsf'],
+    [['evaluate', '--format', 'xml', 'x.json'], '--format must be table, json, ocsf or sarif'],
     [
       ['evaluate', '--fail-on', 'urgent', 'x.json'],
       '--fail-on must be one of critical, high, medium, low, info',
@@ -362,7 +362,7 @@ describe('exit codes', () => {
     for (const argv of [['--help'], ['evaluate', '--help']]) {
       const r = await run(argv);
       expect(r.code).toBe(0);
-      expect(r.stdout).toContain('guardrail evaluate [--format table|json|ocsf] [--framework ID]');
+      expect(r.stdout).toContain('guardrail evaluate [--format table|json|ocsf|sarif] [--framework ID]');
     }
   });
 });
