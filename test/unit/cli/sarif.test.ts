@@ -9,7 +9,6 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import Ajv from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { artifactLocation, FINGERPRINT_KEY, SARIF_LEVEL, sarifText, toSarif } from '../../../cli/sarif';
 import { inputFileOf } from '../../../cli/input-label';
@@ -19,20 +18,9 @@ import { REPO_ROOT, fixturePath, FORMATS_DIR } from '../../helpers/fixtures';
 import { finding } from '../notify/fixtures';
 import { fixture, okContainer, registerTd } from '../engine/builders';
 import { run } from './memory-io';
+import { sarifProblems } from '../../helpers/sarif-schema';
 
-const schema = JSON.parse(
-  readFileSync(join(REPO_ROOT, 'test/fixtures/sarif/sarif-schema-2.1.0.json'), 'utf8'),
-) as object;
-// The schema is draft-04 (`id`, not `$id`): ajv 6 validates it with the draft-04 meta-schema.
-const ajv = new Ajv({ allErrors: true, schemaId: 'id', logger: false });
-ajv.addMetaSchema(
-  JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules/ajv/lib/refs/json-schema-draft-04.json'), 'utf8')),
-);
-const validate = ajv.compile(schema);
-
-function problems(v: unknown): string[] {
-  return validate(v) ? [] : (validate.errors ?? []).map((e) => `${e.dataPath} ${e.message}`);
-}
+const problems = sarifProblems;
 
 interface SarifResult {
   ruleId: string;
