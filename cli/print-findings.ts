@@ -47,6 +47,8 @@ export function printFindings(
   }
   if (groups) io.stdout(`${formatFrameworkTable(groups, { width: io.columns })}\n\n`);
   else if (findings.length)
-    io.stdout(`${formatTable(findings, { color: io.stdoutIsTty, width: io.columns })}\n\n`);
+    io.stdout(
+      `${formatTable(findings, { color: io.stdoutIsTty, width: io.columns, terminal: io.stdoutIsTty })}\n\n`,
+    );
   io.stdout(`${summary(io.stdoutIsTty)}\n`);
 }

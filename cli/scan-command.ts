@@ -372,7 +372,9 @@ export async function runScanCommand(argv: readonly string[], io: Io): Promise<n
     printFindings(findings, args, io, () => summary);
   } else {
     if (findings.length)
-      io.stdout(`${formatTable(findings, { color: io.stdoutIsTty, width: io.columns })}\n\n`);
+      io.stdout(
+        `${formatTable(findings, { color: io.stdoutIsTty, width: io.columns, terminal: io.stdoutIsTty })}\n\n`,
+      );
     const resolved = [...reconcile.resolved].sort(
       (a, b) =>
         SEVERITY_RANK[b.record.finding.severity] - SEVERITY_RANK[a.record.finding.severity] ||

@@ -207,7 +207,9 @@ export async function runOrgScan(args: OrgScanArgs, state: ScanState, io: Io): P
         `== ${escapeTerminal(`${accountLabel(accounts.get(o.account), o.account)} ${o.region}`)}: ${o.status}, ${plural(findings.length, 'finding')}\n`,
       );
       if (findings.length)
-        io.stdout(`${formatTable(findings, { color: io.stdoutIsTty, width: io.columns })}\n`);
+        io.stdout(
+          `${formatTable(findings, { color: io.stdoutIsTty, width: io.columns, terminal: io.stdoutIsTty })}\n`,
+        );
       io.stdout('\n');
     }
     for (const r of [...resolved].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]))
