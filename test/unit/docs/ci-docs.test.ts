@@ -1,0 +1,42 @@
+/**
+ * The CI docs stay true: the README's exit-code table ("Use it in CI", the one list) has exactly the codes
+ * `guardrail --help` names, and the commands of docs/ci.md and the README name only options the CLI has.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { run } from '../cli/memory-io';
+
+const readme = readFileSync('README.md', 'utf8');
+const ci = readFileSync('docs/ci.md', 'utf8');
+
+const section = (text: string, heading: string): string => {
+  const start = text.indexOf(`\n## ${heading}\n`);
+  expect(start, heading).toBeGreaterThan(-1);
+  const end = text.indexOf('\n## ', start + 1);
+  return text.slice(start, end === -1 ? undefined : end);
+};
+
+describe('Use it in CI', () => {
+  it('the exit-code table lists the codes `guardrail --help` names, no more, no fewer', async () => {
+    const help = (await run(['--help'])).stdout;
+    const line = help.split('\n').find((l) => l.startsWith('Exit codes:'));
+    expect(line).toBeDefined();
+    const fromHelp = [...line!.matchAll(/\b(\d)\b/g)].map((m) => Number(m[1]));
+    const table = [...section(readme, 'Use it in CI').matchAll(/^\| `(\d+)`\s+\|/gm)].map((m) =>
+      Number(m[1]),
+    );
+    expect(table.length).toBeGreaterThan(3);
+    expect(table).toEqual([...new Set(fromHelp)].sort((a, b) => a - b));
+  });
+
+  it('every `guardrail evaluate` option in the CI docs is one the CLI accepts', async () => {
+    const help = (await run(['--help'])).stdout;
+    const options = new Set(
+      [...(section(readme, 'Use it in CI') + ci).matchAll(/guardrail evaluate ([^\n`]*)/g)].flatMap((m) =>
+        [...m[1]!.matchAll(/(?:^|\s)(--[a-z-]+)/g)].map((o) => o[1]!),
+      ),
+    );
+    expect(options.size).toBeGreaterThan(2);
+    for (const o of options) expect(help, o).toContain(o);
+  });
+});
