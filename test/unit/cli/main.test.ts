@@ -155,7 +155,10 @@ describe('table output', () => {
     expect(lines[0]).toMatch(/^SEVERITY\s+RULE\s+RESOURCE\s+MODE\s+EVIDENCE$/);
     const found = await engineFindings([PRIVILEGED, SERVICE]);
     // Not a terminal: a finding's further evidence is on indented lines below its row.
-    const rows = lines.slice(1).filter((l) => /^[A-Z]/.test(l)).slice(0, found.length);
+    const rows = lines
+      .slice(1)
+      .filter((l) => /^[A-Z]/.test(l))
+      .slice(0, found.length);
     const rank = (sev: string) => SEVERITIES.indexOf(sev.toLowerCase() as (typeof SEVERITIES)[number]);
     expect(rows.map((l) => l.split(/\s+/)[0])).toEqual(
       found.map((f) => f.severity.toUpperCase()).sort((a, b) => rank(a) - rank(b)),
