@@ -54,8 +54,9 @@ const paths = env('INPUT_PATHS')
   .map((p) => p.trim())
   .filter(Boolean);
 if (paths.length === 0) fail('input "paths" is empty: give one file or directory per line');
+if (paths.includes('-')) fail('input "paths": - (stdin) is not an input of the Action: name files');
 for (const p of paths)
-  if (p !== '-' && !existsSync(p))
+  if (!existsSync(p))
     fail(`input "paths": ${JSON.stringify(p)} does not exist (one file or directory per line)`);
 
 const policy = env('INPUT_POLICY');
@@ -120,6 +121,16 @@ for (const r of open.slice(0, ANNOTATION_LIMIT)) {
     (r.message?.text ?? r.ruleId).replace(/\\([[\]\\])/g, '$1'),
   );
 }
+// Code scanning refuses a whole log when a result has no file of the repository: say which inputs cause it.
+const outside = results.filter(
+  (r) => !r.locations?.[0]?.physicalLocation?.artifactLocation?.uriBaseId,
+).length;
+if (outside)
+  command(
+    'warning',
+    { title: 'ECS Guardrail' },
+    `${outside} finding(s) point at no file of the repository (inputs outside the working directory): code scanning may refuse the upload; keep generated inputs such as plan.json in the workspace`,
+  );
 if (open.length > ANNOTATION_LIMIT)
   command(
     'notice',

@@ -181,12 +181,14 @@ describe('hostile inputs', () => {
 
   it('evidence built to end the annotation and start a workflow command stays inside its annotation', () => {
     const name = 'app%0A::set-env name=X::1\n::add-mask::x\r,title=forged:';
-    const file = join(tmp, 'hostile.json');
+    // In the workspace (the working directory), as in CI: every finding has a file of the repository.
+    const workspace = join(tmp, 'workspace');
+    mkdirSync(workspace, { recursive: true });
     writeFileSync(
-      file,
+      join(workspace, 'hostile.json'),
       JSON.stringify(registerTd({ family: 'h', containers: [okContainer(name, { privileged: true })] })),
     );
-    const r = action({ INPUT_PATHS: file, INPUT_FAIL_ON: 'none' });
+    const r = action({ INPUT_PATHS: 'hostile.json', INPUT_FAIL_ON: 'none' }, workspace);
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n').filter(Boolean);
     // Every line the script printed is one of its own annotations: no line starts a command of the input's.
@@ -198,6 +200,27 @@ describe('hostile inputs', () => {
     const priv = lines.find((l) => l.includes('td-privileged::'))!;
     expect(priv).toContain('app%250A::set-env name=X::1');
     expect(priv).not.toMatch(/\r/);
+  });
+
+  it('stdin is refused; an input outside the workspace is evaluated with a warning that code scanning may refuse it', () => {
+    const stdin = action({ INPUT_PATHS: '-' });
+    expect(stdin.code).toBe(3);
+    expect(stdin.stdout).toContain('- (stdin) is not an input of the Action');
+    const outside = join(tmp, 'outside.json');
+    writeFileSync(
+      outside,
+      readFileSync(join(REPO_ROOT, 'events/cloudtrail-register-task-definition-privileged.json')),
+    );
+    const r = action({ INPUT_PATHS: outside, INPUT_FAIL_ON: 'none' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^::warning title=ECS Guardrail::\d+ finding\(s\) point at no file of the repository/m,
+    );
+    const inside = action({
+      INPUT_PATHS: 'events/cloudtrail-register-task-definition-privileged.json',
+      INPUT_FAIL_ON: 'none',
+    });
+    expect(inside.stdout).not.toContain('point at no file');
   });
 
   it('a guardrail that cannot start: exit 3, named', () => {
