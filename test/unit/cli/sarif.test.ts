@@ -18,6 +18,11 @@ import { REPO_ROOT, fixturePath, FORMATS_DIR } from '../../helpers/fixtures';
 import { finding } from '../notify/fixtures';
 import { fixture, okContainer, registerTd } from '../engine/builders';
 import { run } from './memory-io';
+import { parseEvent } from '../../../shared/events/parse';
+import { normalize } from '../../../shared/events/normalize';
+import { evaluateNormalized } from '../../../shared/engine/run';
+import { MemoryWindowCounter } from '../../../shared/engine/windows';
+import { DEFAULT_POLICY } from '../../../shared/policy/load';
 import { sarifProblems } from '../../helpers/sarif-schema';
 
 const problems = sarifProblems;
@@ -197,6 +202,43 @@ describe('results', () => {
     }) as unknown as SarifLog;
     expect(noLine.runs[0]!.results[0]!.locations[0]!.physicalLocation!.region).toBeUndefined();
     expect(problems(noLine)).toEqual([]);
+  });
+
+  it('findings the engine locates from a resource origin (the IaC contract) point at the property line', async () => {
+    // The privileged task definition of the corpus as a template resource would carry it: file, address, lines.
+    const n = normalize(parseEvent(fixture('cloudtrail-register-task-definition-privileged.json')));
+    const located = {
+      ...n,
+      resources: n.resources.map((r) => ({
+        ...r,
+        arn: 'infra/stack.yaml#TaskDef',
+        account: '',
+        region: '',
+        origin: {
+          file: 'infra/stack.yaml',
+          address: 'TaskDef',
+          line: 5,
+          lines: { 'containerDefinitions[0].privileged': 21, networkMode: 9 },
+        },
+      })),
+    };
+    const result = await evaluateNormalized(located, {
+      policy: DEFAULT_POLICY,
+      counter: new MemoryWindowCounter(),
+    });
+    const log = toSarif(result.findings, { toolVersion: '1', baseDir: REPO_ROOT }) as unknown as SarifLog;
+    expect(problems(log)).toEqual([]);
+    const byRule = new Map(log.runs[0]!.results.map((r) => [r.ruleId, r.locations[0]!]));
+    expect(byRule.get('td-privileged')!.physicalLocation).toEqual({
+      artifactLocation: { uri: 'infra/stack.yaml', uriBaseId: '%SRCROOT%' },
+      region: { startLine: 21 },
+    });
+    expect(byRule.get('td-host-network')!.physicalLocation!.region).toEqual({ startLine: 9 });
+    // A property without its own line: the resource's line.
+    expect(byRule.get('td-no-task-role')!.physicalLocation!.region).toEqual({ startLine: 5 });
+    expect(byRule.get('td-privileged')!.logicalLocations).toEqual([
+      { fullyQualifiedName: 'TaskDef', kind: 'resource' },
+    ]);
   });
 
   it('a file outside the working directory is an absolute file URI, not a ../ path', () => {
