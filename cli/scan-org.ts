@@ -199,6 +199,17 @@ export async function runOrgScan(args: OrgScanArgs, state: ScanState, io: Io): P
       { format: args.format, ...(args.framework ? { framework: args.framework } : {}) },
       io,
       () => totals,
+      // A pair that failed or was partial is an unsuccessful execution, each named as a notification.
+      {
+        executionSuccessful: outcomes.every((o) => o.status === 'complete'),
+        notices: outcomes
+          .filter((o) => o.status !== 'complete')
+          .map((o) => ({
+            level: 'error' as const,
+            input: `${o.account} ${o.region}`,
+            message: `${o.status}: ${o.reason ?? 'unknown'}`,
+          })),
+      },
     );
   } else {
     for (const o of outcomes) {
