@@ -2,16 +2,18 @@
 import { writeFileSync } from 'node:fs';
 import { failureCause } from '../shared/aws/classify';
 import { InvalidEventError } from '../shared/events/errors';
-import { evaluateRaw, type EngineDeps, type EventResult } from '../shared/engine/run';
+import type { EngineDeps, EventResult } from '../shared/engine/run';
 import { MemoryWindowCounter } from '../shared/engine/windows';
 import { SEVERITY_RANK, type Finding, type FrameworkId, type Severity } from '../shared/model/finding';
 import type { Policy } from '../shared/policy/types';
+import type { UnknownValue } from '../shared/iac/types';
 import { DEFAULT_ORGANIZATION_POLICY } from '../shared/policy/document';
 import { formatSummary, sortFindings, type RunStats } from './format';
 import { printFindings } from './print-findings';
 import { inputFileOf } from './input-label';
 import type { SarifNotice } from './sarif';
 import type { StdinSource } from './input-source';
+import { evaluateItem } from './evaluate-item';
 import { readInputs } from './inputs';
 import { Progress } from './progress';
 import { renderHtmlReport } from './report-html';
@@ -77,6 +79,7 @@ export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
     notChecked: 0,
     partial: 0,
     enrichmentFailed: 0,
+    unknownBeforeDeploy: 0,
   };
   const progress = new Progress(io.stderrIsTty, io.stderr);
   // SARIF: the input file of each event finding and what went wrong per input, for the log.
@@ -92,11 +95,17 @@ export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
       continue;
     }
     try {
-      const result = await evaluateRaw(item.value, deps);
+      const result = await evaluateItem(item, deps);
       stats.events++;
       const note = coverageNote(result, stats);
       if (note) io.stderr(`guardrail: ${escapeTerminal(`${item.label}: ${note}`)}\n`);
       if (note && sarif) notices.push({ level: noteLevel(note), input: item.label, message: note });
+      if ('iac' in item && item.iac.unknown.length) {
+        stats.unknownBeforeDeploy += item.iac.unknown.length;
+        const unknown = unknownNote(item.iac.unknown);
+        io.stderr(`guardrail: ${escapeTerminal(`${item.label}: ${unknown}`)}\n`);
+        if (sarif) notices.push({ level: 'warning', input: item.label, message: unknown });
+      }
       // Aggregated findings are re-emitted as their count grows: keep the latest per findingId.
       const findings = remediation ? await remediation.remediate(result.findings) : result.findings;
       for (const f of findings) byId.set(f.findingId, f);
@@ -159,6 +168,15 @@ export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
 /** Failed enrichment and invalid input are errors; what was not checked is a warning; the rest a note. */
 const noteLevel = (note: string): SarifNotice['level'] =>
   note.startsWith('enrichment failed') ? 'error' : note.startsWith('not checked') ? 'warning' : 'note';
+
+/** The values of a template or plan that are unknown before deploy: how many, and the first few by path. */
+function unknownNote(unknown: readonly UnknownValue[]): string {
+  const shown = unknown
+    .slice(0, 3)
+    .map((u) => `${u.address}.${u.path}${u.line !== undefined ? ` (line ${u.line})` : ''}: ${u.reason}`);
+  const more = unknown.length > shown.length ? `; ${unknown.length - shown.length} more` : '';
+  return `${unknown.length} value(s) unknown before deploy, not checked: ${shown.join('; ')}${more}`;
+}
 
 /**
  * What the run could not check on one event, counted in `stats`: enrichment that failed (with its cause
