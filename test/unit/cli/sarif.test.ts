@@ -76,6 +76,8 @@ async function sarifOf(
 }
 
 const IAC_FIXTURES = join(REPO_ROOT, 'test/fixtures/iac');
+/** The other input forms (bare CloudTrail records, lookup-events output, task definition JSON, ...). */
+const INPUT_FIXTURES = join(REPO_ROOT, 'test/fixtures/inputs');
 
 describe('the SARIF log validates against the SARIF 2.1.0 schema', () => {
   it('the validator rejects what the schema forbids (wrong version, unknown level, a result without message)', () => {
@@ -102,6 +104,12 @@ describe('the SARIF log validates against the SARIF 2.1.0 schema', () => {
     expect(results).toBeGreaterThan(20);
     const all = await sarifOf([join(REPO_ROOT, 'events'), ...files]);
     expect(problems(all.log)).toEqual([]);
+  });
+
+  it.runIf(existsSync(INPUT_FIXTURES))('over the fixtures of every other input form', async () => {
+    const { log } = await sarifOf([INPUT_FIXTURES]);
+    expect(problems(log)).toEqual([]);
+    expect(log.runs[0]!.results.length).toBeGreaterThan(0);
   });
 
   it.runIf(existsSync(IAC_FIXTURES))(
