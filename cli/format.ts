@@ -1,5 +1,11 @@
 /** Human output: a findings table and a summary by severity. */
-import { SEVERITIES, SEVERITY_RANK, type Finding, type Severity } from '../shared/model/finding';
+import {
+  SEVERITIES,
+  SEVERITY_RANK,
+  type Exemption,
+  type Finding,
+  type Severity,
+} from '../shared/model/finding';
 import { escapeTerminal } from './terminal-text';
 
 export interface RunStats {
@@ -63,11 +69,14 @@ function resourceCell(f: Finding): string {
   return f.resource.name ?? shortArn(f.resource.arn);
 }
 
+/** Who exempted a finding, in words (the table, the SARIF suppression and the HTML report say it alike). */
+export const exemptedBy = (e: Exemption): string => (e.source === 'tag' ? 'a tag' : 'the policy');
+
 /** What the exemption says (source, end, reason), on its own line of a non-terminal table. */
 function exemptionLine(f: Finding): string | undefined {
   const e = f.exemption;
   if (!e) return undefined;
-  const by = e.source === 'tag' ? 'a tag' : 'the policy';
+  const by = exemptedBy(e);
   const when = e.until ? ` ${e.expired ? 'expired' : 'until'} ${e.until}` : '';
   return `${e.expired ? 'exemption by' : 'exempted by'} ${by}${when}${e.reason ? `: ${e.reason}` : ''}`;
 }

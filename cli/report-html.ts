@@ -14,6 +14,7 @@ import {
   type Severity,
 } from '../shared/model/finding';
 import { FRAMEWORKS } from '../shared/rules/frameworks';
+import { exemptedBy } from './format';
 import { groupByRequirement } from './framework-view';
 
 export interface ReportGap {
@@ -303,7 +304,7 @@ function findingBlock(f: Finding, firstSeen: ReadonlyMap<string, string> | undef
   const exemption = f.exemption?.expired
     ? `<p class="warn">Exemption expired${f.exemption.until ? ` on ${escapeHtml(f.exemption.until)}` : ''}${f.exemption.reason ? ` (${escapeHtml(f.exemption.reason)})` : ''}: the finding applies again.</p>`
     : f.exemption
-      ? `<p class="muted" data-exempted="true">Exempted by ${f.exemption.source === 'tag' ? 'a tag' : 'the policy'}${f.exemption.until ? ` until ${escapeHtml(f.exemption.until)}` : ''}${f.exemption.reason ? ` (${escapeHtml(f.exemption.reason)})` : ''}.</p>`
+      ? `<p class="muted" data-exempted="true">Exempted by ${exemptedBy(f.exemption)}${f.exemption.until ? ` until ${escapeHtml(f.exemption.until)}` : ''}${f.exemption.reason ? ` (${escapeHtml(f.exemption.reason)})` : ''}.</p>`
       : '';
   // An infrastructure-as-code finding: where it is declared.
   const location = f.location

@@ -26,6 +26,7 @@ import {
 import { FRAMEWORKS, findingFrameworks, frameworksOf } from '../shared/rules/frameworks';
 import { RULES } from '../shared/rules/registry';
 import type { Rule } from '../shared/rules/types';
+import { exemptedBy } from './format';
 import { escapeTerminal } from './terminal-text';
 
 export const SARIF_SCHEMA_URI =
@@ -219,7 +220,7 @@ function locations(f: Finding, opts: SarifOptions) {
 function suppressions(f: Finding) {
   if (!f.exemption || f.exemption.expired) return undefined;
   const why = [
-    `exempted by ${f.exemption.source === 'tag' ? 'a tag' : 'the policy'}`,
+    `exempted by ${exemptedBy(f.exemption)}`,
     ...(f.exemption.reason ? [f.exemption.reason] : []),
     ...(f.exemption.until ? [`until ${f.exemption.until}`] : []),
   ].join(': ');
