@@ -13,7 +13,7 @@ import { printFindings } from './print-findings';
 import { inputFileOf } from './input-label';
 import type { SarifNotice } from './sarif';
 import type { StdinSource } from './input-source';
-import { evaluateItem } from './evaluate-item';
+import { evaluateItem, invalidMessage } from './evaluate-item';
 import { readInputs } from './inputs';
 import { Progress } from './progress';
 import { renderHtmlReport } from './report-html';
@@ -117,9 +117,9 @@ export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
     } catch (err) {
       if (!(err instanceof InvalidEventError)) throw err;
       stats.invalid++;
-      io.stderr(`guardrail: ${escapeTerminal(`${item.label}: invalid event: ${err.message}`)}\n`);
-      if (sarif)
-        notices.push({ level: 'error', input: item.label, message: `invalid event: ${err.message}` });
+      const message = invalidMessage(item, err);
+      io.stderr(`guardrail: ${escapeTerminal(`${item.label}: ${message}`)}\n`);
+      if (sarif) notices.push({ level: 'error', input: item.label, message });
     }
     progress.tick(stats.events + stats.invalid);
   }

@@ -10,7 +10,7 @@ import { formatTable } from './format';
 import { formatFrameworkTable, frameworkJsonLines, groupByRequirement } from './framework-view';
 import { toSarif, type SarifOptions } from './sarif';
 import { terminalSafeJson } from './terminal-text';
-import { TOOL_VERSION } from './version';
+import { VERSION } from './version';
 
 export interface OutputChoice {
   readonly format: 'table' | 'json' | 'ocsf' | 'sarif';
@@ -28,7 +28,7 @@ export function printFindings(
   sarif: SarifContext = {},
 ): void {
   if (out.format === 'sarif') {
-    const log = toSarif(findings, { ...sarif, toolVersion: TOOL_VERSION, baseDir: process.cwd() });
+    const log = toSarif(findings, { ...sarif, toolVersion: VERSION, baseDir: process.cwd() });
     io.stdout(`${terminalSafeJson(log)}\n`);
     io.stderr(`${summary(false)}\n`);
     return;

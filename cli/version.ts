@@ -1,4 +1,7 @@
-/** The package's version, read from package.json at build time (esbuild inlines the JSON). */
+/**
+ * The CLI's version: package.json's, embedded by the bundler at build time (esbuild keeps only the one
+ * key of the JSON), so `guardrail --version` needs no file next to dist/guardrail.cjs.
+ */
 import { version } from '../package.json';
 
-export const TOOL_VERSION: string = version;
+export const VERSION: string = version;
