@@ -182,9 +182,9 @@ describe('aws_ecs_capacity_provider', () => {
 describe('--enrich on a plan', () => {
   it('is not enriched (nothing exists in AWS yet): no AWS call, no enrichment failure, exit 0', async () => {
     const saved = { ...process.env };
-    // No region and no credentials: any AWS call would fail and make the run exit 2.
+    // A region (--enrich refuses to start without one) but no credentials: any AWS call would fail and
+    // make the run exit 2.
     for (const k of [
-      'AWS_REGION',
       'AWS_DEFAULT_REGION',
       'AWS_PROFILE',
       'AWS_ACCESS_KEY_ID',
@@ -192,6 +192,9 @@ describe('--enrich on a plan', () => {
     ])
       delete process.env[k];
     process.env.AWS_EC2_METADATA_DISABLED = 'true';
+    process.env.AWS_REGION = 'eu-west-1';
+    process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent';
+    process.env.AWS_CONFIG_FILE = '/nonexistent';
     try {
       const r = await run(['evaluate', '--enrich', '--format', 'json', PLAN]);
       expect(r.stderr).not.toContain('enrichment failed');
