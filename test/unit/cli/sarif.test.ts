@@ -106,6 +106,25 @@ describe('the SARIF log validates against the SARIF 2.1.0 schema', () => {
     expect(problems(all.log)).toEqual([]);
   });
 
+  it('a Terraform plan: results at the line of the property, values unknown before deploy as a warning notification', async () => {
+    const plan = join(IAC_FIXTURES, 'terraform', 'ecs-plan.json');
+    const { log } = await sarifOf([plan]);
+    expect(problems(log)).toEqual([]);
+    const priv = log.runs[0]!.results.find((r) => r.ruleId === 'td-privileged')!;
+    expect(priv.locations[0]!.physicalLocation).toEqual({
+      artifactLocation: { uri: 'test/fixtures/iac/terraform/ecs-plan.json', uriBaseId: '%SRCROOT%' },
+      region: { startLine: expect.any(Number) },
+    });
+    expect(priv.locations[0]!.logicalLocations[0]!.fullyQualifiedName).toMatch(/^aws_ecs_task_definition\./);
+    const notes = log.runs[0]!.invocations[0]!.toolExecutionNotifications ?? [];
+    expect(notes).toContainEqual({
+      level: 'warning',
+      message: {
+        text: expect.stringMatching(/unknown before deploy, not checked: .*known only after apply/),
+      },
+    });
+  });
+
   it.runIf(existsSync(INPUT_FIXTURES))('over the fixtures of every other input form', async () => {
     const { log } = await sarifOf([INPUT_FIXTURES]);
     expect(problems(log)).toEqual([]);
