@@ -614,6 +614,8 @@ export function normalize(e: ParsedEvent): NormalizedEvent {
       }
       break;
     }
+    case 'ecrImageScan':
+    case 'inspectorFinding':
     case 'other':
       break;
   }

@@ -6,7 +6,9 @@ import {
   CloudTrailDetail,
   ContainerInstanceStateDetail,
   DeploymentStateDetail,
+  EcrImageScanDetail,
   EnvelopeSchema,
+  Inspector2FindingDetail,
   ServiceActionDetail,
   TaskStateDetail,
   type Envelope,
@@ -20,6 +22,8 @@ export const DETAIL_TYPES = {
   deployment: 'ECS Deployment State Change',
   serviceAction: 'ECS Service Action',
   cloudTrail: 'AWS API Call via CloudTrail',
+  ecrImageScan: 'ECR Image Scan',
+  inspectorFinding: 'Inspector2 Finding',
 } as const;
 
 export type ParsedEvent =
@@ -32,6 +36,12 @@ export type ParsedEvent =
   | { readonly kind: 'deployment'; readonly envelope: Envelope; readonly detail: DeploymentStateDetail }
   | { readonly kind: 'serviceAction'; readonly envelope: Envelope; readonly detail: ServiceActionDetail }
   | { readonly kind: 'cloudTrail'; readonly envelope: Envelope; readonly detail: CloudTrailDetail }
+  | { readonly kind: 'ecrImageScan'; readonly envelope: Envelope; readonly detail: EcrImageScanDetail }
+  | {
+      readonly kind: 'inspectorFinding';
+      readonly envelope: Envelope;
+      readonly detail: Inspector2FindingDetail;
+    }
   | { readonly kind: 'other'; readonly envelope: Envelope };
 
 function isObject(x: unknown): x is Record<string, unknown> {
@@ -66,6 +76,10 @@ export function parseEvent(input: unknown): ParsedEvent {
       return { kind: 'serviceAction', envelope, detail: validate(ServiceActionDetail, d, 'detail') };
     case DETAIL_TYPES.cloudTrail:
       return { kind: 'cloudTrail', envelope, detail: validate(CloudTrailDetail, d, 'detail') };
+    case DETAIL_TYPES.ecrImageScan:
+      return { kind: 'ecrImageScan', envelope, detail: validate(EcrImageScanDetail, d, 'detail') };
+    case DETAIL_TYPES.inspectorFinding:
+      return { kind: 'inspectorFinding', envelope, detail: validate(Inspector2FindingDetail, d, 'detail') };
     default:
       return { kind: 'other', envelope };
   }
