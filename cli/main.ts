@@ -199,6 +199,12 @@ if (require.main === module) {
   // Node 20 (package.json engines), so the CLI turns the warning off with the SDK's documented switch,
   // unless the user set it. Only the CLI entry: the Lambdas run on their own runtime.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // A reader that stops early (`guardrail evaluate ... | head`) closes the pipe: stop quietly, as Unix
+  // tools do, instead of an unhandled EPIPE with a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
   const io: Io = {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),

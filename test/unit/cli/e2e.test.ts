@@ -1,5 +1,5 @@
 /** End to end: the bundled dist/guardrail.cjs as a child process (real stdin, stdout, stderr, exit code). */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,4 +92,29 @@ describe('dist/guardrail.cjs', () => {
     expect(priv.action).toMatchObject({ name: 'deregister-task-definition', status: 'planned' });
     expect(priv.action!.reason).toMatch(/^dry-run: would /);
   });
+
+  it('stops quietly when the reader of its output goes away (`| head`): no EPIPE stack trace', async () => {
+    // Enough findings that the CLI is still writing when the pipe closes: 400 distinct privileged families.
+    const event = JSON.parse(readFileSync(PRIVILEGED, 'utf8')) as { detail: Record<string, any> };
+    const lines = Array.from({ length: 400 }, (_, i) => {
+      const e = structuredClone(event);
+      e.detail.requestParameters.family = `epipe-${i}`;
+      e.detail.responseElements.taskDefinition.family = `epipe-${i}`;
+      e.detail.responseElements.taskDefinition.taskDefinitionArn = `arn:aws:ecs:us-east-1:111122223333:task-definition/epipe-${i}:1`;
+      return JSON.stringify(e);
+    });
+    const file = join(tmp, 'many.jsonl');
+    writeFileSync(file, lines.join('\n'));
+    const child = spawn(process.execPath, [CLI, 'evaluate', '--format', 'json', file], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(stderr).not.toMatch(/EPIPE|internal error|at .*guardrail\.cjs/);
+    expect(code).toBe(0);
+  }, 30_000);
 });
