@@ -1,6 +1,8 @@
 /** `guardrail evaluate`: see the README, "The CLI". */
 import { writeFileSync } from 'node:fs';
 import { failureCause } from '../shared/aws/classify';
+import { secretPatternsOf } from '../shared/engine/evaluate';
+import { redactValueFormats } from '../shared/rules/secrets';
 import { InvalidEventError } from '../shared/events/errors';
 import type { EngineDeps, EventResult } from '../shared/engine/run';
 import { MemoryWindowCounter } from '../shared/engine/windows';
@@ -102,7 +104,8 @@ export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
       if (note && sarif) notices.push({ level: noteLevel(note), input: item.label, message: note });
       if ('iac' in item && item.iac.unknown.length) {
         stats.unknownBeforeDeploy += item.iac.unknown.length;
-        const unknown = unknownNote(item.iac.unknown);
+        // Addresses and parameter names come from the template: a credential there is redacted like in findings.
+        const unknown = redactValueFormats(unknownNote(item.iac.unknown), secretPatternsOf(args.policy));
         io.stderr(`guardrail: ${escapeTerminal(`${item.label}: ${unknown}`)}\n`);
         if (sarif) notices.push({ level: 'warning', input: item.label, message: unknown });
       }

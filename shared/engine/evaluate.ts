@@ -124,7 +124,7 @@ function resourceName(r: Resource): string | undefined {
 }
 
 /** The credential detector as the policy configures it (td-secrets-in-environment's parameters). */
-function secretPatternsOf(policy: Policy): CompiledSecretPatterns {
+export function secretPatternsOf(policy: Policy): CompiledSecretPatterns {
   const p = policy.rules['td-secrets-in-environment']?.params as SecretPatterns | undefined;
   return compileSecretPatterns(p ?? DEFAULT_SECRET_PATTERNS);
 }

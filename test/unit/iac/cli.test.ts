@@ -58,6 +58,35 @@ describe('guardrail evaluate: CloudFormation templates', () => {
   });
 });
 
+describe('guardrail evaluate: what a template leaves unknown', () => {
+  it('names the unknown values without a credential that a parameter name carries', async () => {
+    const key = 'AKIAIOSFODNN7EXAMPLE'; // AWS's documented example access key id: a valid logical id.
+    const file = join(tmp, 'credential-names.yaml');
+    writeFileSync(
+      file,
+      [
+        'AWSTemplateFormatVersion: "2010-09-09"',
+        'Parameters:',
+        `  ${key}:`,
+        '    Type: String',
+        'Resources:',
+        '  Task:',
+        '    Type: AWS::ECS::TaskDefinition',
+        '    Properties:',
+        '      ContainerDefinitions:',
+        '        - Name: app',
+        '          Image: public.ecr.aws/nginx/nginx:1.27',
+        `          Privileged: !Ref ${key}`,
+        '',
+      ].join('\n'),
+    );
+    const r = await run(['evaluate', '--format', 'json', file]);
+    expect(r.stderr).toContain('value(s) unknown before deploy, not checked');
+    expect(r.stderr).not.toContain(key);
+    expect(r.stdout).not.toContain(key);
+  });
+});
+
 describe('guardrail evaluate cdk.out/', () => {
   it("reads each stack template once (a stage's nested assembly too), names resources by construct path; manifest, tree and assets are not read", async () => {
     const assembly = synthesize(join(tmp, 'app', 'cdk.out'));
