@@ -7,6 +7,7 @@ import {
   ContainerInstanceStateDetail,
   DeploymentStateDetail,
   EnvelopeSchema,
+  GuardDutyFindingDetail,
   ServiceActionDetail,
   TaskStateDetail,
   type Envelope,
@@ -20,7 +21,11 @@ export const DETAIL_TYPES = {
   deployment: 'ECS Deployment State Change',
   serviceAction: 'ECS Service Action',
   cloudTrail: 'AWS API Call via CloudTrail',
+  guardDuty: 'GuardDuty Finding',
 } as const;
+
+/** GuardDuty findings are read only from GuardDuty itself (EventBridge refuses `aws.*` sources from PutEvents). */
+export const GUARDDUTY_SOURCE = 'aws.guardduty';
 
 export type ParsedEvent =
   | { readonly kind: 'task'; readonly envelope: Envelope; readonly detail: TaskStateDetail }
@@ -32,6 +37,7 @@ export type ParsedEvent =
   | { readonly kind: 'deployment'; readonly envelope: Envelope; readonly detail: DeploymentStateDetail }
   | { readonly kind: 'serviceAction'; readonly envelope: Envelope; readonly detail: ServiceActionDetail }
   | { readonly kind: 'cloudTrail'; readonly envelope: Envelope; readonly detail: CloudTrailDetail }
+  | { readonly kind: 'guardDuty'; readonly envelope: Envelope; readonly detail: GuardDutyFindingDetail }
   | { readonly kind: 'other'; readonly envelope: Envelope };
 
 function isObject(x: unknown): x is Record<string, unknown> {
@@ -66,6 +72,10 @@ export function parseEvent(input: unknown): ParsedEvent {
       return { kind: 'serviceAction', envelope, detail: validate(ServiceActionDetail, d, 'detail') };
     case DETAIL_TYPES.cloudTrail:
       return { kind: 'cloudTrail', envelope, detail: validate(CloudTrailDetail, d, 'detail') };
+    case DETAIL_TYPES.guardDuty:
+      // The detail-type from another source (a custom event) is not GuardDuty's word: ignored.
+      if (envelope.source !== GUARDDUTY_SOURCE) return { kind: 'other', envelope };
+      return { kind: 'guardDuty', envelope, detail: validate(GuardDutyFindingDetail, d, 'detail') };
     default:
       return { kind: 'other', envelope };
   }
