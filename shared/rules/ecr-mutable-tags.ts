@@ -21,6 +21,10 @@ export const ecrMutableTags = resourceRule({
     checkov: 'CKV_AWS_51',
     seeds: ['F-01 Use immutable tags with Amazon ECR'],
   },
+  // The sweep reads no ECR repository and no GuardDuty finding.
+  eventOnly: true,
+  // Security Hub lists no PCI DSS requirement for ECR.2: the project's own mapping (change control).
+  ownFrameworks: { 'pci-dss-4.0.1': ['6.5.1'] },
   check: (r) => {
     const m = r.imageTagMutability?.trim().toUpperCase();
     if (m === undefined || !MUTABLE.has(m)) return [];

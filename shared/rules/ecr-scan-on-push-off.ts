@@ -37,6 +37,8 @@ export const ecrScanOnPushOff = resourceRule({
     checkov: 'CKV_AWS_163',
     seeds: ['F-02 Scan your images for vulnerabilities'],
   },
+  // The sweep reads no ECR repository and no GuardDuty finding.
+  eventOnly: true,
   check: (r) =>
     r.scanOnPush === false
       ? [
