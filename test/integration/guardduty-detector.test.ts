@@ -28,7 +28,10 @@ const clients = () => ({
   ec2: new EC2Client(motoClientConfig(moto, REGION)),
 });
 
-const runtime = (status: 'ENABLED' | 'DISABLED', ecsAgent: 'ENABLED' | 'DISABLED'): DetectorFeatureConfiguration[] => [
+const runtime = (
+  status: 'ENABLED' | 'DISABLED',
+  ecsAgent: 'ENABLED' | 'DISABLED',
+): DetectorFeatureConfiguration[] => [
   {
     Name: 'RUNTIME_MONITORING',
     Status: status,
@@ -46,7 +49,8 @@ async function scan(store = new MemoryFindingStore(), withGuardDuty = true) {
     store,
   });
 }
-const ruleFindings = (o: Awaited<ReturnType<typeof scan>>) => o.evaluation.findings.filter((f) => f.ruleId === RULE);
+const ruleFindings = (o: Awaited<ReturnType<typeof scan>>) =>
+  o.evaluation.findings.filter((f) => f.ruleId === RULE);
 
 beforeAll(async () => {
   moto = await startMoto();
@@ -76,7 +80,9 @@ describe('GuardDuty detector in the sweep (moto)', () => {
     expect(ruleFindings(first).map((f) => f.evidence.map((e) => e.path))).toEqual([
       ['features.RUNTIME_MONITORING.additionalConfiguration.ECS_FARGATE_AGENT_MANAGEMENT'],
     ]);
-    expect(ruleFindings(first)[0]!.resource.arn).toBe(`arn:aws:guardduty:${REGION}:${ACCOUNT}:detector/${DetectorId}`);
+    expect(ruleFindings(first)[0]!.resource.arn).toBe(
+      `arn:aws:guardduty:${REGION}:${ACCOUNT}:detector/${DetectorId}`,
+    );
     await guardDuty.send(new UpdateDetectorCommand({ DetectorId, Features: runtime('ENABLED', 'ENABLED') }));
     const second = await scan(store, true);
     expect(ruleFindings(second)).toEqual([]);

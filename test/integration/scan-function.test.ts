@@ -14,6 +14,7 @@ import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SweepSummary } from '../../functions/sweep';
 import { DynamoDbFindingStore } from '../../shared/store/dynamodb-store';
+import { enableEcsRuntimeMonitoring } from '../helpers/guardduty';
 import { motoClientConfig, startMoto, type Moto } from '../helpers/moto';
 import { ACCOUNT, applyFixes, REGION, seedEstate, type SeededEstate } from '../helpers/seed-estate';
 
@@ -81,6 +82,7 @@ describe('sweep function against moto', () => {
     const cfg = motoClientConfig(moto, REGION);
     seed = { ecs: new ECSClient(cfg), ec2: new EC2Client(cfg) };
     estate = await seedEstate(seed);
+    await enableEcsRuntimeMonitoring(cfg);
     ddb = new DynamoDBClient(cfg);
     await createStateTable(ddb, TABLE);
     sqs = new SQSClient(cfg);
