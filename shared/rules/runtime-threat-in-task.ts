@@ -74,6 +74,11 @@ export const runtimeThreatInTask = resourceRule({
     "Isolate the workload and investigate with GuardDuty's finding: stop a compromised standalone task, roll a service's tasks onto a fixed image.",
   controls: { seeds: ['Runtime security: GuardDuty ECS Runtime Monitoring'] },
   ownFrameworks: { 'nist-800-53-r5': ['SI-4', 'IR-4'], 'pci-dss-4.0.1': ['11.5.1', '12.10.1'] },
+  remediation: {
+    action: 'stop-task',
+    summary:
+      "StopTask for a standalone task while GuardDuty still holds the finding (GetFindings); a service's task is left to its service.",
+  },
   // The sweep reads no ECR repository and no GuardDuty finding.
   eventOnly: true,
   check: taskEvidence,

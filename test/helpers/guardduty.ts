@@ -3,9 +3,13 @@
  * tests are about ECS, so their account passes account-ecs-runtime-monitoring-off (the sweep reads the
  * detector whenever it has a GuardDuty client, as `createSweepClients` gives it).
  */
-import { CreateDetectorCommand, GuardDutyClient } from '@aws-sdk/client-guardduty';
+import {
+  CreateDetectorCommand,
+  GuardDutyClient,
+  type GuardDutyClientConfig,
+} from '@aws-sdk/client-guardduty';
 
-export async function enableEcsRuntimeMonitoring(config: ConstructorParameters<typeof GuardDutyClient>[0]) {
+export async function enableEcsRuntimeMonitoring(config: GuardDutyClientConfig) {
   await new GuardDutyClient(config).send(
     new CreateDetectorCommand({
       Enable: true,
