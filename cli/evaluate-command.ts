@@ -1,14 +1,16 @@
 /** `guardrail evaluate`: see the README, "The CLI". */
 import { failureCause } from '../shared/aws/classify';
 import { InvalidEventError } from '../shared/events/errors';
-import { evaluateRaw, type EngineDeps, type EventResult } from '../shared/engine/run';
+import type { EngineDeps, EventResult } from '../shared/engine/run';
 import { MemoryWindowCounter } from '../shared/engine/windows';
 import { SEVERITY_RANK, type Finding, type FrameworkId, type Severity } from '../shared/model/finding';
 import type { Policy } from '../shared/policy/types';
+import type { UnknownValue } from '../shared/iac/types';
 import { DEFAULT_ORGANIZATION_POLICY } from '../shared/policy/document';
 import { formatSummary, sortFindings, type RunStats } from './format';
 import { printFindings } from './print-findings';
 import type { StdinSource } from './input-source';
+import { evaluateItem } from './evaluate-item';
 import { readInputs } from './inputs';
 import { Progress } from './progress';
 import { escapeTerminal } from './terminal-text';
@@ -71,6 +73,7 @@ export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
     notChecked: 0,
     partial: 0,
     enrichmentFailed: 0,
+    unknownBeforeDeploy: 0,
   };
   const progress = new Progress(io.stderrIsTty, io.stderr);
 
@@ -81,10 +84,14 @@ export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
       continue;
     }
     try {
-      const result = await evaluateRaw(item.value, deps);
+      const result = await evaluateItem(item, deps);
       stats.events++;
       const note = coverageNote(result, stats);
       if (note) io.stderr(`guardrail: ${escapeTerminal(`${item.label}: ${note}`)}\n`);
+      if ('iac' in item && item.iac.unknown.length) {
+        stats.unknownBeforeDeploy += item.iac.unknown.length;
+        io.stderr(`guardrail: ${escapeTerminal(`${item.label}: ${unknownNote(item.iac.unknown)}`)}\n`);
+      }
       // Aggregated findings are re-emitted as their count grows: keep the latest per findingId.
       const findings = remediation ? await remediation.remediate(result.findings) : result.findings;
       for (const f of findings) byId.set(f.findingId, f);
@@ -112,6 +119,15 @@ export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
     if (shown.some((f) => f.mode !== 'off' && SEVERITY_RANK[f.severity] >= min)) return 1;
   }
   return 0;
+}
+
+/** The values of a template or plan that are unknown before deploy: how many, and the first few by path. */
+function unknownNote(unknown: readonly UnknownValue[]): string {
+  const shown = unknown
+    .slice(0, 3)
+    .map((u) => `${u.address}.${u.path}${u.line !== undefined ? ` (line ${u.line})` : ''}: ${u.reason}`);
+  const more = unknown.length > shown.length ? `; ${unknown.length - shown.length} more` : '';
+  return `${unknown.length} value(s) unknown before deploy, not checked: ${shown.join('; ')}${more}`;
 }
 
 /**

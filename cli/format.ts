@@ -14,6 +14,8 @@ export interface RunStats {
   partial?: number;
   /** Events whose enrichment failed (exit 2). */
   enrichmentFailed?: number;
+  /** Values of templates and plans unknown before deploy (`Ref`, unknown after apply): not checked. */
+  unknownBeforeDeploy?: number;
 }
 
 const COLORS: Record<Severity, string> = {
@@ -98,6 +100,9 @@ export function formatSummary(
     stats.partial ? `${stats.partial} partly checked (checks skipped without --enrich)` : '',
     stats.enrichmentFailed ? `${stats.enrichmentFailed} with failed enrichment` : '',
     stats.incomplete ? `${stats.incomplete} incomplete` : '',
+    stats.unknownBeforeDeploy
+      ? `${stats.unknownBeforeDeploy} value(s) unknown before deploy, not checked`
+      : '',
     stats.invalid ? `${stats.invalid} invalid input(s)` : '',
   ].filter(Boolean);
   return [

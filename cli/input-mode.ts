@@ -59,3 +59,12 @@ export function chooseMode(head: string, maxLineChars: number, eof: boolean): Sp
   if (second.overCap || !second.complete || parses(second.text)) return 'lines'; // a broken first line
   return 'document';
 }
+
+/**
+ * The head is already known to be JSON Lines of values (two complete lines, each a JSON value): no
+ * infrastructure-as-code document looks like that, so reading need not wait for more of a slow stream.
+ */
+export function isJsonLines(head: string, maxLineChars: number, eof: boolean): boolean {
+  const [first, second] = sniffLines(head, maxLineChars, eof);
+  return first?.complete === true && second?.complete === true && parses(first.text) && parses(second.text);
+}

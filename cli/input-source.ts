@@ -9,7 +9,15 @@ import { join } from 'node:path';
 import { InputError } from '../shared/base/input-text';
 
 export type Source =
-  | { readonly label: string; readonly open: () => Promise<AsyncIterable<Uint8Array>> }
+  | {
+      readonly label: string;
+      readonly open: () => Promise<AsyncIterable<Uint8Array>>;
+      /**
+       * Found in a directory by a YAML name: read only when an infrastructure-as-code reader recognises
+       * it (a directory of templates also holds workflows and configuration), else skipped like a `.txt`.
+       */
+      readonly onlyIfRecognised?: true;
+    }
   | { readonly label: string; readonly error: string };
 
 /** What stdin gives: the whole input (tests) or a stream (process.stdin). */
@@ -17,6 +25,8 @@ export type StdinSource = Buffer | AsyncIterable<Uint8Array | string>;
 
 /** File names read inside a directory; an explicit PATH is read whatever its name. */
 const EVENT_FILE = /\.(json|jsonl|ndjson|json\.gz|jsonl\.gz|gz)$/i;
+/** YAML names read inside a directory when a reader recognises the file (a CloudFormation template). */
+export const YAML_FILE = /\.(ya?ml|template)$/i;
 
 const code = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? 'error';
 
@@ -73,7 +83,8 @@ async function* walk(dir: string, ancestors: ReadonlySet<string>): AsyncGenerato
   for (const entry of entries) {
     const p = join(dir, entry.name);
     const isLink = entry.isSymbolicLink();
-    if (!isLink && !entry.isDirectory() && !EVENT_FILE.test(entry.name)) continue; // not an event file
+    const yaml = YAML_FILE.test(entry.name);
+    if (!isLink && !entry.isDirectory() && !EVENT_FILE.test(entry.name) && !yaml) continue; // not an input
     let st: Stats;
     try {
       st = await stat(p); // follows links
@@ -88,8 +99,8 @@ async function* walk(dir: string, ancestors: ReadonlySet<string>): AsyncGenerato
         continue;
       }
       yield* walk(p, new Set([...ancestors, id]));
-    } else if (!EVENT_FILE.test(entry.name)) continue;
-    else if (st.isFile()) yield fileSource(p);
+    } else if (!EVENT_FILE.test(entry.name) && !yaml) continue;
+    else if (st.isFile()) yield yaml ? { ...fileSource(p), onlyIfRecognised: true } : fileSource(p);
     else yield { label: p, error: notRegular(st) };
   }
 }

@@ -4,15 +4,32 @@
  * concatenated JSON documents, a CloudTrail log file (`{"Records": [...]}`, optionally gzipped), a
  * directory (recursive) or `-` for stdin. Everything is streamed: memory depends on the limits below,
  * never on the size of an input.
+ *
+ * Infrastructure-as-code documents (a CloudFormation template, JSON or YAML, a Terraform plan: the
+ * readers of shared/iac/readers.ts) are recognised first, from the file name and the head of the text,
+ * and read whole (capped): they are one item carrying the `IacDocument`, never split as JSON.
  */
 import { isCloudTrailLog, recordToEvent } from '../shared/events/cloudtrail-record';
-import { canChoose, chooseMode } from './input-mode';
-import { sourcesOf, type StdinSource } from './input-source';
+import { canChoose, chooseMode, isJsonLines } from './input-mode';
+import { sourcesOf, YAML_FILE, type StdinSource } from './input-source';
 import { InputError, textOf } from '../shared/base/input-text';
 import { JsonSplitter, type Piece } from '../shared/base/json-splitter';
+import { IacInputError } from '../shared/iac/errors';
+import { IAC_READERS } from '../shared/iac/readers';
+import type { IacDocument, IacForm, IacReader } from '../shared/iac/types';
 
 export type InputItem =
-  { readonly label: string; readonly value: unknown } | { readonly label: string; readonly error: string };
+  | { readonly label: string; readonly value: unknown }
+  | { readonly label: string; readonly error: string }
+  /** An infrastructure-as-code document, already normalized by its reader (evaluateNormalized). */
+  | { readonly label: string; readonly iac: IacDocument };
+
+/** How messages name each infrastructure-as-code form. */
+export const IAC_FORM_NAMES: Readonly<Record<IacForm, string>> = {
+  cloudformation: 'CloudFormation template',
+  cdk: 'CDK cloud assembly',
+  'terraform-plan': 'Terraform plan',
+};
 
 export interface InputLimits {
   /**
@@ -22,12 +39,24 @@ export interface InputLimits {
   readonly maxEventChars: number;
   /** The most a gzipped input may inflate to, in bytes (CloudTrail log files are far smaller). */
   readonly maxInflatedBytes: number;
+  /**
+   * The largest infrastructure-as-code document (read whole: its parts refer to each other), in
+   * characters. CloudFormation caps a template at 1 MB (S3); a Terraform plan of a large estate is a few
+   * MB: 32 MiB leaves room and bounds the memory a hostile file takes.
+   */
+  readonly maxDocumentChars: number;
 }
 
 export const DEFAULT_INPUT_LIMITS: InputLimits = {
   maxEventChars: 1024 * 1024,
   maxInflatedBytes: 256 * 1024 * 1024,
+  maxDocumentChars: 32 * 1024 * 1024,
 };
+
+/** What an infrastructure-as-code reader's `detect` sees of an input: its first characters. */
+const IAC_HEAD_CHARS = 64 * 1024;
+
+const mib = (chars: number): string => `${Math.round((chars / (1024 * 1024)) * 10) / 10} MiB`;
 
 /**
  * JSON.parse's complaint without the excerpt of the input that V8 quotes in some messages
@@ -72,15 +101,73 @@ function* itemsOfPiece(piece: Piece): Generator<InputItem> {
   } else yield { label: piece.label, value };
 }
 
+/** The rest of an input appended to `head`, or undefined once it passes `max` characters (not read further). */
+async function readWhole(
+  head: string,
+  it: AsyncIterator<string>,
+  eof: boolean,
+  max: number,
+): Promise<string | undefined> {
+  const parts = [head];
+  let total = head.length;
+  while (!eof && total <= max) {
+    const r = await it.next();
+    if (r.done) break;
+    parts.push(r.value);
+    total += r.value.length;
+  }
+  return total > max ? undefined : parts.join('');
+}
+
+/** One infrastructure-as-code document through its reader: one item, the document or what is wrong. */
+function itemOfDocument(reader: IacReader, text: string, label: string): InputItem {
+  try {
+    return { label, iac: reader.read(text, label) };
+  } catch (err) {
+    if (!(err instanceof IacInputError)) throw err;
+    return {
+      label: err.line !== undefined ? `${label}:${err.line}` : label,
+      error: `${IAC_FORM_NAMES[reader.form]}: ${err.problem}`,
+    };
+  }
+}
+
 async function* itemsOfText(
   chunks: AsyncIterable<string>,
   label: string,
   limits: InputLimits,
+  readers: readonly IacReader[],
+  onlyIfRecognised: boolean,
 ): AsyncGenerator<InputItem> {
   const it = chunks[Symbol.asyncIterator]();
   try {
     let head = '';
     let eof = false;
+    while (head.length < IAC_HEAD_CHARS && !eof && !isJsonLines(head, limits.maxEventChars, eof)) {
+      const r = await it.next();
+      if (r.done) eof = true;
+      else head += r.value;
+    }
+    const reader = readers.find((r) => r.detect(label, head.slice(0, IAC_HEAD_CHARS)));
+    if (reader) {
+      const text = await readWhole(head, it, eof, limits.maxDocumentChars);
+      yield text === undefined
+        ? {
+            label,
+            error: `${IAC_FORM_NAMES[reader.form]}: larger than the limit of ${mib(limits.maxDocumentChars)} per document: refused`,
+          }
+        : itemOfDocument(reader, text, label);
+      return;
+    }
+    if (onlyIfRecognised) return; // a YAML file in a directory that is not a template
+    if (YAML_FILE.test(label)) {
+      // YAML by its name: only a reader can read it (the JSON splitter would reject every line).
+      yield {
+        label,
+        error: `not an event: YAML that is not a CloudFormation template (events, CloudTrail records and Terraform plans are JSON)`,
+      };
+      return;
+    }
     while (!canChoose(head, limits.maxEventChars, eof)) {
       const r = await it.next();
       if (r.done) eof = true;
@@ -107,6 +194,7 @@ export async function* readInputs(
   paths: readonly string[],
   stdin: () => StdinSource,
   limits: InputLimits = DEFAULT_INPUT_LIMITS,
+  readers: readonly IacReader[] = IAC_READERS,
 ): AsyncGenerator<InputItem> {
   for await (const source of sourcesOf(paths, stdin)) {
     if ('error' in source) {
@@ -115,7 +203,13 @@ export async function* readInputs(
     }
     try {
       const bytes = await source.open();
-      yield* itemsOfText(textOf(bytes, limits.maxInflatedBytes), source.label, limits);
+      yield* itemsOfText(
+        textOf(bytes, limits.maxInflatedBytes),
+        source.label,
+        limits,
+        readers,
+        source.onlyIfRecognised === true,
+      );
     } catch (err) {
       if (!(err instanceof InputError) && !(err as NodeJS.ErrnoException).code) throw err;
       yield {

@@ -3,7 +3,7 @@
  * scripts/local-pipeline.mjs.
  */
 import { readFileSync } from 'node:fs';
-import { readInputs } from '../../cli/inputs';
+import { IAC_FORM_NAMES, readInputs } from '../../cli/inputs';
 import type { Finding } from '../../shared/model/finding';
 import {
   LocalPipeline,
@@ -156,6 +156,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   const inputErrors: { label: string; error: string }[] = [];
   for await (const item of readInputs(opts.paths, () => readFileSync(0))) {
     if ('error' in item) inputErrors.push({ label: item.label, error: item.error });
+    else if ('iac' in item)
+      inputErrors.push({
+        label: item.label,
+        error: `${IAC_FORM_NAMES[item.iac.form]}: not an event (templates and plans: guardrail evaluate)`,
+      });
     else inputs.push({ label: item.label, value: item.value });
   }
 

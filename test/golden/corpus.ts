@@ -6,7 +6,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { readInputs } from '../../cli/inputs';
-import { evaluateRaw } from '../../shared/engine/run';
+import { evaluateItem } from '../../cli/evaluate-item';
 import { MemoryWindowCounter } from '../../shared/engine/windows';
 import type { Finding } from '../../shared/model/finding';
 import { DEFAULT_POLICY } from '../../shared/policy/load';
@@ -50,7 +50,7 @@ export async function goldenOf(files: readonly string[] = corpusFiles()): Promis
         continue;
       }
       try {
-        inputs[label] = (await evaluateRaw(item.value, deps)).findings.map(golden);
+        inputs[label] = (await evaluateItem(item, deps)).findings.map(golden);
       } catch (err) {
         inputs[label] = { error: (err as Error).message };
       }

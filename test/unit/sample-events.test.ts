@@ -8,7 +8,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readInputs } from '../../cli/inputs';
-import { evaluateRaw, type EventResult } from '../../shared/engine/run';
+import { evaluateItem } from '../../cli/evaluate-item';
+import type { EventResult } from '../../shared/engine/run';
 import { MemoryWindowCounter } from '../../shared/engine/windows';
 import type { Finding } from '../../shared/model/finding';
 import { DEFAULT_POLICY, parsePolicy } from '../../shared/policy/load';
@@ -66,7 +67,7 @@ async function evaluatePaths(
       continue;
     }
     try {
-      out.push({ file, label: item.label, result: await evaluateRaw(item.value, deps) });
+      out.push({ file, label: item.label, result: await evaluateItem(item, deps) });
     } catch (err) {
       out.push({ file, label: item.label, error: (err as Error).message });
     }

@@ -1,6 +1,6 @@
 /** What the engine itself returns for CLI inputs: the CLI suites compare their output with it. */
 import { readInputs } from '../../../cli/inputs';
-import { evaluateRaw } from '../../../shared/engine/run';
+import { evaluateItem } from '../../../cli/evaluate-item';
 import { MemoryWindowCounter } from '../../../shared/engine/windows';
 import type { Finding } from '../../../shared/model/finding';
 import { DEFAULT_POLICY } from '../../../shared/policy/load';
@@ -19,7 +19,7 @@ export async function engineFindings(
   for await (const item of readInputs(paths, () => stdin)) {
     if ('error' in item) continue;
     try {
-      for (const f of (await evaluateRaw(item.value, deps)).findings)
+      for (const f of (await evaluateItem(item, deps)).findings)
         if (!seen.has(f.findingId)) seen.set(f.findingId, f);
     } catch {
       // an invalid event: the CLI reports it and evaluates the others

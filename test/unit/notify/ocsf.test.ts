@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Ajv from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readInputs } from '../../../cli/inputs';
-import { evaluateRaw } from '../../../shared/engine/run';
+import { evaluateItem } from '../../../cli/evaluate-item';
 import { MemoryWindowCounter } from '../../../shared/engine/windows';
 import type { Finding } from '../../../shared/model/finding';
 import { OCSF_VERSION, toOcsf } from '../../../shared/notify/ocsf';
@@ -37,7 +37,7 @@ beforeAll(async () => {
     for await (const item of readInputs([file], () => Buffer.alloc(0))) {
       if ('error' in item) continue;
       try {
-        out.push(...(await evaluateRaw(item.value, deps)).findings);
+        out.push(...(await evaluateItem(item, deps)).findings);
       } catch {
         // invalid corpus inputs are the parser's tests' concern
       }
