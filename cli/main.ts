@@ -23,6 +23,8 @@ const USAGE = `Usage:
   guardrail backfill --bucket B --prefix P --from DATE --to DATE --state-machine ARN [--follow]
       (evaluate an organization trail's CloudTrail logs on Step Functions; guardrail backfill --help)
   guardrail backfill --local PATH...   (local files, as guardrail evaluate)
+  guardrail exemptions list --table TABLE [--policy FILE] [--format table|json]
+      (the exemptions in force, those made from Slack included; guardrail exemptions --help)
 
 PATH: an event file, a JSON array of events, JSON Lines, concatenated JSON documents, a CloudTrail log
 file ({"Records": [...]}, optionally .json.gz), a directory (recursive, symbolic links followed) or - for
@@ -58,6 +60,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     // Loaded on demand: `evaluate` never pays for the AWS SDK clients the sweep needs.
     if (command === 'scan') return await (await import('./scan-command')).runScanCommand(rest, io);
     if (command === 'redrive') return await (await import('./redrive-command')).runRedriveCommand(rest, io);
+    if (command === 'exemptions')
+      return await (await import('./exemptions-command')).runExemptionsCommand(rest, io);
     if (command === 'backfill') {
       // No state machine: local files (downloaded logs) are evaluated exactly as `evaluate` does.
       if (rest.includes('--local'))

@@ -12,7 +12,7 @@
  * blindly.
  */
 import { readChannelConfig, type ChannelConfig } from '../functions/edge/env';
-import type { Finding } from '../shared/model/finding';
+import { modeNotifies, type Finding } from '../shared/model/finding';
 import { notifyClientConfig } from '../shared/notify/clients';
 import { MemoryDeliveryLedger, type DeliveryLedger } from '../shared/notify/ledger';
 import { Notifier, type NotifierDeps } from '../shared/notify/notifier';
@@ -52,7 +52,7 @@ const DEFAULT_MAX_WAIT_MS = 30_000;
 /** Which findings a backfill notifies: rules in notify or remediate mode, not under a valid exemption. */
 export function notifiable(f: Finding): boolean {
   const exempted = f.exemption !== undefined && !f.exemption.expired;
-  return !exempted && (f.mode === 'notify' || f.mode === 'remediate');
+  return !exempted && modeNotifies(f.mode);
 }
 
 /** Whether any channel is configured at all (else --notify is a usage error). */

@@ -26,6 +26,11 @@
  *   GUARDRAIL_SWEEP_NOTIFY_MAX           default 50                                         sweep
  *   GUARDRAIL_SWEEP_REGIONS              regions of the organization sweep: R1,R2 or all,
  *                                        default the function's region (AWS_REGION)         sweep-plan
+ *   GUARDRAIL_SLACK_SIGNING_SECRET_PARAMETER  NAME of the SSM SecureString holding the Slack app's
+ *                                        signing secret; a value that looks like the secret is refused
+ *                                                                                           slack-interactions
+ *   GUARDRAIL_SLACK_JOBS_QUEUE_URL       the queue of Slack button presses                  slack-interactions,
+ *                                                                                           slack-actions
  *
  * Set by Lambda or serverless.yml for Powertools and the handlers (readRuntime): POWERTOOLS_SERVICE_NAME
  * (default ecs-guardrail), POWERTOOLS_METRICS_NAMESPACE (default EcsGuardrail), AWS_LAMBDA_FUNCTION_NAME,
@@ -220,4 +225,48 @@ export function readSweepPlanConfig(env: Env = process.env): SweepPlanConfig {
   if (!regions)
     throw new ConfigError('environment variable GUARDRAIL_SWEEP_REGIONS is not set (nor AWS_REGION)');
   return { policyFile: resolvePolicyFile(env), regions };
+}
+
+const SSM_PARAMETER_NAME = /^(arn:aws[\w-]*:ssm:[a-z0-9-]+:\d{12}:parameter)?\/?[A-Za-z0-9_.\-/]{1,1011}$/;
+
+/** The Slack interactivity endpoint (functions/slack-interactions.ts). */
+export interface SlackInteractionsConfig {
+  readonly tableName: string;
+  readonly jobsQueueUrl: string;
+  readonly signingSecretParameter: string;
+  readonly policyFile: string;
+  readonly secretTtlMs: number;
+}
+
+export function readSlackInteractionsConfig(env: Env = process.env): SlackInteractionsConfig {
+  const parameter = required(env, 'GUARDRAIL_SLACK_SIGNING_SECRET_PARAMETER');
+  // A signing secret is 32 hex characters: one here is a secret in the wrong place (never echoed).
+  if (/^[0-9a-f]{32}$/i.test(parameter) || !SSM_PARAMETER_NAME.test(parameter))
+    throw new ConfigError(
+      'GUARDRAIL_SLACK_SIGNING_SECRET_PARAMETER must name an SSM SecureString parameter, never hold the signing secret',
+    );
+  return {
+    tableName: required(env, 'GUARDRAIL_TABLE'),
+    jobsQueueUrl: required(env, 'GUARDRAIL_SLACK_JOBS_QUEUE_URL'),
+    signingSecretParameter: parameter,
+    policyFile: resolvePolicyFile(env),
+    secretTtlMs: int(env, 'GUARDRAIL_SECRET_TTL_SECONDS', 300, 0, 86_400) * 1000,
+  };
+}
+
+/** The worker of the Slack buttons (functions/slack-actions.ts). */
+export interface SlackActionsConfig {
+  readonly tableName: string;
+  readonly outboxQueueUrl: string;
+  readonly policyFile: string;
+  readonly guardrailRoleArns: readonly string[];
+}
+
+export function readSlackActionsConfig(env: Env = process.env): SlackActionsConfig {
+  return {
+    tableName: required(env, 'GUARDRAIL_TABLE'),
+    outboxQueueUrl: required(env, 'GUARDRAIL_OUTBOX_QUEUE_URL'),
+    policyFile: resolvePolicyFile(env),
+    guardrailRoleArns: parseRoleArns(env.GUARDRAIL_ROLE_ARNS),
+  };
 }

@@ -26,12 +26,19 @@ async function build(): Promise<OutboxConsumer> {
   const policy = await loadPolicy(resolvePolicyFile(process.env), logger);
   // Loaded with the first batch, like every other AWS client of the notifier (notification clients load
   // lazily, for the cold-start target in BENCHMARKS.md): the module itself stays small to load.
-  const [{ DynamoDBClient }, { DynamoDBDocumentClient }, { DynamoDbDeliveryLedger }] = await Promise.all([
+  const [
+    { DynamoDBClient },
+    { DynamoDBDocumentClient },
+    { DynamoDbDeliveryLedger },
+    { DynamoDbSlackInteractions },
+  ] = await Promise.all([
     import('@aws-sdk/client-dynamodb'),
     import('@aws-sdk/lib-dynamodb'),
     import('../../shared/notify/ledger'),
+    import('../../shared/store/dynamodb-slack-interactions'),
   ]);
-  const documents = DynamoDBDocumentClient.from(new DynamoDBClient(notifyClientConfig()), {
+  const dynamodb = new DynamoDBClient(notifyClientConfig());
+  const documents = DynamoDBDocumentClient.from(dynamodb, {
     marshallOptions: { removeUndefinedValues: true },
   });
   const notifier = new Notifier({
@@ -50,6 +57,8 @@ async function build(): Promise<OutboxConsumer> {
       // Inline waits stay short: a long Retry-After requeues the message instead. A request starts only
       // when its whole timeout fits before the deadline.
       post: { maxAttempts: 3, maxInlineWaitMs: 3000, timeoutMs: config.slackTimeoutMs },
+      // With the bot token: where each finding's first message is (its thread, its update on resolution).
+      messages: new DynamoDbSlackInteractions({ client: dynamodb, tableName: config.tableName }),
     },
     // A member account's findings are imported in its own Security Hub with its findings role
     // (organization.findingsRoleName); the STS SDK loads with the first of them.

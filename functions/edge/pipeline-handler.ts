@@ -26,6 +26,10 @@ import type { AwsRemediatorOptions } from '../../shared/remediation/factory';
 import { DynamoDbFindingStore } from '../../shared/store/dynamodb-store';
 import { idempotencyPartition, TABLE_KEYS } from '../../shared/store/dynamodb-keys';
 import { DynamoDbWindowCounter } from '../../shared/store/dynamodb-window-counter';
+import {
+  CachedExemptionRecords,
+  DynamoDbExemptionRecords,
+} from '../../shared/store/dynamodb-exemption-records';
 import { readPipelineConfig, readRuntime } from './env';
 import { lazy } from './lazy';
 import { emf, logger, reportConfigurationError } from './observability';
@@ -108,6 +112,9 @@ export async function buildPipeline(
     actions: new DynamoDbFindingActions({ client: documents, tableName: config.tableName }),
     ...(loadRemediator ? { remediator: lazy(() => loadRemediator(remediatorOptions), ['remediate']) } : {}),
     counter: new DynamoDbWindowCounter({ client: documents, tableName: config.tableName }),
+    exemptionRecords: new CachedExemptionRecords(
+      new DynamoDbExemptionRecords({ client: dynamodb, tableName: config.tableName }),
+    ),
     outbox: new SqsNotificationOutbox({ queueUrl: config.outboxQueueUrl }),
     logger,
     metrics,

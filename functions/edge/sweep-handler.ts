@@ -38,6 +38,8 @@ import { DEFAULT_ORGANIZATION_POLICY } from '../../shared/policy/document';
 import { parseSweepPair, type SweepPair } from '../../shared/sweep/pair';
 import { DynamoDBTaskDefinitionCache } from '../../shared/store/dynamodb-td-cache';
 import { runScan } from '../../shared/sweep/run';
+import { DynamoDbExemptionRecords } from '../../shared/store/dynamodb-exemption-records';
+import { withExemptionRecords, type ExemptionRecords } from '../../shared/store/exemption-records';
 import type { TaskDefinitionCache } from '../../shared/store/td-cache';
 import type { SweepClients, SweepGap } from '../../shared/sweep/types';
 import { ConfigError, readRuntime, readSweepConfig, type Env } from './env';
@@ -54,6 +56,18 @@ export interface SweepFunctionDeps {
   readonly reserveMs?: number;
   /** Per-pair clients through the member read role (the organization sweep's Map items). */
   readonly pairs?: { readonly pool: SweepClientPool; readonly roleName: string };
+  /** Exemptions made from Slack: read at the start of every run and honoured like the policy's own. */
+  readonly exemptionRecords?: ExemptionRecords;
+}
+
+/** The deps of one run: the policy with the exemption records active now. */
+async function withRecords(deps: SweepFunctionDeps): Promise<SweepFunctionDeps> {
+  if (!deps.exemptionRecords) return deps;
+  const now = new Date();
+  return {
+    ...deps,
+    policy: withExemptionRecords(deps.policy, await deps.exemptionRecords.listActive(now), now),
+  };
 }
 
 /** What the sweep function returns for one Map item (the state machine's contract). */
@@ -107,7 +121,8 @@ export function pairsOf(policy: Policy): NonNullable<SweepFunctionDeps['pairs']>
 export async function depsFromEnvironment(env: Env = process.env): Promise<SweepFunctionDeps> {
   const config = readSweepConfig(env);
   const policy = await loadPolicy(config.policyFile, logger);
-  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  const dynamodb = new DynamoDBClient({});
+  const documents = DynamoDBDocumentClient.from(dynamodb, {
     marshallOptions: { removeUndefinedValues: true },
   });
   return {
@@ -117,6 +132,7 @@ export async function depsFromEnvironment(env: Env = process.env): Promise<Sweep
     clients: createSweepClients(),
     concurrency: config.concurrency,
     pairs: pairsOf(policy),
+    exemptionRecords: new DynamoDbExemptionRecords({ client: dynamodb, tableName: config.tableName }),
     ...(config.notify
       ? {
           notify: {
@@ -215,16 +231,17 @@ async function runPair(pair: SweepPair, deps: SweepFunctionDeps, context: Contex
 
 /** The base handler; `getDeps` runs once per container (on the first invocation). */
 export function sweepHandler(getDeps: () => SweepFunctionDeps | Promise<SweepFunctionDeps>) {
-  let deps: SweepFunctionDeps | undefined;
+  let containerDeps: SweepFunctionDeps | undefined;
   const counter = new CallCounter();
   async function handle(event: unknown, context: Context): Promise<SweepSummary | PairResult> {
     // Validate before any setup: a bad item fails fast with the field it names.
     const pair = pairOf(event);
-    if (!deps) {
-      deps = await getDeps();
-      counter.attach(deps.clients.ecs);
-      counter.attach(deps.clients.ec2);
+    if (!containerDeps) {
+      containerDeps = await getDeps();
+      counter.attach(containerDeps.clients.ecs);
+      counter.attach(containerDeps.clients.ec2);
     }
+    const deps = await withRecords(containerDeps);
     if (pair) return runPair(pair, deps, context);
     counter.reset();
     const { account, region } = scopeOf(context);

@@ -3,7 +3,14 @@
  * separate step (`countWindows`) because their counter may live in DynamoDB.
  */
 import { boundFinding, MAX_EVIDENCE, moreEvidence } from '../model/bounded-finding';
-import type { Evidence, Finding, FindingAction, Severity } from '../model/finding';
+import {
+  AWAITING_APPROVAL,
+  modeRemediates,
+  type Evidence,
+  type Finding,
+  type FindingAction,
+  type Severity,
+} from '../model/finding';
 import { RESOURCE_TYPE, type Resource } from '../model/resources';
 import type { NormalizedEvent } from '../events/normalize';
 import { applicableExemptions, applyExemptions, PROTECT_TAG } from '../policy/exemptions';
@@ -90,11 +97,13 @@ function actionFor(
   policy: Policy,
   tags: Readonly<Record<string, string>> | undefined,
 ): FindingAction | undefined {
-  if (rp.mode !== 'remediate' || !rule.remediation) return undefined;
+  if (!modeRemediates(rp.mode) || !rule.remediation) return undefined;
   const name = rule.remediation.action;
   if (tags?.[PROTECT_TAG] === 'true')
     return { name, status: 'skipped', reason: `resource is tagged ${PROTECT_TAG}=true: notify only` };
   if (policy.dryRun) return { name, status: 'planned', reason: `dry-run: would ${rule.remediation.summary}` };
+  if (rp.mode === 'approve')
+    return { name, status: 'planned', reason: `${AWAITING_APPROVAL}: would ${rule.remediation.summary}` };
   return { name, status: 'planned' };
 }
 

@@ -17,7 +17,7 @@
  */
 import { findingIdOf } from '../engine/finding-id';
 import type { NormalizedEvent } from '../events/normalize';
-import type { Finding } from '../model/finding';
+import { modeNotifies, type Finding } from '../model/finding';
 import type { Resource, ResourceKind } from '../model/resources';
 import type { Policy } from '../policy/types';
 import { RULES } from '../rules/registry';
@@ -36,7 +36,7 @@ export type NotificationDecision =
   | { readonly notify: false; readonly reason: string };
 
 const HOUR_MS = 3_600_000;
-const notifyingMode = (f: Finding): boolean => f.mode === 'notify' || f.mode === 'remediate';
+const notifyingMode = (f: Finding): boolean => modeNotifies(f.mode);
 const ms = (t: Date | string | number): number =>
   t instanceof Date ? t.getTime() : typeof t === 'number' ? t : Date.parse(t);
 
@@ -84,6 +84,8 @@ export function decideNotification(
     };
   const np = policy.notifications ?? DEFAULT_NOTIFICATIONS_POLICY;
   if (!np.reminders) return { notify: false, reason: 'reminders are off' };
+  if (record.snoozedUntil !== undefined && ms(now) < ms(record.snoozedUntil))
+    return { notify: false, reason: `snoozed until ${record.snoozedUntil}` };
   const due = ms(record.lastNotifiedAt) + np.suppressionHours * HOUR_MS;
   if (ms(now) < due) return { notify: false, reason: `suppressed until ${new Date(due).toISOString()}` };
   return {

@@ -12,8 +12,21 @@ export const SEVERITY_RANK: Readonly<Record<Severity, number>> = {
   info: 0,
 };
 
-export const MODES = ['off', 'observe', 'notify', 'remediate'] as const;
+/**
+ * In order of what the guardrail does: `approve` notifies with the action the remediator would take and
+ * acts only when an allowed person approves it (Slack, docs/slack-app.md); `remediate` acts by itself.
+ */
+export const MODES = ['off', 'observe', 'notify', 'approve', 'remediate'] as const;
 export type Mode = (typeof MODES)[number];
+
+/** Whether findings of a rule in this mode are notified. */
+export const modeNotifies = (m: Mode): boolean => m === 'notify' || m === 'approve' || m === 'remediate';
+
+/** Whether a rule in this mode has its action read and planned (approve: run only once approved). */
+export const modeRemediates = (m: Mode): boolean => m === 'approve' || m === 'remediate';
+
+/** How a planned action of a rule in `approve` mode starts its reason ("awaiting approval: would ..."). */
+export const AWAITING_APPROVAL = 'awaiting approval';
 
 export interface Evidence {
   /** Where in the resource, e.g. `containerDefinitions[0].privileged`. */

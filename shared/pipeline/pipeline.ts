@@ -37,7 +37,7 @@ import type { WindowCounter } from '../engine/windows';
 import { InvalidEventError } from '../events/errors';
 import { parseEvent, type ParsedEvent } from '../events/parse';
 import { ECS_THROTTLE_EVENT_NAMES, THROTTLING_ERROR_CODES } from '../events/signals';
-import type { Finding, FindingAction } from '../model/finding';
+import { modeNotifies, modeRemediates, type Finding, type FindingAction } from '../model/finding';
 import { accountsOutsideScope } from '../policy/scope';
 import type { Policy } from '../policy/types';
 import { decideNotification, resolveAndNotify, resolvedBy } from '../lifecycle/lifecycle';
@@ -45,6 +45,7 @@ import type { Outbox } from '../lifecycle/outbox';
 import type { Logger } from '../model/logger';
 import { noMetrics, type Metrics } from '../model/metrics';
 import type { Resource } from '../model/resources';
+import { withExemptionRecords, type ExemptionRecords } from '../store/exemption-records';
 import type { FindingStore, NotifyClaim, RecordOutcome } from '../store/types';
 import { idempotencyKeyOf, resourceArnOf } from './idempotency-key';
 import { type FindingActionStore, type PipelineSummary, type RemediatorPort } from './types';
@@ -81,6 +82,8 @@ export interface PipelineDeps {
   readonly enricher?: Enricher;
   /** Absent: no duplicate suppression beyond the store's (CLI, unit tests). */
   readonly idempotency?: IdempotencyOptions;
+  /** Exemptions made from Slack, honoured like the policy's own (absent: the policy's only). */
+  readonly exemptionRecords?: ExemptionRecords;
   readonly now?: () => Date;
 }
 
@@ -242,7 +245,11 @@ export class Pipeline {
   private async process(input: Invocation): Promise<PipelineSummary> {
     input.executed = true;
     const { parsed, key } = input;
-    const { policy, counter, enricher, now } = this.deps;
+    const { counter, enricher, now, exemptionRecords } = this.deps;
+    const at = now?.() ?? new Date();
+    const policy = exemptionRecords
+      ? withExemptionRecords(this.deps.policy, await exemptionRecords.listActive(at), at)
+      : this.deps.policy;
 
     const api = throttledApiOf(parsed);
     if (api) this.metrics.countWith('Throttles', { api });
@@ -296,7 +303,7 @@ export class Pipeline {
     tally.findings++;
     this.metrics.countWith('Findings', { rule: f.ruleId, severity: f.severity });
 
-    const notifies = f.mode === 'notify' || f.mode === 'remediate';
+    const notifies = modeNotifies(f.mode);
     const claim: NotifyClaim | undefined = notifies
       ? { key, when: f.aggregate ? (f.aggregate.crossed ? 'always' : 'never') : 'open' }
       : undefined;
@@ -319,7 +326,7 @@ export class Pipeline {
     }
 
     let notified = f;
-    if (f.mode === 'remediate' && f.action) {
+    if (modeRemediates(f.mode) && f.action) {
       tally.remediations++;
       const action = await this.remediateOnce(f, key, outcome.opened, resources);
       notified = { ...f, action };

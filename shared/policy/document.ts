@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
-import { MODES, SEVERITIES, type Mode } from '../model/finding';
+import { MODES, modeRemediates, SEVERITIES, type Mode } from '../model/finding';
 import { ACTION_SPECS, ACTION_SPECS_BY_NAME, defaultActionParams } from '../plugins/actions';
 import type { ChannelSection, SectionInput } from '../plugins/channel';
 import { CHANNEL_SPECS, type ChannelSections } from '../plugins/channels';
@@ -284,7 +284,7 @@ export function ruleDefaultMode(rule: Rule, defaultMode: Mode): Mode {
     rule.defaultMode && MODES.indexOf(rule.defaultMode) < MODES.indexOf(defaultMode)
       ? rule.defaultMode
       : defaultMode;
-  return capped === 'remediate' && !rule.remediation ? 'notify' : capped;
+  return modeRemediates(capped) && !rule.remediation ? 'notify' : capped;
 }
 
 /** Build a Policy from an already-parsed document (YAML or JSON object). */
@@ -313,7 +313,7 @@ export function policyFromDocument(doc: unknown, source?: string): Policy {
     } else if (entry.params && Object.keys(entry.params).length) {
       throw new PolicyError('this rule takes no parameters', `rules.${rule.id}.params`, source);
     }
-    if (entry.mode === 'remediate' && !rule.remediation)
+    if (entry.mode && modeRemediates(entry.mode) && !rule.remediation)
       throw new PolicyError(
         `rule has no remediation action; use notify or observe`,
         `rules.${rule.id}.mode`,

@@ -4,13 +4,17 @@
  * file falls back to the default policy (every rule in notify mode), and says so.
  */
 import { existsSync } from 'node:fs';
+import { modeRemediates } from '../model/finding';
 import type { Logger } from '../model/logger';
 import { DEFAULT_POLICY, DEFAULT_REMEDIATION_POLICY, loadPolicyFileLazily } from './document';
 import type { Policy } from './types';
 
-/** Does any rule of the policy remediate? (Otherwise the remediation code and its SDKs are never loaded.) */
+/**
+ * Does any rule of the policy remediate, or wait for approval (its action is read and planned)? Otherwise
+ * the remediation code and its SDKs are never loaded.
+ */
 export function policyRemediates(policy: Policy): boolean {
-  return Object.values(policy.rules).some((r) => r.mode === 'remediate');
+  return Object.values(policy.rules).some((r) => modeRemediates(r.mode));
 }
 
 /** The policy with the deployment's own roles added to `remediation.guardrailRoleArns`. */

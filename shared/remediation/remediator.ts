@@ -21,13 +21,22 @@
  *  6. global dryRun: planned, "dry-run: would have ...";
  *  7. the account's hourly budget (atomic, shared by all invocations): exhausted -> skipped, notify;
  *  8. act (bounded SDK retries, no loop), read again to verify: done, or failed with the error name.
+ * A rule in `approve` mode goes through the same steps, but step 6 stops it, "awaiting approval: would have
+ * ...", until the call carries an approval (`context.approval`, a person pressed Approve in Slack); then
+ * it runs steps 1-8 on AWS's live state at that moment, like `remediate` mode.
  * Every decision from step 2 on (except ignored accounts) is written to the audit log; the outcome is
  * the finding's `action`. Follow-up targets (deregister-task-definition's standalone tasks) go through
  * step 5 on, each verified on its own live state. Any other path that acts (e.g. an approval from
  * Slack) goes through `remediate` too, never acts on a stored finding; `verifyNow` runs the verification
  * step alone (to show or re-check what AWS says now, without acting).
  */
-import type { Actor, ActionStatus, Finding } from '../model/finding';
+import {
+  AWAITING_APPROVAL,
+  modeRemediates,
+  type Actor,
+  type ActionStatus,
+  type Finding,
+} from '../model/finding';
 import type { Logger } from '../model/logger';
 import { RESOURCE_TYPE, type Resource, type ResourceKind } from '../model/resources';
 import { applicableExemptions, applyExemptions, PROTECT_TAG } from '../policy/exemptions';
@@ -64,6 +73,14 @@ export interface RemediatorOptions {
 export interface RemediationContext {
   /** The event's normalized resources: services and tasks carry their cluster. */
   readonly resources?: readonly Resource[];
+  /** A person approved the action of a rule in `approve` mode: who (audited with the outcome). */
+  readonly approval?: { readonly by: string };
+}
+
+/** How one remediation call runs: waiting for approval (plan only), or approved by someone. */
+interface RunMode {
+  readonly awaitingApproval: boolean;
+  readonly approvedBy?: string;
 }
 
 interface Outcome {
@@ -112,18 +129,25 @@ export class Remediator {
     return out;
   }
 
-  /** The finding with its `action` set to the outcome; unchanged when its rule is not in remediate mode. */
+  /**
+   * The finding with its `action` set to the outcome; unchanged when its rule is in neither remediate nor
+   * approve mode. In approve mode without `context.approval` it only plans ("awaiting approval").
+   */
   async remediate(finding: Finding, context: RemediationContext = {}): Promise<Finding> {
     const mode = this.options.policy.rules[finding.ruleId]?.mode ?? finding.mode;
     const action = actionForRule(finding.ruleId);
-    if (mode !== 'remediate' || !action || judgedByAlsoCheck(finding)) return finding;
+    if (!modeRemediates(mode) || !action || judgedByAlsoCheck(finding)) return finding;
     if (finding.exemption && !finding.exemption.expired) {
       // Exempted: notified as exempt by the engine, never acted on.
       const { action: _planned, ...rest } = finding;
       return rest;
     }
     const target = this.targetOf(finding, context);
-    const outcome = await this.decide(finding, action, target);
+    const runMode: RunMode = {
+      awaitingApproval: mode === 'approve' && !context.approval,
+      ...(mode === 'approve' && context.approval ? { approvedBy: context.approval.by } : {}),
+    };
+    const outcome = await this.decide(finding, action, target, runMode);
     return { ...finding, action: { name: action.meta.name, status: outcome.status, reason: outcome.reason } };
   }
 
@@ -173,10 +197,15 @@ export class Remediator {
     return undefined;
   }
 
-  private async decide(finding: Finding, action: RemediationAction, target: ActionTarget): Promise<Outcome> {
+  private async decide(
+    finding: Finding,
+    action: RemediationAction,
+    target: ActionTarget,
+    runMode: RunMode,
+  ): Promise<Outcome> {
     const own = this.isOwnRole(finding.event.actor, finding.account);
     if (own)
-      return this.conclude(finding, action, target, undefined, {
+      return this.conclude(finding, action, target, runMode, undefined, {
         status: 'skipped',
         reason: `caused by the guardrail's own role ${own}: never remediated (no loop)`,
       });
@@ -186,7 +215,7 @@ export class Remediator {
       allowed = await this.options.clients.allows(finding.account);
     } catch (err) {
       // The allow-list check may need the guardrail's own account (STS GetCallerIdentity).
-      return this.conclude(finding, action, target, undefined, {
+      return this.conclude(finding, action, target, runMode, undefined, {
         status: 'failed',
         reason: `cannot check remediation.allowAccounts: ${failureReason(err)}`,
       });
@@ -202,7 +231,7 @@ export class Remediator {
     }
 
     if (finding.tags?.[PROTECT_TAG] === 'true')
-      return this.conclude(finding, action, target, undefined, {
+      return this.conclude(finding, action, target, runMode, undefined, {
         status: 'skipped',
         reason: `resource is tagged ${PROTECT_TAG}=true: notify only`,
       });
@@ -211,7 +240,7 @@ export class Remediator {
     try {
       access = await this.options.clients.ecs(finding.account, finding.region);
     } catch (err) {
-      return this.conclude(finding, action, target, undefined, {
+      return this.conclude(finding, action, target, runMode, undefined, {
         status: 'failed',
         // The credentials provider's error already says which account and role (shared/aws/credentials.ts).
         reason:
@@ -221,9 +250,9 @@ export class Remediator {
       });
     }
 
-    const primary = await this.run(finding, action, target, access);
+    const primary = await this.run(finding, action, target, access, runMode);
     if (!action.followUps || !primary.followUps) return primary.outcome;
-    return this.runFollowUps(finding, action, target, access, primary.outcome);
+    return this.runFollowUps(finding, action, target, access, primary.outcome, runMode);
   }
 
   /** One action on one target: read, check, (dry-run | budget, act, verify), audit. */
@@ -232,11 +261,12 @@ export class Remediator {
     action: RemediationAction,
     target: ActionTarget,
     access: AccountAccess,
+    runMode: RunMode,
   ): Promise<{ outcome: Outcome; followUps: boolean }> {
     const ctx = this.contextFor(finding, access, action);
     const who = access.principal;
     const end = async (o: Outcome, before?: Observed, after?: Observed, calls: readonly string[] = []) =>
-      this.conclude(finding, action, target, who, o, before, after, calls);
+      this.conclude(finding, action, target, runMode, who, o, before, after, calls);
 
     let before: Observed | undefined;
     try {
@@ -311,6 +341,14 @@ export class Remediator {
     if (this.options.policy.dryRun)
       return {
         outcome: await end({ status: 'planned', reason: `dry-run: would have ${before.plan}` }, before),
+        followUps: true,
+      };
+    if (runMode.awaitingApproval)
+      return {
+        outcome: await end(
+          { status: 'planned', reason: `${AWAITING_APPROVAL}: would have ${before.plan}` },
+          before,
+        ),
         followUps: true,
       };
 
@@ -391,6 +429,7 @@ export class Remediator {
     target: ActionTarget,
     access: AccountAccess,
     primary: Outcome,
+    runMode: RunMode,
   ): Promise<Outcome> {
     let listed;
     try {
@@ -404,7 +443,7 @@ export class Remediator {
     const next = ACTIONS_BY_NAME.get(listed.action);
     if (!next || listed.targets.length === 0) return primary;
     const results: Outcome[] = [];
-    for (const t of listed.targets) results.push((await this.run(finding, next, t, access)).outcome);
+    for (const t of listed.targets) results.push((await this.run(finding, next, t, access, runMode)).outcome);
     const count = (s: ActionStatus) => results.filter((r) => r.status === s).length;
     const parts = (['done', 'planned', 'skipped', 'failed'] as const)
       .filter((s) => count(s) > 0)
@@ -442,6 +481,7 @@ export class Remediator {
     finding: Finding,
     action: RemediationAction,
     target: ActionTarget,
+    runMode: RunMode,
     who: string | undefined,
     outcome: Outcome,
     before?: Observed,
@@ -462,6 +502,7 @@ export class Remediator {
       reason: outcome.reason,
       dryRun: this.options.policy.dryRun,
       ...(who ? { performedBy: who } : {}),
+      ...(runMode.approvedBy ? { approvedBy: runMode.approvedBy } : {}),
       trigger: {
         eventId: finding.event.id,
         ...(finding.event.actor?.arn ? { actor: finding.event.actor.arn } : {}),

@@ -22,6 +22,8 @@ export interface AuditEntry {
   readonly dryRun: boolean;
   /** Who: the principal the guardrail acted as (the assumed member-account role, or its own role). */
   readonly performedBy?: string;
+  /** For a rule in `approve` mode: the person who approved it (`slack:<team>/<user>`). */
+  readonly approvedBy?: string;
   /** The event that caused it, and that event's actor. */
   readonly trigger: { readonly eventId: string; readonly actor?: string };
   /** The write calls made (empty when nothing was changed). */

@@ -75,3 +75,32 @@ export function idempotencyPartition(functionName: string): string {
 }
 
 export const epochSeconds = (ms: number): number => Math.floor(ms / 1000);
+
+/**
+ * A signed Slack request already seen (its signature's hash): a replay within the signature's 5-minute
+ * window finds it and is refused.
+ */
+export function slackRequestKey(signatureHash: string): ItemKey {
+  return { pk: `SLACKREQ#${signatureHash}`, sk: 'SLACKREQ' };
+}
+
+/**
+ * The approval of one finding's action for one opening of it (`firstSeen`): written once, conditionally,
+ * so the action runs once however many times Approve is pressed; it then holds the outcome.
+ */
+export function approvalKey(findingId: string, firstSeen: string): ItemKey {
+  return { pk: `APPROVAL#${findingId}`, sk: firstSeen };
+}
+
+/** The partition of the exemption records (made from Slack): one Query lists them all. */
+export const EXEMPTION_RECORDS_PARTITION = 'EXEMPTION#all';
+
+/** One exemption record: by rule, then resource ARN, then its id. */
+export function exemptionRecordKey(ruleId: string, arn: string, id: string): ItemKey {
+  return { pk: EXEMPTION_RECORDS_PARTITION, sk: `${ruleId}#${bounded(arn, 700)}#${id}` };
+}
+
+/** The Slack message of a finding posted with the bot token (channel and ts: its thread, its update). */
+export function slackMessageKey(findingId: string): ItemKey {
+  return { pk: `SLACKMSG#${findingId}`, sk: 'SLACKMSG' };
+}

@@ -63,6 +63,7 @@ interface FindingItem {
   readonly resolvedReason?: string;
   readonly lastNotifiedAt?: string;
   readonly pendingNotification?: string;
+  readonly snoozedUntil?: string;
   readonly expiration?: number;
 }
 
@@ -102,6 +103,7 @@ function toRecord(item: FindingItem): FindingRecord {
     ...(item.resolvedReason !== undefined ? { resolvedReason: item.resolvedReason } : {}),
     ...(item.lastNotifiedAt !== undefined ? { lastNotifiedAt: item.lastNotifiedAt } : {}),
     ...(item.pendingNotification !== undefined ? { pendingNotification: item.pendingNotification } : {}),
+    ...(item.snoozedUntil !== undefined ? { snoozedUntil: item.snoozedUntil } : {}),
   };
 }
 
@@ -373,7 +375,8 @@ export class DynamoDbFindingStore implements FindingStore {
       .set('lastEventId', finding.event.id)
       .set(TABLE_KEYS.gsi1pk, openFindingsPartition(finding.account, finding.region))
       .set(TABLE_KEYS.gsi1sk, openFindingsSort(seen, finding.findingId))
-      .remove('resolvedAt', 'resolvedReason', 'lastNotifiedAt');
+      // A snooze (from Slack) was for the earlier opening: a re-opened finding reminds again.
+      .remove('resolvedAt', 'resolvedReason', 'lastNotifiedAt', 'snoozedUntil');
     if (finding.aggregate) {
       // A throttle window's finding is history once the window is over: let TTL clean it up.
       e.set(

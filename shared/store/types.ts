@@ -20,6 +20,8 @@ export interface FindingRecord {
   readonly lastNotifiedAt?: string;
   /** Outbox marker: key of the event whose notification is claimed but not yet queued (see NotifyClaim). */
   readonly pendingNotification?: string;
+  /** Snoozed from Slack: no reminder before this time (ISO); cleared when the finding re-opens. */
+  readonly snoozedUntil?: string;
 }
 
 export interface RecordOutcome {

@@ -14,7 +14,7 @@
 import { notifyResolved } from '../lifecycle/lifecycle';
 import type { Outbox } from '../lifecycle/outbox';
 import { evaluate } from '../engine/evaluate';
-import type { EventRef, Finding } from '../model/finding';
+import { modeNotifies, type EventRef, type Finding } from '../model/finding';
 import type { Policy } from '../policy/types';
 import { RULES } from '../rules/registry';
 import type { FindingRecord, FindingStore } from '../store/types';
@@ -133,8 +133,7 @@ export async function reconcile(
   const at = options.at ?? result.startedAt;
   const concurrency = options.concurrency ?? 8;
   const key = evaluation.event.id;
-  const notifies = (f: Finding) =>
-    options.notify !== undefined && (f.mode === 'notify' || f.mode === 'remediate');
+  const notifies = (f: Finding) => options.notify !== undefined && modeNotifies(f.mode);
   const outcomes = await mapPool(evaluation.findings, concurrency, (f) =>
     store.record(f, at, notifies(f) ? { key, when: 'open' } : undefined).then((o) => ({ ...o, finding: f })),
   );

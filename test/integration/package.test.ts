@@ -22,11 +22,19 @@ import { remediationIamPermissions } from '../../shared/remediation/registry';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The functions EventBridge rules route events to (infra/eventbridge.yml). */
 const EVENT_FUNCTIONS = ['ecs-state-change', 'cloudtrail-api-call', 'throttling'] as const;
-const FUNCTIONS = [...EVENT_FUNCTIONS, 'sweep', 'sweep-plan', 'notifier', 'backfill'] as const;
+const FUNCTIONS = [
+  ...EVENT_FUNCTIONS,
+  'sweep',
+  'sweep-plan',
+  'notifier',
+  'backfill',
+  'slack-interactions',
+  'slack-actions',
+] as const;
 type EventFn = (typeof EVENT_FUNCTIONS)[number];
 type Fn = (typeof FUNCTIONS)[number];
 /** The functions that remediate (shared/pipeline: a remediator loader in functions/<fn>.ts). */
-const REMEDIATING: readonly Fn[] = ['ecs-state-change', 'cloudtrail-api-call'];
+const REMEDIATING: readonly Fn[] = ['ecs-state-change', 'cloudtrail-api-call', 'slack-actions'];
 const MAX_ZIP_BYTES = 1024 * 1024;
 /** Calls whose APIs have no resource-level permission: the only ones allowed on Resource "*". */
 const NO_RESOURCE_LEVEL_ACTIONS = new Set([
@@ -232,8 +240,19 @@ describe('npm run package + cfn-lint', () => {
       expect(p.Architectures, id).toEqual(['arm64']);
       expect(p.MemorySize, id).toBe(fn === 'sweep' || fn === 'backfill' ? 512 : 256);
       // sweep-plan: ListAccounts pages of 20 accounts at Organizations' low request rate.
+      // slack-interactions answers Slack within 3 s; slack-actions waits on remediation calls.
       expect(p.Timeout, id).toBe(
-        fn === 'sweep' ? 900 : fn === 'backfill' ? 180 : fn === 'sweep-plan' ? 120 : 30,
+        fn === 'sweep'
+          ? 900
+          : fn === 'backfill'
+            ? 180
+            : fn === 'sweep-plan'
+              ? 120
+              : fn === 'slack-interactions'
+                ? 5
+                : fn === 'slack-actions'
+                  ? 60
+                  : 30,
       );
       const role = (p.Role as { 'Fn::Sub'?: string })['Fn::Sub'] ?? getAtt(p.Role)?.[0];
       expect(role, `${id} role`).toMatch(/^\$\{\w+Role\.Arn\}$|^\w+Role$/);
@@ -257,6 +276,8 @@ describe('npm run package + cfn-lint', () => {
           'GUARDRAIL_TOPIC_ARN',
         ],
         backfill: [],
+        'slack-interactions': ['GUARDRAIL_SLACK_JOBS_QUEUE_URL', 'GUARDRAIL_SLACK_SIGNING_SECRET_PARAMETER'],
+        'slack-actions': ['GUARDRAIL_ROLE_ARNS'],
       };
       expect(Object.keys(vars).sort(), id).toEqual(
         [
@@ -269,13 +290,14 @@ describe('npm run package + cfn-lint', () => {
         ].sort(),
       );
       if (REMEDIATING.includes(fn)) {
-        // Both remediating roles, so neither function remediates what the other one changed.
+        // Every remediating role, so no function remediates what another one (or an approval) changed.
         expect(vars.GUARDRAIL_ROLE_ARNS, id).toEqual({
           'Fn::Join': [
             ',',
             [
               { 'Fn::GetAtt': ['EcsStateChangeRole', 'Arn'] },
               { 'Fn::GetAtt': ['CloudtrailApiCallRole', 'Arn'] },
+              { 'Fn::GetAtt': ['SlackActionsRole', 'Arn'] },
             ],
           ],
         });
@@ -288,9 +310,10 @@ describe('npm run package + cfn-lint', () => {
       const conf = byType('AWS::Lambda::EventInvokeConfig').find(
         ([, c]) => (c.Properties.FunctionName as { Ref: string }).Ref === id,
       );
-      if (fn === 'notifier' || fn === 'backfill') {
+      if (fn === 'notifier' || fn === 'backfill' || fn === 'slack-interactions' || fn === 'slack-actions') {
         // Not invoked asynchronously: the SQS event source retries, then the queue's redrive policy
-        // (notifier); Step Functions invokes synchronously and retries the batch (backfill).
+        // (notifier, slack-actions); Step Functions invokes synchronously and retries the batch
+        // (backfill); the Function URL is synchronous (slack-interactions: Slack shows the error).
         expect(conf, `${id} EventInvokeConfig`).toBeUndefined();
         continue;
       }
@@ -537,6 +560,30 @@ describe('npm run package + cfn-lint', () => {
         'sqs:ReceiveMessage',
         'sqs:SendMessage',
         'ssm:GetParameter',
+        // The Slack bot token, when it is kept in Secrets Manager.
+        'secretsmanager:GetSecretValue',
+      ],
+      // Reads the signing secret and bot token, reads findings, records requests once, queues jobs.
+      'slack-interactions': [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'kms:Decrypt',
+        'kms:GenerateDataKey',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'secretsmanager:GetSecretValue',
+        'sqs:SendMessage',
+        'ssm:GetParameter',
+      ],
+      // Approvals run the Remediator (this account); consumes the jobs queue.
+      'slack-actions': [
+        // It never deletes an item.
+        ...common.filter((a) => a !== 'dynamodb:DeleteItem'),
+        ...remediation,
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:ReceiveMessage',
       ],
       backfill: [
         ...common,
@@ -580,7 +627,10 @@ describe('npm run package + cfn-lint', () => {
       // read role (organization.readRoleName; issue 10 added it).
       const assume = allowed.filter((st) => asArray(st.Action).includes('sts:AssumeRole'));
       expect(assume.map((st) => st.Resource)).toEqual([
-        { 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/ecs-guardrail-read' },
+        // The Slack worker does not enrich: no read role.
+        ...(fn === 'slack-actions'
+          ? []
+          : [{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/ecs-guardrail-read' }]),
         { 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/ecs-guardrail-remediation' },
       ]);
       // Never a write on a resource tagged guardrail:protect=true (as in the member-account role).
@@ -602,6 +652,28 @@ describe('npm run package + cfn-lint', () => {
     });
     expect(template.Outputs?.CloudtrailApiCallRoleArn?.Value).toEqual({
       'Fn::GetAtt': ['CloudtrailApiCallRole', 'Arn'],
+    });
+  });
+
+  it('slack-interactions has its Function URL (auth NONE: Slack signs, the function checks) as an output; slack-actions consumes the jobs queue', () => {
+    const urls = byType('AWS::Lambda::Url');
+    expect(urls).toHaveLength(1);
+    expect(urls[0]![1].Properties).toEqual({
+      AuthType: 'NONE',
+      TargetFunctionArn: { 'Fn::GetAtt': ['SlackDashinteractionsLambdaFunction', 'Arn'] },
+    });
+    expect(template.Outputs?.SlackDashinteractionsLambdaFunctionUrl?.Value).toEqual({
+      'Fn::GetAtt': ['SlackDashinteractionsLambdaFunctionUrl', 'FunctionUrl'],
+    });
+    const mapping = byType('AWS::Lambda::EventSourceMapping').find(
+      ([, m]) => getAtt(m.Properties.EventSourceArn)?.[0] === 'SlackJobsQueue',
+    );
+    expect(mapping?.[1].Properties).toMatchObject({
+      FunctionName: { 'Fn::GetAtt': ['SlackDashactionsLambdaFunction', 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(template.Resources.SlackJobsQueue?.Properties.RedrivePolicy).toMatchObject({
+      deadLetterTargetArn: { 'Fn::GetAtt': ['SlackJobsDlq', 'Arn'] },
     });
   });
 

@@ -14,6 +14,7 @@ import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SweepSummary } from '../../functions/sweep';
 import { DynamoDbFindingStore } from '../../shared/store/dynamodb-store';
+import { DynamoDbExemptionRecords } from '../../shared/store/dynamodb-exemption-records';
 import { enableEcsRuntimeMonitoring } from '../helpers/guardduty';
 import { motoClientConfig, startMoto, type Moto } from '../helpers/moto';
 import { ACCOUNT, applyFixes, REGION, seedEstate, type SeededEstate } from '../helpers/seed-estate';
@@ -157,6 +158,36 @@ describe('sweep function against moto', () => {
     }
     expect(notifiedAndResolved).toBeGreaterThan(0);
     expect(await queued()).toBe(10 + notifiedAndResolved);
+  });
+
+  it('honours an exemption record made from Slack like a policy exemption, and not once it has expired', async () => {
+    const target = estate.stillOpen[0]!;
+    const records = new DynamoDbExemptionRecords({ client: ddb, tableName: TABLE });
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    await records.put({
+      id: 'sweep-test',
+      rule: target.ruleId,
+      arn: target.arn,
+      until: tomorrow,
+      reason: 'accepted from Slack',
+      createdBy: 'slack:T0ACME/U0ALICE',
+      createdAt: new Date().toISOString(),
+    });
+    const before = await openFindings();
+    const s = await (await loadHandler())(scheduled, context);
+    expect(s).toMatchObject({ complete: true, findings: estate.stillOpen.length - 1 });
+    const after = await openFindings();
+    expect(after.length).toBe(before.length - 1);
+    expect((await store.get(findingIdOf(target.ruleId, target.arn)))?.status).toBe('resolved');
+
+    // Three days later the record no longer exempts: the next sweep finds it again.
+    vi.useFakeTimers({ now: Date.now() + 3 * 86_400_000, toFake: ['Date'] });
+    try {
+      const later = await (await loadHandler())(scheduled, context);
+      expect(later).toMatchObject({ findings: estate.stillOpen.length });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('fails loudly without its table configured', async () => {

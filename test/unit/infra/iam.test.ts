@@ -10,11 +10,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  approvalKey,
   auditKey,
   budgetKey,
   deliveryKey,
+  exemptionRecordKey,
   findingKey,
   idempotencyPartition,
+  slackMessageKey,
+  slackRequestKey,
   taskDefinitionCacheKey,
   windowKey,
 } from '../../../shared/store/dynamodb-keys';
@@ -53,6 +57,14 @@ const KEYS: Record<string, string> = {
   audit: auditKey(ACCOUNT, '2026-01-01T00:00:00.000Z', 'a1').pk,
   td: taskDefinitionCacheKey(`arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/web:7`).pk,
   delivery: deliveryKey('dedupe-1', 'sns').pk,
+  slackRequest: slackRequestKey('ab'.repeat(32)).pk,
+  approval: approvalKey('0123abcd', '2026-01-01T00:00:00.000Z').pk,
+  exemption: exemptionRecordKey(
+    'td-privileged',
+    `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/web:7`,
+    'x',
+  ).pk,
+  slackMessage: slackMessageKey('0123abcd').pk,
   ...Object.fromEntries(FUNCTIONS.map((fn) => [`idempotency:${fn}`, idempotencyPartition(lambdaName(fn))])),
 };
 
@@ -64,7 +76,10 @@ const WRITES: Record<string, string[]> = {
   sweep: ['finding', 'td'],
   // Lists the organization's accounts and regions: writes nothing.
   'sweep-plan': [],
-  notifier: ['delivery'],
+  notifier: ['delivery', 'slackMessage'],
+  'slack-interactions': ['slackRequest'],
+  // Snoozes and resolutions, the approval claim, exemption records, the Remediator's budget and audit.
+  'slack-actions': ['finding', 'approval', 'exemption', 'budget', 'audit'],
   backfill: ['finding', 'window', 'idempotency:backfill'],
 };
 

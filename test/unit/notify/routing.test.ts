@@ -52,6 +52,7 @@ describe('policy notifications: section', () => {
           payments: { webhookParameter: '/guardrail/slack/payments', minSeverity: 'medium' },
           data: { webhookParameter: '/guardrail/slack/data' },
         },
+        interactivity: { enabled: false, workspaces: {} },
       },
       securityHub: { enabled: true, minSeverity: 'medium' },
     });
@@ -81,9 +82,10 @@ describe('policy notifications: section', () => {
       /never the webhook URL/,
     ],
     [
+      // A route needs somewhere to post: a webhook, or a channel for the bot token (docs/slack-app.md).
       'notifications:\n  slack:\n    teams:\n      payments:\n        minSeverity: high\n',
-      'notifications.slack.teams.payments.webhookParameter',
-      /required/,
+      'notifications.slack.teams.payments',
+      /needs a webhookParameter or a channel/,
     ],
     ['notifications:\n  suppressionHours: 0\n', 'notifications.suppressionHours', /more than 0/],
     ['notifications:\n  suppressionHours: "24"\n', 'notifications.suppressionHours', /expected number/],
@@ -93,7 +95,18 @@ describe('policy notifications: section', () => {
       /expected/,
     ],
     ['notifications:\n  sms:\n    minSeverity: low\n', 'notifications.sms', /unknown key/],
-    ['notifications:\n  slack:\n    channel: "#sec"\n', 'notifications.slack.channel', /unknown key/],
+    // `channel` is the bot's channel id (docs/slack-app.md), never a channel name.
+    ['notifications:\n  slack:\n    channel: "#sec"\n', 'notifications.slack.channel', /Slack channel id/],
+    [
+      'notifications:\n  slack:\n    botTokenParameter: xoxb-123\n',
+      'notifications.slack.botTokenParameter',
+      /never the token/,
+    ],
+    [
+      'notifications:\n  slack:\n    interactivity:\n      workspaces:\n        T0001:\n          approve: ["alice"]\n',
+      'notifications.slack.interactivity.workspaces.T0001.approve.0',
+      /Slack user id/,
+    ],
   ])('rejects %j naming the key', (yaml, key, problem) => {
     const err = policyError(yaml);
     expect(err.key).toBe(key);

@@ -11,8 +11,13 @@ import { type Finding, type Severity } from '../../../model/finding';
 import type { DeliveryFailure, Notification } from '../../types';
 import { atLeast, defineChannel, type Outcome, type Target } from '../channel';
 import { contextOf, failureFrom, notAttempted } from '../delivery';
-import { slackMessage } from './message';
+import type { SlackInteractionStore } from '../../../store/slack-interactions';
+import { SlackAppSecrets } from './app-secrets';
+import { postWithBot } from './bot';
+import { findingButtons } from './buttons';
+import { slackMessage, type MessageOptions } from './message';
 import { SsmSecretSource, type SecretSource } from './secrets';
+import { SlackWebApi } from './web-api';
 import { postToSlack, type SlackWebhookOptions } from './webhook';
 
 export type { SlackSection, SlackTeamRoute } from '../../../plugins/channels/slack';
@@ -23,39 +28,76 @@ export interface SlackDeps {
   /** Default webhook parameter when the policy names none (env GUARDRAIL_SLACK_WEBHOOK_PARAMETER). */
   readonly defaultWebhookParameter?: string;
   readonly post?: SlackWebhookOptions;
+  /** The bot token's reader (default: SSM / Secrets Manager, cached 5 min). */
+  readonly appSecrets?: SlackAppSecrets;
+  /** The Web API client (tests: a loopback base URL). */
+  readonly api?: SlackWebApi;
+  /** Where the bot's first messages are recorded (their threads); absent: no threads, no updates. */
+  readonly messages?: SlackInteractionStore;
+}
+
+/** With the bot token: the token's parameter and the Slack channel id to post to. */
+export interface SlackBotRoute {
+  readonly tokenParameter: string;
+  readonly channel: string;
 }
 
 export interface SlackTarget extends Target {
-  /** SSM parameter holding the webhook URL. */
-  readonly webhookParameter: string;
+  /** SSM parameter holding the webhook URL (webhook delivery). */
+  readonly webhookParameter?: string;
+  /** Bot delivery (chat.postMessage), chosen over the webhook when the policy gives a token and channel. */
+  readonly bot?: SlackBotRoute;
   /** The team route (tag value), absent for the default webhook. */
   readonly team?: string;
+  /** Buttons on the message (notifications.slack.interactivity); Exempt only with the bot token. */
+  readonly buttons?: { readonly exempt: boolean };
 }
 
-export function slackTarget(webhookParameter: string, team?: string): SlackTarget {
+export function slackTarget(
+  webhookParameter: string | undefined,
+  team?: string,
+  bot?: SlackBotRoute,
+): SlackTarget {
   return {
     key: `slack:${team === undefined ? 'default' : `team:${team}`}`,
     channel: 'slack',
-    webhookParameter,
+    ...(bot ? { bot } : webhookParameter ? { webhookParameter } : {}),
     ...(team !== undefined ? { team } : {}),
   };
 }
 
-/** The Slack route of a finding: its team's webhook, else the default; undefined when none applies. */
+/**
+ * The Slack route of a finding: its team's, else the default; undefined when none applies. A route with a
+ * channel id goes through the bot when the policy names a bot token, else through its webhook.
+ */
 export function slackRoute(
   finding: Finding,
   section: SlackSection,
   deps: SlackDeps | undefined,
 ): { target: SlackTarget; minSeverity: Severity } | undefined {
+  const bot = (channel: string | undefined): SlackBotRoute | undefined =>
+    section.botTokenParameter && channel ? { tokenParameter: section.botTokenParameter, channel } : undefined;
   const team = finding.tags?.[section.teamTag];
   const route = team !== undefined && Object.hasOwn(section.teams, team) ? section.teams[team] : undefined;
-  if (route)
+  if (route) {
+    const viaBot = bot(route.channel);
+    if (!viaBot && !route.webhookParameter) return undefined;
     return {
-      target: slackTarget(route.webhookParameter, team),
+      target: slackTarget(route.webhookParameter, team, viaBot),
       minSeverity: route.minSeverity ?? section.minSeverity,
     };
+  }
+  const viaBot = bot(section.channel);
   const parameter = section.webhookParameter ?? deps?.defaultWebhookParameter;
-  return parameter ? { target: slackTarget(parameter), minSeverity: section.minSeverity } : undefined;
+  return viaBot || parameter
+    ? { target: slackTarget(parameter, undefined, viaBot), minSeverity: section.minSeverity }
+    : undefined;
+}
+
+/** The message options of a target: its buttons, when the section's interactivity is on. */
+export function messageOptions(target: SlackTarget): MessageOptions {
+  const buttons = target.buttons;
+  return buttons ? { buttons: (f) => findingButtons(f, buttons) } : {};
 }
 
 export interface SlackItem {
@@ -69,6 +111,7 @@ export interface SlackDeliveryOptions {
   /** Epoch ms: nothing new starts after it (the Lambda's remaining time minus a margin). */
   readonly deadline?: number;
   readonly now?: () => number;
+  readonly message?: MessageOptions;
 }
 
 /**
@@ -102,7 +145,7 @@ export async function deliverSlackRun(
       continue;
     }
     try {
-      await postToSlack(url, slackMessage(item.n.finding, item.n.kind, contextOf(item.n)), {
+      await postToSlack(url, slackMessage(item.n.finding, item.n.kind, contextOf(item.n), opts.message), {
         ...opts.post,
         ...(opts.deadline !== undefined ? { deadline: opts.deadline, now } : {}),
       });
@@ -131,18 +174,55 @@ export const slackChannel = defineChannel<SlackSection, SlackDeps, SlackTarget>(
   targets(finding, section, deps) {
     if (!section.enabled) return [];
     const slack = slackRoute(finding, section, deps);
-    return slack && atLeast(finding.severity, slack.minSeverity) ? [slack.target] : [];
+    if (!slack || !atLeast(finding.severity, slack.minSeverity)) return [];
+    return [
+      section.interactivity.enabled
+        ? { ...slack.target, buttons: { exempt: section.botTokenParameter !== undefined } }
+        : slack.target,
+    ];
   },
   open(deps) {
     const secrets = deps?.secrets ?? new SsmSecretSource();
+    const appSecrets = deps?.appSecrets ?? new SlackAppSecrets();
+    const api = deps?.api ?? new SlackWebApi({ timeoutMs: deps?.post?.timeoutMs ?? 10_000 });
     return {
-      knownSecrets: () => secrets.known(),
+      knownSecrets: () => [...secrets.known(), ...appSecrets.known()],
       async deliver(items, ctx) {
         const byWebhook = new Map<string, (typeof items)[number][]>();
-        for (const i of items)
-          byWebhook.set(i.target.webhookParameter, [...(byWebhook.get(i.target.webhookParameter) ?? []), i]);
-        await Promise.all(
-          [...byWebhook].map(async ([parameter, run]) => {
+        const byBot: (typeof items)[number][] = [];
+        for (const i of items) {
+          const parameter = i.target.webhookParameter;
+          if (i.target.bot) byBot.push(i);
+          else if (parameter) byWebhook.set(parameter, [...(byWebhook.get(parameter) ?? []), i]);
+        }
+        // Bot posts one at a time (Slack: about one message a second per channel), in order.
+        const botRun = (async () => {
+          for (const i of byBot) {
+            const bot = i.target.bot!;
+            if (ctx.deadline !== undefined && ctx.now() >= ctx.deadline) {
+              await ctx.done(i, notAttempted(i.target.key, 'the invocation is about to time out'));
+              continue;
+            }
+            try {
+              const token = await appSecrets.get(bot.tokenParameter, 'bot token');
+              await postWithBot(i.n, {
+                api,
+                token,
+                channel: bot.channel,
+                ...(deps?.messages ? { messages: deps.messages } : {}),
+                options: messageOptions(i.target),
+              });
+              await ctx.done(i, undefined);
+            } catch (err) {
+              const f = failureFrom(i.target.key, err, appSecrets.known());
+              if (!f.retryable && f.status !== 429) appSecrets.evict(bot.tokenParameter, 'bot token');
+              await ctx.done(i, f);
+            }
+          }
+        })();
+        await Promise.all([
+          botRun,
+          ...[...byWebhook].map(async ([parameter, run]) => {
             const outcomes = await deliverSlackRun(
               parameter,
               run.map((i) => ({ n: i.n, target: i.target.key })),
@@ -151,11 +231,12 @@ export const slackChannel = defineChannel<SlackSection, SlackDeps, SlackTarget>(
                 ...(deps?.post ? { post: deps.post } : {}),
                 ...(ctx.deadline !== undefined ? { deadline: ctx.deadline } : {}),
                 now: ctx.now,
+                message: messageOptions(run[0]!.target),
               },
             );
             for (let i = 0; i < run.length; i++) await ctx.done(run[i]!, outcomes[i]);
           }),
-        );
+        ]);
       },
     };
   },

@@ -113,10 +113,17 @@ function regionText(region: string): string {
   return isRegionName(region) ? region : inert(region);
 }
 
+/** The interactive parts of a message (notifications.slack.interactivity, ./buttons.ts). */
+export interface MessageOptions {
+  /** The buttons block of opened and reminder messages (built by ./buttons.ts). */
+  readonly buttons?: (f: Finding) => Record<string, unknown>;
+}
+
 export function slackMessage(
   f: Finding,
   kind: MessageKind = 'opened',
   ctx: MessageContext = {},
+  options: MessageOptions = {},
 ): SlackPayload {
   const resolved = kind === 'resolved';
   const reminder = kind === 'reminder';
@@ -172,6 +179,7 @@ export function slackMessage(
       type: 'actions',
       elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open in AWS console' }, url }],
     });
+  if (options.buttons && !resolved) blocks.push(options.buttons(f));
   const securityHub = controlIds(f.controls.securityHub);
   const controls = securityHub.length ? ` · Security Hub ${inert(securityHub.join(', '))}` : '';
   blocks.push({

@@ -4,7 +4,8 @@
  * (default 5 minutes), so a rotated webhook is picked up without a deploy, and evicted at once when Slack
  * says the webhook is gone (4xx). A plain String parameter is refused: the secret must be encrypted.
  *
- * Secrets Manager is not supported: no Secrets Manager client is installed in this project (SSM only).
+ * Webhook URLs are read from SSM only; the bot token (SSM or Secrets Manager) and the signing secret are
+ * read by ./app-secrets.ts.
  */
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { notifyClientConfig } from '../../clients';
