@@ -3,7 +3,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.serverless/', '.esbuild/', 'coverage/', 'bench/out/', '.tmp/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      '.serverless/',
+      '.esbuild/',
+      'coverage/',
+      'bench/out/',
+      '.tmp/',
+      '.venv/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -10,7 +10,7 @@ import { DEFAULT_ORGANIZATION_POLICY } from '../shared/policy/document';
 import { formatSummary, sortFindings, type RunStats } from './format';
 import { printFindings } from './print-findings';
 import type { StdinSource } from './input-source';
-import { evaluateItem } from './evaluate-item';
+import { evaluateItem, invalidMessage } from './evaluate-item';
 import { readInputs } from './inputs';
 import { Progress } from './progress';
 import { escapeTerminal } from './terminal-text';
@@ -98,7 +98,7 @@ export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
     } catch (err) {
       if (!(err instanceof InvalidEventError)) throw err;
       stats.invalid++;
-      io.stderr(`guardrail: ${escapeTerminal(`${item.label}: invalid event: ${err.message}`)}\n`);
+      io.stderr(`guardrail: ${escapeTerminal(`${item.label}: ${invalidMessage(item, err)}`)}\n`);
     }
     progress.tick(stats.events + stats.invalid);
   }

@@ -18,7 +18,12 @@ export type Source =
        */
       readonly onlyIfRecognised?: true;
     }
-  | { readonly label: string; readonly error: string };
+  | {
+      readonly label: string;
+      readonly error: string;
+      /** A PATH argument that does not exist (ENOENT, not a dangling link): a usage error, not a bad input. */
+      readonly missingPath?: true;
+    };
 
 /** What stdin gives: the whole input (tests) or a stream (process.stdin). */
 export type StdinSource = Buffer | AsyncIterable<Uint8Array | string>;
@@ -126,7 +131,12 @@ export async function* sourcesOf(paths: readonly string[], stdin: () => StdinSou
         (l) => l.isSymbolicLink(),
         () => false,
       );
-      yield { label: path, error: statProblem(err, viaLink) };
+      const missing = code(err) === 'ENOENT' && !viaLink;
+      yield {
+        label: path,
+        error: statProblem(err, viaLink),
+        ...(missing ? { missingPath: true as const } : {}),
+      };
       continue;
     }
     if (st.isDirectory()) yield* walk(path, new Set([idOf(st)]));

@@ -9,7 +9,8 @@
  * readers of shared/iac/readers.ts) are recognised first, from the file name and the head of the text,
  * and read whole (capped): they are one item carrying the `IacDocument`, never split as JSON.
  */
-import { isCloudTrailLog, recordToEvent } from '../shared/events/cloudtrail-record';
+import { isCloudTrailLog } from '../shared/events/cloudtrail-record';
+import { formItems, lookupEventItem, type RecordInput } from './input-form';
 import { canChoose, chooseMode, isJsonLines } from './input-mode';
 import { sourcesOf, YAML_FILE, type StdinSource } from './input-source';
 import { InputError, textOf } from '../shared/base/input-text';
@@ -19,8 +20,12 @@ import { IAC_READERS } from '../shared/iac/readers';
 import type { IacDocument, IacForm, IacReader } from '../shared/iac/types';
 
 export type InputItem =
+  /** An EventBridge event (as EventBridge delivers it). */
   | { readonly label: string; readonly value: unknown }
-  | { readonly label: string; readonly error: string }
+  /** A CloudTrail record, or the record of the API call a JSON input stands for (cli/input-form.ts). */
+  | ({ readonly label: string } & RecordInput)
+  /** A bad input; `missingPath`: a PATH argument that does not exist (the caller's usage error). */
+  | { readonly label: string; readonly error: string; readonly missingPath?: true }
   /** An infrastructure-as-code document, already normalized by its reader (evaluateNormalized). */
   | { readonly label: string; readonly iac: IacDocument };
 
@@ -92,13 +97,17 @@ function* itemsOfPiece(piece: Piece): Generator<InputItem> {
     yield { label: piece.label, error: jsonProblem(err, piece) };
     return;
   }
-  if (piece.record) yield { label: piece.label, value: recordToEvent(value) };
+  const record = (label: string, r: unknown): InputItem =>
+    typeof r === 'object' && r !== null && !Array.isArray(r)
+      ? { label, record: r as Record<string, unknown>, form: 'CloudTrail record', prefix: 'detail' }
+      : { label, error: 'CloudTrail record: not a JSON object' };
+  if (piece.record) yield record(piece.label, value);
+  else if (piece.lookupEvent) yield lookupEventItem(value, piece.label);
   else if (piece.top && isCloudTrailLog(value)) {
     // A log whose "Records" is not its first key: small enough to have been read whole.
     const records = value.Records;
-    for (let i = 0; i < records.length; i++)
-      yield { label: `${piece.label}:Records[${i}]`, value: recordToEvent(records[i]) };
-  } else yield { label: piece.label, value };
+    for (let i = 0; i < records.length; i++) yield record(`${piece.label}:Records[${i}]`, records[i]);
+  } else yield* formItems(value, piece.label);
 }
 
 /** The rest of an input appended to `head`, or undefined once it passes `max` characters (not read further). */

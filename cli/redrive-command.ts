@@ -12,14 +12,15 @@ import type { Io } from './evaluate-command';
 import { GuardrailError } from '../shared/base/errors';
 
 export const REDRIVE_USAGE = `Usage:
-  guardrail redrive --queue DLQ_URL --to OUTBOX_URL [--max N] [--dry-run]
+  guardrail redrive --queue DLQ_URL --to OUTBOX_URL [--max N]
+  guardrail redrive --queue DLQ_URL --dry-run [--max N]
 
 Moves dead-lettered notifications from the outbox DLQ back to the outbox queue, with their original
 body and attributes; the notifier then delivers each only to the channels that do not have it yet.
   --queue DLQ_URL     the outbox dead-letter queue (stack output OutboxDlqUrl)
   --to OUTBOX_URL     the outbox queue (stack output OutboxQueueUrl)
   --max N             move at most N messages (default: until the DLQ is empty)
-  --dry-run           list the messages and their last error without moving them
+  --dry-run           list the messages and their last error without moving them (--to not needed)
 Region and credentials: the usual AWS_REGION / AWS_PROFILE environment.
 Alternative without this tool:
   aws sqs start-message-move-task --source-arn DLQ_ARN --destination-arn OUTBOX_ARN
@@ -61,7 +62,8 @@ export async function runRedriveCommand(argv: readonly string[], io: Io): Promis
     }
     if (!values.queue || !SQS_URL.test(values.queue))
       throw new RedriveUsageError('--queue must be the URL of the outbox DLQ');
-    if (!values.to || !SQS_URL.test(values.to))
+    // Listing reads the DLQ only: the outbox is needed to move.
+    if ((values.to !== undefined || !values['dry-run']) && (!values.to || !SQS_URL.test(values.to)))
       throw new RedriveUsageError('--to must be the URL of the outbox');
     if (values.queue === values.to) throw new RedriveUsageError('--queue and --to must be different queues');
     if (values.max !== undefined && !/^[1-9]\d{0,6}$/.test(values.max))
@@ -78,7 +80,7 @@ export async function runRedriveCommand(argv: readonly string[], io: Io): Promis
   const result = await redrive({
     client: new SQSClient({}),
     from: values.queue,
-    to: values.to,
+    ...(values.to !== undefined ? { to: values.to } : {}),
     ...(values.max !== undefined ? { max: Number(values.max) } : {}),
     dryRun,
     onMessage: (m) => io.stdout(line(m, dryRun ? 'would move' : 'moved')),

@@ -32,6 +32,7 @@ import { runScan, type ScanOutcome } from '../shared/sweep/run';
 import { loadScanState, saveStateFile, StateFileError, type ScanState } from './state-file';
 import { DEFAULT_ORGANIZATION_POLICY } from '../shared/policy/document';
 import { parseAccountList, parseRegionList } from '../shared/sweep/plan';
+import { parseSeverityOption, SEVERITY_CHOICES } from './severity-option';
 import { SweepInputError } from '../shared/sweep/pair';
 import type { SweepProgress, SweepResult } from '../shared/sweep/types';
 import type { Io } from './evaluate-command';
@@ -144,9 +145,9 @@ function parseScanArgs(argv: readonly string[]): ScanArgs | 'help' {
     throw new ScanUsageError(
       '--framework groups table or json output (OCSF findings carry their requirements)',
     );
-  const failOn = values['fail-on'];
-  if (failOn !== undefined && !SEVERITIES.includes(failOn as Severity))
-    throw new ScanUsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}`);
+  const failOn = values['fail-on'] === undefined ? undefined : parseSeverityOption(values['fail-on']);
+  if (values['fail-on'] !== undefined && !failOn)
+    throw new ScanUsageError(`--fail-on must be one of ${SEVERITY_CHOICES} (any case)`);
   const concurrency = Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32)
     throw new ScanUsageError('--concurrency must be an integer from 1 to 32');

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { IAC_FORM_NAMES, readInputs } from '../../cli/inputs';
+import { recordToEvent } from '../../shared/events/cloudtrail-record';
 import type { Finding } from '../../shared/model/finding';
 import {
   LocalPipeline,
@@ -161,6 +162,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         label: item.label,
         error: `${IAC_FORM_NAMES[item.iac.form]}: not an event (templates and plans: guardrail evaluate)`,
       });
+    else if ('record' in item) inputs.push({ label: item.label, value: recordToEvent(item.record) });
     else inputs.push({ label: item.label, value: item.value });
   }
 

@@ -4,7 +4,8 @@
  *
  * - in a document, a top-level array is split into its elements (`file[3]`), and a top-level object
  *   whose first key is `"Records"` with an array value (a CloudTrail log file, as CloudTrail writes
- *   it) into its records (`file:Records[3]`); any other top-level value is one piece;
+ *   it) into its records (`file:Records[3]`), and one whose first key is `"Events"` (`aws cloudtrail
+ *   lookup-events` output) into its events (`file:Events[3]`); any other top-level value is one piece;
  * - in JSON Lines, each line is one piece (`file:12`).
  *
  * It tracks only structure (strings, escapes, bracket depth); each piece is then checked by
@@ -25,6 +26,8 @@ export type Piece =
       readonly text: string;
       /** A CloudTrail log record (to be wrapped as the EventBridge event it would have been). */
       readonly record: boolean;
+      /** An element of `lookup-events` output's `Events` (its `CloudTrailEvent` string is a record). */
+      readonly lookupEvent?: true;
       /** A whole top-level value (not an element of an array or of a log's Records). */
       readonly top: boolean;
       /** 1-based line and column where the piece starts, to place a JSON.parse error. */
@@ -95,15 +98,16 @@ export class JsonSplitter {
   private from = 0;
   private pieceLabel = '';
   private pieceRecord = false;
+  private pieceLookupEvent = false;
   private pieceIsTop = false;
   private pieceLine = 0;
   private pieceColumn = 0;
-  /** Watching the head of a top-level object for `{"Records": [` (-1: not any more). */
+  /** Watching the head of a top-level object for `{"Records": [` or `{"Events": [` (-1: not any more). */
   private head = -1;
   private headKey = '';
 
   // The container (top-level array or Records array) being split.
-  private container: 'array' | 'records' = 'array';
+  private container: 'array' | 'records' | 'events' = 'array';
   private index = 0;
   private afterComma = false;
 
@@ -268,7 +272,7 @@ export class JsonSplitter {
     this.syntaxError(i, 'expected an object or an array');
   }
 
-  private openContainer(kind: 'array' | 'records'): void {
+  private openContainer(kind: 'array' | 'records' | 'events'): void {
     this.container = kind;
     this.index = 0;
     this.afterComma = false;
@@ -276,7 +280,7 @@ export class JsonSplitter {
   }
 
   private closeContainer(): void {
-    if (this.container === 'records') {
+    if (this.container !== 'array') {
       // The rest of the log object (CloudTrail writes nothing else): skipped, structure only.
       this.depth = 1;
       this.inString = false;
@@ -293,11 +297,14 @@ export class JsonSplitter {
     const label =
       this.container === 'records'
         ? `${this.topLabel}:Records[${this.index}]`
-        : `${this.topLabel}[${this.index}]`;
+        : this.container === 'events'
+          ? `${this.topLabel}:Events[${this.index}]`
+          : `${this.topLabel}[${this.index}]`;
     this.index++;
     this.afterComma = false;
     const kind = c === LBRACE || c === LBRACKET ? 'nested' : c === QUOTE ? 'string' : 'scalar';
     this.startPiece(i, kind, label, this.container === 'records', false);
+    this.pieceLookupEvent = this.container === 'events';
   }
 
   private startPiece(
@@ -317,6 +324,7 @@ export class JsonSplitter {
     this.from = i;
     this.pieceLabel = label;
     this.pieceRecord = record;
+    this.pieceLookupEvent = false;
     this.pieceIsTop = top;
     this.pieceLine = this.line;
     this.pieceColumn = this.column(i);
@@ -342,6 +350,7 @@ export class JsonSplitter {
           label: this.pieceLabel,
           text: this.parts.join(''),
           record: this.pieceRecord,
+          ...(this.pieceLookupEvent ? { lookupEvent: true as const } : {}),
           top: this.pieceIsTop,
           line: this.pieceLine,
           column: this.pieceColumn,
@@ -423,14 +432,14 @@ export class JsonSplitter {
         return true;
       case 2: // after the key
         if (isWs(c)) return true;
-        this.head = c === COLON && this.headKey === 'Records' ? 3 : -1;
+        this.head = c === COLON && (this.headKey === 'Records' || this.headKey === 'Events') ? 3 : -1;
         return true;
       case 3: // after the colon
         if (isWs(c)) return true;
         this.head = -1;
         if (c !== LBRACKET) return true;
         this.parts = [];
-        this.openContainer('records');
+        this.openContainer(this.headKey === 'Records' ? 'records' : 'events');
         return false;
     }
     return true;

@@ -1,4 +1,5 @@
 /** Every infrastructure-as-code reader, one line each: the CLI asks them in this order. */
+import { TERRAFORM_PLAN_READER } from './terraform/reader';
 import type { IacReader } from './types';
 
-export const IAC_READERS: readonly IacReader[] = [];
+export const IAC_READERS: readonly IacReader[] = [TERRAFORM_PLAN_READER];

@@ -14,7 +14,8 @@ import { OUTBOX_ATTRIBUTES, type FailureRecord } from './types';
 export interface RedriveOptions {
   readonly client: SQSClient;
   readonly from: string;
-  readonly to: string;
+  /** The outbox; not needed to list (dryRun). */
+  readonly to?: string;
   /** Stop after this many messages (default: until the DLQ is empty). */
   readonly max?: number;
   /** List what would move, without moving (the listed messages are made visible again at the end). */
@@ -49,7 +50,9 @@ export async function redrive(o: RedriveOptions): Promise<RedriveResult> {
   /** Listed (dry-run) messages: hidden while listing so each receive brings new ones, shown again after. */
   const listedHandles: string[] = [];
   const max = o.max ?? Number.POSITIVE_INFINITY;
-  const fifo = o.to.endsWith('.fifo');
+  const to = o.to;
+  if (!o.dryRun && !to) throw new TypeError('redrive: `to` (the outbox) is required unless dryRun');
+  const fifo = to?.endsWith('.fifo') ?? false;
   const seen = new Set<string>();
   let moved = 0;
   let listed = 0;
@@ -110,7 +113,7 @@ export async function redrive(o: RedriveOptions): Promise<RedriveResult> {
         ...(fifo ? { MessageGroupId: findingId, MessageDeduplicationId: dedupe.slice(0, 128) } : {}),
       };
     });
-    const sent = await o.client.send(new SendMessageBatchCommand({ QueueUrl: o.to, Entries: entries }));
+    const sent = await o.client.send(new SendMessageBatchCommand({ QueueUrl: to, Entries: entries }));
     const ok = new Set((sent.Successful ?? []).map((s) => s.Id));
     const toDelete = messages
       .map((m, i) => ({ m, i }))

@@ -204,7 +204,8 @@ function editDistance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
-function didYouMean(given: string, known: readonly string[]): string {
+/** ` (did you mean X?)` for the known id closest to `given` (3 edits at most), else empty. */
+export function didYouMean(given: string, known: readonly string[]): string {
   const best = known.map((k) => ({ k, d: editDistance(given, k) })).sort((x, y) => x.d - y.d)[0];
   return best && best.d <= 3 ? ` (did you mean ${best.k}?)` : '';
 }

@@ -20,7 +20,7 @@ export function assertMotoInstalled(): void {
   const r = spawnSync('moto_server', ['--help'], { stdio: 'ignore' });
   if (r.error || r.status !== 0) {
     throw new Error(
-      "moto_server is not installed or not on PATH. Install it with: pip install 'moto[server]' (moto 5.2.x).",
+      "moto_server is not installed or not on PATH, and test/setup/tools.ts could not install it into .venv/ (its message is above). Install it with: pip install 'moto[server]>=5.2,<6'",
     );
   }
 }

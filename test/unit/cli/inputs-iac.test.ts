@@ -4,7 +4,7 @@
  * cap, YAML never reaching the JSON splitter, a reader's error named with the form and the line, and
  * event inputs (JSON Lines on a slow stream) unchanged.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -120,5 +120,17 @@ describe('guardrail evaluate on a document (the real command, the registry mocke
       `guardrail: ${unknown}: 1 value(s) unknown before deploy, not checked: tiny_task.api.containerDefinitions[0].privileged (line 1): unknown after apply`,
     );
     expect(r.stderr).toContain('1 value(s) unknown before deploy, not checked');
+  });
+});
+
+describe('a PATH that does not exist is marked for the caller (a usage error), a dangling link is not', () => {
+  it('missingPath on ENOENT of an argument only', async () => {
+    const missing = join(tmp, 'no-such-file.json');
+    const dangling = join(tmp, 'dangling.json');
+    symlinkSync(join(tmp, 'nowhere.json'), dangling);
+    expect(await collect([missing, dangling])).toEqual([
+      { label: missing, error: 'cannot read (ENOENT)', missingPath: true },
+      { label: dangling, error: 'dangling symbolic link (ENOENT)' },
+    ]);
   });
 });

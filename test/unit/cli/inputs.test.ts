@@ -102,9 +102,11 @@ describe('JSON Lines: every bad line named, every good one evaluated, wherever t
     ]);
     expect(items.at(-1)).toEqual({
       label: expect.stringMatching(/^stdin:Records\[\d+\]$/),
-      value: expect.objectContaining({ detail: { eventID: 1 } }),
+      record: { eventID: 1 },
+      form: 'CloudTrail record',
+      prefix: 'detail',
     });
-    expect(items.filter((i) => 'value' in i).length).toBeGreaterThan(2);
+    expect(items.filter((i) => 'record' in i).length).toBeGreaterThan(2);
   });
 });
 
@@ -129,7 +131,7 @@ describe('documents read as a stream', () => {
     expect(r.code).toBe(2);
     const line = `${a}\n${b}\n`.split('\n').length; // where {"no": ...} starts
     expect(inputErrors(r.stderr)).toEqual([
-      `guardrail: stdin:${line}: invalid event: not an event: no "detail-type"/"detail" (is this an EventBridge event?)`,
+      `guardrail: stdin:${line}: not an event: no form recognised (expected an EventBridge event, a CloudTrail record or log file, lookup-events output, a task definition, a create-service input, a CloudFormation template or a Terraform plan)`,
     ]);
     expect(rules(r.stdout)).toEqual(expect.arrayContaining(['td-privileged', 'svc-public-ip']));
   });

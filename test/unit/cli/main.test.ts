@@ -303,7 +303,7 @@ describe('exit codes', () => {
     expect(errors).toEqual([
       `guardrail: ${join(dir, '2-not-json.json')}:1: not valid JSON (unexpected character)`,
       `guardrail: ${join(dir, '3-lines.jsonl')}:2: not valid JSON (unexpected end: truncated?)`,
-      `guardrail: ${join(dir, '4-no-detail-type.json')}: invalid event: not an event: no "detail-type"/"detail" (is this an EventBridge event?)`,
+      `guardrail: ${join(dir, '4-no-detail-type.json')}: not an event: no form recognised (expected an EventBridge event, a CloudTrail record or log file, lookup-events output, a task definition, a create-service input, a CloudFormation template or a Terraform plan)`,
       `guardrail: ${join(dir, '5-wrong-type.json')}: invalid event: detail.requestParameters.containerDefinitions.0.privileged: expected boolean, got string`,
       `guardrail: ${join(dir, '6-empty.json')}: empty input`,
       expect.stringMatching(
@@ -315,12 +315,13 @@ describe('exit codes', () => {
     expect(r.stderr).toContain('6 invalid input(s)');
   });
 
-  it('2 for a path that does not exist, after evaluating the others', async () => {
+  // Issue 12: a mistyped PATH is a usage error (3) before any work (test/unit/cli/commands.test.ts).
+  it('3 for a path that does not exist, before evaluating the others', async () => {
     const missing = join(tmp, 'no-such-file.json');
     const r = await run(['evaluate', missing, SERVICE]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`guardrail: ${missing}: cannot read (ENOENT)\n`);
-    expect(r.stdout).toContain('svc-public-ip');
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(new RegExp(`^guardrail: no such file or directory: ${missing}\n`));
+    expect(r.stdout).toBe('');
   });
 
   it('2 for a truncated gzip stream on stdin (not a crash)', async () => {

@@ -1,6 +1,13 @@
 /** CloudTrail log-file records -> EventBridge events (shared/events/cloudtrail-record.ts). */
 import { describe, expect, it } from 'vitest';
-import { eventBridgeSource, isCloudTrailLog, recordToEvent } from '../../../shared/events/cloudtrail-record';
+import {
+  contentId,
+  eventBridgeSource,
+  isCloudTrailLog,
+  parseRecord,
+  recordToEvent,
+  scopeFromArns,
+} from '../../../shared/events/cloudtrail-record';
 import { InvalidEventError } from '../../../shared/events/errors';
 import { normalize } from '../../../shared/events/normalize';
 import { parseEvent } from '../../../shared/events/parse';
@@ -123,5 +130,45 @@ describe('recordToEvent', () => {
       resource: { arn: 'arn:aws:iam::111122223333:role/github-actions-deploy' },
       aggregate: { count: 10, crossed: true },
     });
+  });
+});
+
+describe('parseRecord: a bare or partial record, nothing invented', () => {
+  const base = { eventSource: 'ecs.amazonaws.com', eventName: 'CreateCluster' };
+
+  it('identity: eventID, else a content hash that changes with the content', () => {
+    expect(parseRecord({ ...base, eventID: 'e-1' }).envelope.id).toBe('e-1');
+    const a = parseRecord(base).envelope.id;
+    expect(a).toBe(contentId(base));
+    expect(parseRecord({ ...base, requestParameters: { clusterName: 'x' } }).envelope.id).not.toBe(a);
+  });
+
+  it('region and account: the record’s own first, then an ARN naming both, never an ARN without them', () => {
+    const own = parseRecord({
+      ...base,
+      awsRegion: 'eu-west-1',
+      recipientAccountId: '111122223333',
+      responseElements: { cluster: { clusterArn: 'arn:aws:ecs:us-east-1:444455556666:cluster/x' } },
+    });
+    expect([own.envelope.region, own.envelope.account]).toEqual(['eu-west-1', '111122223333']);
+    const fromArn = parseRecord({
+      ...base,
+      requestParameters: { bucket: 'arn:aws:s3:::no-region-no-account' },
+      responseElements: { cluster: { clusterArn: 'arn:aws-cn:ecs:cn-north-1:444455556666:cluster/x' } },
+    });
+    expect([fromArn.envelope.region, fromArn.envelope.account]).toEqual(['cn-north-1', '444455556666']);
+    const none = parseRecord({ ...base, requestParameters: { bucket: 'arn:aws:s3:::b' } });
+    expect([none.envelope.region, none.envelope.account, none.envelope.time]).toEqual(['', '', '']);
+  });
+
+  it('an endlessly nested record is scanned within a bound, never a stack overflow', () => {
+    let deep: unknown = 'arn:aws:ecs:us-west-2:111122223333:cluster/deep';
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    expect(scopeFromArns(deep)).toEqual({});
+  });
+
+  it('a field of the wrong JSON type: an InvalidEventError naming the record’s field under detail.', () => {
+    expect(() => parseRecord({ ...base, eventID: 7 })).toThrow(InvalidEventError);
+    expect(() => parseRecord({ ...base, eventID: 7 })).toThrow('detail.eventID: expected string, got number');
   });
 });

@@ -13,6 +13,7 @@ import * as schemas from '../../../shared/events/schemas';
 import { validate } from '../../../shared/events/validate';
 import { InvalidEventError } from '../../../shared/events/errors';
 import { readInputs } from '../../../cli/inputs';
+import { recordToEvent } from '../../../shared/events/cloudtrail-record';
 import { corpusFiles } from '../../golden/corpus';
 
 const SCHEMAS = (Object.entries(schemas) as [string, unknown][]).filter(
@@ -22,7 +23,10 @@ const SCHEMAS = (Object.entries(schemas) as [string, unknown][]).filter(
 async function corpusValues(): Promise<unknown[]> {
   const out: unknown[] = [];
   for (const file of corpusFiles())
-    for await (const item of readInputs([file], () => Buffer.alloc(0))) if ('value' in item) out.push(item.value);
+    for await (const item of readInputs([file], () => Buffer.alloc(0))) {
+        if ('value' in item) out.push(item.value);
+        else if ('record' in item) out.push(recordToEvent(item.record));
+      }
   return out;
 }
 

@@ -171,7 +171,7 @@ describe('other broken bytes', () => {
     expect(r.stderr).toContain('over 9990 event(s)');
     expect(inputErrors(r.stderr)).toHaveLength(10);
     expect(inputErrors(r.stderr)[0]).toBe(
-      'guardrail: stdin:Records[999]: invalid event: id: expected string, got number',
+      'guardrail: stdin:Records[999]: CloudTrail record: invalid: eventID: expected string, got number',
     );
     const findings = r.stdout
       .split('\n')
