@@ -184,12 +184,7 @@ describe('--enrich on a plan', () => {
     const saved = { ...process.env };
     // A region (--enrich refuses to start without one) but no credentials: any AWS call would fail and
     // make the run exit 2.
-    for (const k of [
-      'AWS_DEFAULT_REGION',
-      'AWS_PROFILE',
-      'AWS_ACCESS_KEY_ID',
-      'AWS_SECRET_ACCESS_KEY',
-    ])
+    for (const k of ['AWS_DEFAULT_REGION', 'AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'])
       delete process.env[k];
     process.env.AWS_EC2_METADATA_DISABLED = 'true';
     process.env.AWS_REGION = 'eu-west-1';
