@@ -1,7 +1,8 @@
 /**
  * Direct delivery for `guardrail evaluate --notify` (backfills from CloudTrail log files): the same
  * Notifier as the Lambda, without the outbox queue. Channels come from the policy and the environment
- * (GUARDRAIL_TOPIC_ARN, GUARDRAIL_SLACK_WEBHOOK_PARAMETER; Security Hub when the policy enables it).
+ * (GUARDRAIL_TOPIC_ARN, GUARDRAIL_SLACK_WEBHOOK_PARAMETER; Security Hub when the policy enables it;
+ * PagerDuty, Jira, Microsoft Teams, email and webhooks from their policy sections).
  * With GUARDRAIL_TABLE set, delivery records go to that table, so re-running the same backfill does not
  * post twice; without it they are kept in memory for the run.
  *
@@ -20,6 +21,8 @@ import { dedupeIdOf } from '../shared/notify/outbox';
 import type { DeliveryFailure, Notification, NotifyLogger } from '../shared/notify/types';
 import { silentLogger } from '../shared/notify/types';
 import { SsmSecretSource } from '../shared/notify/channels/slack/secrets';
+import { AwsSecretStore } from '../shared/notify/channels/secret-store';
+import type { IssueRefStore } from '../shared/notify/channels/jira/issue-refs';
 import type { Policy } from '../shared/policy/types';
 
 export interface DirectNotifyOptions {
@@ -32,7 +35,12 @@ export interface DirectNotifyOptions {
   readonly maxWaitMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
   /** Overrides for tests (clients, secrets). */
-  readonly deps?: Partial<Pick<NotifierDeps, 'sns' | 'slack' | 'securityHub'>>;
+  readonly deps?: Partial<
+    Pick<
+      NotifierDeps,
+      'sns' | 'slack' | 'securityHub' | 'pagerduty' | 'jira' | 'microsoftTeams' | 'email' | 'webhook'
+    >
+  >;
 }
 
 export interface DirectNotifyResult {
@@ -64,7 +72,20 @@ export function channelsConfigured(policy: Policy, config: ChannelConfig): boole
     Boolean(
       n?.slack.webhookParameter ?? config.defaultWebhookParameter ?? Object.keys(n?.slack.teams ?? {}).length,
     );
-  return sns || slack || Boolean(n?.securityHub.enabled);
+  return sns || slack || Boolean(n?.securityHub.enabled) || otherChannelsConfigured(n);
+}
+
+/** PagerDuty, Jira, Microsoft Teams, email, webhook: on and naming where their messages go. */
+function otherChannelsConfigured(n: Policy['notifications']): boolean {
+  const routed = (s: { enabled: boolean; teams: object } | undefined, given: unknown): boolean =>
+    Boolean(s?.enabled && (given || Object.keys(s.teams).length));
+  return (
+    routed(n?.pagerduty, n?.pagerduty.routingKeyParameter) ||
+    (routed(n?.jira, n?.jira.projectKey) && Boolean(n?.jira.site && n.jira.credentialsParameter)) ||
+    routed(n?.microsoftTeams, n?.microsoftTeams.webhookParameter) ||
+    (routed(n?.email, n?.email.to.length) && Boolean(n?.email.from)) ||
+    routed(n?.webhook, n?.webhook.urlParameter)
+  );
 }
 
 export async function createLedgerFromConfig(config: ChannelConfig): Promise<DeliveryLedger> {
@@ -80,6 +101,33 @@ export async function createLedgerFromConfig(config: ChannelConfig): Promise<Del
     }),
     tableName: config.tableName,
   });
+}
+
+/**
+ * The HTTP channels' dependencies: one secret cache, Slack's inline wait; Jira's issue keys in the table
+ * when GUARDRAIL_TABLE is set (else for the run: a later run still finds the issue by its label).
+ */
+async function otherChannelDeps(config: ChannelConfig): Promise<Partial<NotifierDeps>> {
+  const secrets = new AwsSecretStore({ ttlMs: config.secretTtlMs });
+  const http = { maxInlineWaitMs: 30_000 };
+  let refs: IssueRefStore | undefined;
+  if (config.tableName) {
+    const [{ DynamoDBClient }, { DynamoDBDocumentClient }, { DynamoDbIssueRefStore }] = await Promise.all([
+      import('@aws-sdk/client-dynamodb'),
+      import('@aws-sdk/lib-dynamodb'),
+      import('../shared/notify/channels/jira/dynamodb-issue-refs'),
+    ]);
+    refs = new DynamoDbIssueRefStore(
+      DynamoDBDocumentClient.from(new DynamoDBClient(notifyClientConfig())),
+      config.tableName,
+    );
+  }
+  return {
+    pagerduty: { secrets, http },
+    jira: { secrets, http, ...(refs ? { refs } : {}) },
+    microsoftTeams: { secrets, http },
+    webhook: { secrets, http },
+  };
 }
 
 export async function notifyFindings(
@@ -99,6 +147,7 @@ export async function notifyFindings(
       ...(config.defaultWebhookParameter ? { defaultWebhookParameter: config.defaultWebhookParameter } : {}),
       post: { maxInlineWaitMs: 30_000 },
     },
+    ...(await otherChannelDeps(config)),
     ...options.deps,
   });
   let pending: Notification[] = findings.filter(notifiable).map((finding) => ({

@@ -9,6 +9,8 @@ import type { Context, SQSEvent } from 'aws-lambda';
 import { notifyClientConfig } from '../../shared/notify/clients';
 import { Notifier, OutboxConsumer, type SqsBatchResponse } from '../../shared/notify/notifier';
 import { SsmSecretSource } from '../../shared/notify/channels/slack/secrets';
+import { AwsSecretStore } from '../../shared/notify/channels/secret-store';
+import type { IssueRefStore } from '../../shared/notify/channels/jira/issue-refs';
 import { DEFAULT_ORGANIZATION_POLICY } from '../../shared/policy/document';
 import { loadPolicy } from '../../shared/policy/file';
 import { readNotifierConfig, resolvePolicyFile } from './env';
@@ -31,11 +33,13 @@ async function build(): Promise<OutboxConsumer> {
     { DynamoDBDocumentClient },
     { DynamoDbDeliveryLedger },
     { DynamoDbSlackInteractions },
+    { DynamoDbIssueRefStore },
   ] = await Promise.all([
     import('@aws-sdk/client-dynamodb'),
     import('@aws-sdk/lib-dynamodb'),
     import('../../shared/notify/ledger'),
     import('../../shared/store/dynamodb-slack-interactions'),
+    import('../../shared/notify/channels/jira/dynamodb-issue-refs'),
   ]);
   const dynamodb = new DynamoDBClient(notifyClientConfig());
   const documents = DynamoDBDocumentClient.from(dynamodb, {
@@ -63,6 +67,13 @@ async function build(): Promise<OutboxConsumer> {
     // A member account's findings are imported in its own Security Hub with its findings role
     // (organization.findingsRoleName); the STS SDK loads with the first of them.
     securityHub: { organization: policy.organization ?? DEFAULT_ORGANIZATION_POLICY },
+    // PagerDuty, Jira, Microsoft Teams and webhook secrets: one cache (SSM or Secrets Manager, loaded on
+    // first use); Jira's created issue keys in the state table.
+    ...channelSecrets(
+      config.secretTtlMs,
+      config.slackTimeoutMs,
+      new DynamoDbIssueRefStore(documents, config.tableName),
+    ),
   });
   logger.info('notifier ready', {
     sns: Boolean(config.topicArn),
@@ -79,6 +90,18 @@ async function build(): Promise<OutboxConsumer> {
     logger,
     metrics: emf,
   });
+}
+
+/** The dependencies of the HTTP channels: one secret cache, the same timeouts and retries as Slack. */
+function channelSecrets(ttlMs: number, timeoutMs: number, refs: IssueRefStore) {
+  const secrets = new AwsSecretStore({ ttlMs });
+  const http = { maxAttempts: 3, maxInlineWaitMs: 3000, timeoutMs };
+  return {
+    pagerduty: { secrets, http },
+    jira: { secrets, http, refs },
+    microsoftTeams: { secrets, http },
+    webhook: { secrets, http },
+  };
 }
 
 let consumer: Promise<OutboxConsumer> | undefined;

@@ -104,3 +104,8 @@ export function exemptionRecordKey(ruleId: string, arn: string, id: string): Ite
 export function slackMessageKey(findingId: string): ItemKey {
   return { pk: `SLACKMSG#${findingId}`, sk: 'SLACKMSG' };
 }
+
+/** What a channel created for a finding (the Jira issue key): one item per finding and channel. */
+export function channelRefKey(findingId: string, channel: string): ItemKey {
+  return { pk: `CHANNELREF#${bounded(findingId)}`, sk: channel };
+}

@@ -557,6 +557,10 @@ describe('npm run package + cfn-lint', () => {
         'logs:CreateLogStream',
         'logs:PutLogEvents',
         'securityhub:BatchImportFindings',
+        // PagerDuty, Jira, Microsoft Teams, webhook secrets; email; the Jira issue refs.
+        'secretsmanager:GetSecretValue',
+        'ses:SendEmail',
+        'dynamodb:GetItem',
         'sns:Publish',
         'sts:AssumeRole',
         'sqs:ChangeMessageVisibility',

@@ -9,12 +9,22 @@ import type { Channel, ChannelSection, Target } from './channel';
 import { securityHubChannel, type SecurityHubDeps } from './securityhub';
 import { slackChannel, type SlackDeps } from './slack';
 import { snsChannel, type SnsDeps } from './sns';
+import { pagerDutyChannel, type PagerDutyDeps } from './pagerduty';
+import { jiraChannel, type JiraDeps } from './jira';
+import { microsoftTeamsChannel, type MicrosoftTeamsDeps } from './microsoft-teams';
+import { emailChannel, type EmailDeps } from './email';
+import { webhookChannel, type WebhookDeps } from './webhook';
 
 /** Each declared channel's dependencies' type, by its name (shared/plugins/channels declares the names). */
 interface Deps {
   readonly sns: SnsDeps;
   readonly slack: SlackDeps;
   readonly securityHub: SecurityHubDeps;
+  readonly pagerduty: PagerDutyDeps;
+  readonly jira: JiraDeps;
+  readonly microsoftTeams: MicrosoftTeamsDeps;
+  readonly email: EmailDeps;
+  readonly webhook: WebhookDeps;
 }
 
 const REGISTRY: {
@@ -23,6 +33,11 @@ const REGISTRY: {
   sns: snsChannel,
   slack: slackChannel,
   securityHub: securityHubChannel,
+  pagerduty: pagerDutyChannel,
+  jira: jiraChannel,
+  microsoftTeams: microsoftTeamsChannel,
+  email: emailChannel,
+  webhook: webhookChannel,
 };
 
 export type { ChannelSections } from '../../plugins/channels';

@@ -7,18 +7,33 @@ import type { ChannelSection, ChannelSpec } from '../channel';
 import { securityHubSpec } from './securityhub';
 import { slackSpec, type SlackSection } from './slack';
 import { snsSpec } from './sns';
+import { pagerDutySpec, type PagerDutySection } from './pagerduty';
+import { jiraSpec, type JiraSection } from './jira';
+import { microsoftTeamsSpec, type MicrosoftTeamsSection } from './microsoft-teams';
+import { emailSpec, type EmailSection } from './email';
+import { webhookSpec, type WebhookSection } from './webhook';
 
 /** Each channel's policy section, by its name. */
 interface Sections {
   readonly sns: ChannelSection;
   readonly slack: SlackSection;
   readonly securityHub: ChannelSection;
+  readonly pagerduty: PagerDutySection;
+  readonly jira: JiraSection;
+  readonly microsoftTeams: MicrosoftTeamsSection;
+  readonly email: EmailSection;
+  readonly webhook: WebhookSection;
 }
 
 const REGISTRY: { readonly [N in keyof Sections]: ChannelSpec<Sections[N]> } = {
   sns: snsSpec,
   slack: slackSpec,
   securityHub: securityHubSpec,
+  pagerduty: pagerDutySpec,
+  jira: jiraSpec,
+  microsoftTeams: microsoftTeamsSpec,
+  email: emailSpec,
+  webhook: webhookSpec,
 };
 
 /** The name of a declared channel. */

@@ -1,6 +1,8 @@
 /** `evaluate --notify` delivery (cli/notify.ts) against a hanging and a rate-limiting Slack. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { notifyFindings } from '../../../cli/notify';
+import { channelsConfigured, notifyFindings } from '../../../cli/notify';
+import { StaticSecretStore } from '../../../shared/notify/channels/secret-store';
+import { startFakeHttp } from '../../helpers/fake-http';
 import { StaticSecretSource } from '../../../shared/notify/channels/slack/secrets';
 import { parsePolicy } from '../../../shared/policy/load';
 import { hanging, rateLimited, startFakeSlack, type FakeSlack } from '../../helpers/fake-slack';
@@ -54,5 +56,55 @@ describe('evaluate --notify delivery with hostile Slack answers', () => {
         'asked to wait 86400 s, longer than --notify waits (30 s): run again later',
       );
     expect(sleeps).toEqual([]);
+  });
+});
+
+describe('evaluate --notify with the other channels', () => {
+  it('counts PagerDuty, Jira, Microsoft Teams, email and webhook sections as channels only when they say where to go', () => {
+    const cfg = { secretTtlMs: 0 };
+    const yes = [
+      'pagerduty: { routingKeyParameter: /guardrail/pagerduty/default }',
+      'jira: { site: "https://example.atlassian.net", credentialsParameter: /guardrail/jira/creds, projectKey: SEC }',
+      'microsoftTeams: { teams: { payments: { webhookParameter: /guardrail/teams/payments } } }',
+      'email: { from: guardrail@example.com, to: [secops@example.com] }',
+      'webhook: { urlParameter: /guardrail/webhook/default, signingSecretParameter: /guardrail/webhook/signing }',
+    ];
+    const no = [
+      'pagerduty: { enabled: false, routingKeyParameter: /guardrail/pagerduty/default }',
+      'jira: { projectKey: SEC }',
+      'email: { to: [secops@example.com] }',
+    ];
+    for (const section of yes)
+      expect(channelsConfigured(parsePolicy(`notifications:\n  ${section}\n`), cfg), section).toBe(true);
+    for (const section of no)
+      expect(channelsConfigured(parsePolicy(`notifications:\n  ${section}\n`), cfg), section).toBe(false);
+  });
+
+  it('delivers to a webhook through the same notifier (secrets from the store the CLI builds)', async () => {
+    const http = await startFakeHttp();
+    try {
+      const r = await notifyFindings(
+        [finding()],
+        parsePolicy(
+          'notifications:\n  webhook: { urlParameter: /guardrail/webhook/default, signingSecretParameter: /guardrail/webhook/signing }\n',
+        ),
+        {
+          config: { secretTtlMs: 0 },
+          deps: {
+            webhook: {
+              secrets: new StaticSecretStore({
+                '/guardrail/webhook/default': http.at('/hook'),
+                '/guardrail/webhook/signing': 'whsec_cli_signing_secret',
+              }),
+              allowLoopback: true,
+            },
+          },
+        },
+      );
+      expect(r).toMatchObject({ delivered: 1, failures: [] });
+      expect(http.accepted()).toHaveLength(1);
+    } finally {
+      await http.close();
+    }
   });
 });

@@ -15,6 +15,7 @@ import {
   budgetKey,
   deliveryKey,
   exemptionRecordKey,
+  channelRefKey,
   findingKey,
   idempotencyPartition,
   slackMessageKey,
@@ -65,6 +66,7 @@ const KEYS: Record<string, string> = {
     'x',
   ).pk,
   slackMessage: slackMessageKey('0123abcd').pk,
+  channelRef: channelRefKey('0123abcd', 'jira').pk,
   ...Object.fromEntries(FUNCTIONS.map((fn) => [`idempotency:${fn}`, idempotencyPartition(lambdaName(fn))])),
 };
 
@@ -76,7 +78,7 @@ const WRITES: Record<string, string[]> = {
   sweep: ['finding', 'td'],
   // Lists the organization's accounts and regions: writes nothing.
   'sweep-plan': [],
-  notifier: ['delivery', 'slackMessage'],
+  notifier: ['delivery', 'slackMessage', 'channelRef'],
   'slack-interactions': ['slackRequest'],
   // Snoozes and resolutions, the approval claim, exemption records, the Remediator's budget and audit.
   'slack-actions': ['finding', 'approval', 'exemption', 'budget', 'audit'],
