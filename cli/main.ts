@@ -34,6 +34,8 @@ const USAGE = `Usage:
   guardrail backfill --bucket B --prefix P --from DATE --to DATE --state-machine ARN [--follow]
       (evaluate an organization trail's CloudTrail logs on Step Functions; guardrail backfill --help)
   guardrail backfill --local PATH...   (local files, as guardrail evaluate)
+  guardrail running --image REPO[:TAG|@DIGEST] [--table NAME] [--region R] [--format table|json]
+      (the running tasks that use an image; guardrail running --help)
   guardrail exemptions list --table TABLE [--policy FILE] [--format table|json]
       (the exemptions in force, those made from Slack included; guardrail exemptions --help)
 
@@ -93,6 +95,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     // Loaded on demand: `evaluate` never pays for the AWS SDK clients the sweep needs.
     if (command === 'scan') return await (await import('./scan-command')).runScanCommand(rest, io);
     if (command === 'redrive') return await (await import('./redrive-command')).runRedriveCommand(rest, io);
+    if (command === 'running') return await (await import('./running-command')).runRunningCommand(rest, io);
     if (command === 'exemptions')
       return await (await import('./exemptions-command')).runExemptionsCommand(rest, io);
     if (command === 'backfill') {

@@ -9,5 +9,7 @@ export const handler = lambda(
     enricher: (o) => import('../shared/aws/enricher').then((m) => m.createAwsEnricher(o)),
     // Loaded on the first finding to remediate, only when a policy rule is in `remediate` mode.
     remediator: (o) => import('../shared/remediation/factory').then((m) => m.createPipelineRemediator(o)),
+    // Task state changes keep the running inventory (docs/running.md).
+    running: true,
   }),
 );

@@ -128,6 +128,16 @@ export interface PipelineConfig {
   readonly enrich: boolean;
   /** The guardrail's own execution roles (GUARDRAIL_ROLE_ARNS): never remediate what they caused. */
   readonly guardrailRoleArns: readonly string[];
+  /**
+   * Hours a running task stays in the inventory after its last RUNNING event or sweep
+   * (GUARDRAIL_RUNNING_TTL_HOURS, default 72: the sweep sees it every 6 hours; docs/running.md).
+   */
+  readonly runningTtlHours: number;
+}
+
+/** GUARDRAIL_RUNNING_TTL_HOURS: 1 hour to 90 days, default 72 (docs/running.md). */
+function runningTtlHours(env: Env): number {
+  return int(env, 'GUARDRAIL_RUNNING_TTL_HOURS', 72, 1, 24 * 90);
 }
 
 export function readPipelineConfig(env: Env = process.env): PipelineConfig {
@@ -137,6 +147,7 @@ export function readPipelineConfig(env: Env = process.env): PipelineConfig {
     policyFile: resolvePolicyFile(env),
     enrich: parseFlag(env.GUARDRAIL_ENRICH, 'GUARDRAIL_ENRICH', true),
     guardrailRoleArns: parseRoleArns(env.GUARDRAIL_ROLE_ARNS),
+    runningTtlHours: runningTtlHours(env),
   };
 }
 
@@ -199,6 +210,8 @@ export interface SweepConfig {
   readonly concurrency: number;
   /** Set when the sweep queues the findings it opens (GUARDRAIL_SWEEP_NOTIFY and a queue URL). */
   readonly notify?: { readonly queueUrl: string; readonly max: number };
+  /** Hours a running task the sweep saw stays in the inventory (GUARDRAIL_RUNNING_TTL_HOURS, default 72). */
+  readonly runningTtlHours: number;
 }
 
 export function readSweepConfig(env: Env = process.env): SweepConfig {
@@ -210,6 +223,7 @@ export function readSweepConfig(env: Env = process.env): SweepConfig {
     policyFile: resolvePolicyFile(env),
     concurrency: positiveInt(env, 'GUARDRAIL_SWEEP_CONCURRENCY', 4),
     ...(notify ? { notify: { queueUrl, max: positiveInt(env, 'GUARDRAIL_SWEEP_NOTIFY_MAX', 50) } } : {}),
+    runningTtlHours: runningTtlHours(env),
   };
 }
 

@@ -27,6 +27,11 @@ import { DynamoDbFindingStore } from '../../shared/store/dynamodb-store';
 import { idempotencyPartition, TABLE_KEYS } from '../../shared/store/dynamodb-keys';
 import { DynamoDbWindowCounter } from '../../shared/store/dynamodb-window-counter';
 import {
+  DynamoDbImageScanStore,
+  DynamoDbRunningInventory,
+} from '../../shared/store/dynamodb-running-inventory';
+import { RunningImages } from '../../shared/pipeline/running-images';
+import {
   CachedExemptionRecords,
   DynamoDbExemptionRecords,
 } from '../../shared/store/dynamodb-exemption-records';
@@ -34,7 +39,8 @@ import { readPipelineConfig, readRuntime } from './env';
 import { lazy } from './lazy';
 import { emf, logger, reportConfigurationError } from './observability';
 
-export type FunctionName = 'ecs-state-change' | 'cloudtrail-api-call' | 'throttling' | 'backfill';
+export type FunctionName =
+  'ecs-state-change' | 'cloudtrail-api-call' | 'throttling' | 'backfill' | 'image-findings';
 
 /** The event kinds each function's EventBridge patterns route to it (anything else is a routing bug). */
 const EXPECTED_KINDS: Readonly<Record<FunctionName, readonly string[]>> = {
@@ -44,6 +50,8 @@ const EXPECTED_KINDS: Readonly<Record<FunctionName, readonly string[]>> = {
   throttling: ['serviceAction', 'cloudTrail'],
   // CloudTrail log records from S3 (functions/edge/backfill-handler.ts), one at a time.
   backfill: ['cloudTrail'],
+  // ECR basic scan results and Amazon Inspector findings on images (docs/running.md).
+  'image-findings': ['ecrImageScan', 'inspectorFinding'],
 };
 
 /**
@@ -77,6 +85,11 @@ export interface PipelineHandlerOptions {
    * `remediate` mode; a function without a loader never remediates.
    */
   readonly remediator?: (options: RemediatorLoadOptions) => Promise<RemediatorPort>;
+  /**
+   * Keep the running inventory and the image scan results in the state table (docs/running.md): task
+   * state changes and scan events update them and are evaluated for image-vulnerable-running.
+   */
+  readonly running?: boolean;
 }
 
 /** One function's pipeline; `metrics` wraps the EMF metrics (the backfill counts duplicates through it). */
@@ -112,6 +125,18 @@ export async function buildPipeline(
     actions: new DynamoDbFindingActions({ client: documents, tableName: config.tableName }),
     ...(loadRemediator ? { remediator: lazy(() => loadRemediator(remediatorOptions), ['remediate']) } : {}),
     counter: new DynamoDbWindowCounter({ client: documents, tableName: config.tableName }),
+    ...(options.running
+      ? {
+          running: new RunningImages({
+            inventory: new DynamoDbRunningInventory({
+              client: documents,
+              tableName: config.tableName,
+              ttlHours: config.runningTtlHours,
+            }),
+            scans: new DynamoDbImageScanStore({ client: documents, tableName: config.tableName }),
+          }),
+        }
+      : {}),
     exemptionRecords: new CachedExemptionRecords(
       new DynamoDbExemptionRecords({ client: dynamodb, tableName: config.tableName }),
     ),

@@ -37,6 +37,8 @@ import { SWEEP_SESSION_NAME, sweepPair, type PairStatus } from '../../shared/swe
 import { DEFAULT_ORGANIZATION_POLICY } from '../../shared/policy/document';
 import { parseSweepPair, type SweepPair } from '../../shared/sweep/pair';
 import { DynamoDBTaskDefinitionCache } from '../../shared/store/dynamodb-td-cache';
+import { DynamoDbRunningInventory } from '../../shared/store/dynamodb-running-inventory';
+import type { RunningInventory } from '../../shared/store/running-inventory';
 import { runScan } from '../../shared/sweep/run';
 import { DynamoDbExemptionRecords } from '../../shared/store/dynamodb-exemption-records';
 import { withExemptionRecords, type ExemptionRecords } from '../../shared/store/exemption-records';
@@ -49,6 +51,8 @@ export interface SweepFunctionDeps {
   readonly policy: Policy;
   readonly store: FindingStore;
   readonly cache: TaskDefinitionCache;
+  /** The running inventory the sweep refreshes (docs/running.md); absent: not kept. */
+  readonly inventory?: RunningInventory;
   readonly clients: SweepClients;
   readonly concurrency: number;
   readonly notify?: { readonly notifier: Outbox; readonly max: number };
@@ -129,6 +133,11 @@ export async function depsFromEnvironment(env: Env = process.env): Promise<Sweep
     policy,
     store: new DynamoDbFindingStore({ client: documents, tableName: config.tableName }),
     cache: new DynamoDBTaskDefinitionCache(documents, { tableName: config.tableName }),
+    inventory: new DynamoDbRunningInventory({
+      client: documents,
+      tableName: config.tableName,
+      ttlHours: config.runningTtlHours,
+    }),
     clients: createSweepClients(),
     concurrency: config.concurrency,
     pairs: pairsOf(policy),
@@ -201,6 +210,7 @@ async function runPair(pair: SweepPair, deps: SweepFunctionDeps, context: Contex
     policy: deps.policy,
     store: deps.store,
     cache: deps.cache,
+    ...(deps.inventory ? { inventory: deps.inventory } : {}),
     concurrency: deps.concurrency,
     deadline: deadlineOf(context, deps),
     ...(deps.notify ? { notify: deps.notify } : {}),
@@ -255,6 +265,7 @@ export function sweepHandler(getDeps: () => SweepFunctionDeps | Promise<SweepFun
       policy: deps.policy,
       store: deps.store,
       cache: deps.cache,
+      ...(deps.inventory ? { inventory: deps.inventory } : {}),
       concurrency: deps.concurrency,
       deadline,
       ...(deps.notify ? { notify: deps.notify } : {}),

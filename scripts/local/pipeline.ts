@@ -40,7 +40,12 @@ import type { PipelineSummary } from '../../shared/pipeline/types';
 import { startMotoServer, useMotoServer, type MotoServer } from './moto';
 import { createStateTable } from './state-table';
 
-export const LOCAL_FUNCTIONS = ['ecs-state-change', 'cloudtrail-api-call', 'throttling'] as const;
+export const LOCAL_FUNCTIONS = [
+  'ecs-state-change',
+  'cloudtrail-api-call',
+  'throttling',
+  'image-findings',
+] as const;
 export type LocalFunction = (typeof LOCAL_FUNCTIONS)[number];
 
 type Handler = (event: unknown, context: Context) => Promise<PipelineSummary>;
@@ -274,6 +279,10 @@ export class LocalPipeline {
     this.handlers.set(
       'throttling',
       (await import('../../functions/throttling')).handler as unknown as Handler,
+    );
+    this.handlers.set(
+      'image-findings',
+      (await import('../../functions/image-findings')).handler as unknown as Handler,
     );
   }
 

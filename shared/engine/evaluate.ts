@@ -267,13 +267,13 @@ export function evaluate(n: NormalizedEvent, opts: EvaluateOptions): Evaluation 
       if (!out) continue;
       const ex = applyExemptions(
         out.evidence,
-        applicableExemptions(rule.id, out.resource.arn, undefined, policy.exemptions),
+        applicableExemptions(rule.id, out.resource.arn, out.tags, policy.exemptions),
         now,
       );
       if (ex.exemption && !ex.exemption.expired) continue;
       const base = {
         ruleId: rule.id,
-        severity: rp.severity ?? rule.severity,
+        severity: rp.severity ?? out.severity ?? rule.severity,
         title: rule.title,
         resource: out.resource,
         account: n.account,
@@ -286,9 +286,11 @@ export function evaluate(n: NormalizedEvent, opts: EvaluateOptions): Evaluation 
         advice: rule.advice,
         // Only an expired exemption gets here: the finding says it expired.
         ...(ex.exemption ? { exemption: ex.exemption } : {}),
+        ...(out.tags && Object.keys(out.tags).length ? { tags: out.tags } : {}),
       };
       if (!out.window) {
-        findings.push(safeFinding({ findingId: findingIdOf(rule.id, out.resource.arn), ...base }, secrets));
+        const findingId = findingIdOf(rule.id, out.resource.arn, undefined, out.key);
+        findings.push(safeFinding({ findingId, ...base }, secrets));
         continue;
       }
       const key = [n.account, n.region, ...out.window.keyParts].join('|');

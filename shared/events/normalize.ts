@@ -633,6 +633,8 @@ export function normalize(e: ParsedEvent): NormalizedEvent {
       eventName = e.detail.type;
       break;
     }
+    case 'ecrImageScan':
+    case 'inspectorFinding':
     case 'other':
       break;
   }

@@ -6,8 +6,10 @@ import {
   CloudTrailDetail,
   ContainerInstanceStateDetail,
   DeploymentStateDetail,
+  EcrImageScanDetail,
   EnvelopeSchema,
   GuardDutyFindingDetail,
+  Inspector2FindingDetail,
   ServiceActionDetail,
   TaskStateDetail,
   type Envelope,
@@ -22,6 +24,8 @@ export const DETAIL_TYPES = {
   serviceAction: 'ECS Service Action',
   cloudTrail: 'AWS API Call via CloudTrail',
   guardDuty: 'GuardDuty Finding',
+  ecrImageScan: 'ECR Image Scan',
+  inspectorFinding: 'Inspector2 Finding',
 } as const;
 
 /** GuardDuty findings are read only from GuardDuty itself (EventBridge refuses `aws.*` sources from PutEvents). */
@@ -38,6 +42,12 @@ export type ParsedEvent =
   | { readonly kind: 'serviceAction'; readonly envelope: Envelope; readonly detail: ServiceActionDetail }
   | { readonly kind: 'cloudTrail'; readonly envelope: Envelope; readonly detail: CloudTrailDetail }
   | { readonly kind: 'guardDuty'; readonly envelope: Envelope; readonly detail: GuardDutyFindingDetail }
+  | { readonly kind: 'ecrImageScan'; readonly envelope: Envelope; readonly detail: EcrImageScanDetail }
+  | {
+      readonly kind: 'inspectorFinding';
+      readonly envelope: Envelope;
+      readonly detail: Inspector2FindingDetail;
+    }
   | { readonly kind: 'other'; readonly envelope: Envelope };
 
 function isObject(x: unknown): x is Record<string, unknown> {
@@ -76,6 +86,10 @@ export function parseEvent(input: unknown): ParsedEvent {
       // The detail-type from another source (a custom event) is not GuardDuty's word: ignored.
       if (envelope.source !== GUARDDUTY_SOURCE) return { kind: 'other', envelope };
       return { kind: 'guardDuty', envelope, detail: validate(GuardDutyFindingDetail, d, 'detail') };
+    case DETAIL_TYPES.ecrImageScan:
+      return { kind: 'ecrImageScan', envelope, detail: validate(EcrImageScanDetail, d, 'detail') };
+    case DETAIL_TYPES.inspectorFinding:
+      return { kind: 'inspectorFinding', envelope, detail: validate(Inspector2FindingDetail, d, 'detail') };
     default:
       return { kind: 'other', envelope };
   }

@@ -359,6 +359,65 @@ export const WriteCallRequest = obj({
   task: optStr,
 });
 
+// ---------------------------------------------------------------- running images (docs/running.md)
+
+/** `containers[]` of a task as the running inventory reads them: the image and the digest it runs. */
+export const RunningContainers = v.nullish(
+  v.array(obj({ name: optStr, image: optStr, imageDigest: optStr, lastStatus: unread(optStr) })),
+);
+export type RunningContainers = v.InferOutput<typeof RunningContainers>;
+
+/** A count of vulnerabilities: a whole number, never negative (a string "10" is a bad event). */
+const vulnerabilityCount = v.pipe(v.number(), v.integer('must be a whole number'), v.minValue(0));
+
+/** `ECR Image Scan` (basic scanning): counts per severity; a severity without findings is absent. */
+export const EcrImageScanDetail = obj({
+  'scan-status': optStr,
+  'repository-name': idStr,
+  'image-digest': idStr,
+  'image-tags': unread(optStrArray),
+  'finding-severity-counts': v.nullish(notArray(v.record(str, vulnerabilityCount))),
+});
+export type EcrImageScanDetail = v.InferOutput<typeof EcrImageScanDetail>;
+
+const EcrContainerImage = obj({
+  imageHash: optStr,
+  repositoryName: optStr,
+  registry: optStr,
+  imageTags: unread(optStrArray),
+});
+
+/** `Inspector2 Finding`: one vulnerability of one resource (ECR images: `awsEcrContainerImage`). */
+export const Inspector2FindingDetail = obj({
+  findingArn: optStr,
+  severity: optStr,
+  status: optStr,
+  type: optStr,
+  title: unread(optStr),
+  packageVulnerabilityDetails: v.nullish(obj({ vulnerabilityId: optStr })),
+  resources: v.nullish(
+    v.array(
+      obj({
+        type: optStr,
+        details: v.nullish(obj({ awsEcrContainerImage: v.nullish(EcrContainerImage) })),
+      }),
+    ),
+  ),
+});
+export type Inspector2FindingDetail = v.InferOutput<typeof Inspector2FindingDetail>;
+
+/** A task of a DescribeTasks answer as the running inventory reads it (the sweep, `guardrail running`). */
+export const DescribedRunningTask = obj({
+  taskArn: idStr,
+  clusterArn: optStr,
+  taskDefinitionArn: optStr,
+  group: optStr,
+  lastStatus: optStr,
+  version: v.nullish(v.number()),
+  containers: RunningContainers,
+  tags: KeyValueTags,
+});
+
 // ---------------------------------------------------------------- Amazon ECR (CloudTrail)
 
 /** ECR writes tags as `{Key, Value}` (ECS as `{key, value}`). */

@@ -1,4 +1,5 @@
 /** Non-resource inputs that rules evaluate: throttling and operational events. */
+import type { ImageVulnerability, VulnerabilitySeverity } from '../model/running';
 
 export interface EcsThrottleSignal {
   readonly kind: 'ecsThrottle';
@@ -69,6 +70,28 @@ export interface TaskStoppedSignal {
   readonly containers: readonly { readonly name: string; readonly reason?: string }[];
 }
 
+/**
+ * A scanned image digest that runs in a service (or a standalone task): what the scans say and which of
+ * the owner's tasks run it (the running inventory, docs/running.md). One per owner and digest.
+ */
+export interface VulnerableImageRunningSignal {
+  readonly kind: 'vulnerableImageRunning';
+  /** The service, or the task when it is standalone. */
+  readonly resourceArn: string;
+  readonly resourceType: 'AWS::ECS::Service' | 'AWS::ECS::Task';
+  readonly resourceName?: string;
+  readonly repository: string;
+  readonly digest: string;
+  /** The image as a task names it (`<registry>/<repository>:<tag>`). */
+  readonly image?: string;
+  readonly counts: Readonly<Partial<Record<VulnerabilitySeverity, number>>>;
+  /** Active Inspector findings (basic scanning reports counts only). */
+  readonly vulnerabilities: readonly ImageVulnerability[];
+  readonly tasks: readonly { readonly taskArn: string; readonly containers: readonly string[] }[];
+  /** The owner's tags when the inventory knows them (the team tag routes the finding). */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
 export type Signal =
   | EcsThrottleSignal
   | ApiThrottleSignal
@@ -76,7 +99,8 @@ export type Signal =
   | PlacementFailureSignal
   | ExecSessionSignal
   | EcsWriteSignal
-  | TaskStoppedSignal;
+  | TaskStoppedSignal
+  | VulnerableImageRunningSignal;
 export type SignalKind = Signal['kind'];
 export type SignalOfKind<K extends SignalKind> = Extract<Signal, { kind: K }>;
 

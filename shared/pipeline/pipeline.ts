@@ -48,6 +48,9 @@ import type { Resource } from '../model/resources';
 import { withExemptionRecords, type ExemptionRecords } from '../store/exemption-records';
 import type { FindingStore, NotifyClaim, RecordOutcome } from '../store/types';
 import { idempotencyKeyOf, resourceArnOf } from './idempotency-key';
+import type { EventRef } from '../model/finding';
+import { evaluateNormalized } from '../engine/run';
+import { IMAGE_RULE_ID, type RunningImages, type RunningImagesOutcome } from './running-images';
 import { type FindingActionStore, type PipelineSummary, type RemediatorPort } from './types';
 
 export const REMEDIATION_NOT_ENABLED = 'remediation not enabled';
@@ -80,6 +83,11 @@ export interface PipelineDeps {
   readonly actions?: FindingActionStore;
   /** Absent: no enrichment (the event's own facts only). */
   readonly enricher?: Enricher;
+  /**
+   * The running inventory and scan results (docs/running.md): task state changes and scan events update
+   * them and are evaluated for image-vulnerable-running. Absent: neither is kept.
+   */
+  readonly running?: Pick<RunningImages, 'track'>;
   /** Absent: no duplicate suppression beyond the store's (CLI, unit tests). */
   readonly idempotency?: IdempotencyOptions;
   /** Exemptions made from Slack, honoured like the policy's own (absent: the policy's only). */
@@ -274,11 +282,14 @@ export class Pipeline {
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
     await this.resolveShownFixed(result, normalized, tally);
+    const running = await this.deps.running?.track(parsed);
+    if (running) await this.handleRunning(running, normalized.event, key, tally);
 
     const summary: PipelineSummary = {
       eventId: parsed.envelope.id,
       kind: parsed.kind,
       ...tally,
+      ...(running?.change ? { inventory: running.change } : {}),
       ...(result.incomplete ? { incomplete: result.incomplete.reason } : {}),
     };
     if (tally.new) this.metrics.count('NewFindings', tally.new);
@@ -385,6 +396,54 @@ export class Pipeline {
         id,
         `compliant: event ${result.event.id} shows the fix`,
         result.event.time,
+      );
+      if (r.resolved) {
+        tally.resolved++;
+        this.logger.info('finding resolved', { findingId: id, notified: r.notified });
+      }
+      if (r.notified) tally.queued++;
+    }
+  }
+
+  /**
+   * The running images an event concerns (shared/pipeline/running-images.ts): their signals evaluated like
+   * the event's own (policy, modes, exemptions) and recorded and queued the same way; a pair considered
+   * that yields no finding (its last task stopped, the scans no longer report it, the policy exempts it)
+   * has its open finding resolved.
+   */
+  private async handleRunning(
+    running: RunningImagesOutcome,
+    event: EventRef,
+    key: string,
+    tally: Tally,
+  ): Promise<void> {
+    const { policy, counter, now } = this.deps;
+    const produced = new Set<string>();
+    for (const g of running.groups) {
+      const result = await evaluateNormalized(
+        {
+          event,
+          account: g.account,
+          region: g.region,
+          resources: [],
+          signals: g.signals,
+          taskDefinitionRefs: [],
+        },
+        { policy, counter, ...(now ? { now } : {}) },
+      );
+      for (const f of result.findings) {
+        produced.add(f.findingId);
+        await this.handleFinding(f, key, [], tally);
+      }
+    }
+    for (const id of new Set(running.considered)) {
+      if (produced.has(id)) continue;
+      const r = await resolveAndNotify(
+        this.deps.store,
+        this.deps.outbox,
+        id,
+        `${IMAGE_RULE_ID}: after event ${event.id} no running task of the service runs the digest with vulnerabilities at or above the threshold`,
+        event.time,
       );
       if (r.resolved) {
         tally.resolved++;

@@ -30,6 +30,8 @@ export interface PipelineSummary {
   readonly remediations: number;
   /** Open findings this event resolved (it shows the fix, or a remediation succeeded). */
   readonly resolved: number;
+  /** Task state changes with a running inventory: what it did (added, removed, stale, ...: docs/running.md). */
+  readonly inventory?: string;
   /** Set when the event lacked facts the rules need (and enrichment could not supply them). */
   readonly incomplete?: string;
   /**

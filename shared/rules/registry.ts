@@ -7,6 +7,7 @@ import { clusterContainerInsightsDisabled } from './cluster-container-insights-d
 import { clusterExecLoggingOff } from './cluster-exec-logging-off';
 import { cpTerminationProtectionOff } from './cp-termination-protection-off';
 import { clusterMissingTags } from './cluster-missing-tags';
+import { imageVulnerableRunning } from './image-vulnerable-running';
 import { instanceImdsReachable } from './instance-imds-reachable';
 import { instancePrivilegedAllowed } from './instance-privileged-allowed';
 import { instanceTaskRoleHostNetwork } from './instance-task-role-host-network';
@@ -105,6 +106,7 @@ export const RULES: readonly Rule[] = [
   ecrScanOnPushOff,
   runtimeThreatInTask,
   accountEcsRuntimeMonitoringOff,
+  imageVulnerableRunning,
 ];
 
 export const RULES_BY_ID: ReadonlyMap<string, Rule> = new Map(RULES.map((r) => [r.id, r]));

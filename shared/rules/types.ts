@@ -81,6 +81,15 @@ export interface SignalOutcome {
   readonly evidence: Evidence[];
   /** Aggregated rules: counted per key and window; undefined means one finding per event. */
   readonly window?: WindowSpec;
+  /**
+   * Several findings of the rule on one resource, one per key (image-vulnerable-running: one per image
+   * digest); part of the finding id (`findingIdOf(rule, arn, undefined, key)`).
+   */
+  readonly key?: string;
+  /** A severity other than the rule's for this outcome (a severity set in the policy file still wins). */
+  readonly severity?: Severity;
+  /** The resource's tags when the signal knows them (exemptions, the protect tag and routing read them). */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 export interface SignalRule<K extends SignalKind = SignalKind, P = unknown> extends RuleMeta {

@@ -76,6 +76,49 @@ export function idempotencyPartition(functionName: string): string {
 
 export const epochSeconds = (ms: number): number => Math.floor(ms / 1000);
 
+/** A task of the running inventory (docs/running.md): its state, containers, owner; STOPPED is a tombstone. */
+export function runningTaskKey(taskArn: string): ItemKey {
+  return { pk: `RUNNING#TASK#${bounded(taskArn)}`, sk: 'TASK' };
+}
+
+/** The partition of the running tasks of one image repository (the repository name ECR scans report). */
+export function runningImagePartition(repository: string): string {
+  return `RUNNING#REPO#${bounded(repository)}`;
+}
+
+/** Sort key prefix of one digest's tasks in its repository partition (`<digest>#`), optionally of one owner. */
+export function runningImagePrefix(digest: string, ownerArn?: string): string {
+  return ownerArn === undefined
+    ? `${bounded(digest, 300)}#`
+    : `${bounded(digest, 300)}#${bounded(ownerArn, 300)}#`;
+}
+
+/** The digest part of an image item's key when the source showed no digest (never a digest: no colon). */
+export const NO_DIGEST = 'nodigest';
+
+/** One (image digest, task) pair of the running inventory: sorted by digest, then owner, then task. */
+export function runningImageKey(
+  repository: string,
+  digest: string | undefined,
+  ownerArn: string,
+  taskArn: string,
+): ItemKey {
+  return {
+    pk: runningImagePartition(repository),
+    sk: `${runningImagePrefix(digest ?? NO_DIGEST, ownerArn)}${bounded(taskArn, 300)}`,
+  };
+}
+
+/** The partition of the scan results of one image repository (ECR basic scans, Inspector findings). */
+export function imageScanPartition(repository: string): string {
+  return `SCAN#${bounded(repository)}`;
+}
+
+/** One scan result of one digest: `ECR` (the basic scan's counts) or `INSPECTOR#<vulnerability id>`. */
+export function imageScanKey(repository: string, digest: string, result: string): ItemKey {
+  return { pk: imageScanPartition(repository), sk: `${bounded(digest, 300)}#${bounded(result, 300)}` };
+}
+
 /**
  * A signed Slack request already seen (its signature's hash): a replay within the signature's 5-minute
  * window finds it and is refused.

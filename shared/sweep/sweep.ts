@@ -13,6 +13,8 @@ import {
   paginateDescribeNetworkInterfaces,
   type DescribeNetworkInterfacesCommandOutput,
 } from '@aws-sdk/client-ec2';
+import { runningTaskFromDescribe } from '../events/running';
+import type { RunningTask } from '../model/running';
 import {
   DescribeClustersCommand,
   DescribeContainerInstancesCommand,
@@ -100,6 +102,7 @@ class SweepRun {
   };
   private readonly td: TaskDefinitionStats = { total: 0, fromCache: 0, described: 0, tagsRefreshed: 0 };
   private readonly clusters: ClusterResource[] = [];
+  private readonly runningTasks: RunningTask[] = [];
   private readonly services: ServiceResource[] = [];
   private readonly taskSets: TaskSetResource[] = [];
   private readonly tasks: TaskResource[] = [];
@@ -264,6 +267,7 @@ class SweepRun {
       counts: { ...this.counts, taskDefinitions: this.taskDefinitions.size },
       taskDefinitions: { ...this.td, total: this.taskDefinitions.size },
       warnings: this.warnings,
+      ...(this.runningTasks.length ? { runningTasks: this.runningTasks } : {}),
     };
   }
 
@@ -455,6 +459,16 @@ class SweepRun {
             () => taskResource(t, `tasks[${i}]`, this.scope),
           );
           if (!task) return;
+          // The running inventory (docs/running.md): which task runs which image digest.
+          const running = this.normalizeItem(
+            {
+              operation: 'DescribeTasks',
+              target: t.taskArn,
+              missed: `containers of task ${lastSegment(t.taskArn ?? `${i}`)}`,
+            },
+            () => runningTaskFromDescribe(t, `tasks[${i}]`, this.now().toISOString()),
+          );
+          if (running) this.runningTasks.push(running);
           this.tasks.push(task);
           this.counts.tasks++;
           if (task.taskDefinitionArn) this.usedTaskDefinitions.add(task.taskDefinitionArn);

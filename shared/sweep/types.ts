@@ -1,4 +1,5 @@
 /** The sweep's contract: what it lists, what it reports, what it missed. */
+import type { RunningTask } from '../model/running';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { GuardDutyClient } from '@aws-sdk/client-guardduty';
@@ -103,4 +104,6 @@ export interface SweepResult {
   readonly counts: Readonly<SweepCounts>;
   readonly taskDefinitions: Readonly<TaskDefinitionStats>;
   readonly warnings: readonly string[];
+  /** The running tasks and the image digests they run (the running inventory, docs/running.md). */
+  readonly runningTasks?: readonly RunningTask[];
 }

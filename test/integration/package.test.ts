@@ -21,7 +21,7 @@ import { remediationIamPermissions } from '../../shared/remediation/registry';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The functions EventBridge rules route events to (infra/eventbridge.yml). */
-const EVENT_FUNCTIONS = ['ecs-state-change', 'cloudtrail-api-call', 'throttling'] as const;
+const EVENT_FUNCTIONS = ['ecs-state-change', 'cloudtrail-api-call', 'throttling', 'image-findings'] as const;
 const FUNCTIONS = [
   ...EVENT_FUNCTIONS,
   'sweep',
@@ -264,6 +264,7 @@ describe('npm run package + cfn-lint', () => {
         'ecs-state-change': ['GUARDRAIL_ROLE_ARNS'],
         'cloudtrail-api-call': ['GUARDRAIL_ROLE_ARNS'],
         throttling: [],
+        'image-findings': [],
         sweep: [
           'AWS_MAX_ATTEMPTS',
           'GUARDRAIL_SWEEP_CONCURRENCY',
@@ -514,6 +515,8 @@ describe('npm run package + cfn-lint', () => {
         'ecs:ListAccountSettings',
       ],
       throttling: common,
+      // docs/running.md: scan results and findings; reads the running inventory. No AWS API besides.
+      'image-findings': common,
       sweep: [
         ...common,
         'dynamodb:BatchGetItem',

@@ -17,8 +17,9 @@ import { ECS_THROTTLE_EVENT_NAMES, THROTTLING_ERROR_CODES } from '../../shared/e
 import { fixtureNames, loadFixture, loadSample } from '../helpers/fixtures';
 import { motoClientConfig, startMoto, type Moto } from '../helpers/moto';
 import { createRoutedQueues } from '../helpers/routed-queues';
+import { runningFixture } from '../helpers/running-events';
 
-const FUNCTIONS = ['ecs-state-change', 'cloudtrail-api-call', 'throttling'] as const;
+const FUNCTIONS = ['ecs-state-change', 'cloudtrail-api-call', 'throttling', 'image-findings'] as const;
 type Fn = (typeof FUNCTIONS)[number];
 
 /** Rule state of each function's rule, as in infra/eventbridge.yml. */
@@ -26,11 +27,13 @@ const RULE_STATE: Record<Fn, RuleState> = {
   'ecs-state-change': 'ENABLED',
   'cloudtrail-api-call': 'ENABLED',
   throttling: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS',
+  'image-findings': 'ENABLED',
 };
 
 const E: Fn = 'ecs-state-change';
 const C: Fn = 'cloudtrail-api-call';
 const T: Fn = 'throttling';
+const I: Fn = 'image-findings';
 
 /** Where each fixture must go. Empty: no function (nothing in it can produce a finding). */
 const EXPECTED: Record<string, readonly Fn[]> = {
@@ -112,6 +115,34 @@ const TAGGED_SERVICE_ARN = 'arn:aws:ecs:us-east-1:123456789012:service/prod/chec
 
 /** Cases derived from the fixtures: every API name, throttle code and service the patterns name. */
 const DERIVED: { name: string; event: BusEvent; expected: readonly Fn[] }[] = [
+  // docs/running.md: the AWS documentation's scan events (test/fixtures/running/README.md).
+  {
+    name: 'ECR Image Scan (basic scanning, AWS example)',
+    event: runningFixture('ecr-image-scan-basic') as BusEvent,
+    expected: [I],
+  },
+  {
+    name: 'ECR Image Scan that FAILED',
+    event: ((e) => ({ ...e, detail: { ...e.detail, 'scan-status': 'FAILED' } }))(
+      runningFixture('ecr-image-scan-basic') as BusEvent,
+    ),
+    expected: [],
+  },
+  {
+    name: 'Inspector2 Finding on an ECR image (AWS example)',
+    event: runningFixture('inspector2-finding-ecr-image') as BusEvent,
+    expected: [I],
+  },
+  {
+    // Package vulnerabilities of EC2 instances and Lambda functions reach it too (a pattern into the
+    // resources array is not used: moto cannot test it); the handler reads only ECR images.
+    name: 'Inspector2 Finding of another type (network reachability)',
+    event: ((e) => {
+      e.detail.type = 'NETWORK_REACHABILITY';
+      return e as BusEvent;
+    })(runningFixture('inspector2-finding-ecr-image')),
+    expected: [],
+  },
   ...['CreateCluster', 'UpdateCluster', 'UpdateClusterSettings'].map((eventName) => ({
     name: `successful ${eventName}`,
     event: derive(CREATE_SERVICE, (e) => {

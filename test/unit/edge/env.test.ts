@@ -22,7 +22,12 @@ describe('readConfig', () => {
       policyFile: '/var/task/guardrail.policy.yml',
       enrich: true,
       guardrailRoleArns: [],
+      runningTtlHours: 72,
     });
+    expect(readConfig({ ...env, GUARDRAIL_RUNNING_TTL_HOURS: '6' }).runningTtlHours).toBe(6);
+    expect(() => readConfig({ ...env, GUARDRAIL_RUNNING_TTL_HOURS: '0' })).toThrow(
+      /GUARDRAIL_RUNNING_TTL_HOURS/,
+    );
     expect(readConfig({ ...env, GUARDRAIL_ENRICH: 'false' }).enrich).toBe(false);
     expect(readConfig({ ...env, GUARDRAIL_POLICY_FILE: 'conf/p.yml' }).policyFile).toBe(
       '/var/task/conf/p.yml',

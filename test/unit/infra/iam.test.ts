@@ -18,6 +18,9 @@ import {
   channelRefKey,
   findingKey,
   idempotencyPartition,
+  imageScanKey,
+  runningImageKey,
+  runningTaskKey,
   slackMessageKey,
   slackRequestKey,
   taskDefinitionCacheKey,
@@ -58,6 +61,14 @@ const KEYS: Record<string, string> = {
   audit: auditKey(ACCOUNT, '2026-01-01T00:00:00.000Z', 'a1').pk,
   td: taskDefinitionCacheKey(`arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/web:7`).pk,
   delivery: deliveryKey('dedupe-1', 'sns').pk,
+  runningTask: runningTaskKey(`arn:aws:ecs:us-east-1:${ACCOUNT}:task/c/0123`).pk,
+  runningImage: runningImageKey(
+    'team/app',
+    'sha256:' + 'a'.repeat(64),
+    'arn:aws:ecs:us-east-1:1:service/c/s',
+    't',
+  ).pk,
+  scan: imageScanKey('team/app', 'sha256:' + 'a'.repeat(64), 'ECR').pk,
   slackRequest: slackRequestKey('ab'.repeat(32)).pk,
   approval: approvalKey('0123abcd', '2026-01-01T00:00:00.000Z').pk,
   exemption: exemptionRecordKey(
@@ -72,10 +83,20 @@ const KEYS: Record<string, string> = {
 
 /** What each function writes (its code), and so exactly what its role may write. */
 const WRITES: Record<string, string[]> = {
-  'ecs-state-change': ['finding', 'window', 'idempotency:ecs-state-change', 'budget', 'audit'],
+  'ecs-state-change': [
+    'finding',
+    'window',
+    'idempotency:ecs-state-change',
+    'budget',
+    'audit',
+    'runningTask',
+    'runningImage',
+  ],
+  // Scan results and the findings they open; reads the running inventory.
+  'image-findings': ['finding', 'scan', 'idempotency:image-findings'],
   'cloudtrail-api-call': ['finding', 'window', 'idempotency:cloudtrail-api-call', 'budget', 'audit'],
   throttling: ['finding', 'window', 'idempotency:throttling'],
-  sweep: ['finding', 'td'],
+  sweep: ['finding', 'td', 'runningTask', 'runningImage'],
   // Lists the organization's accounts and regions: writes nothing.
   'sweep-plan': [],
   notifier: ['delivery', 'slackMessage', 'channelRef'],
