@@ -1,4 +1,5 @@
 /** `guardrail evaluate`: see the README, "The CLI". */
+import { writeFileSync } from 'node:fs';
 import { failureCause } from '../shared/aws/classify';
 import { InvalidEventError } from '../shared/events/errors';
 import type { EngineDeps, EventResult } from '../shared/engine/run';
@@ -9,15 +10,20 @@ import type { UnknownValue } from '../shared/iac/types';
 import { DEFAULT_ORGANIZATION_POLICY } from '../shared/policy/document';
 import { formatSummary, sortFindings, type RunStats } from './format';
 import { printFindings } from './print-findings';
+import { inputFileOf } from './input-label';
+import type { SarifNotice } from './sarif';
 import type { StdinSource } from './input-source';
 import { evaluateItem, invalidMessage } from './evaluate-item';
 import { readInputs } from './inputs';
 import { Progress } from './progress';
+import { renderHtmlReport } from './report-html';
 import { escapeTerminal } from './terminal-text';
 
 export interface EvaluateArgs {
   readonly paths: readonly string[];
-  readonly format: 'table' | 'json' | 'ocsf';
+  readonly format: 'table' | 'json' | 'ocsf' | 'sarif';
+  /** Also write the HTML report (cli/report-html.ts) to this file. */
+  readonly html?: string;
   /** Group the output by the requirements of this framework (table or json). */
   readonly framework?: FrameworkId;
   readonly policy: Policy;
@@ -76,11 +82,16 @@ export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
     unknownBeforeDeploy: 0,
   };
   const progress = new Progress(io.stderrIsTty, io.stderr);
+  // SARIF: the input file of each event finding and what went wrong per input, for the log.
+  const sarif = args.format === 'sarif';
+  const sources = new Map<string, { file: string; line?: number }>();
+  const notices: SarifNotice[] = [];
 
   for await (const item of readInputs(args.paths, io.readStdin)) {
     if ('error' in item) {
       stats.invalid++;
       io.stderr(`guardrail: ${escapeTerminal(`${item.label}: ${item.error}`)}\n`);
+      if (sarif) notices.push({ level: 'error', input: item.label, message: item.error });
       continue;
     }
     try {
@@ -88,17 +99,27 @@ export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
       stats.events++;
       const note = coverageNote(result, stats);
       if (note) io.stderr(`guardrail: ${escapeTerminal(`${item.label}: ${note}`)}\n`);
+      if (note && sarif) notices.push({ level: noteLevel(note), input: item.label, message: note });
       if ('iac' in item && item.iac.unknown.length) {
         stats.unknownBeforeDeploy += item.iac.unknown.length;
-        io.stderr(`guardrail: ${escapeTerminal(`${item.label}: ${unknownNote(item.iac.unknown)}`)}\n`);
+        const unknown = unknownNote(item.iac.unknown);
+        io.stderr(`guardrail: ${escapeTerminal(`${item.label}: ${unknown}`)}\n`);
+        if (sarif) notices.push({ level: 'warning', input: item.label, message: unknown });
       }
       // Aggregated findings are re-emitted as their count grows: keep the latest per findingId.
       const findings = remediation ? await remediation.remediate(result.findings) : result.findings;
       for (const f of findings) byId.set(f.findingId, f);
+      if (sarif)
+        for (const f of findings) {
+          const source = f.location ? undefined : inputFileOf(item.label);
+          if (source) sources.set(f.findingId, source);
+        }
     } catch (err) {
       if (!(err instanceof InvalidEventError)) throw err;
       stats.invalid++;
-      io.stderr(`guardrail: ${escapeTerminal(`${item.label}: ${invalidMessage(item, err)}`)}\n`);
+      const message = invalidMessage(item, err);
+      io.stderr(`guardrail: ${escapeTerminal(`${item.label}: ${message}`)}\n`);
+      if (sarif) notices.push({ level: 'error', input: item.label, message });
     }
     progress.tick(stats.events + stats.invalid);
   }
@@ -108,7 +129,30 @@ export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
   const shown = args.includeExempt ? all : all.filter((f) => !isSuppressed(f));
   stats.exempted = all.filter(isSuppressed).length;
 
-  printFindings(shown, args, io, (color) => formatSummary(shown, stats, { color }));
+  // SARIF carries the exempted findings too, as suppressed results (a viewer shows them as such).
+  printFindings(sarif ? all : shown, args, io, (color) => formatSummary(shown, stats, { color }), {
+    sources,
+    notices,
+    executionSuccessful: stats.invalid === 0 && stats.enrichmentFailed === 0,
+  });
+  if (args.html) {
+    const html = renderHtmlReport({
+      findings: shown,
+      generatedAt: new Date().toISOString(),
+      title: 'ECS Guardrail evaluation',
+      suppressedCount: args.includeExempt ? 0 : stats.exempted,
+      ...(args.framework ? { framework: args.framework } : {}),
+    });
+    try {
+      writeFileSync(args.html, html);
+    } catch (err) {
+      io.stderr(
+        `guardrail: cannot write the --html report ${escapeTerminal(args.html)} (${(err as NodeJS.ErrnoException).code ?? 'error'})\n`,
+      );
+      return 3;
+    }
+    (args.format === 'table' ? io.stdout : io.stderr)(`report written to ${escapeTerminal(args.html)}\n`);
+  }
 
   // --notify: the findings shown (never exempted ones) through the notifier's delivery code.
   const notifyFailed = notify ? !(await notify.notifyForCli(shown, args.policy, io.stderr)) : false;
@@ -120,6 +164,10 @@ export async function runEvaluate(args: EvaluateArgs, io: Io): Promise<number> {
   }
   return 0;
 }
+
+/** Failed enrichment and invalid input are errors; what was not checked is a warning; the rest a note. */
+const noteLevel = (note: string): SarifNotice['level'] =>
+  note.startsWith('enrichment failed') ? 'error' : note.startsWith('not checked') ? 'warning' : 'note';
 
 /** The values of a template or plan that are unknown before deploy: how many, and the first few by path. */
 function unknownNote(unknown: readonly UnknownValue[]): string {

@@ -7,6 +7,7 @@ import { constants, type Stats } from 'node:fs';
 import { lstat, open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../shared/base/input-text';
+import { isAssemblyBookkeeping, isCloudAssembly } from '../shared/iac/cloudformation/cdk';
 
 export type Source =
   | {
@@ -85,7 +86,10 @@ async function* walk(dir: string, ancestors: ReadonlySet<string>): AsyncGenerato
     return;
   }
   entries.sort((a, b) => a.name.localeCompare(b.name));
+  // A CDK cloud assembly (cdk.out): its stack templates are read, its manifest, tree and assets are not.
+  const assembly = isCloudAssembly(new Set(entries.map((e) => e.name)));
   for (const entry of entries) {
+    if (assembly && isAssemblyBookkeeping(entry.name)) continue;
     const p = join(dir, entry.name);
     const isLink = entry.isSymbolicLink();
     const yaml = YAML_FILE.test(entry.name);

@@ -24,8 +24,8 @@ const USAGE = `Usage:
   guardrail rules [--format table|json]      (every rule: id, severity, default mode, Security Hub control)
   guardrail explain RULE_ID                  (one rule: what, why, how to fix, controls, frameworks, example)
   guardrail COMMAND --help                   (one command's options)
-  guardrail evaluate [--format table|json|ocsf] [--framework ID] [--policy FILE] [--enrich [--remediate]] [--notify] [--fail-on SEVERITY] [--include-exempt] PATH...
-  guardrail scan [--region R] [--policy FILE] [--format table|json|ocsf] [--framework ID] [--html FILE] [--state FILE] [--fail-on SEVERITY]
+  guardrail evaluate [--format table|json|ocsf|sarif] [--framework ID] [--html FILE] [--policy FILE] [--enrich [--remediate]] [--notify] [--fail-on SEVERITY] [--include-exempt] PATH...
+  guardrail scan [--region R] [--policy FILE] [--format table|json|ocsf|sarif] [--framework ID] [--html FILE] [--state FILE] [--fail-on SEVERITY]
       (sweep an account's ECS estate; guardrail scan --help)
   guardrail scan --org [--role-name NAME] [--regions R1,R2|all] [--accounts ID,ID] [--concurrency N] [...]
       (sweep every account and region of the organization through the member read role)
@@ -43,11 +43,12 @@ PATH: an event file, a JSON array of events, JSON Lines, concatenated JSON docum
 file ({"Records": [...]}, optionally .json.gz), a directory (recursive, symbolic links followed) or - for
 stdin. Read as streams; at most 1 MiB per event and 256 MiB inflated per gzip input; only regular files
 (FIFOs and devices are refused).
-  --format table|json|ocsf
-                        table (default), JSON Lines (one finding per line), or OCSF Compliance Finding
-                        JSON Lines (docs/output-formats.md)
+  --format table|json|ocsf|sarif
+                        table (default), JSON Lines (one finding per line), OCSF Compliance Finding
+                        JSON Lines, or one SARIF 2.1.0 log for code scanning (docs/output-formats.md)
   --framework ID        group the findings by the requirements of a framework (${FRAMEWORK_IDS.join('|')}):
                         table or JSON Lines, one object per requirement with its findings' ids
+  --html FILE           also write a self-contained HTML report
   --policy FILE         policy YAML (default: every rule in notify mode)
   --enrich              describe what events lack (task definitions, ENI public IPs, services) via AWS APIs
   --remediate           with --enrich: run the policy's remediations now (modes, dryRun, budget; docs/remediation.md)
@@ -112,6 +113,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       options: {
         format: { type: 'string', default: 'table' },
         framework: { type: 'string' },
+        html: { type: 'string' },
         policy: { type: 'string' },
         enrich: { type: 'boolean', default: false },
         remediate: { type: 'boolean', default: false },
@@ -126,13 +128,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return 0;
     }
     const format = values.format;
-    if (format !== 'table' && format !== 'json' && format !== 'ocsf')
-      throw new UsageError('--format must be table, json or ocsf');
+    if (format !== 'table' && format !== 'json' && format !== 'ocsf' && format !== 'sarif')
+      throw new UsageError('--format must be table, json, ocsf or sarif');
     const framework = values.framework === undefined ? undefined : parseFrameworkId(values.framework);
-    if (framework && format === 'ocsf')
+    if (framework && (format === 'ocsf' || format === 'sarif'))
       throw new UsageError(
-        '--framework groups table or json output (OCSF findings carry their requirements)',
+        `--framework groups table or json output (${format === 'ocsf' ? 'OCSF findings' : 'SARIF rules'} carry their requirements)`,
       );
+    if (values.html === '') throw new UsageError('--html needs a FILE');
     const failOn = values['fail-on'] === undefined ? undefined : parseSeverityOption(values['fail-on']);
     if (values['fail-on'] !== undefined && !failOn)
       throw new UsageError(`--fail-on must be one of ${SEVERITY_CHOICES} (any case)`);
@@ -157,6 +160,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       {
         paths: positionals,
         format,
+        ...(values.html ? { html: values.html } : {}),
         ...(framework ? { framework } : {}),
         policy,
         enrich: values.enrich,

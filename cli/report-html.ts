@@ -14,6 +14,7 @@ import {
   type Severity,
 } from '../shared/model/finding';
 import { FRAMEWORKS } from '../shared/rules/frameworks';
+import { exemptedBy } from './format';
 import { groupByRequirement } from './framework-view';
 
 export interface ReportGap {
@@ -302,13 +303,19 @@ function findingBlock(f: Finding, firstSeen: ReadonlyMap<string, string> | undef
   const seen = firstSeen?.get(f.findingId);
   const exemption = f.exemption?.expired
     ? `<p class="warn">Exemption expired${f.exemption.until ? ` on ${escapeHtml(f.exemption.until)}` : ''}${f.exemption.reason ? ` (${escapeHtml(f.exemption.reason)})` : ''}: the finding applies again.</p>`
+    : f.exemption
+      ? `<p class="muted" data-exempted="true">Exempted by ${exemptedBy(f.exemption)}${f.exemption.until ? ` until ${escapeHtml(f.exemption.until)}` : ''}${f.exemption.reason ? ` (${escapeHtml(f.exemption.reason)})` : ''}.</p>`
+      : '';
+  // An infrastructure-as-code finding: where it is declared.
+  const location = f.location
+    ? `<p class="meta" data-location="true"><code>${escapeHtml(f.location.file)}${f.location.line ? `:${f.location.line}` : ''}</code> ${escapeHtml(f.location.address)}</p>`
     : '';
   const action = f.action
     ? `<p class="muted">Remediation ${escapeHtml(f.action.name)}: ${escapeHtml(f.action.status)}${f.action.reason ? ` (${escapeHtml(f.action.reason)})` : ''}</p>`
     : '';
   return `<div class="finding sev-border-${f.severity}" id="f-${escapeHtml(f.findingId)}" data-rule="${escapeHtml(f.ruleId)}">
 <div class="fhead">${badge(f.severity)} <strong>${escapeHtml(f.title)}</strong> <code class="rule">${escapeHtml(f.ruleId)}</code> ${controlsOf(f)}</div>
-<ul class="evidence">${evidence}</ul>
+${location}<ul class="evidence">${evidence}</ul>
 ${f.advice ? `<p class="advice">${escapeHtml(f.advice)}</p>` : ''}${exemption}${action}
 <p class="meta">mode ${escapeHtml(f.mode)}${seen ? ` · first seen ${escapeHtml(seen)}` : ''} · finding ${escapeHtml(f.findingId)}</p>
 </div>`;
@@ -482,8 +489,13 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   const sweeps = input.sweeps ?? [];
   const totals = countBySeverity(findings);
   const groups = groupByResource(findings);
-  const accounts = [...new Set([...findings.map((f) => f.account), ...sweeps.map((s) => s.account)])].sort();
-  const regions = [...new Set([...findings.map((f) => f.region), ...sweeps.map((s) => s.region)])].sort();
+  // Infrastructure-as-code findings have no account or region ('') until deployed: not listed.
+  const accounts = [...new Set([...findings.map((f) => f.account), ...sweeps.map((s) => s.account)])]
+    .filter(Boolean)
+    .sort();
+  const regions = [...new Set([...findings.map((f) => f.region), ...sweeps.map((s) => s.region)])]
+    .filter(Boolean)
+    .sort();
   const title = input.title ?? 'ECS compliance report';
   const scope = `${accounts.length ? `Account${accounts.length > 1 ? 's' : ''} ${accounts.join(', ')}` : 'No account'} · Region${regions.length > 1 ? 's' : ''} ${regions.join(', ') || '-'}`;
 

@@ -42,17 +42,18 @@ import { escapeTerminal } from './terminal-text';
 import { GuardrailError } from '../shared/base/errors';
 
 export const SCAN_USAGE = `Usage:
-  guardrail scan [--region REGION] [--policy FILE] [--format table|json|ocsf] [--framework ID] [--html FILE]
+  guardrail scan [--region REGION] [--policy FILE] [--format table|json|ocsf|sarif] [--framework ID] [--html FILE]
                  [--state FILE] [--fail-on SEVERITY] [--concurrency N]
   guardrail scan --org [--role-name NAME] [--regions R1,R2|all] [--accounts ID,ID] [--concurrency N]
-                 [--policy FILE] [--format table|json] [--html FILE] [--state FILE] [--fail-on SEVERITY]
+                 [--policy FILE] [--format table|json|ocsf|sarif] [--html FILE] [--state FILE] [--fail-on SEVERITY]
 
 Sweeps the ECS estate of one account and region (the caller's credentials): clusters, services, task
 sets, running tasks, container instances, and the task definitions that are ACTIVE or in use.
   --region REGION       default: AWS_REGION / AWS_DEFAULT_REGION / the profile's region
   --policy FILE         policy YAML (default: every rule in notify mode)
-  --format table|json|ocsf
-                        table (default), JSON Lines (one finding per line) or OCSF Compliance Findings
+  --format table|json|ocsf|sarif
+                        table (default), JSON Lines (one finding per line), OCSF Compliance Findings or
+                        one SARIF 2.1.0 log (exempted findings as suppressed results)
   --framework ID        group the findings by requirement of ${FRAMEWORK_IDS.join('|')} (table, JSON Lines,
                         and a per-framework section in the HTML report)
   --html FILE           also write a self-contained HTML report
@@ -85,7 +86,7 @@ interface ScanArgs {
   };
   readonly region?: string;
   readonly policyFile?: string;
-  readonly format: 'table' | 'json' | 'ocsf';
+  readonly format: 'table' | 'json' | 'ocsf' | 'sarif';
   readonly framework?: FrameworkId;
   readonly html?: string;
   readonly state?: string;
@@ -138,12 +139,12 @@ function parseScanArgs(argv: readonly string[]): ScanArgs | 'help' {
   }
   if (positionals.length) throw new ScanUsageError(`unexpected argument "${positionals[0]}"`);
   const format = values.format;
-  if (format !== 'table' && format !== 'json' && format !== 'ocsf')
-    throw new ScanUsageError('--format must be table, json or ocsf');
+  if (format !== 'table' && format !== 'json' && format !== 'ocsf' && format !== 'sarif')
+    throw new ScanUsageError('--format must be table, json, ocsf or sarif');
   const framework = values.framework === undefined ? undefined : parseFrameworkId(values.framework);
-  if (framework && format === 'ocsf')
+  if (framework && (format === 'ocsf' || format === 'sarif'))
     throw new ScanUsageError(
-      '--framework groups table or json output (OCSF findings carry their requirements)',
+      `--framework groups table or json output (${format === 'ocsf' ? 'OCSF findings' : 'SARIF rules'} carry their requirements)`,
     );
   const failOn = values['fail-on'] === undefined ? undefined : parseSeverityOption(values['fail-on']);
   if (values['fail-on'] !== undefined && !failOn)
@@ -363,11 +364,18 @@ export async function runScanCommand(argv: readonly string[], io: Io): Promise<n
       : []),
   ].join('\n');
 
-  if (args.format !== 'table' || args.framework) {
+  if (args.format === 'sarif') {
+    // Exempted findings are suppressed results in SARIF; a partial sweep is not a successful execution.
+    printFindings(sortFindings([...findings, ...evaluation.suppressed]), args, io, () => summary, {
+      executionSuccessful: sweep.complete,
+    });
+  } else if (args.format !== 'table' || args.framework) {
     printFindings(findings, args, io, () => summary);
   } else {
     if (findings.length)
-      io.stdout(`${formatTable(findings, { color: io.stdoutIsTty, width: io.columns })}\n\n`);
+      io.stdout(
+        `${formatTable(findings, { color: io.stdoutIsTty, width: io.columns, terminal: io.stdoutIsTty })}\n\n`,
+      );
     const resolved = [...reconcile.resolved].sort(
       (a, b) =>
         SEVERITY_RANK[b.record.finding.severity] - SEVERITY_RANK[a.record.finding.severity] ||

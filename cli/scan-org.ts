@@ -40,7 +40,7 @@ export interface OrgScanArgs {
   readonly accounts?: readonly string[];
   /** Pairs swept at once. */
   readonly concurrency: number;
-  readonly format: 'table' | 'json' | 'ocsf';
+  readonly format: 'table' | 'json' | 'ocsf' | 'sarif';
   /** Group the findings by the requirements of this framework (table or JSON Lines). */
   readonly framework?: FrameworkId;
   readonly html?: string;
@@ -189,11 +189,27 @@ export async function runOrgScan(args: OrgScanArgs, state: ScanState, io: Io): P
 
   if (args.format !== 'table' || args.framework) {
     // Machine formats and the by-requirement view: the same output path as a single-account scan.
+    // SARIF also lists the exempted findings, as suppressed results.
+    const listed =
+      args.format === 'sarif'
+        ? sortFindings([...all, ...outcomes.flatMap((o) => [...(o.scan?.evaluation.suppressed ?? [])])])
+        : all;
     printFindings(
-      all,
+      listed,
       { format: args.format, ...(args.framework ? { framework: args.framework } : {}) },
       io,
       () => totals,
+      // A pair that failed or was partial is an unsuccessful execution, each named as a notification.
+      {
+        executionSuccessful: outcomes.every((o) => o.status === 'complete'),
+        notices: outcomes
+          .filter((o) => o.status !== 'complete')
+          .map((o) => ({
+            level: 'error' as const,
+            input: `${o.account} ${o.region}`,
+            message: `${o.status}: ${o.reason ?? 'unknown'}`,
+          })),
+      },
     );
   } else {
     for (const o of outcomes) {
@@ -202,7 +218,9 @@ export async function runOrgScan(args: OrgScanArgs, state: ScanState, io: Io): P
         `== ${escapeTerminal(`${accountLabel(accounts.get(o.account), o.account)} ${o.region}`)}: ${o.status}, ${plural(findings.length, 'finding')}\n`,
       );
       if (findings.length)
-        io.stdout(`${formatTable(findings, { color: io.stdoutIsTty, width: io.columns })}\n`);
+        io.stdout(
+          `${formatTable(findings, { color: io.stdoutIsTty, width: io.columns, terminal: io.stdoutIsTty })}\n`,
+        );
       io.stdout('\n');
     }
     for (const r of [...resolved].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]))

@@ -29,7 +29,7 @@ import {
 } from '../rules/secrets';
 import type { ResourceRule, Rule, SignalRule, WindowSpec } from '../rules/types';
 import { findingIdOf } from './finding-id';
-import { locateEvidence } from './locate';
+import { knownEvidence, locateEvidence } from './locate';
 import { windowStart, type WindowCounter } from './windows';
 
 export interface EvaluateOptions {
@@ -159,8 +159,21 @@ function safeFinding(f: Finding, c: CompiledSecretPatterns): Finding {
       }
     : undefined;
   const tags = f.tags ? shownTags(f.tags, c) : undefined;
+  // An infrastructure-as-code location names the file and the address the input chose (like the ARN).
+  const at = f.location;
+  const location = at && {
+    ...at,
+    file: redactValueFormats(at.file, c),
+    address: redactValueFormats(at.address, c),
+  };
+  const locationChanged =
+    at !== undefined && (location!.file !== at.file || location!.address !== at.address);
   const changed =
-    evidence !== f.evidence || resource !== f.resource || exemption !== undefined || tags !== f.tags;
+    evidence !== f.evidence ||
+    resource !== f.resource ||
+    exemption !== undefined ||
+    tags !== f.tags ||
+    locationChanged;
   return boundFinding(
     changed
       ? {
@@ -169,6 +182,7 @@ function safeFinding(f: Finding, c: CompiledSecretPatterns): Finding {
           resource,
           ...(exemption ? { exemption } : {}),
           ...(tags ? { tags } : {}),
+          ...(locationChanged ? { location } : {}),
         }
       : f,
   );
@@ -218,7 +232,8 @@ export function evaluate(n: NormalizedEvent, opts: EvaluateOptions): Evaluation 
     if (!rules) continue;
     for (const rule of rules) {
       const rp = rulePolicy(policy, rule);
-      const evidence = rule.check(resource as never, rp.params);
+      const checked = rule.check(resource as never, rp.params);
+      const evidence = resource.origin ? knownEvidence(checked, resource.origin) : checked;
       if (evidence.length === 0) continue;
       const ex = applyExemptions(
         evidence,

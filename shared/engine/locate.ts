@@ -35,3 +35,25 @@ export function locateEvidence(
     location: { file: origin.file, address: origin.address, ...(line !== undefined ? { line } : {}) },
   };
 }
+
+/** `inner` is `outer` or a property under it (`a.b[0]` is under `a.b` and `a`); '' is the whole resource. */
+function isUnder(inner: string, outer: string): boolean {
+  return (
+    outer === '' ||
+    inner === outer ||
+    (inner.startsWith(outer) && (inner[outer.length] === '.' || inner[outer.length] === '['))
+  );
+}
+
+/**
+ * Evidence that does not rest on a value the input leaves unknown (`origin.unknown`): a rule that reads
+ * an unknown property (or a property under or around it) sees it as absent and would flag what may be
+ * compliant. Such evidence is dropped: an unknown value is never flagged.
+ */
+export function knownEvidence(evidence: readonly Evidence[], origin: ResourceOrigin): readonly Evidence[] {
+  const unknown = origin.unknown;
+  if (!unknown?.length) return evidence;
+  return evidence.filter(
+    (e) => !unknown.some((u) => isUnder(e.path, u) || (e.path !== '' && isUnder(u, e.path))),
+  );
+}

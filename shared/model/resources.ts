@@ -22,6 +22,11 @@ export interface ResourceOrigin {
    * (`containerDefinitions[0].privileged`): the engine puts the line of each finding's property on it.
    */
   readonly lines?: Readonly<Record<string, number>>;
+  /**
+   * Evidence paths whose value the input does not decide (a `Ref` to a parameter, `Fn::If`, a value known
+   * only after apply; '' for the whole resource): a rule's evidence on or under one is not reported.
+   */
+  readonly unknown?: readonly string[];
 }
 
 interface ResourceBase {

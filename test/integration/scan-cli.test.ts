@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../shared/model/finding';
 import { enableEcsRuntimeMonitoring } from '../helpers/guardduty';
 import { motoClientConfig, startMoto, type Moto } from '../helpers/moto';
+import { sarifProblems } from '../helpers/sarif-schema';
 import {
   applyFixes,
   HOSTILE_ENV_NAME,
@@ -226,10 +227,25 @@ describe('guardrail scan (built CLI) against moto', () => {
     expect(ocsf.stdout).not.toContain(SECRET_VALUE);
   });
 
+  it('--format sarif: one valid SARIF 2.1.0 log with the same findings and no secret', async () => {
+    const plain = jsonFindings((await run(['--region', REGION, '--format', 'json'])).stdout);
+    const r = await run(['--region', REGION, '--format', 'sarif']);
+    expect(r.code).toBe(0);
+    const log = JSON.parse(r.stdout) as {
+      runs: { results: { partialFingerprints: Record<string, string>; suppressions?: unknown[] }[] }[];
+    };
+    expect(sarifProblems(log)).toEqual([]);
+    const unsuppressed = log.runs[0]!.results.filter((x) => !x.suppressions);
+    expect(unsuppressed.map((x) => x.partialFingerprints['guardrailFindingId/v1']).sort()).toEqual(
+      plain.map((f) => f.findingId).sort(),
+    );
+    expect(r.stdout).not.toContain(SECRET_VALUE);
+  });
+
   it('exits 3 with a clear message for usage, state file and region errors', async () => {
     const bad = await run(['--format', 'xml', '--region', REGION]);
     expect(bad.code).toBe(3);
-    expect(bad.stderr).toContain('--format must be table, json or ocsf');
+    expect(bad.stderr).toContain('--format must be table, json, ocsf or sarif');
     const notState = join(dir, 'not-state.json');
     writeFileSync(notState, '{"some": "other file"}');
     const st = await run(['--region', REGION, '--state', notState]);

@@ -12,6 +12,7 @@ import { CreateAccountCommand, OrganizationsClient } from '@aws-sdk/client-organ
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../shared/model/finding';
 import { motoClientConfig, startMoto, type Moto } from '../helpers/moto';
+import { sarifProblems } from '../helpers/sarif-schema';
 import { enforceRoleExistence } from '../helpers/org-roles';
 import { createOrgEstate, MANAGEMENT_ACCOUNT, ORG_REGIONS, type OrgEstate } from '../helpers/org-estate';
 import { SECRET_VALUE } from '../helpers/seed-estate';
@@ -217,6 +218,31 @@ describe('guardrail scan --org (built CLI) against a moto organization', () => {
       expect(new Set(findings.map((f) => f.account))).toEqual(new Set([org.members[0]!.id]));
       const page = readFileSync(join(dir, 'partial.html'), 'utf8');
       expect(page).toContain(`<strong>${legacy} eu-west-1</strong>: failed: no access to account ${legacy}`);
+      // SARIF: a valid log, an unsuccessful execution naming the failed pair.
+      const sarif = await runInProcess([
+        'scan',
+        '--org',
+        '--accounts',
+        `${legacy},${org.members[0]!.id}`,
+        '--regions',
+        'eu-west-1',
+        '--format',
+        'sarif',
+      ]);
+      expect(sarif.code).toBe(2);
+      const log = JSON.parse(sarif.stdout) as {
+        runs: {
+          invocations: {
+            executionSuccessful: boolean;
+            toolExecutionNotifications?: { message: { text: string } }[];
+          }[];
+        }[];
+      };
+      expect(sarifProblems(log)).toEqual([]);
+      expect(log.runs[0]!.invocations[0]!.executionSuccessful).toBe(false);
+      expect(log.runs[0]!.invocations[0]!.toolExecutionNotifications?.map((n) => n.message.text)).toEqual([
+        expect.stringContaining(`${legacy} eu-west-1: failed: no access to account ${legacy}`),
+      ]);
     } finally {
       restore();
       process.env = saved;

@@ -31,6 +31,8 @@ export interface AwsSecretStoreOptions {
   readonly secretsManager?: SecretsManagerClient;
   readonly ttlMs?: number;
   readonly now?: () => number;
+  /** Configuration of the clients created on first use (default: the notifier's timeouts). */
+  readonly clientConfig?: ReturnType<typeof notifyClientConfig>;
 }
 
 interface Entry {
@@ -45,8 +47,10 @@ export class AwsSecretStore implements SecretStore {
   private secretsManager: Promise<SecretsManagerClient> | undefined;
   private readonly ttlMs: number;
   private readonly now: () => number;
+  private readonly clientConfig: ReturnType<typeof notifyClientConfig>;
 
   constructor(o: AwsSecretStoreOptions = {}) {
+    this.clientConfig = o.clientConfig ?? notifyClientConfig();
     if (o.ssm) this.ssm = Promise.resolve(o.ssm);
     if (o.secretsManager) this.secretsManager = Promise.resolve(o.secretsManager);
     this.ttlMs = o.ttlMs ?? 300_000;
@@ -94,7 +98,7 @@ export class AwsSecretStore implements SecretStore {
 
   private async fromSsm(name: string): Promise<string | undefined> {
     const { SSMClient: Client, GetParameterCommand } = await import('@aws-sdk/client-ssm');
-    this.ssm ??= Promise.resolve(new Client(notifyClientConfig()));
+    this.ssm ??= Promise.resolve(new Client(this.clientConfig));
     const { Parameter: p } = await (
       await this.ssm
     ).send(new GetParameterCommand({ Name: name, WithDecryption: true }));
@@ -107,7 +111,7 @@ export class AwsSecretStore implements SecretStore {
 
   private async fromSecretsManager(arn: string): Promise<string | undefined> {
     const m = await import('@aws-sdk/client-secrets-manager');
-    this.secretsManager ??= Promise.resolve(new m.SecretsManagerClient(notifyClientConfig()));
+    this.secretsManager ??= Promise.resolve(new m.SecretsManagerClient(this.clientConfig));
     const out = await (await this.secretsManager).send(new m.GetSecretValueCommand({ SecretId: arn }));
     if (out.SecretString === undefined) throw new ChannelConfigError(`secret ${arn} holds no SecretString`);
     return out.SecretString;

@@ -100,7 +100,9 @@ describe('--framework on events/', () => {
     expect((await run(['evaluate', '--format', 'ocsf', '--framework', 'pci-dss-4.0.1', EVENTS])).code).toBe(
       3,
     );
-    expect((await run(['evaluate', '--format', 'xml', EVENTS])).stderr).toContain('table, json or ocsf');
+    expect((await run(['evaluate', '--format', 'xml', EVENTS])).stderr).toContain(
+      'table, json, ocsf or sarif',
+    );
   });
 });
 

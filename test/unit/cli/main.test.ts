@@ -154,7 +154,11 @@ describe('table output', () => {
     const lines = r.stdout.split('\n');
     expect(lines[0]).toMatch(/^SEVERITY\s+RULE\s+RESOURCE\s+MODE\s+EVIDENCE$/);
     const found = await engineFindings([PRIVILEGED, SERVICE]);
-    const rows = lines.slice(1, 1 + found.length);
+    // Not a terminal: a finding's further evidence is on indented lines below its row.
+    const rows = lines
+      .slice(1)
+      .filter((l) => /^[A-Z]/.test(l))
+      .slice(0, found.length);
     const rank = (sev: string) => SEVERITIES.indexOf(sev.toLowerCase() as (typeof SEVERITIES)[number]);
     expect(rows.map((l) => l.split(/\s+/)[0])).toEqual(
       found.map((f) => f.severity.toUpperCase()).sort((a, b) => rank(a) - rank(b)),
@@ -163,7 +167,10 @@ describe('table output', () => {
       /^CRITICAL\s+td-privileged\s+node-exporter:7\s+notify\s+container "node-exporter" is privileged$/,
     );
     expect(r.stdout).toMatch(/HIGH\s+svc-public-ip\s+checkout-api\s+notify/);
-    expect(r.stdout).toContain('(+1 more)'); // two containers run as root
+    // Two containers run as root: both named, nothing cut.
+    expect(r.stdout).toMatch(
+      /td-root-user\s+node-exporter:7\s+notify\s+container "node-exporter" runs as root \(user "0"\)\n\s+container "sidecar" sets no user/,
+    );
     const count = (sev: string) => found.filter((f) => f.severity === sev).length;
     expect(r.stdout).toContain(
       `${found.length} finding(s) from ${new Set(found.map((f) => f.ruleId)).size} rule(s) over 2 event(s): ${SEVERITIES.map((sev) => `${sev} ${count(sev)}`).join(', ')}`,
@@ -334,7 +341,7 @@ describe('exit codes', () => {
     [[], 'Usage:'],
     [['frobnicate'], 'unknown command "frobnicate"'],
     [['evaluate'], 'no PATH given'],
-    [['evaluate', '--format', 'xml', 'x.json'], '--format must be table, json or ocsf'],
+    [['evaluate', '--format', 'xml', 'x.json'], '--format must be table, json, ocsf or sarif'],
     [
       ['evaluate', '--fail-on', 'urgent', 'x.json'],
       '--fail-on must be one of critical, high, medium, low, info',
@@ -363,7 +370,7 @@ describe('exit codes', () => {
     for (const argv of [['--help'], ['evaluate', '--help']]) {
       const r = await run(argv);
       expect(r.code).toBe(0);
-      expect(r.stdout).toContain('guardrail evaluate [--format table|json|ocsf] [--framework ID]');
+      expect(r.stdout).toContain('guardrail evaluate [--format table|json|ocsf|sarif] [--framework ID]');
     }
   });
 });

@@ -242,11 +242,11 @@ describe('secrets never reach an output', () => {
     );
   });
 
-  it('CLI stdout and stderr, table and json, valid and broken input', async () => {
+  it('CLI stdout and stderr, table, json and sarif, valid and broken input', async () => {
     await fc.assert(
       fc.asyncProperty(
         anySecret,
-        fc.constantFrom('table', 'json'),
+        fc.constantFrom('table', 'json', 'sarif'),
         fc.constantFrom(
           'valid',
           'wrong-type',

@@ -215,7 +215,7 @@ export const slackChannel = defineChannel<SlackSection, SlackDeps, SlackTarget>(
               await ctx.done(i, undefined);
             } catch (err) {
               const f = failureFrom(i.target.key, err, appSecrets.known());
-              if (!f.retryable && f.status !== 429) appSecrets.evict(bot.tokenParameter, 'bot token');
+              if (!f.retryable && f.status !== 429) appSecrets.evict(bot.tokenParameter);
               await ctx.done(i, f);
             }
           }
