@@ -44,7 +44,8 @@ export type FunctionName =
 
 /** The event kinds each function's EventBridge patterns route to it (anything else is a routing bug). */
 const EXPECTED_KINDS: Readonly<Record<FunctionName, readonly string[]>> = {
-  'ecs-state-change': ['task', 'containerInstance', 'deployment', 'serviceAction'],
+  // GuardDuty Runtime Monitoring findings are about running tasks (docs/runtime-threats.md).
+  'ecs-state-change': ['task', 'containerInstance', 'deployment', 'serviceAction', 'guardDuty'],
   'cloudtrail-api-call': ['cloudTrail'],
   throttling: ['serviceAction', 'cloudTrail'],
   // CloudTrail log records from S3 (functions/edge/backfill-handler.ts), one at a time.

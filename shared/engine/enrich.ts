@@ -16,6 +16,12 @@ import type {
   TaskRolePolicies,
 } from '../model/resources';
 import { GuardrailError } from '../base/errors';
+import { serviceArn } from '../model/arn';
+
+/** A service's ARN from a task's group, when the name is one ECS allows (else no read). */
+function serviceArnOf(region: string, account: string, cluster: string, name: string): string | undefined {
+  return /^[A-Za-z0-9_-]{1,255}$/.test(name) ? serviceArn(region, account, cluster, name) : undefined;
+}
 
 export interface ResourceScope {
   readonly account: string;
@@ -107,6 +113,15 @@ export async function enrichEvent(n: NormalizedEvent, enricher: Enricher): Promi
       }
       const publicIps = await attempt(() => enricher.publicIps(r.eniIds, scope));
       resources.push(publicIps ? ({ ...r, publicIps } satisfies TaskResource) : r);
+    } else if (r.kind === 'Task' && r.runtimeThreat && r.group?.startsWith('service:') && r.clusterArn) {
+      // A GuardDuty finding names the task; the owner (team) tags are usually the service's: the task's
+      // own tags win over them.
+      const name = r.group.slice('service:'.length);
+      const svcArn = serviceArnOf(r.region, r.account, r.clusterArn, name);
+      const svc = svcArn
+        ? await attempt(() => enricher.describeService(svcArn, r.clusterArn!, scope))
+        : undefined;
+      resources.push(svc?.tags ? ({ ...r, tags: { ...svc.tags, ...r.tags } } satisfies TaskResource) : r);
     } else if (r.kind === 'Service' && r.network === undefined) {
       // The event does not show the network configuration: read the service's current state.
       const current = await attempt(() => enricher.describeService(r.arn, r.clusterArn, scope));

@@ -35,6 +35,8 @@ import {
 } from './schemas';
 import { ECS_THROTTLE_EVENT_NAMES, THROTTLING_ERROR_CODES, type Signal } from './signals';
 import { InvalidEventError } from './errors';
+import { ECR_SOURCE, normalizeEcrCall } from './ecr-calls';
+import { normalizeGuardDutyFinding } from './guardduty';
 import { validate } from './validate';
 import {
   capacityProviderFromShape,
@@ -126,6 +128,12 @@ function normalizeCloudTrail(d: CloudTrailDetail, ctx: Ctx, actor: Actor | undef
         principal: actor?.roleArn || actor?.arn || actor?.invokedBy || 'unknown',
       });
     }
+    return;
+  }
+  if (d.eventSource === ECR_SOURCE) {
+    const ecr = normalizeEcrCall(d, ctx.region, ctx.account);
+    if (ecr.resource) ctx.resources.push(ecr.resource);
+    if (ecr.incomplete) ctx.incomplete = { reason: ecr.incomplete };
     return;
   }
   if (d.eventSource !== ECS_SOURCE) return;
@@ -612,6 +620,17 @@ export function normalize(e: ParsedEvent): NormalizedEvent {
       } else if (d.eventName === 'SERVICE_TASK_PLACEMENT_FAILURE') {
         ctx.signals.push(compact({ kind: 'placementFailure' as const, resourceArn, reason: d.reason ?? undefined }));
       }
+      break;
+    }
+    case 'guardDuty': {
+      // The finding's account and region are the task's: in a GuardDuty administrator account the
+      // envelope is the administrator's, the finding a member's.
+      const g = normalizeGuardDutyFinding(e.detail);
+      ctx.account = g.account;
+      ctx.region = g.region;
+      ctx.resources.push(...g.resources);
+      if (g.incomplete) ctx.incomplete = { reason: g.incomplete };
+      eventName = e.detail.type;
       break;
     }
     case 'ecrImageScan':

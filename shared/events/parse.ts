@@ -8,6 +8,7 @@ import {
   DeploymentStateDetail,
   EcrImageScanDetail,
   EnvelopeSchema,
+  GuardDutyFindingDetail,
   Inspector2FindingDetail,
   ServiceActionDetail,
   TaskStateDetail,
@@ -22,9 +23,13 @@ export const DETAIL_TYPES = {
   deployment: 'ECS Deployment State Change',
   serviceAction: 'ECS Service Action',
   cloudTrail: 'AWS API Call via CloudTrail',
+  guardDuty: 'GuardDuty Finding',
   ecrImageScan: 'ECR Image Scan',
   inspectorFinding: 'Inspector2 Finding',
 } as const;
+
+/** GuardDuty findings are read only from GuardDuty itself (EventBridge refuses `aws.*` sources from PutEvents). */
+export const GUARDDUTY_SOURCE = 'aws.guardduty';
 
 export type ParsedEvent =
   | { readonly kind: 'task'; readonly envelope: Envelope; readonly detail: TaskStateDetail }
@@ -36,6 +41,7 @@ export type ParsedEvent =
   | { readonly kind: 'deployment'; readonly envelope: Envelope; readonly detail: DeploymentStateDetail }
   | { readonly kind: 'serviceAction'; readonly envelope: Envelope; readonly detail: ServiceActionDetail }
   | { readonly kind: 'cloudTrail'; readonly envelope: Envelope; readonly detail: CloudTrailDetail }
+  | { readonly kind: 'guardDuty'; readonly envelope: Envelope; readonly detail: GuardDutyFindingDetail }
   | { readonly kind: 'ecrImageScan'; readonly envelope: Envelope; readonly detail: EcrImageScanDetail }
   | {
       readonly kind: 'inspectorFinding';
@@ -76,6 +82,10 @@ export function parseEvent(input: unknown): ParsedEvent {
       return { kind: 'serviceAction', envelope, detail: validate(ServiceActionDetail, d, 'detail') };
     case DETAIL_TYPES.cloudTrail:
       return { kind: 'cloudTrail', envelope, detail: validate(CloudTrailDetail, d, 'detail') };
+    case DETAIL_TYPES.guardDuty:
+      // The detail-type from another source (a custom event) is not GuardDuty's word: ignored.
+      if (envelope.source !== GUARDDUTY_SOURCE) return { kind: 'other', envelope };
+      return { kind: 'guardDuty', envelope, detail: validate(GuardDutyFindingDetail, d, 'detail') };
     case DETAIL_TYPES.ecrImageScan:
       return { kind: 'ecrImageScan', envelope, detail: validate(EcrImageScanDetail, d, 'detail') };
     case DETAIL_TYPES.inspectorFinding:

@@ -417,3 +417,83 @@ export const DescribedRunningTask = obj({
   containers: RunningContainers,
   tags: KeyValueTags,
 });
+
+// ---------------------------------------------------------------- Amazon ECR (CloudTrail)
+
+/** ECR writes tags as `{Key, Value}` (ECS as `{key, value}`). */
+export const EcrTags = v.nullish(v.array(obj({ Key: str, Value: optStr })));
+
+/** CreateRepository / PutImageTagMutability / PutImageScanningConfiguration: request or `repository`. */
+export const RepositoryShape = obj({
+  repositoryArn: optStr,
+  repositoryName: optStr,
+  registryId: optStr,
+  imageTagMutability: optStr,
+  imageScanningConfiguration: v.nullish(obj({ scanOnPush: optBool })),
+  tags: EcrTags,
+});
+export type RepositoryShape = v.InferOutput<typeof RepositoryShape>;
+
+/** PutRegistryScanningConfiguration: the request, or the response's `registryScanningConfiguration`. */
+export const RegistryScanningShape = obj({
+  scanType: optStr,
+  rules: v.nullish(
+    v.array(
+      obj({
+        scanFrequency: str,
+        repositoryFilters: v.nullish(v.array(obj({ filter: str, filterType: unread(optStr) }))),
+      }),
+    ),
+  ),
+});
+export type RegistryScanningShape = v.InferOutput<typeof RegistryScanningShape>;
+
+// ---------------------------------------------------------------- GuardDuty findings
+
+const GuardDutyTags = v.nullish(v.array(obj({ key: str, value: optStr })));
+
+/** `resource.ecsClusterDetails` of a Runtime Monitoring finding: the cluster and the task. */
+const EcsClusterDetails = obj({
+  arn: optStr,
+  name: optStr,
+  tags: GuardDutyTags,
+  taskDetails: v.nullish(
+    obj({
+      arn: optStr,
+      definitionArn: optStr,
+      group: optStr,
+      startedBy: optStr,
+      launchType: optStr,
+      version: unread(optStr),
+      tags: GuardDutyTags,
+      containers: v.nullish(v.array(obj({ name: optStr, image: optStr, id: unread(optStr) }))),
+    }),
+  ),
+});
+
+/**
+ * `detail` of a "GuardDuty Finding" event (the GetFindings `Finding` shape): what identifies the finding,
+ * its type and severity, and the resource. The resource's other details (EC2, S3, EKS...) are not read.
+ */
+export const GuardDutyFindingDetail = obj({
+  schemaVersion: unread(optStr),
+  accountId: v.pipe(str, v.regex(/^\d{12}$/, 'must be a 12-digit account id')),
+  region: str,
+  id: idStr,
+  arn: idStr,
+  type: idStr,
+  title: optStr,
+  // GuardDuty's documented range (levels: low 1.0-3.9 ... critical 9.0-10.0): anything else is a bad event.
+  severity: v.pipe(
+    v.number(),
+    v.minValue(1, 'must be a GuardDuty severity from 1.0 to 10.0'),
+    v.maxValue(10, 'must be a GuardDuty severity from 1.0 to 10.0'),
+  ),
+  updatedAt: optStr,
+  resource: obj({
+    resourceType: optStr,
+    ecsClusterDetails: v.nullish(EcsClusterDetails),
+  }),
+  service: v.nullish(obj({ archived: optBool, count: v.nullish(v.number()) })),
+});
+export type GuardDutyFindingDetail = v.InferOutput<typeof GuardDutyFindingDetail>;

@@ -191,6 +191,13 @@ const SHOWS: Readonly<Record<string, (r: Resource) => boolean>> = {
   'cluster-missing-tags': (r) => r.kind === 'Cluster' && r.tags !== undefined,
   // A security group is read whole (DescribeSecurityGroups), never partly.
   'sg-world-open-admin-port': (r) => r.kind === 'SecurityGroup',
+  // GuardDuty's update of the finding (archived) shows it; a task's other events do not.
+  'runtime-threat-in-task': (r) =>
+    (r.kind === 'Task' || r.kind === 'Cluster') && r.runtimeThreat !== undefined,
+  // The sweep reads the detector whole.
+  'account-ecs-runtime-monitoring-off': (r) => r.kind === 'GuardDutyDetector',
+  'ecr-mutable-tags': (r) => r.kind === 'Repository' && r.imageTagMutability !== undefined,
+  'ecr-scan-on-push-off': (r) => r.kind === 'Repository' && r.scanOnPush !== undefined,
 };
 
 /** A task definition revision is immutable and every event that shows one shows all of it. */

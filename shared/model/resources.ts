@@ -173,6 +173,27 @@ export interface TaskResource extends ResourceBase {
   readonly roleOverrides?: { readonly taskRoleArn?: string; readonly executionRoleArn?: string };
   /** The caller (CloudTrail `userIdentity.arn`) of the RunTask/StartTask that started the task. */
   readonly launchedBy?: string;
+  /** Set on a task a GuardDuty Runtime Monitoring finding names (shared/events/guardduty.ts). */
+  readonly runtimeThreat?: RuntimeThreat;
+  /** The containers (name, image) as the source shows them; only GuardDuty findings fill it today. */
+  readonly containers?: readonly { readonly name?: string; readonly image?: string }[];
+}
+
+/** What a GuardDuty Runtime Monitoring finding says about a task: its type, severity and where it was seen. */
+export interface RuntimeThreat {
+  /** GuardDuty's finding type, e.g. `Execution:Runtime/NewBinaryExecuted`. */
+  readonly type: string;
+  /** GuardDuty's numeric severity (1.0 to 10.0; GuardDuty documents the levels). */
+  readonly severity: number;
+  /** The finding's ARN (GuardDuty's, in the account and region of the detector). */
+  readonly findingArn: string;
+  readonly findingId: string;
+  readonly title?: string;
+  /** `service.count`: how many times GuardDuty has seen this activity. */
+  readonly count?: number;
+  /** `service.archived`: GuardDuty archives a finding a user dismissed or suppressed. */
+  readonly archived?: boolean;
+  readonly updatedAt?: string;
 }
 
 export interface ClusterResource extends ResourceBase {
@@ -189,6 +210,8 @@ export interface ClusterResource extends ResourceBase {
   readonly containerInsightsFromAccount?: true;
   /** Filled by enrichment: the account's effective `containerInsights` setting (ListAccountSettings). */
   readonly accountContainerInsights?: string;
+  /** Set on a cluster a GuardDuty Runtime Monitoring finding names without a task (shared/events/guardduty.ts). */
+  readonly runtimeThreat?: RuntimeThreat;
 }
 
 /** An ECS account setting (PutAccountSetting / PutAccountSettingDefault), per account and region. */
@@ -250,6 +273,47 @@ export interface CapacityProviderResource extends ResourceBase {
   };
 }
 
+/** An Amazon ECR private repository, as a CloudTrail call shows it (CreateRepository, Put*). */
+export interface RepositoryResource extends ResourceBase {
+  readonly kind: 'Repository';
+  readonly name: string;
+  /** MUTABLE, IMMUTABLE, MUTABLE_WITH_EXCLUSION or IMMUTABLE_WITH_EXCLUSION; undefined when not shown. */
+  readonly imageTagMutability?: string;
+  /** `imageScanningConfiguration.scanOnPush`; undefined when not shown. */
+  readonly scanOnPush?: boolean;
+}
+
+/** One rule of the registry scanning configuration (PutRegistryScanningConfiguration). */
+export interface RegistryScanningRule {
+  /** SCAN_ON_PUSH, CONTINUOUS_SCAN or MANUAL. */
+  readonly scanFrequency: string;
+  /** The repository filters (wildcards) the rule applies to. */
+  readonly filters: readonly string[];
+}
+
+/** The ECR registry's scanning configuration of one account and region. */
+export interface RegistryScanningResource extends ResourceBase {
+  readonly kind: 'RegistryScanning';
+  /** BASIC or ENHANCED (Amazon Inspector). */
+  readonly scanType?: string;
+  readonly rules: readonly RegistryScanningRule[];
+}
+
+/**
+ * The GuardDuty detector of one account and region as the sweep reads it (ListDetectors, GetDetector);
+ * `exists: false` when the account has none there (GuardDuty is off).
+ */
+export interface GuardDutyDetectorResource extends ResourceBase {
+  readonly kind: 'GuardDutyDetector';
+  readonly exists: boolean;
+  /** ENABLED or SUSPENDED. */
+  readonly status?: string;
+  /** Feature name -> status (e.g. RUNTIME_MONITORING -> ENABLED). */
+  readonly features: Readonly<Record<string, string>>;
+  /** Additional configuration of RUNTIME_MONITORING: name -> status (ECS_FARGATE_AGENT_MANAGEMENT, ...). */
+  readonly runtimeConfiguration: Readonly<Record<string, string>>;
+}
+
 export type Resource =
   | TaskDefinitionResource
   | ServiceResource
@@ -259,7 +323,10 @@ export type Resource =
   | ContainerInstanceResource
   | SecurityGroupResource
   | AccountSettingResource
-  | CapacityProviderResource;
+  | CapacityProviderResource
+  | RepositoryResource
+  | RegistryScanningResource
+  | GuardDutyDetectorResource;
 
 export type ResourceKind = Resource['kind'];
 
@@ -277,4 +344,7 @@ export const RESOURCE_TYPE: Readonly<Record<ResourceKind, string>> = {
   // CloudFormation has no account-setting type (and Security Hub none either): named in the same style.
   AccountSetting: 'AWS::ECS::AccountSetting',
   CapacityProvider: 'AWS::ECS::CapacityProvider',
+  Repository: 'AWS::ECR::Repository',
+  RegistryScanning: 'AWS::ECR::RegistryScanningConfiguration',
+  GuardDutyDetector: 'AWS::GuardDuty::Detector',
 };

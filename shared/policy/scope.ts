@@ -48,6 +48,10 @@ export function accountsNamedBy(e: ParsedEvent): string[] {
     case 'cloudTrail':
       if (e.detail.recipientAccountId) found.add(asAccount(e.detail.recipientAccountId));
       break;
+    case 'guardDuty':
+      // The finding's account (a member's, when GuardDuty's administrator account sends it).
+      found.add(asAccount(e.detail.accountId));
+      break;
     default:
       break;
   }

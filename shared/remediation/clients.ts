@@ -4,6 +4,7 @@
  * `maxAttempts` SDK attempts, default 2, is recorded as `failed`, and is never looped on).
  */
 import type { EC2Client, EC2ClientConfig } from '@aws-sdk/client-ec2';
+import type { GuardDutyClient, GuardDutyClientConfig } from '@aws-sdk/client-guardduty';
 import { ECSClient, type ECSClientConfig } from '@aws-sdk/client-ecs';
 import { awsClientConfig, ClientCache, providerFor, RETRY_PROFILES } from '../aws/client-pool';
 import type { CrossAccountCredentials } from '../aws/credentials';
@@ -17,6 +18,8 @@ export interface AccountAccess {
    * the EC2 SDK is loaded only then).
    */
   readonly ec2?: () => Promise<EC2Client>;
+  /** GuardDuty with the same credentials, created on first use (verifying a runtime-threat finding). */
+  readonly guardDuty?: () => Promise<GuardDutyClient>;
   /** Who acts (audit): the assumed role ARN, or the guardrail's own principal when known. */
   readonly principal?: string;
 }
@@ -66,9 +69,19 @@ export class AwsRemediationClients implements RemediationClients {
     };
     const assumed = await providerFor(creds, account, region);
     if (!assumed)
-      return { ecs: new ECSClient(base), ec2: lazyEc2(base), principal: await creds.homePrincipal() };
+      return {
+        ecs: new ECSClient(base),
+        ec2: lazyEc2(base),
+        guardDuty: lazyGuardDuty(base),
+        principal: await creds.homePrincipal(),
+      };
     const config = { ...base, credentials: assumed.provider };
-    return { ecs: new ECSClient(config), ec2: lazyEc2(config), principal: assumed.roleArn };
+    return {
+      ecs: new ECSClient(config),
+      ec2: lazyEc2(config),
+      guardDuty: lazyGuardDuty(config),
+      principal: assumed.roleArn,
+    };
   }
 }
 
@@ -78,5 +91,14 @@ function lazyEc2(config: ECSClientConfig): () => Promise<EC2Client> {
   return () =>
     (client ??= import('../aws/network-interfaces').then((m) =>
       m.createEc2Client(config as unknown as EC2ClientConfig),
+    ));
+}
+
+/** A GuardDuty client on the same configuration, made once (the SDK is loaded only then). */
+function lazyGuardDuty(config: ECSClientConfig): () => Promise<GuardDutyClient> {
+  let client: Promise<GuardDutyClient> | undefined;
+  return () =>
+    (client ??= import('@aws-sdk/client-guardduty').then(
+      (m) => new m.GuardDutyClient(config as unknown as GuardDutyClientConfig),
     ));
 }

@@ -10,6 +10,7 @@
  * ARNs come from AWS's responses, never from the event.
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import {
   DescribeClustersCommand,
   DescribeServicesCommand,
@@ -32,10 +33,11 @@ import { clusterOf } from './ecs-helpers';
 import { awsCall, errorName, RemediationCallError } from './errors';
 import type { ActionTarget } from './types';
 
-/** The clients a live reading needs; EC2 only for a task's public IPs (created on first use). */
+/** The clients a live reading needs; EC2 only for a task's public IPs, GuardDuty only for a runtime threat (created on first use). */
 export interface LiveAccess {
   readonly ecs: ECSClient;
   readonly ec2?: () => Promise<EC2Client>;
+  readonly guardDuty?: () => Promise<GuardDutyClient>;
 }
 
 export type LiveVerdict =
@@ -145,7 +147,7 @@ export function liveReadsFor(kind: ResourceKind, targetKind: ResourceKind): stri
     case 'TaskDefinition':
       return 'ecs:DescribeTaskDefinition (include TAGS)';
     case 'Task':
-      return "ecs:DescribeTasks (include TAGS), ec2:DescribeNetworkInterfaces (the public IPv4 of the task's ENIs)";
+      return "ecs:DescribeTasks (include TAGS), ec2:DescribeNetworkInterfaces (the public IPv4 of the task's ENIs); for a task a GuardDuty finding named, guardduty:GetFindings (the finding still open and naming the task)";
     case 'Service':
       return 'ecs:DescribeServices (include TAGS)';
     case 'Cluster':
@@ -193,6 +195,29 @@ export async function readLive(
 }
 
 /**
+ * A task a GuardDuty finding named: the threat as GuardDuty holds it NOW (GetFindings), never the event's
+ * copy; absent when the finding is gone, archived or about another task (then nothing to act on).
+ */
+async function withThreat(
+  access: LiveAccess,
+  task: TaskResource,
+  target: ActionTarget,
+): Promise<TaskResource> {
+  const ref = target.guardDutyFinding!;
+  if (!access.guardDuty) throw new Error('no GuardDuty client to verify the runtime finding');
+  const client = await access.guardDuty();
+  const { liveRuntimeThreat } = await import('../aws/guardduty-findings');
+  const { runtimeThreat: _event, ...rest } = task;
+  let threat;
+  try {
+    threat = await liveRuntimeThreat(client, ref, task.arn);
+  } catch (err) {
+    throw new RemediationCallError('guardduty:GetFindings', err);
+  }
+  return threat ? { ...rest, runtimeThreat: threat } : rest;
+}
+
+/**
  * THE verification step: the finding's rule (from the registry, with the policy's params) evaluated on
  * what AWS returns for the target now. `seen` is the action's own reading of the target, just made
  * (`Observed.live`): reused, so only what it lacks is read. Pure apart from the reads; never acts.
@@ -206,7 +231,9 @@ export async function verifyLive(
 ): Promise<LiveVerdict> {
   const rule = getRule(ruleId);
   if (!rule || rule.family !== 'resource') throw new Error(`rule ${ruleId} judges no resource`);
-  const resource = await readLive(access, rule.appliesTo, target, seen);
+  const read = await readLive(access, rule.appliesTo, target, seen);
+  const resource =
+    read && read.kind === 'Task' && target.guardDutyFinding ? await withThreat(access, read, target) : read;
   if (!resource) return { violated: false };
   const params = policy.rules[ruleId]?.params ?? rule.params?.defaults;
   const evidence = rule.check(resource as never, params);

@@ -49,6 +49,7 @@ import { AccountAccessError } from '../aws/call-error';
 import { failureReason } from './errors';
 import { NOT_VIOLATED_NOW, verifyLive, type LiveVerdict } from './live-state';
 import { globMatches } from '../base/glob';
+import { findingRefOf } from '../aws/guardduty-findings';
 import { ACTIONS_BY_NAME, actionForRule } from './registry';
 import { getRule } from '../rules/registry';
 import type { ActionContext, ActionTarget, Observed, RemediationAction } from './types';
@@ -157,7 +158,11 @@ export class Remediator {
    */
   async verifyNow(finding: Finding, context: RemediationContext = {}): Promise<LiveVerdict> {
     const access = await this.options.clients.ecs(finding.account, finding.region);
-    const live = { ecs: access.ecs, ...(access.ec2 ? { ec2: access.ec2 } : {}) };
+    const live = {
+      ecs: access.ecs,
+      ...(access.ec2 ? { ec2: access.ec2 } : {}),
+      ...(access.guardDuty ? { guardDuty: access.guardDuty } : {}),
+    };
     return verifyLive(live, this.options.policy, finding.ruleId, this.targetOf(finding, context));
   }
 
@@ -165,11 +170,15 @@ export class Remediator {
     const resource = context.resources?.find((r) => r.arn === finding.resource.arn);
     const clusterArn =
       resource && (resource.kind === 'Service' || resource.kind === 'Task') ? resource.clusterArn : undefined;
+    // A task a GuardDuty finding named: verification asks GuardDuty about that finding (never the event).
+    const threat = resource?.kind === 'Task' ? resource.runtimeThreat : undefined;
+    const guardDutyFinding = threat ? findingRefOf(threat.findingArn) : undefined;
     return {
       arn: finding.resource.arn,
       account: finding.account,
       region: finding.region,
       ...(clusterArn ? { clusterArn } : {}),
+      ...(guardDutyFinding ? { guardDutyFinding } : {}),
     };
   }
 
@@ -455,7 +464,11 @@ export class Remediator {
     const name = action.meta.name;
     return {
       ecs: access.ecs,
-      live: { ecs: access.ecs, ...(access.ec2 ? { ec2: access.ec2 } : {}) },
+      live: {
+        ecs: access.ecs,
+        ...(access.ec2 ? { ec2: access.ec2 } : {}),
+        ...(access.guardDuty ? { guardDuty: access.guardDuty } : {}),
+      },
       params: {
         ...(this.settings.actions[name] ?? action.params?.defaults ?? {}),
         ...this.options.actionParams?.[name],

@@ -8,6 +8,8 @@ import type { Resource } from '../model/resources';
 import type { ActionSpec } from '../plugins/action';
 import type { LiveAccess } from './live-state';
 
+import type { GuardDutyFindingRef } from '../aws/guardduty-findings';
+
 /** The resource an action works on. */
 export interface ActionTarget {
   readonly arn: string;
@@ -15,6 +17,8 @@ export interface ActionTarget {
   readonly region: string;
   /** Services and tasks: the cluster, when known (else taken from the ARN, else `default`). */
   readonly clusterArn?: string;
+  /** A task a GuardDuty finding named (runtime-threat-in-task): the finding verification asks GuardDuty for. */
+  readonly guardDutyFinding?: GuardDutyFindingRef;
 }
 
 export interface ActionContext<P = unknown> {

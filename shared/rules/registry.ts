@@ -50,6 +50,10 @@ import { tdWindowsAdminUser } from './td-windows-admin-user';
 import { tdWritableRootFs } from './td-writable-root-fs';
 import { throttleApiCalls } from './throttle-api-calls';
 import { throttleEcsOperation } from './throttle-ecs-operation';
+import { ecrMutableTags } from './ecr-mutable-tags';
+import { ecrScanOnPushOff } from './ecr-scan-on-push-off';
+import { runtimeThreatInTask } from './runtime-threat-in-task';
+import { accountEcsRuntimeMonitoringOff } from './account-ecs-runtime-monitoring-off';
 
 export const RULES: readonly Rule[] = [
   tdPrivileged,
@@ -98,6 +102,10 @@ export const RULES: readonly Rule[] = [
   opsTaskOom,
   cpTerminationProtectionOff,
   sgWorldOpenAdminPort,
+  ecrMutableTags,
+  ecrScanOnPushOff,
+  runtimeThreatInTask,
+  accountEcsRuntimeMonitoringOff,
   imageVulnerableRunning,
 ];
 

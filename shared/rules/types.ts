@@ -30,6 +30,11 @@ export interface RuleMeta {
    * mapping, marked as such in the output). Rules with a control take Security Hub's related requirements.
    */
   readonly ownFrameworks?: Readonly<Partial<Record<FrameworkId, readonly string[]>>>;
+  /**
+   * Set on a rule whose facts only events carry (a GuardDuty finding, an ECR call): the estate sweep does
+   * not read them, so it neither evaluates the rule nor resolves its findings as gone.
+   */
+  readonly eventOnly?: true;
 }
 
 // The framework ids live with the finding contract (model); rules and their callers import them from here too.

@@ -4,6 +4,7 @@
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { IAMClient } from '@aws-sdk/client-iam';
 import {
   awsClientConfig,
@@ -49,7 +50,12 @@ export function sweepClientConfig(options: SweepClientOptions = {}) {
 
 export function createSweepClients(options: SweepClientOptions = {}): SweepClients {
   const config = sweepClientConfig(options);
-  return { ecs: new ECSClient(config), ec2: new EC2Client(config), iam: new IAMClient(config) };
+  return {
+    ecs: new ECSClient(config),
+    ec2: new EC2Client(config),
+    iam: new IAMClient(config),
+    guardDuty: new GuardDutyClient(config),
+  };
 }
 
 /** One pair's clients, the counter of their calls, and the role they act through (none: ambient). */
@@ -86,6 +92,7 @@ export class SweepClientPool {
       const counter = new CallCounter();
       counter.attach(clients.ecs);
       counter.attach(clients.ec2);
+      if (clients.guardDuty) counter.attach(clients.guardDuty);
       return { clients, counter, ...(assumed ? { roleArn: assumed.roleArn } : {}) };
     });
   }

@@ -8,7 +8,7 @@
  *   - `compliant`: the resource was seen and the rule no longer fires;
  *   - `exempted`: the rule still fires but an exemption (tag or policy) now covers it.
  * Only findings of rules the sweep evaluates are candidates: resource rules the policy does not turn
- * off, last seen before the sweep started (an event during the sweep is newer than what it read). Signal findings (throttling, failed deployments, placement failures) come from events the sweep
+ * off and not `eventOnly` (GuardDuty and ECR facts the sweep does not read), last seen before the sweep started (an event during the sweep is newer than what it read). Signal findings (throttling, failed deployments, placement failures) come from events the sweep
  * cannot see and are never resolved by it. A partial sweep resolves nothing.
  */
 import { notifyResolved } from '../lifecycle/lifecycle';
@@ -58,8 +58,17 @@ export function evaluateSweep(result: SweepResult, policy: Policy, now: Date = n
     },
     { policy, now },
   );
+  // The GuardDuty detector is read beside the estate: not read (no client, no permission), its rule
+  // is not evaluated, so its findings are not resolved as gone.
+  const detectorRead = result.resources.some((r) => r.kind === 'GuardDutyDetector');
   const evaluatedRules = new Set(
-    RULES.filter((r) => r.family === 'resource' && policy.rules[r.id]?.mode !== 'off').map((r) => r.id),
+    RULES.filter(
+      (r) =>
+        r.family === 'resource' &&
+        !r.eventOnly &&
+        (detectorRead || r.appliesTo !== 'GuardDutyDetector') &&
+        policy.rules[r.id]?.mode !== 'off',
+    ).map((r) => r.id),
   );
   return {
     event,

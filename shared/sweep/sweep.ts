@@ -33,6 +33,7 @@ import { lastSegment, parseTaskDefinitionRef } from '../model/arn';
 import type {
   ClusterResource,
   ContainerInstanceResource,
+  GuardDutyDetectorResource,
   Resource,
   SecurityGroupResource,
   SecurityGroupUser,
@@ -55,6 +56,7 @@ import { chunks, Limiter } from '../base/pool';
 import { TtlCache } from '../base/ttl-cache';
 import { DEFAULT_MUTABLE_TTL_MS } from '../aws/enricher';
 import { readRolePolicies } from '../aws/iam-role-policies';
+import { readGuardDutyDetector } from '../aws/guardduty-detector';
 import { describeSecurityGroups, GROUP_IDS_PER_CALL } from '../aws/security-groups';
 import {
   MemoryTaskDefinitionCache,
@@ -109,6 +111,7 @@ class SweepRun {
   private readonly usedTaskDefinitions = new Set<string>();
   private activeTaskDefinitions: Set<string> | undefined;
   private readonly securityGroups: SecurityGroupResource[] = [];
+  private detector: GuardDutyDetectorResource | undefined;
   /** Security groups of running tasks' ENIs (DescribeNetworkInterfaces `Groups`), by ENI id. */
   private readonly eniGroups = new Map<string, string[]>();
   private readonly roleCache: TtlCache<TaskRolePolicies>;
@@ -222,7 +225,11 @@ class SweepRun {
     timer?.unref?.();
     try {
       this.progress('clusters', 0, 0);
-      const [clusterArns] = await Promise.all([this.listClusters(), this.listActiveTaskDefinitions()]);
+      const [clusterArns] = await Promise.all([
+        this.listClusters(),
+        this.listActiveTaskDefinitions(),
+        this.readDetector(),
+      ]);
       this.progress('clusters', 0, clusterArns.length);
       await Promise.all([
         this.describeClusters(clusterArns),
@@ -246,6 +253,7 @@ class SweepRun {
       ...this.instances,
       ...[...this.taskDefinitions.values()].map(withKnownTags),
       ...this.securityGroups,
+      ...(this.detector ? [this.detector] : []),
     ];
     return {
       account: this.o.account,
@@ -261,6 +269,21 @@ class SweepRun {
       warnings: this.warnings,
       ...(this.runningTasks.length ? { runningTasks: this.runningTasks } : {}),
     };
+  }
+
+  // ------------------------------------------------------------------ GuardDuty
+
+  /** The account's GuardDuty detector; a failure is a warning (outside the ECS estate), never a gap. */
+  private async readDetector(): Promise<void> {
+    const client = this.o.guardDuty;
+    if (!client) return;
+    try {
+      this.detector = await this.call((opts) => readGuardDutyDetector(client, this.scope, opts));
+    } catch (err) {
+      if (err instanceof SweepDeadlineError) throw err;
+      const c = classifyError(err);
+      this.warn(`GuardDuty detector not read (${c.code}): account-ecs-runtime-monitoring-off not evaluated`);
+    }
   }
 
   // ------------------------------------------------------------------ clusters

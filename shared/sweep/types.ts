@@ -2,6 +2,7 @@
 import type { RunningTask } from '../model/running';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { TtlCache } from '../base/ttl-cache';
 import type { SecurityGroupResource, Resource, TaskRolePolicies } from '../model/resources';
@@ -60,6 +61,11 @@ export interface SweepClients {
    * with a task role is a gap (the sweep is partial and resolves nothing).
    */
   readonly iam?: IAMClient;
+  /**
+   * For the account's GuardDuty detector (account-ecs-runtime-monitoring-off). Optional and outside the
+   * ECS estate: a failed read is a warning, not a gap, and the rule is then not evaluated (nor resolved).
+   */
+  readonly guardDuty?: GuardDutyClient;
 }
 
 export interface SweepOptions extends SweepClients {

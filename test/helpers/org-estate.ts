@@ -9,6 +9,7 @@
  * AWS's refusal for the tests. No vitest import here: the benchmark (bench/org-sweep.ts) uses this file.
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { enableEcsRuntimeMonitoring } from './guardduty';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import {
@@ -123,7 +124,12 @@ export async function createOrgEstate(moto: Moto, o: OrgEstateOptions = {}): Pro
     for (const region of regions) {
       const { ecs, ec2 } = memberClients(moto, credentials, region);
       estates.set(`${m.id} ${region}`, await seedEstate({ ecs, ec2 }, { account: m.id, region }));
+      // The seeded estates are about ECS: their GuardDuty passes account-ecs-runtime-monitoring-off.
+      await enableEcsRuntimeMonitoring({ ...motoClientConfig(moto, region), credentials });
     }
   }
+  // The management account sweeps itself too (no seeded estate): its GuardDuty passes as well.
+  if (o.seed !== false)
+    for (const region of regions) await enableEcsRuntimeMonitoring(motoClientConfig(moto, region));
   return { members, estates };
 }

@@ -248,7 +248,7 @@ describe('member-account.yml deployed per (account, region)', () => {
     ).flat();
     expect(actions).toContain('ecs:DescribeTaskDefinition');
     expect(actions).toContain('ec2:DescribeNetworkInterfaces');
-    for (const a of actions) expect(a).toMatch(/^(ecs|ec2|iam):(Describe|List|Get)/);
+    for (const a of actions) expect(a).toMatch(/^(ecs|ec2|iam|guardduty):(Describe|List|Get)/);
   });
 
   it('the findings role trusts only the notifier; the remediation role only the two remediating functions', async () => {

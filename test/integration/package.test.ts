@@ -57,6 +57,8 @@ const NO_RESOURCE_LEVEL_ACTIONS = new Set([
   'logs:DescribeResourcePolicies',
   'logs:DescribeLogGroups',
   'ecs:ListAccountSettings',
+  // account-ecs-runtime-monitoring-off: the account's GuardDuty detector.
+  'guardduty:ListDetectors',
   // The organization sweep's plan.
   'organizations:ListAccounts',
   'ec2:DescribeRegions',
@@ -533,6 +535,9 @@ describe('npm run package + cfn-lint', () => {
         'ecs:ListTasks',
         ...taskRoleReads,
         'ec2:DescribeSecurityGroups',
+        // account-ecs-runtime-monitoring-off: the GuardDuty detector and its features.
+        'guardduty:GetDetector',
+        'guardduty:ListDetectors',
         // The member accounts' read role (organization sweep).
         'sts:AssumeRole',
       ],

@@ -429,6 +429,30 @@ describe('routing through moto EventBridge with the real patterns', () => {
     expect(fixtureNames()).toEqual(Object.keys(EXPECTED).sort());
   });
 
+  it('GuardDuty findings on ECS reach ecs-state-change, others nothing; ECR calls reach cloudtrail-api-call', async () => {
+    const gd = loadSample<BusEvent>('guardduty-runtime-new-binary-executed-service-task.json');
+    expectRoutedTo(gd, await route(gd), ['ecs-state-change']);
+    const container = {
+      ...gd,
+      detail: { ...gd.detail, resource: { ...(gd.detail.resource as object), resourceType: 'Container' } },
+    };
+    expectRoutedTo(container, await route(container), ['ecs-state-change']);
+    const ec2 = {
+      ...gd,
+      detail: { ...gd.detail, resource: { resourceType: 'Instance', instanceDetails: {} } },
+    };
+    expectRoutedTo(ec2, await route(ec2), []);
+    const ecr = loadSample<BusEvent>('cloudtrail-ecr-create-repository-defaults.json');
+    expectRoutedTo(ecr, await route(ecr), ['cloudtrail-api-call']);
+    const failed = { ...ecr, detail: { ...ecr.detail, errorCode: 'RepositoryAlreadyExistsException' } };
+    expectRoutedTo(failed, await route(failed), []);
+    const push = { ...ecr, detail: { ...ecr.detail, eventName: 'PutImage' } };
+    expectRoutedTo(push, await route(push), []);
+    // An ECS name on an ECR call (or the reverse) routes nothing: each service's names go with its source.
+    const crossed = { ...ecr, detail: { ...ecr.detail, eventName: 'RunTask' } };
+    expectRoutedTo(crossed, await route(crossed), []);
+  });
+
   it.each(Object.entries(EXPECTED))('%s -> %j', async (file, expected) => {
     const e = fixture(file);
     expectRoutedTo(e, await route(e), expected);

@@ -12,6 +12,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../shared/model/finding';
+import { enableEcsRuntimeMonitoring } from '../helpers/guardduty';
 import { motoClientConfig, startMoto, type Moto } from '../helpers/moto';
 import { sarifProblems } from '../helpers/sarif-schema';
 import {
@@ -88,6 +89,7 @@ describe('guardrail scan (built CLI) against moto', () => {
     const cfg = motoClientConfig(moto, REGION);
     clients = { ecs: new ECSClient(cfg), ec2: new EC2Client(cfg) };
     estate = await seedEstate(clients);
+    await enableEcsRuntimeMonitoring(cfg);
   }, 120_000);
 
   afterAll(async () => {
@@ -103,9 +105,10 @@ describe('guardrail scan (built CLI) against moto', () => {
       estate.expected.map((f) => `${f.ruleId} ${f.arn}`).sort(),
     );
     expect(new Set(findings.map((f) => f.findingId)).size).toBe(findings.length);
-    // 14 ECS resources and the one security group the services and tasks use (sg-world-open-admin-port).
+    // 14 ECS resources, the one security group the services and tasks use (sg-world-open-admin-port) and
+    // the account's GuardDuty detector (account-ecs-runtime-monitoring-off, passing).
     expect(r.stderr).toContain(
-      '12 findings from 12 rules over 15 resources: critical 2, high 4, medium 5, low 1, info 0',
+      '12 findings from 12 rules over 16 resources: critical 2, high 4, medium 5, low 1, info 0',
     );
     expect(r.stderr).toMatch(
       /swept 123456789012 us-east-1 in [\d.]+ s: 2 clusters, 4 services, 1 task set, 2 running tasks, 1 container instance, 4 task definitions \(4 described, 0 from cache\)/,
@@ -143,7 +146,7 @@ describe('guardrail scan (built CLI) against moto', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^SEVERITY\s+RULE\s+RESOURCE\s+MODE\s+EVIDENCE/);
     expect(r.stdout).toMatch(/CRITICAL\s+td-privileged\s+legacy-privileged:1/);
-    expect(r.stdout).toContain('12 findings from 12 rules over 15 resources');
+    expect(r.stdout).toContain('12 findings from 12 rules over 16 resources');
     expect(r.stderr).toBe('');
   });
 

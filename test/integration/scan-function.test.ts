@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SweepSummary } from '../../functions/sweep';
 import { DynamoDbFindingStore } from '../../shared/store/dynamodb-store';
 import { DynamoDbExemptionRecords } from '../../shared/store/dynamodb-exemption-records';
+import { enableEcsRuntimeMonitoring } from '../helpers/guardduty';
 import { motoClientConfig, startMoto, type Moto } from '../helpers/moto';
 import { ACCOUNT, applyFixes, REGION, seedEstate, type SeededEstate } from '../helpers/seed-estate';
 
@@ -82,6 +83,7 @@ describe('sweep function against moto', () => {
     const cfg = motoClientConfig(moto, REGION);
     seed = { ecs: new ECSClient(cfg), ec2: new EC2Client(cfg) };
     estate = await seedEstate(seed);
+    await enableEcsRuntimeMonitoring(cfg);
     ddb = new DynamoDBClient(cfg);
     await createStateTable(ddb, TABLE);
     sqs = new SQSClient(cfg);

@@ -14,9 +14,11 @@ export const stopTaskSpec = defineActionSpec({
       'ecs:DescribeTasks',
       'ecs:StopTask',
       'ecs:ListTagsForResource',
-      // Verification: task-public-ip reads the ENIs' public IPs, td-privileged the revision the task runs.
+      // Verification: task-public-ip reads the ENIs' public IPs, td-privileged the revision the task runs,
+      // runtime-threat-in-task the GuardDuty finding.
       'ec2:DescribeNetworkInterfaces',
       'ecs:DescribeTaskDefinition',
+      'guardduty:GetFindings',
     ],
     risk: 'high',
     riskNote:
@@ -26,6 +28,7 @@ export const stopTaskSpec = defineActionSpec({
       'the task is already stopped or stopping (already compliant; for task-public-ip a stopped task has no public IP: `not violated now`)',
       'the task belongs to a service (group `service:...`): fixed through the service',
       "AWS shows no public IP on the task's ENIs (task-public-ip), or the revision the task runs is not privileged (td-privileged): `not violated now`",
+      'GuardDuty no longer holds the finding, archived it, or it names another task (runtime-threat-in-task): `not violated now`',
     ],
   },
 });

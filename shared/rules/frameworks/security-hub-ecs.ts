@@ -69,4 +69,9 @@ export const SECURITY_HUB_ECS: Readonly<Record<string, ControlRequirements>> = {
   'ECS.19': {},
   'ECS.20': {},
   'ECS.21': {},
+  // The controls of the other services the rules check (Security Hub CSPM User Guide, "controls for
+  // Amazon ECR" and "controls for GuardDuty", read on 2026-12-08). GuardDuty.12 lists no requirement.
+  'ECR.1': { 'nist-800-53-r5': ['RA-5'], 'pci-dss-4.0.1': ['6.2.3', '6.2.4'] },
+  'ECR.2': { 'nist-800-53-r5': ['CA-9(1)', 'CM-2', 'CM-8(1)'] },
+  'GuardDuty.12': {},
 };

@@ -156,18 +156,17 @@ describe('infra/member-account.yml: lint and generated forwarding rules', () => 
 
   it('an API name added to infra/event-patterns.json makes the template out of date (no silent drift)', () => {
     const text = readFileSync(MEMBER_TEMPLATE_PATH, 'utf8');
+    // The ECS calls are the first branch of the pattern's `detail.$or` (the second: the ECR calls).
+    const withName = (detail: Json): Json => {
+      const [ecs, ...rest] = detail.$or as Json[];
+      return {
+        ...detail,
+        $or: [{ ...ecs, eventName: [...(ecs!.eventName as string[]), 'TagResource'] }, ...rest],
+      };
+    };
     const added = forwardingRules().map((r) =>
       r.key === 'cloudtrail-api-call'
-        ? {
-            ...r,
-            pattern: {
-              ...(r.pattern as Json),
-              detail: {
-                ...((r.pattern as Json).detail as Json),
-                eventName: [...(((r.pattern as Json).detail as Json).eventName as string[]), 'TagResource'],
-              },
-            },
-          }
+        ? { ...r, pattern: { ...(r.pattern as Json), detail: withName((r.pattern as Json).detail as Json) } }
         : r,
     );
     expect(withForwardingRules(text, added)).not.toBe(withForwardingRules(text));
@@ -443,7 +442,7 @@ describe('infra/member-account.yml: role permissions', () => {
   it('the read role only reads: Describe/List/Get of ECS, EC2 and IAM, no wildcard, no deny needed', () => {
     const actions = allowedActions('ReadRole');
     expect(actions.length).toBeGreaterThan(15);
-    for (const a of actions) expect(a).toMatch(/^(ecs|ec2|iam):(Describe|List|Get)[A-Z][A-Za-z]+$/);
+    for (const a of actions) expect(a).toMatch(/^(ecs|ec2|iam|guardduty):(Describe|List|Get)[A-Z][A-Za-z]+$/);
     expect(policyStatements('ReadRole').every((s) => s.Effect === 'Allow')).toBe(true);
     // What rules v2 enrichment reads (account settings, tags, security groups, task role policies).
     expect(actions).toEqual(

@@ -66,7 +66,7 @@ describe('registry', () => {
   });
 
   it('no action asks for a wildcard permission', () => {
-    for (const p of remediationIamPermissions()) expect(p).toMatch(/^(ecs|ec2):[A-Z][A-Za-z]+$/);
+    for (const p of remediationIamPermissions()) expect(p).toMatch(/^(ecs|ec2|guardduty):[A-Z][A-Za-z]+$/);
   });
 });
 

@@ -96,7 +96,7 @@ const TOOLS = ['securityHub', 'config', 'checkov', 'prowler'] as const;
 
 /** The id formats of each tool: a typo (`ECS-4`, `CKV_AWS334`) is caught here. */
 const FORMAT: Record<(typeof TOOLS)[number], RegExp> = {
-  securityHub: /^ECS\.\d{1,2}$/,
+  securityHub: /^(ECS|ECR|GuardDuty)\.\d{1,2}$/,
   config: /^[a-z0-9]+(-[a-z0-9]+)+$/,
   checkov: /^CKV_AWS_\d+$/,
   prowler: /^[a-z0-9]+(_[a-z0-9]+)+$/,

@@ -75,7 +75,7 @@ describe('frameworks of every rule in the registry', () => {
     for (const c of ['ECS.13', 'ECS.14', 'ECS.15', 'ECS.18', 'ECS.19', 'ECS.20', 'ECS.21'])
       expect(SECURITY_HUB_ECS[c], c).toEqual({});
     // ECS.1 to ECS.21 as numbered by Security Hub (ECS.6, 7 and 11 do not exist).
-    expect(Object.keys(SECURITY_HUB_ECS)).toHaveLength(18);
+    expect(Object.keys(SECURITY_HUB_ECS).filter((c) => c.startsWith('ECS.'))).toHaveLength(18);
   });
 
   it('is computed once per rule: findings share one frozen object nobody can change', () => {
