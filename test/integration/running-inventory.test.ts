@@ -24,7 +24,6 @@ import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main';
-import type { Io } from '../../cli/evaluate-command';
 import { runningTaskOf } from '../../shared/events/running';
 import { parseEvent } from '../../shared/events/parse';
 import type { Finding } from '../../shared/model/finding';
@@ -59,6 +58,7 @@ import {
   SCANNED_REPOSITORY,
   taskEvent,
 } from '../helpers/running-events';
+import { recordingIo } from '../unit/cli/memory-io';
 
 type Handler = (event: unknown, context: Context) => Promise<PipelineSummary>;
 
@@ -75,20 +75,7 @@ let docs: DynamoDBDocumentClient;
 let sqs: SQSClient;
 let queueUrl: string;
 
-const io = (): Io & { out: string[]; err: string[] } => {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (s) => void out.push(s),
-    stderr: (s) => void err.push(s),
-    readStdin: () => Buffer.from(''),
-    stderrIsTty: false,
-    stdoutIsTty: false,
-    columns: 160,
-  };
-};
+const io = () => recordingIo({});
 
 const task = (o: Parameters<typeof taskEvent>[0]): RunningTask => {
   const p = parseEvent(taskEvent(o));

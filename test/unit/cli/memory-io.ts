@@ -16,19 +16,26 @@ export interface IoOptions {
   readonly columns?: number;
 }
 
-export function memoryIo(opts: IoOptions = {}): { io: Io; out: () => string; err: () => string } {
+/** An Io that keeps each write as one entry (a command that prints one JSON line per write). */
+export function recordingIo(opts: IoOptions = {}): Io & { out: string[]; err: string[] } {
   const out: string[] = [];
   const err: string[] = [];
-  const io: Io = {
-    stdout: (s) => out.push(s),
-    stderr: (s) => err.push(s),
+  return {
+    out,
+    err,
+    stdout: (s) => void out.push(s),
+    stderr: (s) => void err.push(s),
     readStdin: () =>
       typeof opts.stdin === 'string' ? Buffer.from(opts.stdin) : (opts.stdin ?? Buffer.alloc(0)),
     stderrIsTty: opts.stderrIsTty ?? false,
     stdoutIsTty: opts.stdoutIsTty ?? false,
     columns: opts.columns ?? 160,
   };
-  return { io, out: () => out.join(''), err: () => err.join('') };
+}
+
+export function memoryIo(opts: IoOptions = {}): { io: Io; out: () => string; err: () => string } {
+  const io = recordingIo(opts);
+  return { io, out: () => io.out.join(''), err: () => io.err.join('') };
 }
 
 export async function run(argv: readonly string[], opts: IoOptions = {}): Promise<RunResult> {

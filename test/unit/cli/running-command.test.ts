@@ -4,28 +4,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../cli/main';
-import type { Io } from '../../../cli/evaluate-command';
 import { tasksRunning } from '../../../cli/running-command';
 import { parseEvent } from '../../../shared/events/parse';
 import { runningTaskOf } from '../../../shared/events/running';
 import { parseImageRef } from '../../../shared/model/running';
 import { MemoryRunningInventory } from '../../../shared/store/memory-running-inventory';
 import { SCANNED_DIGEST, SCANNED_IMAGE, SCANNED_REPOSITORY, taskEvent } from '../../helpers/running-events';
+import { recordingIo } from './memory-io';
 
-const io = (): Io & { out: string[]; err: string[] } => {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (s) => void out.push(s),
-    stderr: (s) => void err.push(s),
-    readStdin: () => Buffer.from(''),
-    stderrIsTty: true,
-    stdoutIsTty: true,
-    columns: 120,
-  };
-};
+const io = () => recordingIo({ stderrIsTty: true, stdoutIsTty: true, columns: 120 });
 
 describe('guardrail running: usage', () => {
   it.each([
