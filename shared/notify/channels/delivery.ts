@@ -13,18 +13,8 @@ import type { DeliveryFailure, Notification } from '../types';
 
 /** Any error as a DeliveryFailure: name, HTTP status, retryable; the message scrubbed of known secrets. */
 export function failureFrom(target: string, err: unknown, secrets: readonly string[] = []): DeliveryFailure {
-  if (err instanceof SlackDeliveryError)
-    return {
-      target,
-      error: err.attempted ? err.name : 'NotAttempted',
-      message: scrub(err.message, secrets),
-      retryable: err.retryable,
-      ...(err.status !== undefined ? { status: err.status } : {}),
-      ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
-      ...(err.unconfirmed ? { unconfirmed: true } : {}),
-      ...(err.attempted ? {} : { attempted: false }),
-    };
-  if (err instanceof ChannelDeliveryError)
+  // Slack's error and the other channels' carry the same facts.
+  if (err instanceof SlackDeliveryError || err instanceof ChannelDeliveryError)
     return {
       target,
       error: err.attempted ? err.name : 'NotAttempted',

@@ -7,22 +7,11 @@
  * a channel the service dedupes, tries again). Errors carry the service name and status only: the URL
  * (often a secret), the headers (tokens) and both bodies never appear in one.
  */
-import { parseRetryAfter } from './slack/webhook';
+import { parseRetryAfter, type SlackWebhookOptions } from './slack/webhook';
 import { ChannelConfigError, ChannelDeliveryError } from './errors';
 
-export interface HttpOptions {
-  /** Attempts within one call (default 4). */
-  readonly maxAttempts?: number;
-  /** Longest Retry-After waited inline; longer ones are handed back (default 5 s). */
-  readonly maxInlineWaitMs?: number;
-  readonly baseBackoffMs?: number;
-  /** Per request (default 10 s). */
-  readonly timeoutMs?: number;
-  readonly sleep?: (ms: number) => Promise<void>;
-  readonly random?: () => number;
-  readonly deadline?: number;
-  readonly now?: () => number;
-}
+/** Slack's retry rules for every HTTP channel (attempts, Retry-After, backoff, timeouts, deadline). */
+export type HttpOptions = SlackWebhookOptions;
 
 export interface HttpRequest {
   /** Who answers, for error messages (e.g. "PagerDuty"). */
