@@ -7,7 +7,7 @@
  * a channel the service dedupes, tries again). Errors carry the service name and status only: the URL
  * (often a secret), the headers (tokens) and both bodies never appear in one.
  */
-import { parseRetryAfter, type SlackWebhookOptions } from './slack/webhook';
+import { parseRetryAfter, requestFailure, type SlackWebhookOptions } from './slack/webhook';
 import { ChannelConfigError, ChannelDeliveryError } from './errors';
 
 /** Slack's retry rules for every HTTP channel (attempts, Retry-After, backoff, timeouts, deadline). */
@@ -28,22 +28,6 @@ export interface HttpResponse {
   /** The body parsed as JSON; undefined when it is not JSON. */
   readonly json: unknown;
 }
-
-/** Failures after which the service may have the request (see ./slack/webhook.ts). */
-const MAYBE_SENT = new Set([
-  'TimeoutError',
-  'AbortError',
-  'ECONNRESET',
-  'EPIPE',
-  'UND_ERR_SOCKET',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-]);
-
-const causeCode = (err: unknown): string | undefined => {
-  const cause = (err as { cause?: { code?: unknown } } | undefined)?.cause;
-  return typeof cause?.code === 'string' ? cause.code : undefined;
-};
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -107,9 +91,8 @@ export async function sendHttp(req: HttpRequest, opts: HttpOptions = {}): Promis
       });
       text = await readBounded(res);
     } catch (err) {
-      // Only names and codes: a cause's message may contain the URL.
-      const code = causeCode(err) ?? (err as Error).name;
-      if (MAYBE_SENT.has(code) || MAYBE_SENT.has((err as Error).name))
+      const { code, maybeSent } = requestFailure(err);
+      if (maybeSent)
         throw new ChannelDeliveryError(
           `${s} gave no answer in time (${code}): it may have the request`,
           true,

@@ -51,6 +51,16 @@ function causeCode(err: unknown): string | undefined {
   return typeof cause?.code === 'string' ? cause.code : undefined;
 }
 
+/**
+ * A failed fetch as its error code (names and codes only: a cause's message may contain the URL) and
+ * whether the service may have the request (MAYBE_SENT). Every HTTP channel reads failures through this.
+ */
+export function requestFailure(err: unknown): { readonly code: string; readonly maybeSent: boolean } {
+  const name = (err as Error).name;
+  const code = causeCode(err) ?? name;
+  return { code, maybeSent: MAYBE_SENT.has(code) || MAYBE_SENT.has(name) };
+}
+
 export const DEFAULT_SLACK_TIMEOUT_MS = 10_000;
 
 export interface SlackWebhookOptions {
@@ -121,9 +131,8 @@ export async function postToSlack(
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
-      // The cause's message may contain the URL, so only names and codes are kept.
-      const code = causeCode(err) ?? (err as Error).name;
-      if (MAYBE_SENT.has(code) || MAYBE_SENT.has((err as Error).name))
+      const { code, maybeSent } = requestFailure(err);
+      if (maybeSent)
         // Timed out or cut off after sending: Slack may have posted it. Never retried blindly.
         throw new SlackDeliveryError(
           `Slack webhook gave no answer in time (${code}): it may have posted the message`,
